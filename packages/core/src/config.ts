@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/** One plugin use in a config: the package name (or a local path) and its options. */
+export const pluginUseSchema = z.strictObject({
+  plugin: z.string().min(1).describe('package name (e.g. @netsynth/encoder-gasf) or a path to a local plugin'),
+  options: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const labelsSchema = z.strictObject({
+  /** filename: label = capture file name without extension; directory: its parent folder; mapping: from `mapping`. */
+  from: z.enum(['filename', 'directory', 'mapping']).default('filename'),
+  /** Glob or file name → label; used when `from` is mapping (first match wins). */
+  mapping: z.record(z.string(), z.string()).optional(),
+});
+
+export const flowsSchema = z.strictObject({
+  idleTimeoutSeconds: z.number().positive().default(60),
+  /** Split flows into windows of this many packets (a sample each). */
+  windowPackets: z.number().int().positive().default(1024),
+  /** Drop flows with fewer packets than this. */
+  minPackets: z.number().int().positive().default(1),
+  /** Keep at most this many samples per label (seeded choice), 0 = all. */
+  maxSamplesPerLabel: z.number().int().nonnegative().default(0),
+});
+
+export const inputSchema = z.strictObject({
+  /** Capture files, directories or globs, relative to the config file. */
+  captures: z.array(z.string().min(1)).min(1),
+  labels: labelsSchema.default({ from: 'filename' }),
+  flows: flowsSchema.default({ idleTimeoutSeconds: 60, windowPackets: 1024, minPackets: 1, maxSamplesPerLabel: 0 }),
+  /** Share of samples per label held back from training, used as the real side of evaluation. */
+  holdout: z.number().min(0).max(0.9).default(0.2),
+});
+
+export const generatorUseSchema = pluginUseSchema.extend({
+  /** Synthetic samples per label; a number, or per label. */
+  samplesPerLabel: z.union([z.number().int().positive(), z.record(z.string(), z.number().int().nonnegative())]).default(8),
+});
+
+export const outputSchema = z.strictObject({
+  dir: z.string().default('out'),
+  pcap: z.boolean().default(true),
+  images: z.boolean().default(true),
+});
+
+export const runConfigSchema = z.strictObject({
+  version: z.literal(1).default(1),
+  name: z.string().optional(),
+  seed: z.number().int().nonnegative().default(0),
+  input: inputSchema,
+  encoder: pluginUseSchema.optional(),
+  generator: generatorUseSchema.optional(),
+  constraints: z.array(pluginUseSchema).default([]),
+  evaluators: z.array(pluginUseSchema).default([]),
+  output: outputSchema.default({ dir: 'out', pcap: true, images: true }),
+});
+
+export type PluginUse = z.output<typeof pluginUseSchema>;
+export type GeneratorUse = z.output<typeof generatorUseSchema>;
+export type RunConfig = z.output<typeof runConfigSchema>;
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+/** Formats a zod path as the dotted path a user sees in the YAML: `input.captures.0`. */
+export function formatConfigPath(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join('.') : '(root)';
+}
+
+/** Validates a parsed YAML document; the first problem becomes a ConfigError with its path. */
+export function parseRunConfig(raw: unknown, file?: string): RunConfig {
+  const result = runConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError('invalid config', '(root)', file);
+  let path = [...issue.path];
+  let message = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    path = [...path, key];
+    message = `unknown key "${key}"`;
+  }
+  return failConfig(message, formatConfigPath(path), file, expectedOf(issue));
+}
+
+function expectedOf(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === 'invalid_type') return issue.expected;
+  if (issue.code === 'invalid_value') return issue.values.map((v) => JSON.stringify(v)).join(' | ');
+  if (issue.code === 'unrecognized_keys') return 'one of the documented keys';
+  return undefined;
+}
+
+function failConfig(message: string, path: string, file: string | undefined, expected: string | undefined): never {
+  throw new ConfigError(message, path, file, expected);
+}

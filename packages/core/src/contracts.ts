@@ -1,0 +1,185 @@
+import type { Flow, LabelledSample } from './flow.js';
+import type { JsonObject, JsonValue } from './json.js';
+import type { Packet } from './packet.js';
+import type { ProgressReporter } from './progress.js';
+import type { Rng } from './rng.js';
+import type { ImageTensor } from './tensor.js';
+
+/** What every plugin instance gets from the runner. */
+export interface PluginContext {
+  /** The stage's seed, derived from the run seed and the plugin's place in the config. */
+  seed: number;
+  rng: Rng;
+  progress: ProgressReporter;
+  /** Directory this plugin may write into (inside the run's output directory). */
+  workDir: string;
+  /** Directory relative option paths resolve against (the config file's folder). */
+  baseDir: string;
+  signal?: AbortSignal;
+}
+
+// ---------------------------------------------------------------- Encoder
+
+export interface EncoderInfo {
+  channels: number;
+  height: number;
+  width: number;
+  /** Range the tensor values lie in, e.g. [-1, 1]. */
+  valueRange: [number, number];
+  /** Free-form facts a decoder or a reader needs (column names, resize factors...). */
+  metadata: JsonObject;
+}
+
+export interface DecodeProblem {
+  /** Row / packet index inside the sample, when the problem concerns one packet. */
+  index?: number;
+  message: string;
+}
+
+export interface DecodedSample {
+  label: string;
+  packets: Packet[];
+  /** Rows the bits could not turn into a packet, and why: reported, never silently dropped. */
+  problems: DecodeProblem[];
+  /** Series recovered from the image (GASF), in real units, by feature name. */
+  series?: Record<string, Float64Array>;
+}
+
+export interface RenderedImage {
+  width: number;
+  height: number;
+  /** RGBA, 4 bytes per pixel, row-major. */
+  rgba: Uint8Array;
+}
+
+/** Samples ⇄ image tensors. `decode(encode(s))` gives back what the encoding keeps of `s`. */
+export interface Encoder {
+  readonly name: string;
+  /** Learn data-dependent constants (normalisation maxima...) from training samples. */
+  fit?(samples: readonly LabelledSample[]): void | Promise<void>;
+  info(): EncoderInfo;
+  encode(sample: LabelledSample): ImageTensor;
+  decode(tensor: ImageTensor, label: string): DecodedSample;
+  /** A picture of the tensor for people (PNG grids, the report). */
+  render(tensor: ImageTensor): RenderedImage;
+  /** JSON state (fitted constants), saved beside models so decoding matches encoding. */
+  state(): JsonValue;
+  loadState(state: JsonValue): void;
+}
+
+// ---------------------------------------------------------------- Generator
+
+export interface TrainingSet {
+  tensors: ImageTensor[];
+  /** labels[i] is the class of tensors[i]. */
+  labels: string[];
+  encoder: { name: string; info: EncoderInfo; state: JsonValue };
+}
+
+export interface FitResult {
+  modelDir: string;
+  steps: number;
+  finalLoss?: number;
+  /** Step the run resumed from, when a checkpoint was found. */
+  resumedFromStep?: number;
+}
+
+export interface SampleRequest {
+  /** How many samples of each label to make. */
+  perLabel: Record<string, number>;
+  /** Real examples per label, for generators steered by them (ControlNet control images). */
+  references?: Record<string, ImageTensor[]>;
+}
+
+export interface GeneratedSample {
+  label: string;
+  tensor: ImageTensor;
+}
+
+export interface Generator {
+  readonly name: string;
+  /** Train on encoded samples; write a self-contained model directory; resume from its checkpoint. */
+  fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult>;
+  sample(modelDir: string, request: SampleRequest, ctx: PluginContext): Promise<GeneratedSample[]>;
+}
+
+// ---------------------------------------------------------------- Constraint
+
+export interface Violation {
+  rule: string;
+  /** Field name, e.g. "ipv4.checksum", "tcp.options.wscale". */
+  field: string;
+  /** Index of the packet inside the checked sequence. */
+  packetIndex: number;
+  message: string;
+}
+
+export interface RepairChange {
+  rule: string;
+  field: string;
+  packetIndex: number;
+  before: string | number | null;
+  after: string | number | null;
+  reason: string;
+}
+
+export interface RepairResult {
+  packets: Packet[];
+  changes: RepairChange[];
+}
+
+/**
+ * A protocol ruleset. `check` and `repair` take one sample: the packets of one flow or
+ * window, in order (packet-scope rules look at each packet alone, flow-scope rules at the sequence).
+ */
+export interface Constraint {
+  readonly name: string;
+  readonly scope: 'packet' | 'flow';
+  /** Learn value distributions from real traffic so repairs prefer values seen there. */
+  learn?(samples: readonly Flow[]): void;
+  check(packets: readonly Packet[]): Violation[];
+  repair(packets: readonly Packet[], rng: Rng): RepairResult;
+}
+
+// ---------------------------------------------------------------- Evaluator
+
+export interface EvalSet {
+  samples: LabelledSample[];
+  images?: GeneratedSample[];
+  /** A capture on disk, for evaluators that run external tools (tshark). */
+  pcapPath?: string;
+}
+
+export type MetricDirection = 'lower' | 'higher' | 'info';
+
+export interface Metric {
+  name: string;
+  value: number | null;
+  /** Which way is better: 'lower' for distances, 'higher' for accuracies. */
+  direction: MetricDirection;
+  group?: string;
+  /** Figures on each side, when the metric compares two values (accuracy real vs synthetic). */
+  real?: number | null;
+  synthetic?: number | null;
+  unit?: string;
+}
+
+/** A block of the report: a table, a set of CDFs or an image grid, as plain data. */
+export interface ReportSection {
+  title: string;
+  kind: 'table' | 'cdf' | 'images' | 'text';
+  data: JsonValue;
+}
+
+export interface EvaluationResult {
+  evaluator: string;
+  metrics: Metric[];
+  /** Human-readable fixed-width table of the metrics. */
+  table: string;
+  sections?: ReportSection[];
+}
+
+export interface Evaluator {
+  readonly name: string;
+  evaluate(real: EvalSet, synthetic: EvalSet, ctx: PluginContext): Promise<EvaluationResult>;
+}
