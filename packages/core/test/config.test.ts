@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseRunConfig } from '../src/index.js';
+
+function configErrorOf(raw: unknown): ConfigError {
+  try {
+    parseRunConfig(raw, 'run.yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('run config schema', () => {
+  it('fills defaults for a minimal config', () => {
+    const cfg = parseRunConfig({ input: { captures: ['a.pcap'] } });
+    expect(cfg.seed).toBe(0);
+    expect(cfg.input.labels.from).toBe('filename');
+    expect(cfg.input.flows.windowPackets).toBe(1024);
+    expect(cfg.input.holdout).toBe(0.2);
+    expect(cfg.constraints).toEqual([]);
+    expect(cfg.output).toEqual({ dir: 'out', pcap: true, images: true });
+  });
+
+  it('reports an unknown key with its path', () => {
+    const e = configErrorOf({ input: { captures: ['a.pcap'], flowz: {} } });
+    expect(e.configPath).toBe('input.flowz');
+    expect(e.message).toContain('unknown key "flowz"');
+    expect(e.file).toBe('run.yaml');
+  });
+
+  it('reports a wrong type with the expected type', () => {
+    const e = configErrorOf({ input: { captures: ['a.pcap'], flows: { windowPackets: 'many' } } });
+    expect(e.configPath).toBe('input.flows.windowPackets');
+    expect(e.expected).toBe('number');
+  });
+
+  it('reports a wrong enum value with the allowed values', () => {
+    const e = configErrorOf({ input: { captures: ['a.pcap'], labels: { from: 'folder' } } });
+    expect(e.configPath).toBe('input.labels.from');
+    expect(e.expected).toContain('"directory"');
+  });
+
+  it('reports a plugin use without a plugin name', () => {
+    const e = configErrorOf({ input: { captures: ['a.pcap'] }, constraints: [{ options: {} }] });
+    expect(e.configPath).toBe('constraints.0.plugin');
+  });
+});
