@@ -148,6 +148,12 @@ export interface EvalSet {
   images?: GeneratedSample[];
   /** A capture on disk, for evaluators that run external tools (tshark). */
   pcapPath?: string;
+  /**
+   * Real side only, optional: the samples (and their encoded images) the generator was fitted
+   * on. Memorisation checks measure synthetic-to-training distances against it; evaluators
+   * that need it and do not get it split `samples` themselves (documented per evaluator).
+   */
+  training?: { samples: LabelledSample[]; images?: GeneratedSample[] };
 }
 
 export type MetricDirection = 'lower' | 'higher' | 'info';

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { main } from './main.js';
+import type { CliCommand } from './command.js';
+import { checkCommand } from './commands/check.js';
+import { decodeCommand } from './commands/decode.js';
+import { encodeCommand } from './commands/encode.js';
+import { evalCommand } from './commands/eval.js';
+import { initCommand } from './commands/init.js';
+import { inspectCommand } from './commands/inspect.js';
+import { pluginsCommand } from './commands/plugins.js';
+import { runCommand } from './commands/run.js';
+
+/** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
+const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand];
+
+// Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
+// can resume); a second one quits at once.
+const controller = new AbortController();
+const onSigint = (): void => {
+  if (controller.signal.aborted) process.exit(130);
+  process.stderr.write('\nstopping after the current step (Ctrl-C again to quit now)…\n');
+  controller.abort();
+};
+process.on('SIGINT', onSigint);
+const code = await main(process.argv.slice(2), COMMANDS, { signal: controller.signal });
+process.off('SIGINT', onSigint);
+process.exitCode = code;

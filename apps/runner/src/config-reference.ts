@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { runConfigSchema } from '@netsynth/core';
+
+/** What each config key means. A test checks that every key of core's schema is described here. */
+export const CONFIG_KEY_DOCS: Record<string, string> = {
+  version: 'Config format version; only 1 exists.',
+  name: 'A name for the run, recorded in the manifest.',
+  seed: 'Base seed. Each stage derives its own from it (deriveSeed(seed, stage name)); `--seed` overrides it.',
+  input: 'Where the real traffic comes from and how it becomes labelled samples.',
+  'input.captures': 'Capture files, folders (every .pcap/.pcapng/.cap inside, recursively) or globs, relative to the config file.',
+  'input.labels': "How each capture's class label is found.",
+  'input.labels.from': '`filename`: the file name without extension; `directory`: the folder holding the file; `mapping`: from `input.labels.mapping`.',
+  'input.labels.mapping': 'File name, relative path or glob → label; the first match wins (used with `from: mapping`).',
+  'input.flows': 'How packets become samples (bidirectional 5-tuple flows, cut into windows).',
+  'input.flows.idleTimeoutSeconds': 'A flow ends after this many seconds without a packet; its next packet starts a new flow.',
+  'input.flows.windowPackets': 'Flows are cut into windows of this many packets; each window is one sample.',
+  'input.flows.minPackets': 'Flows (and trailing windows) with fewer packets are dropped.',
+  'input.flows.maxSamplesPerLabel': 'Keep at most this many samples per label (a seeded choice); 0 keeps all.',
+  'input.holdout': "Share of each label's samples held back from training: the real side of the evaluation.",
+  encoder: 'The encoder plugin (samples ⇄ image tensors). Without it there is no encode, train, sample or decode stage.',
+  'encoder.plugin': "Package name (resolved from the config file's folder, then from the runner's) or a local path starting with `./`, `/` or `file:`.",
+  'encoder.options': "The plugin's options (`netsynth plugins` lists them with types and defaults).",
+  generator: 'The generator plugin: trains on the encoded training samples, then samples new ones. Needs an encoder.',
+  'generator.plugin': 'Package name or local path, as for `encoder.plugin`.',
+  'generator.options': "The plugin's options.",
+  'generator.samplesPerLabel': 'Synthetic samples to make per label: one number for every label, or a map label → count.',
+  constraints: 'Ruleset plugins, applied in this order: check, repair, check again. They work on the decoded synthetic samples, or on the real ones when there is no generator.',
+  'constraints[].plugin': 'Package name or local path, as for `encoder.plugin`.',
+  'constraints[].options': "The plugin's options.",
+  evaluators: 'Evaluator plugins: real (holdout) samples vs synthetic samples → metrics.json.',
+  'evaluators[].plugin': 'Package name or local path, as for `encoder.plugin`.',
+  'evaluators[].options': "The plugin's options.",
+  output: 'What the run writes besides the stage outputs.',
+  'output.dir': 'Output folder, relative to the config file (`--out DIR` overrides it, relative to the current folder).',
+  'output.pcap': 'Write the final samples as a capture (synthetic.pcap, or repaired.pcap when only constraints ran), and the real holdout as evaluation/real.pcap.',
+  'output.images': 'Write PNG renders of up to 16 images per label (images/real/, images/synthetic/).',
+};
+
+export interface ConfigKeyReference {
+  path: string;
+  type: string;
+  required: boolean;
+  default?: string;
+  meaning: string;
+}
+
+interface JsonSchemaNode {
+  type?: string | string[];
+  properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
+  items?: JsonSchemaNode;
+  enum?: unknown[];
+  const?: unknown;
+  anyOf?: JsonSchemaNode[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minItems?: number;
+  additionalProperties?: JsonSchemaNode | boolean;
+}
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+function typeText(node: JsonSchemaNode): string {
+  if (node.const !== undefined) return JSON.stringify(node.const);
+  if (node.enum) return node.enum.map((v) => JSON.stringify(v)).join(' | ');
+  if (node.anyOf) return node.anyOf.map(typeText).join(' or ');
+  let t = Array.isArray(node.type) ? node.type.join(' | ') : (node.type ?? 'any');
+  if (t === 'array') t = `list of ${node.items ? typeText(node.items) : 'any'}${node.minItems ? ` (at least ${node.minItems})` : ''}`;
+  if (t === 'object' && !node.properties) {
+    const values = typeof node.additionalProperties === 'object' ? typeText(node.additionalProperties) : 'any';
+    t = `map of string → ${values}`;
+  }
+  const bounds: string[] = [];
+  if (node.exclusiveMinimum !== undefined) bounds.push(`> ${node.exclusiveMinimum}`);
+  if (node.minimum !== undefined) bounds.push(`≥ ${node.minimum}`);
+  if (node.maximum !== undefined && node.maximum < MAX_SAFE) bounds.push(`≤ ${node.maximum}`);
+  return bounds.length ? `${t} ${bounds.join(', ')}` : t;
+}
+
+/** Every key of the `netsynth run` config, from core's schema, with type, default and meaning. */
+export function configReference(): ConfigKeyReference[] {
+  const schema = z.toJSONSchema(runConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode;
+  const rows: ConfigKeyReference[] = [];
+  const walk = (node: JsonSchemaNode, prefix: string): void => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      const row: ConfigKeyReference = {
+        path,
+        type: child.properties ? 'object' : typeText(child),
+        required: node.required?.includes(key) ?? false,
+        meaning: CONFIG_KEY_DOCS[path] ?? '',
+      };
+      if (child.default !== undefined && !child.properties) row.default = JSON.stringify(child.default);
+      if (child.default !== undefined && child.properties) row.default = '(all defaults)';
+      rows.push(row);
+      if (child.properties) walk(child, path);
+      else if (child.type === 'array' && child.items?.properties) {
+        rows[rows.length - 1] = { ...row, type: 'list of objects' };
+        walk(child.items, `${path}[]`);
+      }
+    }
+  };
+  walk(schema, '');
+  return rows;
+}
+
+/** The reference as a Markdown table (the README's config section is this). */
+export function configReferenceMarkdown(): string {
+  const lines = ['| key | type | default | meaning |', '| --- | --- | --- | --- |'];
+  for (const r of configReference()) {
+    const def = r.required ? '**required**' : (r.default ?? '—');
+    lines.push(`| \`${r.path}\` | ${r.type.replace(/\|/g, '\\|')} | ${def.replace(/\|/g, '\\|')} | ${r.meaning} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The reference as plain text for `netsynth run --help`. */
+export function configReferenceText(): string {
+  const rows = configReference();
+  const width = Math.max(...rows.map((r) => r.path.length));
+  return rows
+    .map((r) => {
+      const def = r.required ? 'required' : r.default !== undefined ? `default ${r.default}` : 'optional';
+      return `  ${r.path.padEnd(width)}  ${r.type}; ${def}`;
+    })
+    .join('\n');
+}

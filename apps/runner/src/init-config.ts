@@ -1,0 +1,166 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { isNetsynthError, parsePluginOptions, parseRunConfig, pluginOptionsJsonSchema, type AnyPluginDefinition, type PluginKind } from '@netsynth/core';
+import { parseYamlConfig } from './config-file.js';
+
+const CAPTURE_FILE = /\.(pcap|pcapng|cap)$/i;
+/** Folders never searched: dependencies, hidden folders, and netsynth's own outputs. */
+const SKIP_DIRS = new Set(['node_modules', 'out', 'dist']);
+
+/** Capture files under `dir` (recursively, at most 10 000), as sorted paths relative to it. */
+export function findCaptures(dir: string, limit = 10_000): string[] {
+  const found: string[] = [];
+  const walk = (abs: string): void => {
+    for (const name of readdirSync(abs).sort()) {
+      if (found.length >= limit) return;
+      if (name.startsWith('.')) continue;
+      const p = join(abs, name);
+      const st = statSync(p);
+      if (st.isDirectory()) {
+        if (!SKIP_DIRS.has(name)) walk(p);
+      } else if (st.isFile() && CAPTURE_FILE.test(name)) found.push(relative(dir, p).split(sep).join('/'));
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+export interface StarterConfig {
+  text: string;
+  labelsFrom: 'filename' | 'directory';
+  labels: string[];
+  captures: string[];
+  plugins: Record<'encoder' | 'generator' | 'constraints' | 'evaluators', string[]>;
+}
+
+/** Plugins that work with their default options (a starter config names no option). */
+function usable(defs: readonly AnyPluginDefinition[], kind: PluginKind, prefer: readonly string[]): AnyPluginDefinition[] {
+  const ok = defs.filter((d) => {
+    if (d.kind !== kind) return false;
+    try {
+      parsePluginOptions(d, {}, 'options');
+      return true;
+    } catch (e) {
+      if (isNetsynthError(e)) return false;
+      throw e;
+    }
+  });
+  const rank = (d: AnyPluginDefinition): number => {
+    const i = prefer.indexOf(d.name);
+    return i < 0 ? prefer.length : i;
+  };
+  return ok.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+const q = (s: string): string => JSON.stringify(s);
+
+/** Packets per sample and samples per label in a starter config: small enough for a first run on a laptop. */
+const WINDOW = 64;
+const MAX_SAMPLES = 200;
+
+/** True when the plugin has this option and accepts the value for it. */
+function hasOption(def: AnyPluginDefinition, key: string, value: unknown): boolean {
+  const schema = pluginOptionsJsonSchema(def) as { properties?: Record<string, unknown> };
+  if (!schema.properties || !(key in schema.properties)) return false;
+  try {
+    parsePluginOptions(def, { [key]: value }, 'options');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A starter `netsynth run` config for the captures found in a folder: labels from the
+ * folder names when the captures sit in two or more folders, else from the file names;
+ * the installed plugins that run with default options.
+ */
+export function starterConfig(captures: readonly string[], installed: readonly AnyPluginDefinition[]): StarterConfig {
+  const folders = new Set(captures.map((c) => dirname(c)));
+  const labelsFrom = folders.size >= 2 ? 'directory' : 'filename';
+  const labels = [...new Set(captures.map((c) => (labelsFrom === 'directory' ? basename(dirname(c)) : basename(c).replace(/\.[^.]+$/, ''))))].sort();
+  const encoders = usable(installed, 'encoder', ['@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
+  const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
+  const rulesets = usable(installed, 'constraint', ['@netsynth/ruleset-ipv4', '@netsynth/ruleset-tcp', '@netsynth/ruleset-udp', '@netsynth/ruleset-icmp', '@netsynth/ruleset-flow']);
+  const evaluators = usable(installed, 'evaluator', []);
+  const encoder = encoders[0];
+  const generator = encoder ? generators[0] : undefined;
+
+  const lines: string[] = [];
+  lines.push('# netsynth run config, written by `netsynth init`. Every key is explained in the');
+  lines.push("# runner's README (config reference); `netsynth plugins` lists each plugin's options.");
+  lines.push('version: 1');
+  lines.push('seed: 0');
+  lines.push('');
+  lines.push('input:');
+  lines.push('  # Capture files (or folders, or globs), relative to this file.');
+  lines.push('  captures:');
+  for (const c of captures) lines.push(`    - ${q(c)}`);
+  lines.push('  labels:');
+  lines.push(
+    labelsFrom === 'directory'
+      ? `    from: directory   # each capture's label is the folder holding it: ${labels.join(', ')}`
+      : `    from: filename    # each capture's label is its file name: ${labels.join(', ')}`,
+  );
+  lines.push('  flows:');
+  lines.push('    idleTimeoutSeconds: 60   # a flow ends after this long without a packet');
+  lines.push(`    windowPackets: ${WINDOW}        # flows are cut into samples of at most this many packets`);
+  lines.push('    minPackets: 2            # drop flows shorter than this');
+  lines.push(`    maxSamplesPerLabel: ${MAX_SAMPLES}  # a first run on a sample of each class; 0 = keep every sample`);
+  lines.push('  holdout: 0.2               # share of each label kept for evaluation');
+  lines.push('');
+  if (encoder) {
+    lines.push('encoder:');
+    lines.push(`  plugin: ${q(encoder.name)}   # ${encoder.description}`);
+    // Encoders that pad every sample to a packet count (nPrint) get the window size, so a
+    // first run does not allocate images for 1024 packets per sample.
+    if (hasOption(encoder, 'maxPackets', WINDOW)) lines.push(`  options: { maxPackets: ${WINDOW} }`);
+  } else {
+    lines.push('# encoder: no encoder plugin is installed (npm i @netsynth/encoder-gasf)');
+  }
+  if (generator) {
+    lines.push('');
+    lines.push('generator:');
+    lines.push(`  plugin: ${q(generator.name)}   # ${generator.description}`);
+    lines.push('  samplesPerLabel: 8');
+  } else {
+    lines.push('');
+    lines.push('# generator: no generator plugin is installed; add one to make synthetic traffic, e.g.');
+    lines.push('#   generator:');
+    lines.push('#     plugin: "@netsynth/generator-ddpm"');
+    lines.push('#     samplesPerLabel: 8');
+  }
+  lines.push('');
+  if (rulesets.length) {
+    lines.push('# Rulesets check and repair the (synthetic) packets, in this order.');
+    lines.push('constraints:');
+    for (const r of rulesets) lines.push(`  - plugin: ${q(r.name)}`);
+  } else lines.push('constraints: []');
+  lines.push('');
+  if (evaluators.length) {
+    lines.push('evaluators:');
+    for (const e of evaluators) lines.push(`  - plugin: ${q(e.name)}`);
+  } else lines.push('evaluators: []');
+  lines.push('');
+  lines.push('output:');
+  lines.push('  dir: out        # relative to this file; `netsynth run --out DIR` overrides it');
+  lines.push('  pcap: true');
+  lines.push('  images: true');
+  const text = `${lines.join('\n')}\n`;
+
+  // The starter must itself be a valid config.
+  const { raw } = parseYamlConfig(text, 'netsynth.yaml');
+  parseRunConfig(raw);
+  return {
+    text,
+    labelsFrom,
+    labels,
+    captures: [...captures],
+    plugins: {
+      encoder: encoder ? [encoder.name] : [],
+      generator: generator ? [generator.name] : [],
+      constraints: rulesets.map((r) => r.name),
+      evaluators: evaluators.map((e) => e.name),
+    },
+  };
+}

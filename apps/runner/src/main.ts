@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import type { CliCommand, CommandEnv } from './command.js';
+import { ExitCode, exitCodeOf, formatError } from './error-report.js';
+import { processIo, type CliIo } from './io.js';
+import { runnerVersion } from './pipeline/manifest.js';
+
+export interface MainOptions {
+  io?: CliIo;
+  signal?: AbortSignal;
+}
+
+/** The `netsynth` program with the given subcommands. */
+export function createProgram(commands: readonly CliCommand[], env: CommandEnv): Command {
+  const { io } = env;
+  const program = new Command('netsynth')
+    .description('netsynth: synthetic network traffic from pcap captures with diffusion models')
+    .version(runnerVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(`error [USAGE] ${s.replace(/^error: /, '')}`),
+    })
+    .addHelpText(
+      'after',
+      '\nExit status: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted (Ctrl-C).\nProgress and warnings go to stderr; results to stdout (only JSON with --json).',
+    );
+  for (const c of commands) c.register(program, env);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the program name) and returns the exit
+ * status. Errors are printed as `error [CODE] message` with the file / offset / config key
+ * and a hint; nothing is thrown.
+ */
+export async function main(argv: readonly string[], commands: readonly CliCommand[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo();
+  let exitCode: number = ExitCode.OK;
+  const env: CommandEnv = {
+    io,
+    signal: options.signal ?? new AbortController().signal,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = createProgram(commands, env);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return ExitCode.OK;
+      return ExitCode.USAGE;
+    }
+    io.stderr.write(formatError(e, Boolean(io.env['NETSYNTH_DEBUG'])));
+    return exitCodeOf(e);
+  }
+}

@@ -1,0 +1,33 @@
+/** Where each stage writes, relative to the output folder (documented in the README). */
+export const OUT = {
+  ingestSamples: 'ingest/samples.json',
+  encoderState: 'encoded/encoder.json',
+  trainTensors: 'encoded/train.safetensors',
+  holdoutTensors: 'encoded/holdout.safetensors',
+  realImages: 'images/real',
+  model: 'model',
+  generatedTensors: 'generated/samples.safetensors',
+  syntheticImages: 'images/synthetic',
+  decoded: 'decoded/samples.jsonl',
+  decodeProblems: 'decoded/problems.json',
+  constraintsReport: 'constraints/report.json',
+  constraintsChanges: 'constraints/changes.jsonl',
+  repaired: 'constraints/samples.jsonl',
+  syntheticPcap: 'synthetic.pcap',
+  repairedPcap: 'repaired.pcap',
+  evaluation: 'evaluation',
+  metrics: 'metrics.json',
+  manifest: 'manifest.json',
+  work: 'work',
+} as const;
+
+/** Images rendered per label and split: enough to look at, without one PNG per training sample. */
+export const IMAGES_PER_LABEL = 16;
+/** Real examples per label handed to generators that are steered by them (ControlNet). */
+export const REFERENCES_PER_LABEL = 16;
+
+/** A label as a folder name: anything but letters, digits, dot, dash and underscore becomes `_`. */
+export function safeName(label: string): string {
+  const s = label.replace(/[^A-Za-z0-9._-]/g, '_');
+  return s === '' || s === '.' || s === '..' ? '_' : s;
+}

@@ -1,0 +1,42 @@
+import { ConfigError, deriveSeed, parsePluginOptions, type PluginKind, type RunConfig } from '@netsynth/core';
+import type { PluginLoader } from '../plugin-loader.js';
+import type { PluginUse, ResolvedPlugins } from './state.js';
+
+/** Options as written in the YAML (before defaults), so schema errors point at the user's keys. */
+function rawOptionsAt(raw: unknown, path: (string | number)[]): unknown {
+  let node: unknown = raw;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+/**
+ * Loads every plugin the config names and validates its options with the plugin's own
+ * schema, before any stage runs: a missing package or a wrong option fails in a second,
+ * naming its config key.
+ */
+export async function resolvePlugins(config: RunConfig, raw: unknown, loader: PluginLoader, seed: number): Promise<ResolvedPlugins> {
+  const use = async <K extends PluginKind>(kind: K, spec: string, path: (string | number)[], stageSeed: number): Promise<PluginUse<K>> => {
+    const configPath = path.join('.');
+    const loaded = await loader.load(spec, kind, `${configPath}.plugin`);
+    const options = parsePluginOptions(loaded.def, rawOptionsAt(raw, [...path, 'options']), `${configPath}.options`);
+    return { configPath, loaded, options, seed: stageSeed };
+  };
+  const plugins: ResolvedPlugins = { constraints: [], evaluators: [] };
+  if (config.encoder) plugins.encoder = await use('encoder', config.encoder.plugin, ['encoder'], deriveSeed(seed, 'encode'));
+  if (config.generator) {
+    if (!config.encoder) {
+      throw new ConfigError('a generator works on encoded samples: add an `encoder:` section (e.g. plugin: "@netsynth/encoder-gasf")', 'generator');
+    }
+    plugins.generator = await use('generator', config.generator.plugin, ['generator'], deriveSeed(seed, 'train'));
+  }
+  for (const [i, c] of config.constraints.entries()) {
+    plugins.constraints.push(await use('constraint', c.plugin, ['constraints', i], deriveSeed(deriveSeed(seed, 'constraints'), `${i}:${c.plugin}`)));
+  }
+  for (const [i, e] of config.evaluators.entries()) {
+    plugins.evaluators.push(await use('evaluator', e.plugin, ['evaluators', i], deriveSeed(deriveSeed(seed, 'evaluate'), `${i}:${e.plugin}`)));
+  }
+  return plugins;
+}

@@ -1,0 +1,47 @@
+import { writeFileAtomic } from '@netsynth/core';
+import { toJson } from '../../json.js';
+import { OUT } from '../paths.js';
+import { writeSampleStore, type StoredSample } from '../sample-store.js';
+import type { Stage } from '../stage.js';
+import { generatedIds } from './sample.js';
+
+/** encoder.decode of every generated image → packets (rows that make no packet are reported). */
+export const decodeStage: Stage = {
+  name: 'decode',
+  inputs: () => ({}),
+  outputs: () => [OUT.decoded, OUT.decodeProblems],
+  async run(state) {
+    const encoder = await state.encoder();
+    const generated = await state.generated();
+    const ids = generatedIds(generated);
+    const task = state.progress.start('decode', generated.length, 'samples');
+    const decoded: StoredSample[] = [];
+    try {
+      generated.forEach((g, i) => {
+        state.checkAborted();
+        const d = encoder.decode(g.tensor, g.label);
+        decoded.push({
+          id: ids[i] ?? String(i),
+          label: d.label || g.label,
+          packets: d.packets,
+          problems: d.problems,
+          ...(d.series !== undefined && { series: d.series }),
+        });
+        task.tick(1);
+      });
+    } finally {
+      task.done();
+    }
+    await writeSampleStore(state.out.path(OUT.decoded), decoded, true);
+    const withProblems = decoded.filter((d) => d.problems.length > 0).map((d) => ({ id: d.id, label: d.label, problems: d.problems }));
+    await writeFileAtomic(state.out.path(OUT.decodeProblems), toJson(withProblems), { force: true });
+    state.provide('decoded', decoded);
+    const packets = decoded.reduce((n, d) => n + d.packets.length, 0);
+    const problems = decoded.reduce((n, d) => n + d.problems.length, 0);
+    return {
+      summary: `${decoded.length} samples → ${packets} packets${problems ? `; ${problems} rows could not be decoded (see ${OUT.decodeProblems})` : ''}`,
+      outputs: [OUT.decoded, OUT.decodeProblems],
+      details: { samples: decoded.length, packets, problems },
+    };
+  },
+};

@@ -1,0 +1,27 @@
+import { OUT } from '../paths.js';
+import { writeSamplesPcap } from '../pcap-out.js';
+import type { Stage } from '../stage.js';
+import type { RunState } from '../state.js';
+
+/** Where the pcap stage writes: synthetic.pcap for generated traffic, repaired.pcap for repaired real traffic. */
+export function pcapOutput(state: RunState): string {
+  return state.plugins.generator ? OUT.syntheticPcap : OUT.repairedPcap;
+}
+
+/** The final samples (repaired, or as decoded) as one capture. */
+export const pcapStage: Stage = {
+  name: 'pcap',
+  inputs: () => ({}),
+  outputs: () => [OUT.syntheticPcap, OUT.repairedPcap],
+  async run(state) {
+    const samples = await state.finalSamples();
+    const rel = pcapOutput(state);
+    const report = await writeSamplesPcap(state.out.path(rel), samples, state.progress, state.signal);
+    state.checkAborted();
+    return {
+      summary: `${report.written} packets of ${samples.length} samples → ${rel} (link type ${report.linkType})${report.skipped ? `, ${report.skipped} left out` : ''}`,
+      outputs: [rel],
+      details: { packets: report.written, skipped: report.skipped, linkType: report.linkType, file: rel },
+    };
+  },
+};

@@ -1,0 +1,41 @@
+import { OUT } from '../paths.js';
+import type { Stage } from '../stage.js';
+import { pluginIdentity } from './common.js';
+
+/** generator.fit on the encoded training set → a model folder under the output folder. */
+export const trainStage: Stage = {
+  name: 'train',
+  inputs: (state) => ({ generator: state.plugins.generator && pluginIdentity(state.plugins.generator) }),
+  outputs: () => [OUT.model, `${OUT.work}/generator`],
+  // A generator resumes from the checkpoint in its model folder when the run was interrupted.
+  keepOnResume: [OUT.model, `${OUT.work}/generator`],
+  async run(state) {
+    const encoderUse = state.plugins.encoder;
+    if (!encoderUse) throw new Error('train stage without an encoder');
+    const encoded = await state.encoded();
+    const generator = await state.generator();
+    const ctx = await state.context(state.seeds.train, `${OUT.work}/generator`);
+    const result = await generator.fit(
+      {
+        tensors: encoded.train,
+        labels: encoded.trainLabels,
+        encoder: { name: encoderUse.loaded.def.name, info: encoded.info, state: encoded.state },
+      },
+      state.out.path(OUT.model),
+      ctx,
+    );
+    state.checkAborted();
+    const loss = result.finalLoss === undefined ? '' : `, final loss ${result.finalLoss.toPrecision(4)}`;
+    const resumed = result.resumedFromStep === undefined ? '' : ` (resumed from step ${result.resumedFromStep})`;
+    return {
+      summary: `${encoded.train.length} images, ${result.steps} steps${loss}${resumed} → ${OUT.model}/`,
+      outputs: [OUT.model],
+      details: {
+        steps: result.steps,
+        finalLoss: result.finalLoss ?? null,
+        resumedFromStep: result.resumedFromStep ?? null,
+        modelDir: state.out.rel(result.modelDir),
+      },
+    };
+  },
+};

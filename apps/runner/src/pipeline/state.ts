@@ -1,0 +1,239 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadSamples } from '@netsynth/pcap';
+import {
+  InterruptedError,
+  ModelFileError,
+  createRng,
+  deriveSeed,
+  type Encoder,
+  type EncoderInfo,
+  type GeneratedSample,
+  type Generator,
+  type ImageTensor,
+  type JsonValue,
+  type LabelledSample,
+  type PluginContext,
+  type PluginKind,
+  type ProgressReporter,
+  type RunConfig,
+} from '@netsynth/core';
+import type { LoadedConfig } from '../config-file.js';
+import type { LoadedPlugin } from '../plugin-loader.js';
+import { readTensorFile } from '../tensor-file.js';
+import { OutputDir } from './output-dir.js';
+import { OUT } from './paths.js';
+import { readSampleStore, type StoredSample } from './sample-store.js';
+import { splitHoldout } from './split.js';
+
+export const STAGE_NAMES = ['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** One plugin named in the config, loaded, with its validated options and its seed. */
+export interface PluginUse<K extends PluginKind> {
+  /** Its place in the config: `encoder`, `generator`, `constraints.0`, `evaluators.1`. */
+  configPath: string;
+  loaded: LoadedPlugin<K>;
+  options: unknown;
+  seed: number;
+}
+
+export interface ResolvedPlugins {
+  encoder?: PluginUse<'encoder'>;
+  generator?: PluginUse<'generator'>;
+  constraints: PluginUse<'constraint'>[];
+  evaluators: PluginUse<'evaluator'>[];
+}
+
+export interface IngestResult {
+  all: LabelledSample[];
+  train: LabelledSample[];
+  holdout: LabelledSample[];
+}
+
+export interface EncodedSets {
+  info: EncoderInfo;
+  state: JsonValue;
+  train: ImageTensor[];
+  /** trainLabels[i] is the class of train[i]. */
+  trainLabels: string[];
+  holdout: ImageTensor[];
+  holdoutLabels: string[];
+}
+
+export interface EncoderStateFile {
+  plugin: string;
+  version: string;
+  info: EncoderInfo;
+  state: JsonValue;
+}
+
+export interface RunStateInit {
+  loaded: LoadedConfig;
+  config: RunConfig;
+  seed: number;
+  out: OutputDir;
+  plugins: ResolvedPlugins;
+  progress: ProgressReporter;
+  signal?: AbortSignal;
+  force: boolean;
+}
+
+/**
+ * Everything the stages share: the config, loaded plugins, seeds, the output folder, and
+ * the artifacts passed from stage to stage. An artifact is made by its stage when that
+ * stage runs, or read back from the stage's files when the stage was finished before
+ * (resume), and only when a later stage asks for it.
+ */
+export class RunState {
+  readonly config: RunConfig;
+  readonly loaded: LoadedConfig;
+  readonly seed: number;
+  readonly out: OutputDir;
+  readonly plugins: ResolvedPlugins;
+  readonly progress: ProgressReporter;
+  readonly signal: AbortSignal | undefined;
+  readonly force: boolean;
+  /** Seed of each stage: deriveSeed(run seed, stage name). */
+  readonly seeds: Record<StageName, number>;
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  constructor(init: RunStateInit) {
+    this.config = init.config;
+    this.loaded = init.loaded;
+    this.seed = init.seed;
+    this.out = init.out;
+    this.plugins = init.plugins;
+    this.progress = init.progress;
+    this.signal = init.signal;
+    this.force = init.force;
+    this.seeds = Object.fromEntries(STAGE_NAMES.map((s) => [s, deriveSeed(init.seed, s)])) as Record<StageName, number>;
+  }
+
+  /** Throws InterruptedError once Ctrl-C was pressed; stages call it between items. */
+  checkAborted(): void {
+    if (this.signal?.aborted) throw new InterruptedError('interrupted; finished stages are kept, run the same command again to resume');
+  }
+
+  /** The context a plugin gets: its seed and rng, progress, a folder of its own, the config's folder, the abort signal. */
+  async context(seed: number, workDirRel: string): Promise<PluginContext> {
+    const workDir = this.out.path(workDirRel);
+    await mkdir(workDir, { recursive: true });
+    return {
+      seed,
+      rng: createRng(seed),
+      progress: this.progress,
+      workDir,
+      baseDir: this.loaded.dir,
+      ...(this.signal !== undefined && { signal: this.signal }),
+    };
+  }
+
+  provide<T>(key: string, value: T): void {
+    this.memo.set(key, Promise.resolve(value));
+  }
+
+  private lazy<T>(key: string, make: () => Promise<T>): Promise<T> {
+    let p = this.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = make();
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** The captures as labelled samples, split into train and holdout. Deterministic: re-reading gives the same. */
+  ingest(): Promise<IngestResult> {
+    return this.lazy('ingest', async () => {
+      const all = await loadSamples(this.config.input, this.loaded.dir, {
+        seed: this.seeds.ingest,
+        progress: this.progress,
+        ...(this.signal !== undefined && { signal: this.signal }),
+      });
+      this.checkAborted();
+      const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest);
+      return { all, train, holdout };
+    });
+  }
+
+  /** A fresh encoder instance (the encode stage fits it). */
+  async createEncoder(): Promise<Encoder> {
+    const use = this.plugins.encoder;
+    if (!use) throw new Error('no encoder in the config');
+    return use.loaded.def.create(use.options, await this.context(this.seeds.encode, join(OUT.work, 'encoder')));
+  }
+
+  /** The fitted encoder: from the encode stage, or a new instance with the state it saved. */
+  encoder(): Promise<Encoder> {
+    return this.lazy('encoder', async () => {
+      const encoder = await this.createEncoder();
+      encoder.loadState((await this.encoderState()).state);
+      return encoder;
+    });
+  }
+
+  async encoderState(): Promise<EncoderStateFile> {
+    const file = this.out.path(OUT.encoderState);
+    try {
+      return JSON.parse(await readFile(file, 'utf8')) as EncoderStateFile;
+    } catch (e) {
+      throw new ModelFileError('cannot read the saved encoder state', file, undefined, e);
+    }
+  }
+
+  encoded(): Promise<EncodedSets> {
+    return this.lazy('encoded', async () => {
+      const { info, state } = await this.encoderState();
+      const train = await readTensorFile(this.out.path(OUT.trainTensors));
+      const holdoutFile = this.out.path(OUT.holdoutTensors);
+      const holdout = existsSync(holdoutFile) ? await readTensorFile(holdoutFile) : undefined;
+      return {
+        info,
+        state,
+        train: train.tensors,
+        trainLabels: train.labels,
+        holdout: holdout?.tensors ?? [],
+        holdoutLabels: holdout?.labels ?? [],
+      };
+    });
+  }
+
+  generator(): Promise<Generator> {
+    return this.lazy('generator', async () => {
+      const use = this.plugins.generator;
+      if (!use) throw new Error('no generator in the config');
+      return use.loaded.def.create(use.options, await this.context(this.seeds.train, join(OUT.work, 'generator')));
+    });
+  }
+
+  generated(): Promise<GeneratedSample[]> {
+    return this.lazy('generated', async () => {
+      const file = await readTensorFile(this.out.path(OUT.generatedTensors));
+      return file.tensors.map((tensor, i) => ({ tensor, label: file.labels[i] ?? '' }));
+    });
+  }
+
+  decoded(): Promise<StoredSample[]> {
+    return this.lazy('decoded', () => readSampleStore(this.out.path(OUT.decoded)));
+  }
+
+  repaired(): Promise<StoredSample[]> {
+    return this.lazy('repaired', () => readSampleStore(this.out.path(OUT.repaired)));
+  }
+
+  /**
+   * The samples the constraints and the pcap stage work on: decoded synthetic samples when
+   * there is a generator, else the real captures' samples.
+   */
+  async targetSamples(): Promise<StoredSample[]> {
+    if (this.plugins.generator) return this.decoded();
+    const { all } = await this.ingest();
+    return all.map((s) => ({ id: s.id, label: s.label, packets: s.flow.packets, problems: [] }));
+  }
+
+  /** The samples as they finally are: repaired when there are constraints, else as decoded / read. */
+  finalSamples(): Promise<StoredSample[]> {
+    return this.plugins.constraints.length > 0 ? this.repaired() : this.targetSamples();
+  }
+}

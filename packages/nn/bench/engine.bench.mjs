@@ -1,0 +1,84 @@
+// Benchmark: one full DDPM training step (noise, forward, MSE, backward, Adam) of the
+// benchmark U-Net of shared/bench/torch_unet_step.py on onnxruntime-node, beside the
+// PyTorch script run in the same process tree. Prints two JSON lines (engine.train_step,
+// engine.forward). Progress and details go to stderr.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createRng, deriveSeed } from '@netsynth/core';
+import { InferenceSession, adam, buildBenchUNet, buildTrainingSession, exportInferenceModel, initParameters, mseLoss } from '@netsynth/nn';
+
+const THREADS = 2;
+const B = 32, RES = 32, IN_CH = 1, T = 1000, STEPS = 10, WARMUP = 2;
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const torchScript = fileURLToPath(new URL('../shared/bench/torch_unet_step.py', `file://${repoRoot}`));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+// --- PyTorch reference (first, so its memory use does not colour ours) ---
+let torch = null;
+if (existsSync('/usr/bin/python3') && existsSync(torchScript)) {
+  const r = spawnSync('/usr/bin/python3', [torchScript, '--threads', String(THREADS), '--steps', String(STEPS)], { encoding: 'utf8', cwd: repoRoot });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+  if (r.status === 0 && line) torch = JSON.parse(line);
+  else console.error(`[engine.bench] PyTorch reference unavailable: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+} else console.error('[engine.bench] PyTorch reference unavailable (no /usr/bin/python3 or ../shared/bench)');
+
+// --- ours ---
+const net = buildBenchUNet({ res: RES, inChannels: IN_CH, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
+initParameters(net, 0);
+const runtime = { intraOpNumThreads: THREADS };
+const shape = [B, IN_CH, RES, RES];
+const trainer = await buildTrainingSession(net, {
+  inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
+  loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
+  optimizer: adam({ lr: 2e-4 }),
+  runtime,
+});
+const betas = Float64Array.from({ length: T }, (_, i) => 1e-4 + ((0.02 - 1e-4) * i) / (T - 1));
+const abar = new Float64Array(T);
+betas.reduce((acc, b, i) => (abar[i] = acc * (1 - b)), 1);
+const x0rng = createRng(1);
+const x0 = Float32Array.from({ length: B * IN_CH * RES * RES }, () => x0rng.next() * 2 - 1);
+let xt, tf;
+const times = [];
+for (let s = 0; s < STEPS + WARMUP; s++) {
+  const t0 = performance.now();
+  // The noising is part of the timed step, as in the PyTorch script.
+  const rng = createRng(deriveSeed(0, `step:${s}`));
+  const per = IN_CH * RES * RES;
+  const eps = new Float32Array(B * per);
+  xt = new Float32Array(B * per);
+  tf = new Float32Array(B);
+  for (let b = 0; b < B; b++) {
+    const t = rng.int(T);
+    tf[b] = t;
+    const a = Math.sqrt(abar[t]), c = Math.sqrt(1 - abar[t]);
+    for (let i = b * per; i < (b + 1) * per; i++) {
+      const e = rng.normal();
+      eps[i] = e;
+      xt[i] = a * x0[i] + c * e;
+    }
+  }
+  const r = await trainer.trainStep({ x: xt, t: tf, eps });
+  if (s >= WARMUP) times.push(performance.now() - t0);
+  if (s === 0) console.error(`[engine.bench] first loss ${r.loss.toFixed(4)}`);
+}
+const peakMb = process.resourceUsage().maxRSS / 1024;
+const stepMs = median(times);
+trainer.syncToModel();
+await trainer.dispose();
+
+const session = await InferenceSession.create(exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }), runtime);
+const fwd = [];
+for (let s = 0; s < STEPS + WARMUP; s++) {
+  const t0 = performance.now();
+  await session.run({ x: { data: xt, shape }, t: { data: tf, shape: [B] } });
+  if (s >= WARMUP) fwd.push(performance.now() - t0);
+}
+await session.dispose();
+const fwdMs = median(fwd);
+const r2 = (v) => Math.round(v * 100) / 100;
+const torchMs = torch ? torch.ms_per_step : null;
+const torchFwd = torch ? torch.forward_ms : null;
+console.log(JSON.stringify({ bench: 'engine.train_step', ms: r2(stepMs), torch_ms: torchMs, ratio: torchMs ? r2(stepMs / torchMs) : null, params: net.parameterCount(), torch_params: torch ? torch.params : null, peak_mb: Math.round(peakMb) }));
+console.log(JSON.stringify({ bench: 'engine.forward', ms: r2(fwdMs), torch_ms: torchFwd, ratio: torchFwd ? r2(fwdMs / torchFwd) : null }));

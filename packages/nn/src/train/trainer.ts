@@ -1,0 +1,345 @@
+/**
+ * A training session: forward, loss, backward, clipping, optimizer and EMA update compiled
+ * into ONE onnxruntime graph, so a step is one `session.run`. Parameters and optimizer
+ * state live in flat Float32Arrays that are fed as inputs; the updated vectors are written
+ * by onnxruntime straight into a second set of pre-allocated buffers and the two sets are
+ * swapped after each step (ping-pong: inputs and outputs must not alias).
+ */
+import { EngineError, InvalidArgumentError, ModelFileError, createRng, deriveSeed, type WriteOptions } from '@netsynth/core';
+import { gradients } from '../autodiff/gradients.js';
+import type { Value } from '../graph/ir.js';
+import * as op from '../graph/ops.js';
+import { serializeGraph } from '../graph/serialize.js';
+import { readSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
+import type { Module, Parameter, TraceContext } from '../layers/module.js';
+import { buildUpdate, stateNames, stepScalars, type OptimizerConfig, type ScheduleConfig } from '../optim/optimizers.js';
+import { nchwcBlockSize } from '../runtime/nchwc.js';
+import { createOrtSession, ort, type RuntimeOptions } from '../runtime/ort.js';
+import { traceModel, type DropoutSlot } from './trace.js';
+
+export interface InputSpec {
+  shape: readonly number[];
+  dtype?: 'float32' | 'int64';
+}
+
+export type FeedValue = Float32Array | BigInt64Array;
+
+export interface TrainingOptions {
+  /** Batch inputs of the loss function and their (fixed) shapes. */
+  inputs: Readonly<Record<string, InputSpec>>;
+  /** Builds the scalar loss from the model and the inputs (traced once). */
+  loss: (ctx: TraceContext, inputs: Readonly<Record<string, Value>>) => Value;
+  optimizer: OptimizerConfig;
+  schedule?: ScheduleConfig;
+  /** Clip the global gradient norm to this value. */
+  clipGradNorm?: number;
+  /** Keep an exponential moving average of the trainable weights. */
+  ema?: { decay: number };
+  /** Parameters to keep fixed: dotted names or prefixes (`encoder` freezes `encoder.*`), or a predicate. */
+  frozen?: readonly string[] | ((name: string) => boolean);
+  /** Seed of the dropout masks (per step, so a resumed run draws the same masks). */
+  seed?: number;
+  runtime?: RuntimeOptions;
+  /** The model's forward pass, for `predict` (validation on the live weights, dropout off). */
+  forward?: (ctx: TraceContext, inputs: Readonly<Record<string, Value>>) => Value;
+  /** Write the updated vectors into pre-allocated buffers (default true; see README for the measurement). */
+  preallocateOutputs?: boolean;
+}
+
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  lr: number;
+  step: number;
+}
+
+const CHECKPOINT_FORMAT = 'netsynth-nn-checkpoint-1';
+
+function isFrozen(spec: TrainingOptions['frozen'], name: string): boolean {
+  if (!spec) return false;
+  if (typeof spec === 'function') return spec(name);
+  return spec.some((f) => name === f || name.startsWith(`${f}.`));
+}
+
+interface Buffers {
+  params: Float32Array;
+  state: Map<string, Float32Array>;
+  ema?: Float32Array;
+}
+
+export class Trainer {
+  private session!: ort.InferenceSession;
+  private front: Buffers;
+  private back: Buffers;
+  private stepsDone = 0;
+  private readonly named: [string, Parameter][];
+  private readonly offsets = new Map<string, number>();
+  private frozenSnapshot = new Map<string, Float32Array>();
+
+  private constructor(
+    readonly model: Module,
+    private readonly opts: TrainingOptions,
+    readonly trainable: readonly [string, Parameter][],
+    readonly frozen: readonly [string, Parameter][],
+    private readonly dropouts: readonly DropoutSlot[],
+    private readonly scalarNames: readonly string[],
+    private readonly stateKeys: readonly string[],
+    private modelBytes: Uint8Array,
+  ) {
+    this.named = model.namedParameters();
+    let off = 0;
+    for (const [name, p] of trainable) {
+      this.offsets.set(name, off);
+      off += p.size;
+    }
+    const fresh = (): Buffers => ({
+      params: new Float32Array(off),
+      state: new Map(stateKeys.map((k) => [k, new Float32Array(off)])),
+      ...(opts.ema && { ema: new Float32Array(off) }),
+    });
+    this.front = fresh();
+    this.back = fresh();
+    for (const [name, p] of trainable) this.front.params.set(p.data, this.offsets.get(name));
+    this.front.ema?.set(this.front.params);
+    for (const [name, p] of frozen) this.frozenSnapshot.set(name, p.data.slice());
+  }
+
+  static async create(model: Module, opts: TrainingOptions): Promise<Trainer> {
+    const named = model.namedParameters();
+    const trainable = named.filter(([n]) => !isFrozen(opts.frozen, n));
+    const frozen = named.filter(([n]) => isFrozen(opts.frozen, n));
+    if (trainable.length === 0) throw new InvalidArgumentError('every parameter is frozen: nothing to train');
+    const block = await trainingNchwcBlock(opts.runtime);
+    const { bytes, dropouts, scalarNames, stateKeys } = buildTrainingGraph(model, opts, trainable.map(([, p]) => p), block);
+    const t = new Trainer(model, opts, trainable, frozen, dropouts, scalarNames, stateKeys, bytes);
+    t.session = await createOrtSession(bytes, opts.runtime);
+    return t;
+  }
+
+  /** Number of optimizer updates applied so far. */
+  get step(): number {
+    return this.stepsDone;
+  }
+
+  /** The serialised training graph (for inspection / profiling). */
+  get trainingModel(): Uint8Array {
+    return this.modelBytes;
+  }
+
+  async trainStep(batch: Readonly<Record<string, FeedValue>>): Promise<StepResult> {
+    const stepNo = this.stepsDone + 1;
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, spec] of Object.entries(this.opts.inputs)) {
+      const data = batch[name];
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
+      if (data.length !== size) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, shape [${spec.shape.join(',')}] needs ${size}`);
+      const dtype = spec.dtype ?? 'float32';
+      if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
+      feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
+    }
+    if (this.dropouts.length) {
+      const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
+      this.dropouts.forEach((d, i) => {
+        const mask = new Float32Array(d.input.size);
+        const keep = 1 / (1 - d.p);
+        for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
+        feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
+      });
+    }
+    const scalars = stepScalars(this.opts.optimizer, stepNo, this.opts.schedule);
+    for (const name of this.scalarNames) feeds[name] = new ort.Tensor('float32', Float32Array.of(scalars[name] as number), []);
+    if (this.opts.ema) feeds['ema_decay'] = new ort.Tensor('float32', Float32Array.of(this.opts.ema.decay), []);
+    const f = this.front;
+    const b = this.back;
+    const n = f.params.length;
+    feeds['params'] = new ort.Tensor('float32', f.params, [n]);
+    for (const k of this.stateKeys) feeds[`state_${k}`] = new ort.Tensor('float32', f.state.get(k) as Float32Array, [n]);
+    if (f.ema) feeds['ema'] = new ort.Tensor('float32', f.ema, [n]);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      if (this.opts.preallocateOutputs === false) {
+        result = await this.session.run(feeds);
+        b.params.set((result['params_out'] as ort.Tensor).data as Float32Array);
+        for (const k of this.stateKeys) (b.state.get(k) as Float32Array).set((result[`state_${k}_out`] as ort.Tensor).data as Float32Array);
+        if (b.ema) b.ema.set((result['ema_out'] as ort.Tensor).data as Float32Array);
+      } else {
+        const fetches: Record<string, ort.Tensor | null> = { loss: null, grad_norm: null, params_out: new ort.Tensor('float32', b.params, [n]) };
+        for (const k of this.stateKeys) fetches[`state_${k}_out`] = new ort.Tensor('float32', b.state.get(k) as Float32Array, [n]);
+        if (b.ema) fetches['ema_out'] = new ort.Tensor('float32', b.ema, [n]);
+        result = await this.session.run(feeds, fetches);
+      }
+    } catch (e) {
+      throw new EngineError(`training step ${stepNo} failed: ${(e as Error).message}`, { cause: e });
+    }
+    this.front = b;
+    this.back = f;
+    this.stepsDone = stepNo;
+    const loss = ((result['loss'] as ort.Tensor).data as Float32Array)[0] as number;
+    const gradNorm = ((result['grad_norm'] as ort.Tensor).data as Float32Array)[0] as number;
+    const lr = this.opts.optimizer.kind === 'sgd' ? (scalars.lr as number) : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
+    return { loss, gradNorm, lr, step: stepNo };
+  }
+
+  private predictSession: ort.InferenceSession | undefined;
+
+  /**
+   * Runs `forward` on the current weights with the same parametrisation as the training
+   * graph (trainable weights sliced from the flat vector), dropout off.
+   */
+  async predict(batch: Readonly<Record<string, FeedValue>>): Promise<Float32Array> {
+    const fwd = this.opts.forward;
+    if (!fwd) throw new InvalidArgumentError('predict needs the `forward` training option');
+    if (!this.predictSession) {
+      const tr = traceModel(this.model, { training: false, trainable: this.trainable.map(([, p]) => p) });
+      const inputs: Record<string, Value> = {};
+      for (const [name, spec] of Object.entries(this.opts.inputs)) inputs[name] = tr.graph.input(name, spec.shape, spec.dtype ?? 'float32');
+      this.predictSession = await createOrtSession(serializeGraph(tr.graph, { output: fwd(tr.ctx, inputs) }), this.opts.runtime);
+    }
+    const s = this.predictSession;
+    const feeds: Record<string, ort.Tensor> = { params: new ort.Tensor('float32', this.front.params, [this.front.params.length]) };
+    for (const name of s.inputNames) {
+      const spec = this.opts.inputs[name];
+      const data = batch[name];
+      if (!spec) continue;
+      if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
+      feeds[name] = new ort.Tensor(spec.dtype ?? 'float32', data, [...spec.shape]);
+    }
+    for (const k of Object.keys(feeds)) if (!s.inputNames.includes(k)) delete feeds[k];
+    const r = await s.run(feeds);
+    return (r['output'] as ort.Tensor).data as Float32Array;
+  }
+
+  /** Current values of a trainable parameter (a view into the live buffer; copy to keep). */
+  parameter(name: string): Float32Array {
+    const off = this.offsets.get(name);
+    const p = this.trainable.find(([n]) => n === name)?.[1];
+    if (off !== undefined && p) return this.front.params.subarray(off, off + p.size);
+    const fz = this.frozen.find(([n]) => n === name)?.[1];
+    if (fz) return fz.data;
+    throw new InvalidArgumentError(`no parameter named ${name}`);
+  }
+
+  /** The EMA weights of a trainable parameter (undefined without `ema`). */
+  emaParameter(name: string): Float32Array | undefined {
+    const off = this.offsets.get(name);
+    const p = this.trainable.find(([n]) => n === name)?.[1];
+    if (!this.front.ema || off === undefined || !p) return undefined;
+    return this.front.ema.subarray(off, off + p.size);
+  }
+
+  /** Copies the trained (or EMA, with `{ ema: true }`) weights into the model's parameters. */
+  syncToModel(o: { ema?: boolean } = {}): void {
+    const src = o.ema ? this.front.ema : this.front.params;
+    if (!src) throw new InvalidArgumentError('this trainer keeps no EMA weights');
+    for (const [name, p] of this.trainable) {
+      const off = this.offsets.get(name) as number;
+      p.data.set(src.subarray(off, off + p.size));
+    }
+  }
+
+  async saveCheckpoint(path: string, options: WriteOptions & { metadata?: Record<string, string> } = {}): Promise<void> {
+    const tensors = new Map<string, TensorToWrite>();
+    const slice = (buf: Float32Array, name: string, p: Parameter): TensorToWrite => {
+      const off = this.offsets.get(name) as number;
+      return { shape: p.shape, data: buf.subarray(off, off + p.size) };
+    };
+    for (const [name, p] of this.named) {
+      if (this.offsets.has(name)) tensors.set(name, slice(this.front.params, name, p));
+      else tensors.set(name, { shape: p.shape, data: p.data });
+    }
+    for (const k of this.stateKeys) for (const [name, p] of this.trainable) tensors.set(`optimizer.${k}.${name}`, slice(this.front.state.get(k) as Float32Array, name, p));
+    if (this.front.ema) for (const [name, p] of this.trainable) tensors.set(`ema.${name}`, slice(this.front.ema, name, p));
+    const metadata: Record<string, string> = {
+      ...options.metadata,
+      format: CHECKPOINT_FORMAT,
+      step: String(this.stepsDone),
+      optimizer: JSON.stringify(this.opts.optimizer),
+      trainable: JSON.stringify(this.trainable.map(([n]) => n)),
+    };
+    await writeSafetensors(path, tensors, metadata, options);
+  }
+
+  /**
+   * Restores weights, optimizer state, EMA and the step counter. Frozen weights are taken
+   * from the file too when present (the session is rebuilt if they changed).
+   */
+  async loadCheckpoint(path: string): Promise<Record<string, string>> {
+    const file = await readSafetensors(path);
+    if (file.metadata.format !== CHECKPOINT_FORMAT) throw new ModelFileError(`not a netsynth checkpoint (format ${file.metadata.format ?? 'missing'})`, path, 8);
+    const step = Number(file.metadata.step);
+    if (!Number.isSafeInteger(step) || step < 0) throw new ModelFileError(`bad step "${file.metadata.step}" in metadata`, path, 8);
+    const get = (name: string, p: Parameter): Float32Array => {
+      const t = file.tensors.get(name);
+      if (!t) throw new ModelFileError(`checkpoint has no tensor ${name}`, path);
+      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) throw new ModelFileError(`tensor ${name} has shape [${t.shape.join(',')}], the model needs [${p.shape.join(',')}]`, path);
+      return tensorToFloat32(t, path, name);
+    };
+    for (const [name, p] of this.trainable) {
+      const off = this.offsets.get(name) as number;
+      this.front.params.set(get(name, p), off);
+      for (const k of this.stateKeys) (this.front.state.get(k) as Float32Array).set(get(`optimizer.${k}.${name}`, p), off);
+      if (this.front.ema) this.front.ema.set(file.tensors.has(`ema.${name}`) ? get(`ema.${name}`, p) : get(name, p), off);
+    }
+    let frozenChanged = false;
+    for (const [name, p] of this.frozen) {
+      if (!file.tensors.has(name)) continue;
+      const v = get(name, p);
+      const old = this.frozenSnapshot.get(name) as Float32Array;
+      if (!Buffer.from(v.buffer, v.byteOffset, v.byteLength).equals(Buffer.from(old.buffer, old.byteOffset, old.byteLength))) frozenChanged = true;
+      p.data.set(v);
+    }
+    if (frozenChanged) {
+      await this.session.release();
+      await this.predictSession?.release();
+      this.predictSession = undefined;
+      const built = buildTrainingGraph(this.model, this.opts, this.trainable.map(([, p]) => p), await trainingNchwcBlock(this.opts.runtime));
+      this.modelBytes = built.bytes;
+      this.session = await createOrtSession(built.bytes, this.opts.runtime);
+      for (const [name, p] of this.frozen) this.frozenSnapshot.set(name, p.data.slice());
+    }
+    this.stepsDone = step;
+    return file.metadata;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+    await this.predictSession?.release();
+  }
+}
+
+/** NCHWc lowering only for CPU-only sessions: on CUDA the nchwc kernels would pull convs back to the CPU. */
+async function trainingNchwcBlock(r: RuntimeOptions | undefined): Promise<number> {
+  if (r?.nchwc === false) return 0;
+  if ((r?.executionProviders ?? ['cpu']).some((p) => p !== 'cpu')) return 0;
+  return nchwcBlockSize();
+}
+
+function buildTrainingGraph(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], nchwcBlock: number): { bytes: Uint8Array; dropouts: DropoutSlot[]; scalarNames: string[]; stateKeys: string[] } {
+  const tr = traceModel(model, { training: true, trainable });
+  const g = tr.graph;
+  const inputs: Record<string, Value> = {};
+  for (const [name, spec] of Object.entries(opts.inputs)) inputs[name] = g.input(name, spec.shape, spec.dtype ?? 'float32');
+  const loss = opts.loss(tr.ctx, inputs);
+  if (loss.size !== 1) throw new InvalidArgumentError(`the loss must be a scalar, got shape [${loss.shape.join(',')}]`);
+  const flat = tr.flat as Value;
+  const pieces = trainable.map((p) => tr.trainableValues.get(p) as Value);
+  const grads = gradients(g, loss, pieces);
+  const flatGrad = op.concat(pieces.map((p) => op.reshape(grads.get(p) as Value, [p.size])), 0);
+  const stateKeys = stateNames(opts.optimizer);
+  const state = new Map(stateKeys.map((k) => [k, g.input(`state_${k}`, [flat.size])]));
+  const up = buildUpdate(g, opts.optimizer, flat, flatGrad, state, opts.clipGradNorm);
+  const outputs: Record<string, Value> = { loss: op.reshape(loss, []), grad_norm: up.gradNorm, params_out: up.newParams };
+  for (const k of stateKeys) outputs[`state_${k}_out`] = up.newState.get(k) as Value;
+  if (opts.ema) {
+    const ema = g.input('ema', [flat.size]);
+    const decay = g.input('ema_decay', []);
+    outputs['ema_out'] = op.add(ema, op.mul(op.sub(up.newParams, ema), op.sub(1, decay)));
+  }
+  return { bytes: serializeGraph(g, outputs, { nchwcBlock }), dropouts: tr.dropouts, scalarNames: [...up.scalars.keys()], stateKeys };
+}
+
+/** Builds the training session: the one entry point plugins use. */
+export function buildTrainingSession(model: Module, opts: TrainingOptions): Promise<Trainer> {
+  return Trainer.create(model, opts);
+}

@@ -1,0 +1,161 @@
+import { InvalidArgumentError, flowIdOf, type Direction, type Flow, type Packet } from '@netsynth/core';
+import { dissect } from '../dissect/dissect.js';
+import { endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
+
+export interface FlowAssemblerOptions {
+  /** A flow ends when no packet of it is seen for this long; its next packet starts a new flow. */
+  idleTimeoutSeconds: number;
+  /** Recorded as `flow.source`. */
+  source?: string;
+}
+
+export interface FlowAssemblerStats {
+  packets: number;
+  /** Packets without an IP datagram (ARP, STP, unsupported link types): not part of any flow. */
+  nonIp: number;
+  /** Non-first fragments whose first fragment was not seen: put in a port-0 flow. */
+  orphanFragments: number;
+}
+
+interface ActiveFlow {
+  flow: Flow;
+  seq: number;
+  lastNs: bigint;
+}
+
+interface PendingDatagram {
+  endpoints: PacketEndpoints;
+  lastNs: bigint;
+}
+
+const SWEEP_EVERY = 1024;
+
+/**
+ * Groups packets into bidirectional flows, streaming: `add` returns flows that ended
+ * (idle timeout), `flush` the rest. Flows come out ordered by their first packet.
+ *
+ * Keys: protocol + addresses + ports (TCP/UDP), echo identifier (ICMP/ICMPv6 echo),
+ * port 0 otherwise. Fragments: the first fragment's ports are remembered per datagram
+ * (IPv4: src, dst, protocol, identification; IPv6: src, dst, fragment identification), so
+ * later fragments join the flow of their datagram; fragments whose first one was not seen
+ * go to the flow with port 0 on both sides. Packets without IP are counted and left out.
+ */
+export class FlowAssembler {
+  readonly stats: FlowAssemblerStats = { packets: 0, nonIp: 0, orphanFragments: 0 };
+  private readonly active = new Map<string, ActiveFlow>();
+  private readonly datagrams = new Map<string, PendingDatagram>();
+  private readonly timeoutNs: bigint;
+  private seq = 0;
+
+  constructor(private readonly options: FlowAssemblerOptions) {
+    if (!(options.idleTimeoutSeconds > 0)) throw new InvalidArgumentError(`idleTimeoutSeconds must be > 0, got ${options.idleTimeoutSeconds}`);
+    this.timeoutNs = BigInt(Math.round(options.idleTimeoutSeconds * 1e9));
+  }
+
+  /** Adds one packet; returns the flows that ended because of it (possibly none). */
+  add(packet: Packet): Flow[] {
+    this.stats.packets++;
+    const ended: ActiveFlow[] = [];
+    const dp = dissect(packet);
+    let endpoints = endpointsOf(dp);
+    if (!endpoints) {
+      this.stats.nonIp++;
+      return this.sweepMaybe(packet.timestampNs, ended);
+    }
+    const fragment = fragmentOf(dp);
+    if (fragment) {
+      if (fragment.first && dp.transport) {
+        if (!fragment.last) this.datagrams.set(fragment.datagram, { endpoints, lastNs: packet.timestampNs });
+      } else if (!fragment.first) {
+        const pending = this.datagrams.get(fragment.datagram);
+        if (pending) {
+          endpoints = pending.endpoints;
+          pending.lastNs = packet.timestampNs;
+        } else {
+          this.stats.orphanFragments++;
+        }
+        if (fragment.last) this.datagrams.delete(fragment.datagram);
+      }
+    }
+    const id = flowIdOf(endpoints.protocol, endpoints.src, endpoints.dst);
+    let current = this.active.get(id);
+    if (current && packet.timestampNs - current.lastNs > this.timeoutNs) {
+      ended.push(current);
+      current = undefined;
+    }
+    if (!current) {
+      current = {
+        flow: {
+          key: { protocol: endpoints.protocol, a: endpoints.src, b: endpoints.dst },
+          id,
+          packets: [],
+          directions: [],
+          ...(this.options.source !== undefined && { source: this.options.source }),
+        },
+        seq: this.seq++,
+        lastNs: packet.timestampNs,
+      };
+      this.active.set(id, current);
+    }
+    const a = current.flow.key.a;
+    const direction: Direction = endpoints.src.address === a.address && endpoints.src.port === a.port ? 0 : 1;
+    current.flow.packets.push(packet);
+    current.flow.directions.push(direction);
+    if (packet.timestampNs > current.lastNs) current.lastNs = packet.timestampNs;
+    return this.sweepMaybe(packet.timestampNs, ended);
+  }
+
+  private sweepMaybe(nowNs: bigint, ended: ActiveFlow[]): Flow[] {
+    if (this.stats.packets % SWEEP_EVERY === 0) {
+      for (const [id, f] of this.active) {
+        if (nowNs - f.lastNs > this.timeoutNs) {
+          ended.push(f);
+          this.active.delete(id);
+        }
+      }
+      for (const [k, d] of this.datagrams) if (nowNs - d.lastNs > this.timeoutNs) this.datagrams.delete(k);
+    }
+    if (ended.length === 0) return [];
+    return ended.sort((x, y) => x.seq - y.seq).map((f) => f.flow);
+  }
+
+  /** Ends every open flow and returns them, ordered by first packet. */
+  flush(): Flow[] {
+    const rest = [...this.active.values()].sort((x, y) => x.seq - y.seq).map((f) => f.flow);
+    this.active.clear();
+    this.datagrams.clear();
+    return rest;
+  }
+}
+
+/**
+ * All flows of `packets` (see FlowAssembler for keys, fragments and non-IP packets),
+ * ordered by compareFlows (first packet time, then id).
+ */
+export function assembleFlows(packets: Iterable<Packet>, options: FlowAssemblerOptions): Flow[] {
+  const assembler = new FlowAssembler(options);
+  const out: Flow[] = [];
+  for (const p of packets) for (const f of assembler.add(p)) out.push(f);
+  for (const f of assembler.flush()) out.push(f);
+  return out.sort(compareFlows);
+}
+
+/** Orders flows by first packet time, then by key, then by size: deterministic. */
+export function compareFlows(x: Flow, y: Flow): number {
+  const tx = x.packets[0]?.timestampNs ?? 0n;
+  const ty = y.packets[0]?.timestampNs ?? 0n;
+  if (tx !== ty) return tx < ty ? -1 : 1;
+  if (x.id !== y.id) return x.id < y.id ? -1 : 1;
+  return x.packets.length - y.packets.length;
+}
+
+/** Splits a flow into windows of `windowPackets` consecutive packets (the last may be shorter). */
+export function windowFlow(flow: Flow, windowPackets: number): Flow[] {
+  if (!Number.isInteger(windowPackets) || windowPackets <= 0) throw new InvalidArgumentError(`windowPackets must be a positive integer, got ${windowPackets}`);
+  if (flow.packets.length <= windowPackets) return [flow];
+  const out: Flow[] = [];
+  for (let i = 0; i < flow.packets.length; i += windowPackets) {
+    out.push({ ...flow, packets: flow.packets.slice(i, i + windowPackets), directions: flow.directions.slice(i, i + windowPackets) });
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { glob } from 'tinyglobby';
+import {
+  ConfigError,
+  createRng,
+  deriveSeed,
+  type Flow,
+  type LabelledSample,
+  type ProgressReporter,
+  type RunConfig,
+} from '@netsynth/core';
+import { readCapture } from '../reader/capture-reader.js';
+import type { CaptureWarning } from '../reader/types.js';
+import { FlowAssembler, compareFlows, windowFlow } from './assembler.js';
+import { labelForCapture } from './labels.js';
+
+export type InputConfig = RunConfig['input'];
+
+export interface LoadSamplesOptions {
+  /** Seed for the maxSamplesPerLabel choice (default 0). */
+  seed: number;
+  progress?: ProgressReporter;
+  onWarning?: (warning: CaptureWarning) => void;
+  signal?: AbortSignal;
+}
+
+/** File name patterns taken from a directory given in `input.captures`. */
+const CAPTURE_PATTERNS = ['**/*.pcap', '**/*.pcapng', '**/*.cap'];
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/**
+ * Expands `input.captures` (files, directories, globs; relative to baseDir) into a sorted,
+ * de-duplicated list of absolute paths. An entry matching nothing is a ConfigError at
+ * `input.captures.N`.
+ */
+export async function expandCaptures(captures: readonly string[], baseDir: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const [i, entry] of captures.entries()) {
+    const abs = resolve(baseDir, entry);
+    let matches: string[];
+    if (existsSync(abs) && statSync(abs).isFile()) {
+      matches = [abs];
+    } else if (existsSync(abs) && statSync(abs).isDirectory()) {
+      matches = await glob(CAPTURE_PATTERNS, { cwd: abs, absolute: true, onlyFiles: true, dot: false });
+      if (matches.length === 0) throw new ConfigError(`directory ${entry} holds no .pcap, .pcapng or .cap file`, `input.captures.${i}`);
+    } else {
+      matches = await glob(toPosix(entry), { cwd: baseDir, absolute: true, onlyFiles: true, expandDirectories: false });
+      if (matches.length === 0) throw new ConfigError(`no capture matches "${entry}" (relative to ${baseDir})`, `input.captures.${i}`);
+    }
+    for (const m of matches) found.add(resolve(m));
+  }
+  return [...found].sort();
+}
+
+interface Candidate {
+  sample: LabelledSample;
+  source: string;
+  flowIndex: number;
+}
+
+/**
+ * Reads every capture of `input`, assembles flows (input.flows.idleTimeoutSeconds), drops
+ * flows with fewer than minPackets packets, splits the rest into windows of windowPackets
+ * (a trailing window shorter than minPackets is dropped too), labels them
+ * (input.labels), keeps at most maxSamplesPerLabel per label (a seeded choice), and
+ * returns them sorted by label, capture (path relative to baseDir), flow, window.
+ * Sample ids are `<capture>#<flow index>@<window start>`.
+ */
+export async function loadSamples(input: InputConfig, baseDir: string, options: LoadSamplesOptions = { seed: 0 }): Promise<LabelledSample[]> {
+  const files = await expandCaptures(input.captures, baseDir);
+  const { flows: flowConfig } = input;
+  const task = options.progress?.start('load captures', files.length, 'files');
+  const byLabel = new Map<string, Candidate[]>();
+  try {
+    for (const file of files) {
+      const source = toPosix(relative(baseDir, file)) || file;
+      const label = labelForCapture(file, input.labels);
+      const assembler = new FlowAssembler({ idleTimeoutSeconds: flowConfig.idleTimeoutSeconds, source });
+      const flows: Flow[] = [];
+      const packets = readCapture(file, {
+        ...(options.signal !== undefined && { signal: options.signal }),
+        onWarning: (w) => {
+          options.onWarning?.(w);
+          options.progress?.warn(`${w.file}, offset ${w.offset}: ${w.message}`);
+        },
+      });
+      for await (const p of packets) for (const f of assembler.add(p)) flows.push(f);
+      flows.push(...assembler.flush());
+      flows.sort(compareFlows);
+      const list = byLabel.get(label) ?? [];
+      byLabel.set(label, list);
+      flows.forEach((flow, flowIndex) => {
+        if (flow.packets.length < flowConfig.minPackets) return;
+        const windows = windowFlow(flow, flowConfig.windowPackets);
+        windows.forEach((w, k) => {
+          if (w.packets.length < flowConfig.minPackets) return;
+          const windowStart = k * flowConfig.windowPackets;
+          list.push({ sample: { id: `${source}#${flowIndex}@${windowStart}`, label, flow: w, windowStart }, source, flowIndex });
+        });
+      });
+      task?.tick(1, `${source}: ${flows.length} flows`);
+    }
+  } finally {
+    task?.done();
+  }
+
+  const out: Candidate[] = [];
+  for (const [label, list] of byLabel) {
+    const max = flowConfig.maxSamplesPerLabel;
+    if (max > 0 && list.length > max) {
+      const rng = createRng(deriveSeed(options.seed, `samples:${label}`));
+      const indices = rng.shuffle(list.map((_, i) => i)).slice(0, max);
+      for (const i of indices) out.push(list[i] as Candidate);
+    } else {
+      out.push(...list);
+    }
+  }
+  out.sort(compareCandidates);
+  return out.map((c) => c.sample);
+}
+
+function compareCandidates(x: Candidate, y: Candidate): number {
+  if (x.sample.label !== y.sample.label) return x.sample.label < y.sample.label ? -1 : 1;
+  if (x.source !== y.source) return x.source < y.source ? -1 : 1;
+  if (x.flowIndex !== y.flowIndex) return x.flowIndex - y.flowIndex;
+  return x.sample.windowStart - y.sample.windowStart;
+}

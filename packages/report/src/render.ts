@@ -1,0 +1,148 @@
+import type { EvaluationResult, JsonObject, JsonValue, ReportSection } from '@netsynth/core';
+import type { CdfSectionData, TableSectionData } from '@netsynth/evalkit';
+import { asCdfData, asTableData, asTextData } from '@netsynth/evalkit';
+import { renderCdfSvg } from './cdf-plot.js';
+import { esc, slug } from './html.js';
+import { pngDataUri } from './images.js';
+import { REPORT_CSS } from './style.js';
+import { renderDataTable, renderSummaryTable } from './tables.js';
+import type { ReportImageGroup, ReportInput, ReportOptions } from './types.js';
+
+/** Sections of the page, in order; each is always present (with a note when it has no data). */
+export const REPORT_SECTION_IDS = ['summary', 'distributions', 'images', 'classifiers', 'validity', 'more'] as const;
+
+interface Located<T> {
+  evaluator: string;
+  title: string;
+  data: T;
+}
+
+function collect(results: readonly EvaluationResult[]) {
+  const cdfs: Located<CdfSectionData>[] = [];
+  const tables: Located<TableSectionData>[] = [];
+  const texts: Located<string>[] = [];
+  const unknown: Located<ReportSection>[] = [];
+  for (const r of results) {
+    for (const s of r.sections ?? []) {
+      const where = { evaluator: r.evaluator, title: s.title };
+      const cdf = s.kind === 'cdf' ? asCdfData(s.data) : null;
+      const table = s.kind === 'table' ? asTableData(s.data) : null;
+      const text = s.kind === 'text' ? asTextData(s.data) : null;
+      if (cdf) cdfs.push({ ...where, data: cdf });
+      else if (table) tables.push({ ...where, data: table });
+      else if (text) texts.push({ ...where, data: text.text });
+      else unknown.push({ ...where, data: s });
+    }
+  }
+  return { cdfs, tables, texts, unknown };
+}
+
+const isClassifierTable = (t: Located<TableSectionData>): boolean => t.data.id.startsWith('downstream');
+const isValidityTable = (t: Located<TableSectionData>): boolean => t.data.id.startsWith('validity');
+
+function section(id: string, title: string, body: string): string {
+  return `<section id="${id}"><h2>${esc(title)}</h2>${body}</section>`;
+}
+
+function empty(text: string): string {
+  return `<p class="empty">${esc(text)}</p>`;
+}
+
+function imageGroups(groups: readonly ReportImageGroup[], perClass: number, size: number): string {
+  return groups
+    .map((g) => {
+      const side = (kind: 'real' | 'synthetic', images: ReportImageGroup['real']): string => {
+        const shown = images.slice(0, perClass);
+        const imgs = shown
+          .map((im, i) => {
+            const scale = size / Math.max(im.width, im.height);
+            const w = Math.max(1, Math.round(im.width * scale));
+            const h = Math.max(1, Math.round(im.height * scale));
+            return `<img src="${pngDataUri(im)}" width="${w}" height="${h}" alt="${esc(`${g.label} ${kind} ${i + 1}`)}">`;
+          })
+          .join('');
+        return `<figure class="${kind}"><figcaption>${kind} (${shown.length} of ${images.length})</figcaption><div class="grid-images">${imgs || empty('none')}</div></figure>`;
+      };
+      return `<h3>${esc(g.label)}</h3><div class="image-class" id="images-${esc(slug(g.label))}">${side('real', g.real)}${side('synthetic', g.synthetic)}</div>`;
+    })
+    .join('');
+}
+
+/** The whole report as one self-contained HTML document (inline CSS and SVG, PNG data URIs). */
+export function renderReport(input: ReportInput, options: ReportOptions = {}): string {
+  const title = input.title ?? 'netsynth evaluation report';
+  const { cdfs, tables, texts, unknown } = collect(input.results);
+  const summary = renderSummaryTable(input.results.map((r) => ({ evaluator: r.evaluator, metrics: r.metrics })));
+  const plots = cdfs.map((c) => `<div class="plot" data-evaluator="${esc(c.evaluator)}">${renderCdfSvg(c.title, c.data)}</div>`).join('');
+  const images = input.images?.length ? imageGroups(input.images, options.imagesPerClass ?? 8, options.thumbnailSize ?? 96) : '';
+  const classifierTables = tables.filter(isClassifierTable).map((t) => renderDataTable(t.title, t.data)).join('');
+  const validityTables = tables.filter(isValidityTable).map((t) => renderDataTable(t.title, t.data)).join('');
+  const otherTables = tables
+    .filter((t) => !isClassifierTable(t) && !isValidityTable(t))
+    .map((t) => renderDataTable(`${t.title} — ${t.evaluator}`, t.data))
+    .join('');
+  const textBlocks = texts.map((t) => `<h3>${esc(t.title)}</h3><p>${esc(t.data)}</p>`).join('');
+  const unknownBlocks = unknown.map((u) => `<h3>${esc(u.title)}</h3><details><summary>data (${esc(u.data.kind)})</summary><pre>${esc(JSON.stringify(u.data.data, null, 1))}</pre></details>`).join('');
+  const rawTables = input.results.map((r) => `<details><summary>${esc(r.evaluator)}: text table</summary><pre>${esc(r.table)}</pre></details>`).join('');
+  const inputs = Object.entries(input.inputs ?? {})
+    .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
+    .join('');
+  const header =
+    `<header><h1>${esc(title)}</h1><dl>${inputs}${input.generatedAt ? `<dt>generated</dt><dd>${esc(input.generatedAt)}</dd>` : ''}` +
+    `<dt>evaluators</dt><dd>${esc(input.results.map((r) => r.evaluator).join(', ') || 'none')}</dd></dl></header>`;
+  const nav =
+    '<nav>' +
+    [
+      ['summary', 'Summary'],
+      ['distributions', 'Distributions'],
+      ['images', 'Images'],
+      ['classifiers', 'Classifiers'],
+      ['validity', 'Validity'],
+      ['more', 'More'],
+    ]
+      .map(([id, label]) => `<a href="#${id}">${label}</a>`)
+      .join('') +
+    '</nav>';
+  const notes = input.notes?.length ? `<ul class="notes">${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  const body = [
+    section(
+      'summary',
+      'Summary',
+      `<p class="note">One row per metric. ↓: lower is better (distances, error shares); ↑: higher is better (accuracies, pass shares); ·: information. "value" is the metric itself; "real" and "synthetic" are each side's figure where it has one (the mean of each side for EMD rows, train-real vs this scenario for classifier rows, pass shares for validity rows).</p>${notes}${summary}`,
+    ),
+    section('distributions', 'Distributions (empirical CDFs)', plots ? `<div class="plots">${plots}</div>` : empty('No evaluator produced distributions.')),
+    section('images', 'Images per class (real beside synthetic)', images || empty('No images were given (the runner adds them when an encoder is configured).')),
+    section('classifiers', 'Classifiers', classifierTables || empty('The downstream evaluator did not run.')),
+    section('validity', 'Validity', validityTables || empty('The validity evaluator did not run.')),
+    section('more', 'More tables', otherTables + textBlocks + unknownBlocks + rawTables || empty('Nothing else.')),
+  ].join('');
+  return (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
+    `<title>${esc(title)}</title><style>${REPORT_CSS}</style></head>` +
+    `<body>${header}${nav}<main>${body}</main></body></html>\n`
+  );
+}
+
+/** metrics.json: every metric and every section's data, per evaluator, as plain JSON. */
+export function buildMetricsJson(input: ReportInput): JsonObject {
+  const evaluators: JsonValue[] = input.results.map((r) => ({
+    evaluator: r.evaluator,
+    metrics: r.metrics.map((m) => {
+      const o: JsonObject = { name: m.name, value: m.value, direction: m.direction };
+      if (m.group !== undefined) o['group'] = m.group;
+      if (m.real !== undefined) o['real'] = m.real;
+      if (m.synthetic !== undefined) o['synthetic'] = m.synthetic;
+      if (m.unit !== undefined) o['unit'] = m.unit;
+      return o;
+    }),
+    sections: (r.sections ?? []).map((s) => ({ title: s.title, kind: s.kind, data: s.data })),
+  }));
+  const out: JsonObject = { format: 'netsynth-metrics/1', title: input.title ?? 'netsynth evaluation report' };
+  if (input.generatedAt) out['generatedAt'] = input.generatedAt;
+  out['inputs'] = { ...(input.inputs ?? {}) };
+  out['evaluators'] = evaluators;
+  out['images'] = (input.images ?? []).map((g) => ({ label: g.label, real: g.real.length, synthetic: g.synthetic.length }));
+  if (input.notes?.length) out['notes'] = [...input.notes];
+  return out;
+}

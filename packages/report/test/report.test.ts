@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ImageTensor } from '@netsynth/core';
+import { createImageTensor } from '@netsynth/core';
+import { describe, expect, it } from 'vitest';
+import { buildMetricsJson, imageGroupsFor, pngDataUri, renderCdfSvg, renderReport, REPORT_SECTION_IDS, writeReport } from '../src/index.js';
+import { sampleReportInput, testCard } from './fixture.js';
+
+describe('report pieces', () => {
+  it('encodes RGBA renders as PNG data URIs and rejects wrong sizes', () => {
+    const uri = pngDataUri(testCard(4, 3, 0, 1));
+    expect(uri.startsWith('data:image/png;base64,')).toBe(true);
+    const png = Buffer.from(uri.slice('data:image/png;base64,'.length), 'base64');
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(4);
+    expect(png.readUInt32BE(20)).toBe(3);
+    expect(() => pngDataUri({ width: 2, height: 2, rgba: new Uint8Array(3) })).toThrow(/RGBA bytes/);
+  });
+
+  it('groups and renders real and synthetic tensors per class', () => {
+    const t = (label: string, v: number) => ({ label, tensor: createImageTensor(1, 2, 3, new Float32Array(6).fill(v)) });
+    const render = (x: ImageTensor) => ({ width: x.width, height: x.height, rgba: new Uint8Array(x.width * x.height * 4).fill(Math.round(((x.data[0] as number) + 1) * 127)) });
+    const groups = imageGroupsFor([t('b', 0), t('a', 1), t('a', -1), t('a', 0)], [t('a', 0.5), t('c', 0)], render, 2);
+    expect(groups.map((g) => [g.label, g.real.length, g.synthetic.length])).toEqual([['a', 2, 1], ['b', 1, 0], ['c', 0, 1]]);
+    expect(groups[0]?.real[1]?.rgba[0]).toBe(0);
+    expect(groups[0]?.real[0]?.width).toBe(3);
+  });
+
+  it('draws a CDF as an SVG with one step path per series', () => {
+    const svg = renderCdfSvg('Packet length', {
+      id: 'cdf-x',
+      xLabel: 'bytes',
+      logX: false,
+      series: [
+        { name: 'real', x: [40, 100, 1500], y: [0.2, 0.5, 1] },
+        { name: 'synthetic', x: [60, 1500], y: [0.5, 1] },
+      ],
+    });
+    expect(svg).toMatch(/^<svg class="cdf" id="cdf-x"/);
+    expect(svg.match(/<path class="series"/g)).toHaveLength(2);
+    expect(svg).toContain('data-series="synthetic"');
+    // Step curves: only horizontal and vertical moves after the first point.
+    const d = /data-series="real" d="([^"]+)"/.exec(svg)?.[1] ?? '';
+    expect(d).toMatch(/^M[\d.,-]+(?:[HVL][\d.,-]+)+$/);
+    const log = renderCdfSvg('IAT', { id: 'cdf-y', xLabel: 's', logX: true, series: [{ name: 'real', x: [0, 1e-5, 0.1], y: [0.3, 0.6, 1] }] });
+    expect(log).toContain('(log scale)');
+    expect(log).not.toContain('NaN');
+  });
+});
+
+describe('renderReport and writeReport', () => {
+  it('renders every section, plot and table, self-contained, deterministically', async () => {
+    const input = await sampleReportInput();
+    const html = renderReport(input);
+    for (const id of REPORT_SECTION_IDS) expect(html).toContain(`<section id="${id}">`);
+    for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-privacy-dcr']) {
+      expect(html).toContain(`<svg class="cdf" id="${id}"`);
+    }
+    expect(html).toContain('id="downstream-classifiers"');
+    expect(html).toContain('id="validity-netshare"');
+    expect(html).toContain('id="images-web"');
+    expect(html.match(/<img src="data:image\/png;base64,/g)).toHaveLength(36);
+    expect(html).not.toMatch(/(?:src|href)="(?!data:|#)/);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('NaN');
+    expect(renderReport(input)).toBe(html);
+    const metricCount = input.results.reduce((s, r) => s + r.metrics.length, 0);
+    expect(html.match(/<tr data-metric=/g)).toHaveLength(metricCount);
+  });
+
+  it('writes report.html and metrics.json, refusing to overwrite without force', async () => {
+    const input = await sampleReportInput();
+    const dir = mkdtempSync(join(tmpdir(), 'report-'));
+    const out = await writeReport(dir, input);
+    const json = JSON.parse(readFileSync(out.metricsPath, 'utf8'));
+    expect(json).toEqual(JSON.parse(JSON.stringify(buildMetricsJson(input))));
+    expect(json.evaluators.map((e: { evaluator: string }) => e.evaluator)).toEqual(input.results.map((r) => r.evaluator));
+    const lengthEmd = json.evaluators[0].metrics.find((m: { name: string }) => m.name === 'packets.length.emd');
+    expect(typeof lengthEmd.value).toBe('number');
+    await expect(writeReport(dir, input)).rejects.toThrow(/--force/);
+    writeFileSync(out.htmlPath, 'old');
+    await writeReport(dir, input, { force: true });
+    expect(readFileSync(out.htmlPath, 'utf8')).toContain('<section id="summary">');
+  });
+
+  it('says so when a section has no data', () => {
+    const html = renderReport({ results: [] });
+    for (const id of REPORT_SECTION_IDS) expect(html).toContain(`<section id="${id}">`);
+    expect(html).toContain('No images were given');
+  });
+});

@@ -1,0 +1,40 @@
+// nPrint encoding speed on ../shared/data/lab/download.pcap (35k TCP packets).
+// nprint.encode: Encoder.encodePackets, windows of 1024 packets → 4×1024×1088 float32
+//   tensors (one-hot bits + IAT channel), the training path.
+// nprint.rows: packets → nPrint bit rows (the CSV path, 1408 columns), no tensor.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readCaptureAll } from '@netsynth/pcap';
+import { NprintEncoder, nprintOptionsSchema, packetsToRows } from '@netsynth/encoder-nprint';
+
+const capture = fileURLToPath(new URL('../../../../shared/data/lab/download.pcap', import.meta.url));
+if (!existsSync(capture)) {
+  console.log(JSON.stringify({ bench: 'nprint.encode', skipped: 'missing ../shared/data/lab/download.pcap' }));
+  process.exit(0);
+}
+const { packets } = await readCaptureAll(capture);
+
+function measure(run, minSeconds = 2) {
+  run(); // warm-up
+  let done = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < minSeconds) {
+    done += run();
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  return done / elapsed;
+}
+
+const encoder = new NprintEncoder(nprintOptionsSchema.parse({}), { seed: 1 });
+const windows = [];
+for (let i = 0; i < packets.length; i += 1024) windows.push(packets.slice(i, i + 1024));
+const encodeRate = measure(() => {
+  let n = 0;
+  for (const w of windows) n += encoder.encodePackets(w).rows;
+  return n;
+});
+console.log(JSON.stringify({ bench: 'nprint.encode', packets_per_s: Math.round(encodeRate), packets: packets.length, tensor: 'onehot3+iat 4x1024x1088' }));
+
+const rowsRate = measure(() => packetsToRows(packets).table.rowCount);
+console.log(JSON.stringify({ bench: 'nprint.rows', packets_per_s: Math.round(rowsRate), packets: packets.length, columns: 1408 }));

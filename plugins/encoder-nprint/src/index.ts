@@ -1,0 +1,73 @@
+import { definePlugin } from '@netsynth/core';
+import { ENCODER_NAME, NprintEncoder } from './encoder.js';
+import { nprintOptionsSchema } from './options.js';
+
+export { NprintEncoder, ENCODER_NAME, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
+export { nprintOptionsSchema, type NprintOptions, type NprintOptionsInput } from './options.js';
+export {
+  buildLayout,
+  HEADER_FIELDS,
+  HEADER_BLOCK_BYTES,
+  isBitColumnName,
+  nonAddressColumns,
+  selectionForColumns,
+  NETDIFFUSION_LAYOUT,
+  NETDIFFUSION_SELECTION,
+  NETDIFFUSION_IMAGE_COLUMNS,
+  NPRINT_COLUMNS,
+  NPRINT_INDEX_COLUMN,
+  type FieldSpec,
+  type HeaderKey,
+  type HeaderSelection,
+  type LayoutBlock,
+  type NprintLayout,
+} from './layout.js';
+export type { BitValue } from './bits.js';
+export { ipDatagramToBits, type IpBitsResult, type SkipCode } from './ip-to-bits.js';
+export { bitsToIpDatagram, type RowDecodeResult } from './bits-to-ip.js';
+export { ipBytesForNprint, type IpLocator } from './locate-ip.js';
+export {
+  emptyTable,
+  expandRow,
+  mapTableToLayout,
+  selectColumns,
+  tableRow,
+  NPRINT_EXTRA_COLUMNS,
+  type NprintTable,
+  type TableMapping,
+} from './table.js';
+export { formatNprintCsv, parseNprintCsv, readNprintCsv, writeNprintCsv } from './csv.js';
+export {
+  packetsToRows,
+  rowsToPackets,
+  type PacketsToRowsOptions,
+  type PacketsToRowsResult,
+  type RowsToPacketsOptions,
+  type RowsToPacketsResult,
+  type SkippedPacket,
+} from './rows.js';
+export {
+  BIT_COLOURS,
+  imageColumnsOf,
+  imageToRows,
+  rowsToImage,
+  snapImage,
+  snapPixel,
+  NETDIFFUSION_IMAGE_HEIGHT,
+  type ImageToRowsOptions,
+  type SnapMode,
+} from './image.js';
+export { decodePng, encodePng, readPng, writePng } from './png.js';
+export { DEFAULT_IAT_MAX_US, gapsUs, iatToUnit, timestampsFromGaps, unitToIat } from './iat.js';
+export { AddressFiller, type AddressFillOptions, type AddressPair } from './addresses.js';
+export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './address-text.js';
+export { cellFromOnehot, cellFromSigned, channelCount, type TensorFormat, type TensorShape } from './tensor.js';
+
+export default definePlugin({
+  name: ENCODER_NAME,
+  kind: 'encoder',
+  version: '0.1.0',
+  description: 'nPrint bit rows (NetDiffusion-compatible CSV and 1088×1024 images) as one-hot or signed tensors with inter-arrival times',
+  options: nprintOptionsSchema,
+  create: (options, ctx) => new NprintEncoder(options, { seed: ctx.seed }),
+});

@@ -1,0 +1,121 @@
+import type { LabelledSample, Metric } from '@netsynth/core';
+import { createRng, isPluginDefinition, silentProgress } from '@netsynth/core';
+import type { CraftedPacketSpec } from '@netsynth/evalkit';
+import { asCdfData, asTableData, craftSample } from '@netsynth/evalkit';
+import { describe, expect, it } from 'vitest';
+import plugin, { createDistributionEvaluator, topPorts } from '../src/index.js';
+
+const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: '/tmp', baseDir: '/tmp' };
+
+/** Request/response flows: `count` flows of `packets` packets each with sizes and gaps from the rng. */
+function makeFlows(seed: number, count: number, opts: { protocol?: 'tcp' | 'udp'; dstPort?: number; sizeShift?: number; gapShift?: number } = {}): LabelledSample[] {
+  const rng = createRng(seed);
+  const out: LabelledSample[] = [];
+  for (let f = 0; f < count; f++) {
+    const client = `10.0.${f % 7}.${1 + (f % 13)}`;
+    const sport = 40000 + f;
+    const dport = opts.dstPort ?? [80, 443, 53][f % 3]!;
+    let t = 100 + f;
+    const specs: CraftedPacketSpec[] = [];
+    const n = 2 + rng.int(8);
+    for (let i = 0; i < n; i++) {
+      const fwd = i % 2 === 0;
+      specs.push({
+        timeSeconds: t,
+        src: fwd ? client : '10.77.0.1',
+        dst: fwd ? '10.77.0.1' : client,
+        protocol: opts.protocol ?? 'tcp',
+        length: 60 + rng.int(1000) + (opts.sizeShift ?? 0),
+        srcPort: fwd ? sport : dport,
+        dstPort: fwd ? dport : sport,
+        ttl: 64,
+        tcpFlags: 0x10,
+      });
+      t += 0.001 + rng.next() * 0.01 + (opts.gapShift ?? 0);
+    }
+    out.push(craftSample(`s${f}`, 'x', specs));
+  }
+  return out;
+}
+
+const byName = (metrics: Metric[]): Map<string, Metric> => new Map(metrics.map((m) => [m.name, m]));
+
+describe('evaluator-distribution', () => {
+  it('is a plugin definition with defaults', () => {
+    expect(isPluginDefinition(plugin)).toBe(true);
+    expect(plugin.options.parse({})).toMatchObject({ jsdBase: 2, topK: 10, levels: ['packets', 'flows'] });
+    expect(() => plugin.options.parse({ jsdBase: 10 })).toThrow();
+  });
+
+  it('gives 0 for every distance and full top-K overlap on identical inputs', async () => {
+    const real = makeFlows(1, 60);
+    const res = await createDistributionEvaluator().evaluate({ samples: real }, { samples: [...real].reverse() }, ctx);
+    for (const m of res.metrics) {
+      if (m.name.endsWith('.jsd') || m.name.endsWith('.emd') || m.name.endsWith('.emd_norm')) expect(m.value, m.name).toBeCloseTo(0, 12);
+      if (m.name.includes('_overlap')) expect(m.value, m.name).toBe(1);
+    }
+    expect(res.metrics.filter((m) => m.name.endsWith('.jsd')).length).toBe(13);
+    expect(res.table).toContain('packets.length.emd');
+  });
+
+  it('gives the analytic EMD for shifted sizes and gaps', async () => {
+    const real = makeFlows(2, 50);
+    const shifted = makeFlows(2, 50, { sizeShift: 37, gapShift: 0.5 });
+    const m = byName((await createDistributionEvaluator().evaluate({ samples: real }, { samples: shifted }, ctx)).metrics);
+    expect(m.get('packets.length.emd')?.value).toBeCloseTo(37, 9);
+    expect(m.get('packets.iat.emd')?.value).toBeCloseTo(0.5, 6);
+    // Every packet's size grows by 37, so each flow's volume grows by 37 × its packet count.
+    const real2 = makeFlows(2, 50);
+    const meanPackets = real2.reduce((s, x) => s + x.flow.packets.length, 0) / real2.length;
+    expect((m.get('flows.bytes.emd')?.synthetic as number) - (m.get('flows.bytes.emd')?.real as number)).toBeCloseTo(37 * meanPackets, 6);
+    // Categorical fields did not move.
+    expect(m.get('packets.dst_port.jsd')?.value).toBeCloseTo(0, 12);
+    expect(m.get('packets.length.emd_norm')?.value).toBeGreaterThan(0);
+  });
+
+  it('gives JSD 1 (base 2) on disjoint categories, ln 2 in nats, and √ln 2 as SciPy distance', async () => {
+    const real = makeFlows(3, 40, { protocol: 'tcp', dstPort: 80 });
+    const other = makeFlows(3, 40, { protocol: 'udp', dstPort: 53 });
+    const base2 = byName((await createDistributionEvaluator().evaluate({ samples: real }, { samples: other }, ctx)).metrics);
+    expect(base2.get('packets.protocol.jsd')?.value).toBeCloseTo(1, 12);
+    expect(base2.get('flows.protocol.jsd')?.value).toBeCloseTo(1, 12);
+    expect(base2.get('flows.dst_port.jsd')?.value).toBeCloseTo(1, 12);
+    expect(base2.get('flows.dst_port.top10_overlap')?.value).toBe(0);
+    const nats = byName((await createDistributionEvaluator({ jsdBase: 'e' }).evaluate({ samples: real }, { samples: other }, ctx)).metrics);
+    expect(nats.get('packets.protocol.jsd')?.value).toBeCloseTo(Math.LN2, 12);
+    const scipy = byName((await createDistributionEvaluator({ jsdBase: 'e', jsdForm: 'distance' }).evaluate({ samples: real }, { samples: other }, ctx)).metrics);
+    expect(scipy.get('packets.protocol.jsd')?.value).toBeCloseTo(Math.sqrt(Math.LN2), 12);
+  });
+
+  it('returns CDF and top-K sections the report can read', async () => {
+    const real = makeFlows(4, 30);
+    const res = await createDistributionEvaluator({ cdfPoints: 50 }).evaluate({ samples: real }, { samples: makeFlows(5, 20) }, ctx);
+    const cdfs = (res.sections ?? []).filter((s) => s.kind === 'cdf').map((s) => asCdfData(s.data));
+    expect(cdfs.map((c) => c?.id)).toEqual(['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration']);
+    for (const c of cdfs) {
+      expect(c?.series.map((s) => s.name)).toEqual(['real', 'synthetic']);
+      for (const s of c?.series ?? []) {
+        expect(s.x.length).toBeLessThanOrEqual(50);
+        expect(s.y.at(-1)).toBe(1);
+      }
+    }
+    const top = (res.sections ?? []).filter((s) => s.kind === 'table').map((s) => asTableData(s.data));
+    expect(top.map((t) => t?.id)).toEqual(['top-flows-dst-port', 'top-flows-src-port']);
+    expect(top[0]?.rows[0]?.slice(0, 3)).toEqual([1, 53, 10 / 30]);
+  });
+
+  it('ranks ports by frequency, ties by port number', () => {
+    expect(topPorts([443, 80, 80, 53, 443, 22], 3)).toEqual([
+      { port: 80, share: 2 / 6 },
+      { port: 443, share: 2 / 6 },
+      { port: 22, share: 1 / 6 },
+    ]);
+  });
+
+  it('reports null distances when the synthetic side is empty', async () => {
+    const m = byName((await createDistributionEvaluator().evaluate({ samples: makeFlows(6, 5) }, { samples: [] }, ctx)).metrics);
+    expect(m.get('packets.length.emd')?.value).toBeNull();
+    expect(m.get('packets.protocol.jsd')?.value).toBeNull();
+    expect(m.get('packets.count')?.synthetic).toBe(0);
+  });
+});

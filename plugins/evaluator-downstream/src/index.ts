@@ -1,0 +1,44 @@
+import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import { definePlugin } from '@netsynth/core';
+import { formatMetricTable } from '@netsynth/evalkit';
+import { runDownstream } from './downstream.js';
+import type { DownstreamOptions, DownstreamOptionsInput } from './options.js';
+import { downstreamOptionsSchema } from './options.js';
+
+export { runDownstream } from './downstream.js';
+export type { DownstreamResult, Scenario, ScenarioOutcome } from './downstream.js';
+export { score } from './scores.js';
+export type { Scores } from './scores.js';
+export { classifierFamilies } from './families.js';
+export { decisionTree, gradientBoosting, randomForest } from './classifiers/trees.js';
+export type { DecisionTreeOptions, GradientBoostingOptions, RandomForestOptions } from './classifiers/trees.js';
+export { logisticRegression, naiveBayes } from './classifiers/linear.js';
+export type { LogisticRegressionOptions } from './classifiers/linear.js';
+export type { ClassifierFamily, FittedClassifier, TrainingData } from './classifiers/types.js';
+export { CLASSIFIER_IDS, downstreamOptionsSchema } from './options.js';
+export type { ClassifierId, DownstreamOptions, DownstreamOptionsInput } from './options.js';
+
+export const EVALUATOR_NAME = '@netsynth/evaluator-downstream';
+
+export function createDownstreamEvaluator(input: DownstreamOptionsInput = {}): Evaluator {
+  const options: DownstreamOptions = downstreamOptionsSchema.parse(input);
+  return {
+    name: EVALUATOR_NAME,
+    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
+      const task = ctx?.progress.start('downstream classifiers');
+      const { metrics, sections, realClasses } = runDownstream(real.samples, synthetic.samples, options, ctx?.seed ?? 0, real.training?.samples);
+      if (realClasses < 2) ctx?.progress.warn('downstream: the real samples have fewer than 2 labels; no classifier was scored');
+      task?.done();
+      return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };
+    },
+  };
+}
+
+export default definePlugin({
+  name: EVALUATOR_NAME,
+  kind: 'evaluator',
+  version: '0.1.0',
+  description: 'Train-real / train-synthetic / mixed / class-balanced classifiers tested on real data: accuracy, macro-F1, Spearman rank correlation',
+  options: downstreamOptionsSchema,
+  create: (options) => createDownstreamEvaluator(options),
+});

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+export const CLASSIFIER_IDS = ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes'] as const;
+export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
+
+export const downstreamOptionsSchema = z.strictObject({
+  classifiers: z.array(z.enum(CLASSIFIER_IDS)).min(1).default([...CLASSIFIER_IDS]),
+  /**
+   * Share of the real samples (stratified, seeded) kept as the real test set; the rest is the
+   * real training set. Test data is always real.
+   */
+  testFraction: z.number().gt(0).lt(1).default(0.3),
+  /** Mixed training sets: real training set plus ratio × its size of synthetic samples. */
+  mixRatios: z.array(z.number().positive().max(100)).default([0.5, 1]),
+  /** Also train on the real set topped up with synthetic samples of its rarer classes. */
+  balance: z.boolean().default(true),
+  /** Cap per training set (seeded subsample) to bound time; 0 = no cap. */
+  maxTrainSamples: z.number().int().nonnegative().default(4000),
+  forest: z
+    .strictObject({ trees: z.number().int().positive().default(50), maxDepth: z.number().int().positive().default(16) })
+    .default({ trees: 50, maxDepth: 16 }),
+  boosting: z
+    .strictObject({
+      rounds: z.number().int().positive().default(60),
+      learningRate: z.number().positive().max(1).default(0.1),
+      maxDepth: z.number().int().positive().default(3),
+    })
+    .default({ rounds: 60, learningRate: 0.1, maxDepth: 3 }),
+});
+
+export type DownstreamOptions = z.output<typeof downstreamOptionsSchema>;
+export type DownstreamOptionsInput = z.input<typeof downstreamOptionsSchema>;

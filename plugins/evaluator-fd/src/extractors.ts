@@ -1,0 +1,141 @@
+import type { ImageTensor } from '@netsynth/core';
+import { InvalidArgumentError, ModelFileError } from '@netsynth/core';
+
+/** Turns a batch of images into one feature vector each. */
+export interface FeatureExtractor {
+  readonly name: string;
+  features(images: readonly ImageTensor[]): Promise<Float64Array[]>;
+  close?(): Promise<void>;
+}
+
+function pool(t: ImageTensor, c: number, oh: number, ow: number, out: number[]): void {
+  for (let y = 0; y < oh; y++) {
+    const y0 = Math.floor((y * t.height) / oh);
+    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * t.height) / oh));
+    for (let x = 0; x < ow; x++) {
+      const x0 = Math.floor((x * t.width) / ow);
+      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * t.width) / ow));
+      let s = 0;
+      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) s += t.data[(c * t.height + yy) * t.width + xx] as number;
+      out.push(s / ((y1 - y0) * (x1 - x0)));
+    }
+  }
+}
+
+/**
+ * The default, fixed feature map (no learning, no randomness): per channel, the image
+ * average-pooled to grid × grid cells, its row profile and column profile pooled to `grid`
+ * values each, and the channel's mean and standard deviation. For nPrint-like images rows are
+ * packets and columns header bits, so the profiles capture "which packets" and "which fields".
+ */
+export function pooledFeatureExtractor(grid = 6): FeatureExtractor {
+  return {
+    name: `pooled-${grid}`,
+    async features(images) {
+      return images.map((t) => {
+        const out: number[] = [];
+        for (let c = 0; c < t.channels; c++) {
+          pool(t, c, Math.min(grid, t.height), Math.min(grid, t.width), out);
+          pool(t, c, Math.min(grid, t.height), 1, out);
+          pool(t, c, 1, Math.min(grid, t.width), out);
+          let s = 0;
+          let ss = 0;
+          const n = t.height * t.width;
+          for (let i = c * n; i < (c + 1) * n; i++) {
+            const v = t.data[i] as number;
+            s += v;
+            ss += v * v;
+          }
+          const m = s / n;
+          out.push(m, Math.sqrt(Math.max(0, ss / n - m * m)));
+        }
+        return Float64Array.from(out);
+      });
+    },
+  };
+}
+
+export interface OnnxExtractorOptions {
+  /** Resize every image to this height × width (nearest neighbour); default: the model's fixed input size, else as is. */
+  inputSize?: [number, number];
+  /** Map the encoder's value range [lo, hi] linearly onto this range before the model (e.g. [-1, 1] for Inception). */
+  inputRange?: [number, number];
+  /** The encoder's value range; default [-1, 1]. */
+  sourceRange?: [number, number];
+  batchSize?: number;
+}
+
+/** Nearest-neighbour resize plus channel adaptation (1 → 3 by repetition, 3 → 1 by mean). */
+function adapt(t: ImageTensor, channels: number, height: number, width: number, scale: number, shift: number, out: Float32Array, offset: number): void {
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < height; y++) {
+      const sy = Math.min(t.height - 1, Math.floor((y * t.height) / height));
+      for (let x = 0; x < width; x++) {
+        const sx = Math.min(t.width - 1, Math.floor((x * t.width) / width));
+        let v: number;
+        if (t.channels === channels) v = t.data[(c * t.height + sy) * t.width + sx] as number;
+        else if (t.channels === 1) v = t.data[sy * t.width + sx] as number;
+        else {
+          v = 0;
+          for (let k = 0; k < t.channels; k++) v += t.data[(k * t.height + sy) * t.width + sx] as number;
+          v /= t.channels;
+        }
+        out[offset + (c * height + y) * width + x] = v * scale + shift;
+      }
+    }
+  }
+}
+
+/**
+ * A user-supplied ONNX model as the feature extractor (e.g. an Inception-v3 export with its
+ * 2048-d pool output, for FID comparable with the literature). The first input takes
+ * [N, C, H, W] float32; the first output, flattened per image, is the feature vector.
+ */
+export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtractorOptions = {}): Promise<FeatureExtractor> {
+  const ort = await import('onnxruntime-node');
+  let session: import('onnxruntime-node').InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(modelPath);
+  } catch (e) {
+    throw new ModelFileError(`cannot load the ONNX feature extractor: ${(e as Error).message}`, modelPath, undefined, e);
+  }
+  const inputName = session.inputNames[0] as string;
+  const outputName = session.outputNames[0] as string;
+  const meta = session.inputMetadata?.[0];
+  const shape = meta && 'shape' in meta ? (meta.shape as readonly (number | string)[]) : [];
+  const fixed = (i: number): number | undefined => (typeof shape[i] === 'number' && (shape[i] as number) > 0 ? (shape[i] as number) : undefined);
+  const [srcLo, srcHi] = options.sourceRange ?? [-1, 1];
+  const [dstLo, dstHi] = options.inputRange ?? [srcLo, srcHi];
+  if (srcHi === srcLo) throw new InvalidArgumentError('sourceRange must not be empty');
+  const scale = (dstHi - dstLo) / (srcHi - srcLo);
+  const shift = dstLo - srcLo * scale;
+  const batchSize = options.batchSize ?? 32;
+  return {
+    name: `onnx:${modelPath}`,
+    async features(images) {
+      const out: Float64Array[] = [];
+      for (let start = 0; start < images.length; start += batchSize) {
+        const batch = images.slice(start, start + batchSize);
+        const first = batch[0] as ImageTensor;
+        const channels = fixed(1) ?? first.channels;
+        const height = options.inputSize?.[0] ?? fixed(2) ?? first.height;
+        const width = options.inputSize?.[1] ?? fixed(3) ?? first.width;
+        const per = channels * height * width;
+        const data = new Float32Array(per * batch.length);
+        batch.forEach((t, i) => adapt(t, channels, height, width, scale, shift, data, i * per));
+        let result: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
+        try {
+          result = await session.run({ [inputName]: new ort.Tensor('float32', data, [batch.length, channels, height, width]) });
+        } catch (e) {
+          throw new ModelFileError(`the ONNX feature extractor failed on a ${batch.length}×${channels}×${height}×${width} batch: ${(e as Error).message}`, modelPath, undefined, e);
+        }
+        const value = result[outputName] as import('onnxruntime-node').Tensor;
+        const flat = value.data as Float32Array;
+        const d = flat.length / batch.length;
+        for (let i = 0; i < batch.length; i++) out.push(Float64Array.from(flat.subarray(i * d, (i + 1) * d)));
+      }
+      return out;
+    },
+    close: () => session.release(),
+  };
+}

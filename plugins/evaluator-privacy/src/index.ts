@@ -1,0 +1,35 @@
+import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import { definePlugin } from '@netsynth/core';
+import { formatMetricTable } from '@netsynth/evalkit';
+import type { PrivacyOptions, PrivacyOptionsInput } from './options.js';
+import { privacyOptionsSchema } from './options.js';
+import { evaluatePrivacy } from './privacy.js';
+
+export { chooseMode, evaluatePrivacy } from './privacy.js';
+export type { PrivacyResult } from './privacy.js';
+export { imageVector, nearestDistances, seriesVector } from './vectors.js';
+export { privacyOptionsSchema } from './options.js';
+export type { PrivacyOptions, PrivacyOptionsInput } from './options.js';
+
+export const EVALUATOR_NAME = '@netsynth/evaluator-privacy';
+
+export function createPrivacyEvaluator(input: PrivacyOptionsInput = {}): Evaluator {
+  const options: PrivacyOptions = privacyOptionsSchema.parse(input);
+  return {
+    name: EVALUATOR_NAME,
+    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
+      const r = evaluatePrivacy(real, synthetic, options, ctx?.seed ?? 0);
+      if (r.reference === 'split') ctx?.progress.warn('privacy: no training set given; the real samples were split in halves to stand in for it');
+      return { evaluator: EVALUATOR_NAME, metrics: r.metrics, table: formatMetricTable(r.metrics), sections: r.sections };
+    },
+  };
+}
+
+export default definePlugin({
+  name: EVALUATOR_NAME,
+  kind: 'evaluator',
+  version: '0.1.0',
+  description: 'Memorisation: distance of synthetic samples to their nearest training sample vs real held-out samples, share of near-copies',
+  options: privacyOptionsSchema,
+  create: (options) => createPrivacyEvaluator(options),
+});

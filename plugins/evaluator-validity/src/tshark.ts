@@ -1,0 +1,91 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { EngineError } from '@netsynth/core';
+
+/** What tshark says about a capture, per packet counted once. */
+export interface TsharkCounts {
+  packets: number;
+  /** Packets with a "[Malformed Packet]" (a dissector exception). */
+  malformed: number;
+  /** Packets with at least one expert item of severity Error (includes bad checksums). */
+  expertErrors: number;
+  /** Packets with at least one expert item of severity Warning. */
+  expertWarnings: number;
+  /** Packets where an IPv4, TCP, UDP or ICMP checksum was verified and found bad. */
+  badChecksums: number;
+  /** tshark's complaint when it stopped early (e.g. a capture cut short) but read packets. */
+  warning?: string;
+}
+
+// Wireshark's expert severities (epan/proto.h: PI_WARN, PI_ERROR).
+const PI_WARN = 0x00600000;
+const PI_ERROR = 0x00800000;
+const CHECKSUM_BAD = '0';
+
+let cachedPath: string | null | undefined;
+
+/** The tshark binary on PATH (or $NETSYNTH_TSHARK), or null. Checked once. */
+export function findTshark(): string | null {
+  if (cachedPath !== undefined) return cachedPath;
+  const candidate = process.env['NETSYNTH_TSHARK'] ?? 'tshark';
+  const r = spawnSync(candidate, ['-v'], { stdio: 'ignore', timeout: 20_000 });
+  cachedPath = r.status === 0 ? candidate : null;
+  return cachedPath;
+}
+
+const FIELDS = ['frame.number', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status', 'icmp.checksum.status'];
+
+/**
+ * One pass of tshark over the capture with checksum validation switched on (it is off by
+ * default), printing per packet the malformed marker, expert severities and checksum statuses.
+ */
+export async function tsharkCounts(pcapPath: string, tshark = findTshark(), signal?: AbortSignal): Promise<TsharkCounts> {
+  if (!tshark) throw new EngineError('tshark is not on PATH');
+  const args = [
+    '-n',
+    '-r',
+    pcapPath,
+    '-o',
+    'ip.check_checksum:TRUE',
+    '-o',
+    'tcp.check_checksum:TRUE',
+    '-o',
+    'udp.check_checksum:TRUE',
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+    ...FIELDS.flatMap((f) => ['-e', f]),
+  ];
+  const child = spawn(tshark, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal && { signal }) });
+  const counts: TsharkCounts = { packets: 0, malformed: 0, expertErrors: 0, expertWarnings: 0, badChecksums: 0 };
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    if (stderr.length < 4000) stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  for await (const line of createInterface({ input: child.stdout })) {
+    if (!line) continue;
+    const [, malformed = '', severity = '', ...checksums] = line.split('\t');
+    counts.packets++;
+    if (malformed !== '') counts.malformed++;
+    const severities = severity === '' ? [] : severity.split(',').map(Number);
+    if (severities.some((s) => s >= PI_ERROR)) counts.expertErrors++;
+    if (severities.some((s) => s >= PI_WARN && s < PI_ERROR)) counts.expertWarnings++;
+    if (checksums.some((c) => c.split(',').includes(CHECKSUM_BAD))) counts.badChecksums++;
+  }
+  const code = await exited;
+  if (code !== 0) {
+    const why = stderr.trim().split('\n').filter((l) => !l.startsWith('Running as user')).slice(-3).join(' / ');
+    if (counts.packets === 0) throw new EngineError(`tshark exited with ${code}: ${why}`, { file: pcapPath });
+    counts.warning = `tshark exited with ${code}: ${why}`;
+  }
+  return counts;
+}

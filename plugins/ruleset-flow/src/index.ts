@@ -1,0 +1,15 @@
+import { definePlugin } from '@netsynth/core';
+import { FlowRuleset } from './ruleset.js';
+import { flowOptionsSchema } from './options.js';
+
+export { FlowRuleset, createFlowRuleset, FLOW_RULES } from './ruleset.js';
+export { flowOptionsSchema, type FlowRulesetOptions, type FlowRulesetOptionsInput } from './options.js';
+
+export default definePlugin({
+  name: '@netsynth/ruleset-flow',
+  kind: 'constraint',
+  version: '0.1.0',
+  description: 'Inter-packet validity per sub-flow: mirrored 5-tuples, IPv4 identification, TCP handshake/sequence/ack/close/ECN/SACK state, timestamps and inter-arrival times; repairs from learned timing.',
+  options: flowOptionsSchema,
+  create: (options) => new FlowRuleset(options),
+});

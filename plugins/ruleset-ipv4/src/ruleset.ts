@@ -1,0 +1,51 @@
+import type { Flow } from '@netsynth/core';
+import { PacketRuleset, TrafficProfile, ValueSource, type PacketRule } from '@netsynth/protocol-rules';
+import { ipv4Context, type Ipv4Context } from './context.js';
+import { ipv4OptionsSchema, type Ipv4Options, type Ipv4OptionsInput } from './options.js';
+import { addressRule } from './rules/address.js';
+import { checksumRule } from './rules/checksum.js';
+import { fragmentRule } from './rules/fragment.js';
+import { ihlRule, minSizeRule, optionsRule, versionRule } from './rules/header.js';
+import { totalLengthRule } from './rules/length.js';
+import { protocolRule } from './rules/protocol.js';
+import { ttlRule } from './rules/ttl.js';
+
+/**
+ * Rule order = repair order: the version decides whether this is IPv4 at all, IHL and options
+ * decide where the payload starts, total length how long it is; then fragment bits, TTL,
+ * protocol and addresses; the header checksum is last so it covers every fix above.
+ */
+export const IPV4_RULES: readonly PacketRule<Ipv4Context>[] = [
+  versionRule,
+  minSizeRule,
+  ihlRule,
+  optionsRule,
+  totalLengthRule,
+  fragmentRule,
+  ttlRule,
+  protocolRule,
+  addressRule,
+  checksumRule,
+];
+
+export class Ipv4Ruleset extends PacketRuleset<Ipv4Context> {
+  readonly values: ValueSource;
+  readonly options: Ipv4Options;
+
+  constructor(options: Ipv4OptionsInput = {}, profile: TrafficProfile = new TrafficProfile()) {
+    const parsed = ipv4OptionsSchema.parse(options);
+    const values = new ValueSource(profile);
+    super({
+      name: 'ipv4',
+      rules: IPV4_RULES,
+      context: (views, rng) => ipv4Context(views, parsed, values, rng),
+      learn: (flows: readonly Flow[]) => values.learn(flows),
+    });
+    this.values = values;
+    this.options = parsed;
+  }
+}
+
+export function createIpv4Ruleset(options: Ipv4OptionsInput = {}, profile?: TrafficProfile): Ipv4Ruleset {
+  return new Ipv4Ruleset(options, profile);
+}

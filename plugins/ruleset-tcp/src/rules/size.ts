@@ -1,0 +1,54 @@
+/** NetShare validity test 4 (TCP ≥ 40 bytes) and the data offset. */
+import { ipEnd, resizeDatagram, TCP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import type { TcpContext } from '../context.js';
+
+/** Bytes from the TCP header to the end of the datagram (undefined when not TCP or a later fragment). */
+export function tcpSegmentBytes(v: PacketView): number | undefined {
+  const ip = v.ipv4 ?? v.ipv6;
+  const o = v.ipOffset;
+  if (!ip || o === undefined || ip.protocol !== 6) return undefined;
+  if (v.ipv4 && v.ipv4.fragmentOffset > 0) return undefined;
+  if (v.ipv6 && v.ipv6.isFragment) return undefined;
+  if (v.ipv4 && v.ipv4.ihl < 5) return undefined;
+  const end = ipEnd(v);
+  if (end === undefined) return undefined;
+  return end - (o + ip.headerLength);
+}
+
+export const minSizeRule: PacketRule<TcpContext> = {
+  name: 'tcp.min_size',
+  description: 'A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare\'s validity test).',
+  applies: (v) => tcpSegmentBytes(v) !== undefined,
+  check(v) {
+    const seg = tcpSegmentBytes(v) ?? 0;
+    if (seg >= 20) return [];
+    const ipLen = (v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0));
+    return [{ field: 'tcp.length', message: `IP packet of ${ipLen} bytes leaves ${seg} bytes for a 20-byte TCP header` }];
+  },
+  repair(draft) {
+    const v = draft.view;
+    const ip = v.ipv4 ?? v.ipv6;
+    if (!ip) return;
+    resizeDatagram(draft, 'tcp.min_size', ip.headerLength + 20, 'datagram grown to hold a TCP header');
+  },
+};
+
+export const dataOffsetRule: PacketRule<TcpContext> = {
+  name: 'tcp.data_offset',
+  description: 'Data offset is 5..15 and the header it declares fits in the segment.',
+  applies: (v) => v.tcp !== undefined && (tcpSegmentBytes(v) ?? 0) >= 20,
+  check(v) {
+    const t = v.tcp;
+    const seg = tcpSegmentBytes(v) ?? 0;
+    if (!t) return [];
+    if (t.dataOffset < 5) return [{ field: 'tcp.data_offset', message: `data offset ${t.dataOffset} < 5` }];
+    if (t.dataOffset * 4 > seg) return [{ field: 'tcp.data_offset', message: `data offset ${t.dataOffset} declares a ${t.dataOffset * 4}-byte header in a ${seg}-byte segment` }];
+    return [];
+  },
+  repair(draft) {
+    const t = draft.view.tcp;
+    if (!t) return;
+    // What lies past byte 20 cannot be told apart from payload: no options.
+    draft.set('tcp.data_offset', t.offset, TCP.dataOffset, 5, 'header must fit the segment: no options');
+  },
+};
