@@ -44,7 +44,7 @@ export interface PluginLoaderOptions {
 }
 
 function kindArticle(kind: PluginKind): string {
-  return kind === 'encoder' || kind === 'evaluator' ? `an ${kind}` : `a ${kind}`;
+  return kind === 'encoder' || kind === 'evaluator' || kind === 'extension' ? `an ${kind}` : `a ${kind}`;
 }
 
 /**

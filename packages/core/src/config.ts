@@ -36,6 +36,8 @@ export const inputSchema = z.strictObject({
 export const generatorUseSchema = pluginUseSchema.extend({
   /** Synthetic samples per label; a number, or per label. */
   samplesPerLabel: z.union([z.number().int().positive(), z.record(z.string(), z.number().int().nonnegative())]).default(8),
+  /** Plugins of kind `extension` added to this generator (e.g. a ControlNet beside an SD UNet). */
+  extensions: z.array(pluginUseSchema).default([]),
 });
 
 export const outputSchema = z.strictObject({

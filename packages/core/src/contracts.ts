@@ -16,6 +16,22 @@ export interface PluginContext {
   /** Directory relative option paths resolve against (the config file's folder). */
   baseDir: string;
   signal?: AbortSignal;
+  /**
+   * Extensions the config adds to the generator (`generator.extensions`), already created.
+   * Only a generator's context carries them; the generator decides which roles it accepts.
+   */
+  extensions?: readonly GeneratorExtension[];
+}
+
+/**
+ * Something added to a generator rather than a generator of its own: a ControlNet beside a
+ * Stable Diffusion UNet. Core only knows its role; the generator package that accepts a role
+ * exports the full interface an extension of that role implements.
+ */
+export interface GeneratorExtension {
+  readonly name: string;
+  /** What it is to a generator, e.g. "controlnet". */
+  readonly role: string;
 }
 
 // ---------------------------------------------------------------- Encoder

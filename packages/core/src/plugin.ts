@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import type { Constraint, Encoder, Evaluator, Generator, PluginContext } from './contracts.js';
+import type { Constraint, Encoder, Evaluator, Generator, GeneratorExtension, PluginContext } from './contracts.js';
 import { InvalidArgumentError, PluginOptionsError } from './errors.js';
 import type { JsonValue } from './json.js';
 
-export type PluginKind = 'encoder' | 'generator' | 'constraint' | 'evaluator';
+export type PluginKind = 'encoder' | 'generator' | 'extension' | 'constraint' | 'evaluator';
 
 export interface PluginInstanceMap {
   encoder: Encoder;
   generator: Generator;
+  extension: GeneratorExtension;
   constraint: Constraint;
   evaluator: Evaluator;
 }
@@ -40,7 +41,7 @@ export interface PluginSpec<K extends PluginKind, S extends z.ZodType> {
   create(options: z.output<S>, ctx: PluginContext): PluginInstance<K> | Promise<PluginInstance<K>>;
 }
 
-const KINDS: readonly PluginKind[] = ['encoder', 'generator', 'constraint', 'evaluator'];
+const KINDS: readonly PluginKind[] = ['encoder', 'generator', 'extension', 'constraint', 'evaluator'];
 
 export function definePlugin<K extends PluginKind, S extends z.ZodType>(spec: PluginSpec<K, S>): PluginDefinition<K, S> {
   if (!spec.name) throw new InvalidArgumentError('a plugin needs a name');

@@ -31,6 +31,11 @@ export async function resolvePlugins(config: RunConfig, raw: unknown, loader: Pl
       throw new ConfigError('a generator works on encoded samples: add an `encoder:` section (e.g. plugin: "@netsynth/encoder-gasf")', 'generator');
     }
     plugins.generator = await use('generator', config.generator.plugin, ['generator'], deriveSeed(seed, 'train'));
+    const extensions: PluginUse<'extension'>[] = [];
+    for (const [i, x] of config.generator.extensions.entries()) {
+      extensions.push(await use('extension', x.plugin, ['generator', 'extensions', i], deriveSeed(deriveSeed(seed, 'train'), `extension:${i}:${x.plugin}`)));
+    }
+    if (extensions.length) plugins.extensions = extensions;
   }
   for (const [i, c] of config.constraints.entries()) {
     plugins.constraints.push(await use('constraint', c.plugin, ['constraints', i], deriveSeed(deriveSeed(seed, 'constraints'), `${i}:${c.plugin}`)));

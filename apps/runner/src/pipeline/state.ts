@@ -11,6 +11,7 @@ import {
   type EncoderInfo,
   type GeneratedSample,
   type Generator,
+  type GeneratorExtension,
   type ImageTensor,
   type JsonValue,
   type LabelledSample,
@@ -42,6 +43,8 @@ export interface PluginUse<K extends PluginKind> {
 export interface ResolvedPlugins {
   encoder?: PluginUse<'encoder'>;
   generator?: PluginUse<'generator'>;
+  /** `generator.extensions`, in config order. */
+  extensions?: PluginUse<'extension'>[];
   constraints: PluginUse<'constraint'>[];
   evaluators: PluginUse<'evaluator'>[];
 }
@@ -199,11 +202,24 @@ export class RunState {
     });
   }
 
+  /** The generator's extensions, created once, each with its own seed and work folder. */
+  extensions(): Promise<GeneratorExtension[]> {
+    return this.lazy('extensions', async () => {
+      const created: GeneratorExtension[] = [];
+      for (const [i, use] of (this.plugins.extensions ?? []).entries()) {
+        const ctx = await this.context(use.seed, join(OUT.work, `extension-${i}`));
+        created.push(await use.loaded.def.create(use.options, ctx));
+      }
+      return created;
+    });
+  }
+
   generator(): Promise<Generator> {
     return this.lazy('generator', async () => {
       const use = this.plugins.generator;
       if (!use) throw new Error('no generator in the config');
-      return use.loaded.def.create(use.options, await this.context(this.seeds.train, join(OUT.work, 'generator')));
+      const ctx = await this.context(this.seeds.train, join(OUT.work, 'generator'));
+      return use.loaded.def.create(use.options, { ...ctx, extensions: await this.extensions() });
     });
   }
 

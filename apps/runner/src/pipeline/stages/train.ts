@@ -5,7 +5,10 @@ import { pluginIdentity } from './common.js';
 /** generator.fit on the encoded training set → a model folder under the output folder. */
 export const trainStage: Stage = {
   name: 'train',
-  inputs: (state) => ({ generator: state.plugins.generator && pluginIdentity(state.plugins.generator) }),
+  inputs: (state) => ({
+    generator: state.plugins.generator && pluginIdentity(state.plugins.generator),
+    extensions: (state.plugins.extensions ?? []).map(pluginIdentity),
+  }),
   outputs: () => [OUT.model, `${OUT.work}/generator`],
   // A generator resumes from the checkpoint in its model folder when the run was interrupted.
   keepOnResume: [OUT.model, `${OUT.work}/generator`],
