@@ -11,6 +11,7 @@ import {
   parseRunConfig,
   type RunConfig,
 } from '@netsynth/core';
+import { applyOverrides, type ConfigOverride } from './config-overrides.js';
 
 /** A run config read from YAML, with what is needed to point at any of its keys. */
 export interface LoadedConfig {
@@ -129,8 +130,8 @@ export function validateConfig(raw: unknown, locator: YamlLocator): RunConfig {
   }
 }
 
-/** Reads, parses and validates a run config file. */
-export async function loadConfigFile(path: string, cwd = process.cwd()): Promise<LoadedConfig> {
+/** Reads, parses and validates a run config file; `overrides` (`--set`) replace keys before validation. */
+export async function loadConfigFile(path: string, cwd = process.cwd(), overrides: readonly ConfigOverride[] = []): Promise<LoadedConfig> {
   const file = resolve(cwd, path);
   let text: string;
   try {
@@ -138,7 +139,19 @@ export async function loadConfigFile(path: string, cwd = process.cwd()): Promise
   } catch (e) {
     throw new InvalidArgumentError(`cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file, cause: e });
   }
-  const { raw, locator } = parseYamlConfig(text, file);
-  const config = validateConfig(raw, locator);
-  return { config, raw, file, dir: dirname(file), text, where: (p) => locator.where(p) };
+  const parsed = parseYamlConfig(text, file);
+  const { locator } = parsed;
+  const raw = applyOverrides(parsed.raw, overrides);
+  // A problem in a key given with --set points at the flag, not at the file's line.
+  const where = (p: string): string => {
+    const o = [...overrides].reverse().find((x) => p === x.path || p.startsWith(`${x.path}.`));
+    return o ? `--set ${o.path}` : locator.where(p);
+  };
+  let config: RunConfig;
+  try {
+    config = parseRunConfig(raw);
+  } catch (e) {
+    throw locateConfigError(e, where);
+  }
+  return { config, raw, file, dir: dirname(file), text, where };
 }

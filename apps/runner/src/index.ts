@@ -16,6 +16,7 @@ export {
   YamlLocator,
   type LoadedConfig,
 } from './config-file.js';
+export { parseOverride, applyOverrides, type ConfigOverride } from './config-overrides.js';
 export { configReference, configReferenceMarkdown, configReferenceText, CONFIG_KEY_DOCS, type ConfigKeyReference } from './config-reference.js';
 export {
   PluginLoader,
