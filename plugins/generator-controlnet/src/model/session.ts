@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { ModelFileError } from '@netsynth/core';
+import * as ort from 'onnxruntime-node';
+
+export interface SessionOptions {
+  /** Threads inside one op (default: all cores). */
+  intraOpNumThreads?: number;
+  /** Execution providers in order of preference; CPU is always added last. */
+  executionProviders?: readonly string[];
+}
+
+/**
+ * Opens an ONNX file by path, so onnxruntime finds external weight files (`model.onnx_data`,
+ * `weights.pb`) beside it and never reads a multi-GB model into one JS buffer. Sequential
+ * execution with all cores per op, as @netsynth/nn measured fastest on small CPUs.
+ */
+export async function openSession(path: string, o: SessionOptions = {}): Promise<ort.InferenceSession> {
+  if (!existsSync(path)) throw new ModelFileError('no ControlNet ONNX model here (give `model`, or put one in the SD folder as controlnet/model.onnx)', path);
+  const providers = [...(o.executionProviders ?? ['cpu'])];
+  if (!providers.includes('cpu')) providers.push('cpu');
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: providers,
+    intraOpNumThreads: o.intraOpNumThreads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  };
+  try {
+    return await ort.InferenceSession.create(path, options);
+  } catch (e) {
+    if (providers.length > 1 && /provider|EP|cuda/i.test(String(e))) {
+      return await ort.InferenceSession.create(path, { ...options, executionProviders: ['cpu'] });
+    }
+    throw new ModelFileError(`onnxruntime could not load the ControlNet: ${(e as Error).message}`, path, undefined, e);
+  }
+}
+
+export { ort };
