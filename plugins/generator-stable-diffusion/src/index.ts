@@ -8,3 +8,6 @@ export {
   type ResidualPrepareArgs,
   type ResidualStepArgs,
 } from './extension.js';
+export { buildTinyStableDiffusion, createTinyUNet, resolveTinyOptions, type TinyStableDiffusionOptions, type TinyStableDiffusionInfo } from './tiny/build.js';
+export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetConfig, type UNetResidualValues } from './tiny/models.js';
+export { ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
