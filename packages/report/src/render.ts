@@ -137,6 +137,8 @@ export function buildMetricsJson(input: ReportInput): JsonObject {
       return o;
     }),
     sections: (r.sections ?? []).map((s) => ({ title: s.title, kind: s.kind, data: s.data })),
+    // The evaluator's own text table, so a reader of metrics.json alone can print what the CLI printed.
+    table: r.table,
   }));
   const out: JsonObject = { format: 'netsynth-metrics/1', title: input.title ?? 'netsynth evaluation report' };
   if (input.generatedAt) out['generatedAt'] = input.generatedAt;

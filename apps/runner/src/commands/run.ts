@@ -2,10 +2,12 @@ import { Option } from 'commander';
 import type { CliCommand } from '../command.js';
 import { configReferenceText } from '../config-reference.js';
 import { toJson } from '../json.js';
-import { runPipeline, type RunResult } from '../pipeline/run-pipeline.js';
+import { loadConfigFile } from '../config-file.js';
+import { runLoadedConfig, type RunResult } from '../pipeline/run-pipeline.js';
 import { STAGE_NAMES, type StageName } from '../pipeline/state.js';
 import { createProgressReporter } from '../progress.js';
-import { parseNonNegativeInt } from './options.js';
+import { parseOverride } from '../config-overrides.js';
+import { collect, parseNonNegativeInt } from './options.js';
 
 interface RunFlags {
   out?: string;
@@ -13,6 +15,7 @@ interface RunFlags {
   force?: boolean;
   from?: StageName;
   json?: boolean;
+  set: string[];
 }
 
 /** The human-readable end of a run: evaluator tables, then where everything is. */
@@ -35,6 +38,7 @@ export function formatRunResult(r: RunResult): string {
   }
   for (const [name, t] of top) lines.push(`  ${name.padEnd(22)} ${t.files > 1 || name.endsWith('/') ? `${t.files} files, ` : ''}${t.bytes} bytes`);
   lines.push(`  ${'manifest.json'.padEnd(22)} versions, seeds, timings and sha256 of every output`);
+  if (r.reportPath) lines.push('', `report:  ${r.reportPath}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -50,6 +54,7 @@ export const runCommand: CliCommand = {
       .option('-f, --force', 'redo every stage, overwriting earlier outputs')
       .addOption(new Option('--from <stage>', 'redo this stage and every later one; keep the finished stages before it').choices([...STAGE_NAMES]))
       .option('--json', 'print the result (stages, outputs, metrics) as JSON on stdout')
+      .option('--set <key=value>', 'replace a config key for this run (repeatable; the value is YAML), e.g. --set generator.samplesPerLabel=4', collect, [])
       .addHelpText(
         'after',
         `\nRe-running on an existing output folder resumes: finished stages whose inputs are unchanged are skipped.\nOutputs of a different config are never overwritten without --force (or --from STAGE).\n\nConfig keys:\n${configReferenceText()}`,
@@ -57,7 +62,8 @@ export const runCommand: CliCommand = {
       .action(async (config: string, flags: RunFlags) => {
         const { io, signal } = env;
         const progress = createProgressReporter(io.stderr);
-        const result = await runPipeline(config, {
+        const loaded = await loadConfigFile(config, io.cwd, flags.set.map(parseOverride));
+        const result = await runLoadedConfig(loaded, {
           cwd: io.cwd,
           progress,
           signal,

@@ -17,12 +17,15 @@ export const OUT = {
   repairedPcap: 'repaired.pcap',
   evaluation: 'evaluation',
   metrics: 'metrics.json',
+  report: 'report.html',
   manifest: 'manifest.json',
   work: 'work',
 } as const;
 
 /** Images rendered per label and split: enough to look at, without one PNG per training sample. */
 export const IMAGES_PER_LABEL = 16;
+/** Images per class and side in report.html's grids. */
+export const REPORT_IMAGES_PER_CLASS = 8;
 /** Real examples per label handed to generators that are steered by them (ControlNet). */
 export const REFERENCES_PER_LABEL = 16;
 

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
   InvalidArgumentError,
@@ -21,7 +20,7 @@ import type { Stage } from './stage.js';
 import { constraintsStage } from './stages/constraints.js';
 import { decodeStage } from './stages/decode.js';
 import { encodeStage } from './stages/encode.js';
-import { evaluateStage, type MetricsFile } from './stages/evaluate.js';
+import { evaluateStage, readMetricsFile, type MetricsFile } from './stages/evaluate.js';
 import { ingestStage } from './stages/ingest.js';
 import { pcapStage } from './stages/pcap.js';
 import { sampleStage } from './stages/sample.js';
@@ -62,6 +61,8 @@ export interface RunResult {
   stages: StageReport[];
   /** Evaluation results (empty without evaluators). */
   metrics: MetricsFile | undefined;
+  /** report.html (absolute path) when the run has evaluators. */
+  reportPath?: string;
   outputs: OutputFile[];
 }
 
@@ -263,7 +264,8 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
 
   let metrics: MetricsFile | undefined;
   if (names.includes('evaluate') && existsSync(out.path(OUT.metrics))) {
-    metrics = JSON.parse(await readFile(out.path(OUT.metrics), 'utf8')) as MetricsFile;
+    metrics = await readMetricsFile(out.path(OUT.metrics), seed);
   }
-  return { outDir, manifestPath, configHash, seed, stages: reports, metrics, outputs };
+  const reportPath = names.includes('evaluate') && existsSync(out.path(OUT.report)) ? out.path(OUT.report) : undefined;
+  return { outDir, manifestPath, configHash, seed, stages: reports, metrics, ...(reportPath && { reportPath }), outputs };
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample } from '@netsynth/core';
-import { toJson } from '../../json.js';
-import { OUT } from '../paths.js';
+import { imageGroupsFor, writeReport, type ReportImageGroup, type ReportInput } from '@netsynth/report';
+import { OUT, REPORT_IMAGES_PER_CLASS } from '../paths.js';
 import { writeSamplesPcap } from '../pcap-out.js';
 import { sampleOfPackets } from '../sample-flow.js';
 import type { Stage } from '../stage.js';
@@ -9,12 +11,22 @@ import type { RunState } from '../state.js';
 import { pluginIdentity, shortName } from './common.js';
 import { pcapOutput } from './pcap.js';
 
+/** What `RunResult.metrics` holds: the evaluators' results and what each side was (read from metrics.json). */
 export interface MetricsFile {
   seed: number;
   /** What each side of the comparison was. */
   real: string;
   synthetic: string;
   evaluators: EvaluationResult[];
+}
+
+/**
+ * Reads the run's metrics.json (the report package's `netsynth-metrics/1` format: `inputs`
+ * says what each side was, every evaluator keeps its metrics, sections and text table).
+ */
+export async function readMetricsFile(path: string, seed: number): Promise<MetricsFile> {
+  const json = JSON.parse(await readFile(path, 'utf8')) as { inputs?: Record<string, string>; evaluators?: EvaluationResult[] };
+  return { seed, real: json.inputs?.['real'] ?? '', synthetic: json.inputs?.['synthetic'] ?? '', evaluators: json.evaluators ?? [] };
 }
 
 /** The two sides of the evaluation, as the README describes them. */
@@ -73,34 +85,61 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
   return { real, synthetic, realWhat: `${realSamples.length} real ${holdout.length > 0 ? 'holdout' : 'training'} samples`, syntheticWhat };
 }
 
-/** Every evaluator on real (holdout) vs synthetic samples → metrics.json and one table per evaluator. */
+/**
+ * Real and synthetic renders per class for the report's image grids: the first
+ * REPORT_IMAGES_PER_CLASS tensors of each label on each side, drawn by the encoder's render().
+ */
+async function reportImages(state: RunState, real: EvalSet, synthetic: EvalSet): Promise<ReportImageGroup[] | undefined> {
+  if (!state.plugins.encoder || !real.images?.length) return undefined;
+  const encoder = await state.encoder();
+  return imageGroupsFor(real.images, synthetic.images ?? [], (t) => encoder.render(t), REPORT_IMAGES_PER_CLASS);
+}
+
+/**
+ * Every evaluator on real (holdout) vs synthetic samples → one table per evaluator, then
+ * report.html and metrics.json (written by @netsynth/report) in the output folder.
+ */
 export const evaluateStage: Stage = {
   name: 'evaluate',
   inputs: (state) => ({ evaluators: state.plugins.evaluators.map(pluginIdentity), pcap: state.config.output.pcap }),
-  outputs: () => [OUT.evaluation, OUT.metrics],
+  outputs: () => [OUT.evaluation, OUT.metrics, OUT.report],
   async run(state) {
     const { real, synthetic, realWhat, syntheticWhat } = await evalSides(state);
     const results: EvaluationResult[] = [];
-    const outputs: string[] = [OUT.metrics];
+    const outputs: string[] = [OUT.metrics, OUT.report];
     for (const [i, use] of state.plugins.evaluators.entries()) {
       state.checkAborted();
-      const dir = `${OUT.evaluation}/${i}-${shortName(use.loaded.def.name)}`;
-      const ctx = await state.context(use.seed, dir);
+      const name = `${i}-${shortName(use.loaded.def.name)}`;
+      const dir = `${OUT.evaluation}/${name}`;
+      // The plugin's scratch folder (caches such as the FD feature network) lives under work/,
+      // which a re-run of this stage keeps; its table goes to evaluation/.
+      const ctx = await state.context(use.seed, `${OUT.work}/evaluate/${name}`);
+      const task = state.progress.start(`evaluate ${use.loaded.def.name}`);
       const evaluator = await use.loaded.def.create(use.options, ctx);
       const result = await evaluator.evaluate(real, synthetic, ctx);
+      task.done();
       results.push(result);
       await writeFileAtomic(state.out.path(`${dir}/table.txt`), `${result.table.trimEnd()}\n`, { force: true });
       outputs.push(dir);
     }
     if (real.pcapPath) outputs.push(`${OUT.evaluation}/real.pcap`);
+    state.checkAborted();
+    const images = await reportImages(state, real, synthetic);
+    const input: ReportInput = {
+      title: `netsynth run: ${state.config.name ?? basename(state.loaded.file)}`,
+      inputs: { config: basename(state.loaded.file), seed: String(state.seed), real: realWhat, synthetic: syntheticWhat },
+      results,
+      ...(images && { images }),
+    };
+    // The stage's earlier outputs were removed before it ran, so force only replaces its own files.
+    const written = await writeReport(state.out.path('.'), input, { force: true, imagesPerClass: REPORT_IMAGES_PER_CLASS });
     const metrics: MetricsFile = { seed: state.seed, real: realWhat, synthetic: syntheticWhat, evaluators: results };
-    await writeFileAtomic(state.out.path(OUT.metrics), toJson(metrics), { force: true });
     state.provide('metrics', metrics);
     const count = results.reduce((n, r) => n + r.metrics.length, 0);
     return {
-      summary: `${results.length} evaluator(s), ${count} metrics (real: ${realWhat}; synthetic: ${syntheticWhat}) → ${OUT.metrics}`,
+      summary: `${results.length} evaluator(s), ${count} metrics (real: ${realWhat}; synthetic: ${syntheticWhat}) → ${OUT.report}, ${OUT.metrics}`,
       outputs,
-      details: { evaluators: results.length, metrics: count },
+      details: { evaluators: results.length, metrics: count, report: basename(written.htmlPath), imageClasses: images?.length ?? 0 },
     };
   },
 };
