@@ -12,6 +12,8 @@ export { cannyEdges, type CannyOptions } from './control/edges.js';
 export { presenceMask, tensorPicture, absentRuleOf, type AbsentRule } from './control/picture.js';
 export { areaResizePlane } from './control/resize.js';
 export { createRgbImage, grayToRgb, type RgbImage } from './control/rgb.js';
+export { TinyControlNet, ConditioningEmbedding, type TinyControlNetConfig } from './tiny/tiny-controlnet.js';
+export { buildTinyControlNet, createTinyControlNet, exportTinyControlNet, readTinyFolder, type TinyControlNetOptions, type TinyControlNetInfo } from './tiny/build.js';
 
 export default definePlugin({
   name: EXTENSION_NAME,
