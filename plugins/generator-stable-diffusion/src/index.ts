@@ -11,3 +11,15 @@ export {
 export { buildTinyStableDiffusion, createTinyUNet, resolveTinyOptions, type TinyStableDiffusionOptions, type TinyStableDiffusionInfo } from './tiny/build.js';
 export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetConfig, type UNetResidualValues } from './tiny/models.js';
 export { ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
+export { ClipTokenizer, type ClipTokenizerConfig } from './tokenizer/clip.js';
+export { bytesToUnicode, clipBaseVocab } from './tokenizer/bytes.js';
+export { createScheduler, schedulerConfigFrom, alphasCumprod, spacedTimesteps, SD15_SCHEDULER, type Scheduler, type SchedulerKind, type SchedulerConfig, type SchedulerOptions } from './sched/schedulers.js';
+export { readSdFolder, type SdFolder } from './model/folder.js';
+export { OnnxComponent, type TensorInfo, type Feed, type RuntimeSettings } from './model/component.js';
+export { StableDiffusion, type LoadOptions, type GenerateOptions, type LoraSpec } from './model/pipeline.js';
+export { enumerateTargets, kohyaName, type LoraTarget } from './lora/targets.js';
+export { readLora, type LoraPair, type LoraTargets, type LoraComponent } from './lora/file.js';
+export { mergeLora, loraDelta, type MergeReport } from './lora/merge.js';
+export { decodeModel, encodeModel, DataType, type ModelProto, type TensorProto, type NodeProto, type GraphProto } from './onnx/proto.js';
+export { tensorFloat32, tensorBytes, setTensorFloat32, halfToFloat, floatToHalf } from './onnx/tensor-data.js';
+export { traceNamed, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';

@@ -1,0 +1,121 @@
+/**
+ * One ONNX component of an SD folder (text encoder, UNet, VAE halves, ControlNet) as an
+ * onnxruntime session whose tensor names, element types and shapes are read from the
+ * session's input/output metadata (exporters differ: input_ids int32 or int64, timestep
+ * int64 [1] / float [B] / 0-d, float16 or float32 everywhere). Callers pass float32 (or
+ * integer ids) and get float32 back; conversion to the declared type happens here.
+ */
+import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { EngineError, ModelFileError } from '@netsynth/core';
+import * as ort from 'onnxruntime-node';
+import { floatToHalf, halfToFloat } from '../onnx/tensor-data.js';
+
+export interface TensorInfo {
+  name: string;
+  type: string;
+  /** Dimensions; a string or -1 is symbolic. */
+  shape: (number | string)[];
+}
+
+export type Feed = { data: Float32Array | BigInt64Array | Int32Array; dims: readonly number[] };
+
+export interface RuntimeSettings {
+  threads?: number;
+}
+
+export class OnnxComponent {
+  private constructor(
+    readonly path: string,
+    private readonly session: ort.InferenceSession,
+    readonly inputs: Map<string, TensorInfo>,
+    readonly outputs: Map<string, TensorInfo>,
+  ) {}
+
+  /** From a file (external data next to it), or from patched bytes whose external data lives in `dirname(path)`. */
+  static async load(path: string, bytes?: Uint8Array, rt: RuntimeSettings = {}): Promise<OnnxComponent> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: rt.threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      ...(bytes && { extra: { session: { model_external_initializers_file_folder_path: dirname(path) } } }),
+    };
+    let s: ort.InferenceSession;
+    try {
+      s = bytes ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(path, options);
+    } catch (e) {
+      throw new ModelFileError(`onnxruntime cannot load the model: ${(e as Error).message}`, path, undefined, e);
+    }
+    const info = (m: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorInfo> =>
+      new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? v.type : 'non-tensor', shape: v.isTensor ? [...v.shape] : [] }]));
+    return new OnnxComponent(path, s, info(s.inputMetadata), info(s.outputMetadata));
+  }
+
+  input(name: string): TensorInfo {
+    const i = this.inputs.get(name);
+    if (!i) throw new ModelFileError(`model has no input "${name}" (inputs: ${[...this.inputs.keys()].join(', ')})`, this.path);
+    return i;
+  }
+
+  /** First input whose name is one of `names`. */
+  findInput(...names: string[]): TensorInfo | undefined {
+    for (const n of names) {
+      const i = this.inputs.get(n);
+      if (i) return i;
+    }
+    return undefined;
+  }
+
+  private toTensor(info: TensorInfo, f: Feed): ort.Tensor {
+    const dims = [...f.dims];
+    const d = f.data;
+    switch (info.type) {
+      case 'float32':
+        if (!(d instanceof Float32Array)) throw new EngineError(`input ${info.name} wants float32`);
+        return new ort.Tensor('float32', d, dims);
+      case 'float16': {
+        if (!(d instanceof Float32Array)) throw new EngineError(`input ${info.name} wants float data`);
+        const h = new Uint16Array(d.length);
+        for (let i = 0; i < d.length; i++) h[i] = floatToHalf(d[i] as number);
+        return new ort.Tensor('float16', h, dims);
+      }
+      case 'int64':
+        return new ort.Tensor('int64', d instanceof BigInt64Array ? d : BigInt64Array.from(Array.from(d as ArrayLike<number>, (x) => BigInt(Math.round(x)))), dims);
+      case 'int32':
+        return new ort.Tensor('int32', d instanceof Int32Array ? d : Int32Array.from(Array.from(d as ArrayLike<number | bigint>, (x) => Number(x))), dims);
+      default:
+        throw new EngineError(`input ${info.name}: element type ${info.type} is not supported`);
+    }
+  }
+
+  /** Runs with float32/integer feeds; returns float32 outputs with their dims. */
+  async run(feeds: Readonly<Record<string, Feed>>, outputNames?: string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+    const t: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) t[name] = this.toTensor(this.input(name), f);
+    let r: ort.InferenceSession.ReturnType;
+    try {
+      r = outputNames ? await this.session.run(t, outputNames) : await this.session.run(t);
+    } catch (e) {
+      throw new EngineError(`${this.path}: run failed: ${(e as Error).message}`, { cause: e });
+    }
+    const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+    for (const [k, v] of Object.entries(r)) {
+      const tv = v as ort.Tensor;
+      let data: Float32Array;
+      if (tv.type === 'float16') {
+        const h = tv.data as Uint16Array;
+        data = new Float32Array(h.length);
+        for (let i = 0; i < h.length; i++) data[i] = halfToFloat(h[i] as number);
+      } else if (tv.type === 'float32') data = tv.data as Float32Array;
+      else data = Float32Array.from(tv.data as ArrayLike<number>);
+      out[k] = { data, dims: [...tv.dims] };
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}

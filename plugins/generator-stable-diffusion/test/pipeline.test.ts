@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { StableDiffusion, readSdFolder } from '../src/index.js';
+import { maxAbsDiff, tinyModel } from './helpers.js';
+
+describe('SD ONNX folder on the tiny model', () => {
+  it('reads the folder layout and the component metadata', async () => {
+    const info = await tinyModel();
+    const f = await readSdFolder(info.dir);
+    expect(f.scheduler.beta_schedule).toBe('scaled_linear');
+    expect(f.scalingFactor).toBe(0.18215);
+    const sd = await StableDiffusion.load(info.dir);
+    expect(sd.unet.input('timestep').type).toBe('float32');
+    expect(sd.textEncoder.input('input_ids').type).toBe('int64');
+    expect(sd.latentSize()).toEqual({ h: 8, w: 8 });
+    const ri = sd.residualInputs(2, 8, 8);
+    expect(ri?.down.map((d) => d.dims)).toEqual(info.residualInputs.slice(0, 4).map((r) => [2, ...r.dims.slice(1)]));
+    await sd.dispose();
+  });
+
+  it('generates deterministic images per seed with every scheduler, guidance on and off', async () => {
+    const info = await tinyModel();
+    const sd = await StableDiffusion.load(info.dir);
+    for (const scheduler of ['ddim', 'euler-ancestral', 'dpmpp-2m'] as const) {
+      let ticks = 0;
+      const a = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 7, onStep: () => ticks++ });
+      const b = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 7 });
+      const c = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 8 });
+      expect(a.dims).toEqual([2, 3, 64, 64]);
+      expect(ticks).toBe(4);
+      expect(Array.from(a.data).every(Number.isFinite)).toBe(true);
+      expect(maxAbsDiff(a.data, b.data)).toBe(0);
+      expect(maxAbsDiff(a.data, c.data)).toBeGreaterThan(1e-3);
+    }
+    const plain = await sd.generate({ prompts: ['type'], steps: 3, guidance: 1, scheduler: 'ddim', seed: 1 });
+    expect(plain.dims).toEqual([1, 3, 64, 64]);
+    await sd.dispose();
+  });
+
+  it('img2img: strength 0.5 runs half the steps from the init image', async () => {
+    const info = await tinyModel();
+    const sd = await StableDiffusion.load(info.dir);
+    const init = new Float32Array(3 * 64 * 64).map((_, i) => Math.sin(i));
+    let ticks = 0;
+    const out = await sd.generate({ prompts: ['type'], steps: 6, guidance: 3, scheduler: 'dpmpp-2m', seed: 3, init: { images: init, strength: 0.5 }, onStep: () => ticks++ });
+    expect(ticks).toBe(3);
+    expect(out.dims).toEqual([1, 3, 64, 64]);
+    await sd.dispose();
+  });
+});
