@@ -39,7 +39,7 @@ evaluators:
   - plugin: "@netsynth/evaluator-downstream"
     options: { classifiers: [random_forest, naive_bayes, logistic_regression], mixRatios: [1], forest: { trees: 10 }, boosting: { rounds: 5 } }
   - plugin: "@netsynth/evaluator-fd"
-    options: { extractor: pooled, minPerClass: 4 }
+    options: { cnn: { steps: 60 }, minPerClass: 4 }
 `;
 
 interface MetricsJson {

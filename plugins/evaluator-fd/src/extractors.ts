@@ -1,5 +1,6 @@
 import type { ImageTensor } from '@netsynth/core';
 import { InvalidArgumentError, ModelFileError } from '@netsynth/core';
+import { adaptImage, type ResizeMode } from './resize.js';
 
 /** Turns a batch of images into one feature vector each. */
 export interface FeatureExtractor {
@@ -56,40 +57,28 @@ export function pooledFeatureExtractor(grid = 6): FeatureExtractor {
 }
 
 export interface OnnxExtractorOptions {
-  /** Resize every image to this height × width (nearest neighbour); default: the model's fixed input size, else as is. */
+  /** Resize every image to this height × width; default: the model's fixed input size, else as is. */
   inputSize?: [number, number];
-  /** Map the encoder's value range [lo, hi] linearly onto this range before the model (e.g. [-1, 1] for Inception). */
+  /** How to resize: bilinear (default; half-pixel centres, as torchvision/pytorch-fid), nearest, or area. */
+  resize?: ResizeMode;
+  /** Map the encoder's value range [lo, hi] linearly onto this range before the model (e.g. [-1, 1] for TF Inception, [0, 1] for torchvision). */
   inputRange?: [number, number];
   /** The encoder's value range; default [-1, 1]. */
   sourceRange?: [number, number];
+  /** Per-channel normalisation after the range mapping: (v − mean[c]) / std[c] (e.g. ImageNet's). */
+  mean?: number[];
+  std?: number[];
+  /** The model input to feed (default: its first input). */
+  inputName?: string;
+  /** The model output that holds the features (default: its first output), e.g. the pool layer of an Inception export. */
+  outputName?: string;
   batchSize?: number;
-}
-
-/** Nearest-neighbour resize plus channel adaptation (1 → 3 by repetition, 3 → 1 by mean). */
-function adapt(t: ImageTensor, channels: number, height: number, width: number, scale: number, shift: number, out: Float32Array, offset: number): void {
-  for (let c = 0; c < channels; c++) {
-    for (let y = 0; y < height; y++) {
-      const sy = Math.min(t.height - 1, Math.floor((y * t.height) / height));
-      for (let x = 0; x < width; x++) {
-        const sx = Math.min(t.width - 1, Math.floor((x * t.width) / width));
-        let v: number;
-        if (t.channels === channels) v = t.data[(c * t.height + sy) * t.width + sx] as number;
-        else if (t.channels === 1) v = t.data[sy * t.width + sx] as number;
-        else {
-          v = 0;
-          for (let k = 0; k < t.channels; k++) v += t.data[(k * t.height + sy) * t.width + sx] as number;
-          v /= t.channels;
-        }
-        out[offset + (c * height + y) * width + x] = v * scale + shift;
-      }
-    }
-  }
 }
 
 /**
  * A user-supplied ONNX model as the feature extractor (e.g. an Inception-v3 export with its
- * 2048-d pool output, for FID comparable with the literature). The first input takes
- * [N, C, H, W] float32; the first output, flattened per image, is the feature vector.
+ * 2048-d pool output, for FID comparable with the literature). The chosen input takes
+ * [N, C, H, W] float32; the chosen output, flattened per image, is the feature vector.
  */
 export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtractorOptions = {}): Promise<FeatureExtractor> {
   const ort = await import('onnxruntime-node');
@@ -99,19 +88,32 @@ export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtra
   } catch (e) {
     throw new ModelFileError(`cannot load the ONNX feature extractor: ${(e as Error).message}`, modelPath, undefined, e);
   }
-  const inputName = session.inputNames[0] as string;
-  const outputName = session.outputNames[0] as string;
-  const meta = session.inputMetadata?.[0];
+  const inputName = options.inputName ?? (session.inputNames[0] as string);
+  const outputName = options.outputName ?? (session.outputNames[0] as string);
+  const inputIndex = session.inputNames.indexOf(inputName);
+  if (inputIndex < 0) {
+    await session.release();
+    throw new ModelFileError(`the ONNX model has no input "${inputName}" (inputs: ${session.inputNames.join(', ')})`, modelPath);
+  }
+  if (!session.outputNames.includes(outputName)) {
+    await session.release();
+    throw new ModelFileError(`the ONNX model has no output "${outputName}" (outputs: ${session.outputNames.join(', ')})`, modelPath);
+  }
+  const meta = session.inputMetadata?.[inputIndex];
   const shape = meta && 'shape' in meta ? (meta.shape as readonly (number | string)[]) : [];
   const fixed = (i: number): number | undefined => (typeof shape[i] === 'number' && (shape[i] as number) > 0 ? (shape[i] as number) : undefined);
   const [srcLo, srcHi] = options.sourceRange ?? [-1, 1];
   const [dstLo, dstHi] = options.inputRange ?? [srcLo, srcHi];
   if (srcHi === srcLo) throw new InvalidArgumentError('sourceRange must not be empty');
+  if (options.std?.some((v) => v === 0)) throw new InvalidArgumentError('std must not contain 0');
   const scale = (dstHi - dstLo) / (srcHi - srcLo);
   const shift = dstLo - srcLo * scale;
+  const mean = options.mean ?? [0];
+  const std = options.std ?? [1];
+  const mode = options.resize ?? 'bilinear';
   const batchSize = options.batchSize ?? 32;
   return {
-    name: `onnx:${modelPath}`,
+    name: `onnx:${modelPath} (output ${outputName})`,
     async features(images) {
       const out: Float64Array[] = [];
       for (let start = 0; start < images.length; start += batchSize) {
@@ -122,10 +124,10 @@ export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtra
         const width = options.inputSize?.[1] ?? fixed(3) ?? first.width;
         const per = channels * height * width;
         const data = new Float32Array(per * batch.length);
-        batch.forEach((t, i) => adapt(t, channels, height, width, scale, shift, data, i * per));
+        batch.forEach((t, i) => adaptImage(t, channels, height, width, mode, scale, shift, mean, std, data, i * per));
         let result: import('onnxruntime-node').InferenceSession.OnnxValueMapType;
         try {
-          result = await session.run({ [inputName]: new ort.Tensor('float32', data, [batch.length, channels, height, width]) });
+          result = await session.run({ [inputName]: new ort.Tensor('float32', data, [batch.length, channels, height, width]) }, [outputName]);
         } catch (e) {
           throw new ModelFileError(`the ONNX feature extractor failed on a ${batch.length}×${channels}×${height}×${width} batch: ${(e as Error).message}`, modelPath, undefined, e);
         }

@@ -3,6 +3,8 @@ import type { EvalSet, EvaluationResult, Evaluator, GeneratedSample, Metric, Plu
 import { definePlugin } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
 import { formatMetricTable, tableSection } from '@netsynth/evalkit';
+import type { CnnTrainingInfo } from './cnn.js';
+import { trainCnnExtractor } from './cnn.js';
 import type { FeatureExtractor } from './extractors.js';
 import { onnxFeatureExtractor, pooledFeatureExtractor } from './extractors.js';
 import { frechetDistance, gaussianStats } from './frechet.js';
@@ -13,20 +15,47 @@ export { frechetDistance, gaussianStats, sqrtPsd } from './frechet.js';
 export type { GaussianStats } from './frechet.js';
 export { onnxFeatureExtractor, pooledFeatureExtractor } from './extractors.js';
 export type { FeatureExtractor, OnnxExtractorOptions } from './extractors.js';
-export { fdOptionsSchema } from './options.js';
-export type { FdOptions, FdOptionsInput } from './options.js';
+export { cnnCacheKey, trainCnnExtractor } from './cnn.js';
+export type { CnnExtractor, CnnOptions, CnnTrainingInfo } from './cnn.js';
+export { adaptImage, areaResize } from './resize.js';
+export type { ResizeMode } from './resize.js';
+export { cnnOptionsSchema, fdOptionsSchema, onnxFeaturesSchema } from './options.js';
+export type { CnnOptionsInput, FdOptions, FdOptionsInput } from './options.js';
 
 export const EVALUATOR_NAME = '@netsynth/evaluator-fd';
 
-async function makeExtractor(options: FdOptions, baseDir: string): Promise<FeatureExtractor> {
-  if (options.extractor === 'pooled') return pooledFeatureExtractor(options.grid);
-  const e = options.extractor;
-  return onnxFeatureExtractor(isAbsolute(e.onnx) ? e.onnx : resolve(baseDir, e.onnx), {
-    batchSize: e.batchSize,
-    ...(e.inputSize && { inputSize: e.inputSize }),
-    ...(e.inputRange && { inputRange: e.inputRange }),
-    ...(e.sourceRange && { sourceRange: e.sourceRange }),
+/** The real images the default feature network learns from: the real side's images and, when given, the generator's (real) training images. */
+function networkTrainingImages(real: EvalSet): GeneratedSample[] {
+  return [...(real.images ?? []), ...(real.training?.images ?? [])];
+}
+
+async function makeExtractor(options: FdOptions, real: EvalSet, ctx: PluginContext | undefined): Promise<{ fx: FeatureExtractor; cnn?: CnnTrainingInfo }> {
+  const f = options.features;
+  if (f === 'pooled') return { fx: pooledFeatureExtractor(options.grid) };
+  if (f === 'cnn') {
+    const images = networkTrainingImages(real);
+    const classes = new Set(images.map((s) => s.label)).size;
+    if (classes < 2) {
+      // A classifier of one class learns nothing: fall back to the fixed map (documented).
+      ctx?.progress.warn('fd: the real images have fewer than 2 labels, so the feature network cannot be trained; using the pooled features');
+      return { fx: pooledFeatureExtractor(options.grid) };
+    }
+    const cnn = await trainCnnExtractor(images, options.cnn, ctx?.seed ?? 0, ctx?.workDir ?? process.cwd(), ctx?.progress, ctx?.signal);
+    return { fx: cnn, cnn: cnn.info };
+  }
+  const baseDir = ctx?.baseDir ?? process.cwd();
+  const fx = await onnxFeatureExtractor(isAbsolute(f.onnx) ? f.onnx : resolve(baseDir, f.onnx), {
+    batchSize: f.batchSize,
+    resize: f.resize,
+    ...(f.inputName && { inputName: f.inputName }),
+    ...(f.outputName && { outputName: f.outputName }),
+    ...(f.inputSize && { inputSize: f.inputSize }),
+    ...(f.inputRange && { inputRange: f.inputRange }),
+    ...(f.sourceRange && { sourceRange: f.sourceRange }),
+    ...(f.mean && { mean: f.mean }),
+    ...(f.std && { std: f.std }),
   });
+  return { fx };
 }
 
 export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: FeatureExtractor): Evaluator {
@@ -43,7 +72,8 @@ export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: Featur
         metrics.push({ name: 'fd.all', value: null, direction: 'lower', group: 'fd' });
         return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics) };
       }
-      const fx = extractor ?? (await makeExtractor(options, ctx?.baseDir ?? process.cwd()));
+      const made = extractor ? { fx: extractor } : await makeExtractor(options, real, ctx);
+      const fx = made.fx;
       try {
         const fr = await fx.features(realImages.map((s) => s.tensor));
         const fs = await fx.features(synImages.map((s) => s.tensor));
@@ -62,6 +92,7 @@ export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: Featur
           }
         }
         metrics.push({ name: 'fd.features', value: fr[0]?.length ?? 0, direction: 'info', group: 'fd', unit: 'dimensions' });
+        if (made.cnn) metrics.push({ name: 'fd.cnn.train_accuracy', value: made.cnn.trainAccuracy, direction: 'info', group: 'fd', unit: 'share' });
       } finally {
         if (!extractor) await fx.close?.();
       }
@@ -86,7 +117,7 @@ export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
   version: '0.1.0',
-  description: 'Fréchet distance between real and synthetic images, over fixed pooled features or a user ONNX feature extractor',
+  description: 'Fréchet distance between real and synthetic images, over the features of a small CNN trained on the real images (default), fixed pooled features, or a user ONNX feature extractor',
   options: fdOptionsSchema,
   create: (options) => createFdEvaluator(options),
 });

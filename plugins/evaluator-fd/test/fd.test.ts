@@ -60,16 +60,21 @@ function images(seed: number, count: number, brightness: number, label = 'a'): G
 }
 
 describe('evaluator-fd', () => {
-  it('is a plugin definition with the pooled extractor by default', () => {
+  it('is a plugin definition with the trained CNN by default; pooled and ONNX by option', () => {
     expect(isPluginDefinition(plugin)).toBe(true);
-    expect(plugin.options.parse({})).toMatchObject({ extractor: 'pooled', grid: 6, perClass: true });
-    expect(plugin.options.parse({ extractor: { onnx: 'inception.onnx' } })).toMatchObject({ extractor: { onnx: 'inception.onnx', batchSize: 32 } });
+    expect(plugin.options.parse({})).toMatchObject({ features: 'cnn', cnn: { inputSize: [32, 32], featureSize: 64, steps: 300 }, grid: 6, perClass: true });
+    expect(plugin.options.parse({ features: 'pooled' })).toMatchObject({ features: 'pooled' });
+    expect(plugin.options.parse({ features: { onnx: 'inception.onnx', outputName: 'pool' } })).toMatchObject({
+      features: { onnx: 'inception.onnx', outputName: 'pool', batchSize: 32, resize: 'bilinear' },
+    });
+    // The older option name still works.
+    expect(plugin.options.parse({ extractor: 'pooled' })).toMatchObject({ features: 'pooled' });
   });
 
   it('ranks a shifted synthetic set further than a second draw of the real process', async () => {
     const real = images(1, 60, 0);
-    const same = await createFdEvaluator({ grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(2, 60, 0) }, ctx);
-    const shifted = await createFdEvaluator({ grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(3, 60, 0.8) }, ctx);
+    const same = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(2, 60, 0) }, ctx);
+    const shifted = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(3, 60, 0.8) }, ctx);
     const fd = (r: typeof same): number => r.metrics.find((m) => m.name === 'fd.all')?.value as number;
     expect(fd(shifted)).toBeGreaterThan(10 * fd(same));
     expect(same.metrics.find((m) => m.name === 'fd.class.a')?.value).toBeCloseTo(fd(same), 12);

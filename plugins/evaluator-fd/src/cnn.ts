@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GeneratedSample, ImageTensor, ProgressReporter } from '@netsynth/core';
+import { InterruptedError, InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
+import { Conv2d, GroupNorm, InferenceSession, Linear, Module, SiLU, adam, buildTrainingSession, epochOrder, exportInferenceModel, initParameters, ops } from '@netsynth/nn';
+import type { TraceContext, Value } from '@netsynth/nn';
+import type { FeatureExtractor } from './extractors.js';
+import { areaResize } from './resize.js';
+
+/** Options of the default feature network (defaults in options.ts). */
+export interface CnnOptions {
+  /** Every image is area-resized to this height × width before the network. */
+  inputSize: [number, number];
+  /** Channels of the two convolution stages. */
+  width: number;
+  /** Size of the penultimate layer: the feature vector. */
+  featureSize: number;
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+/** Bump when the network or its training changes, so cached models of the old kind are not reused. */
+const CNN_VERSION = 1;
+
+/**
+ * conv3×3(C→w) SiLU → conv3×3/2(w→2w) GroupNorm SiLU → conv3×3/2(2w→2w) SiLU → global mean
+ * → Linear(2w→F) SiLU [features] → Linear(F→classes) [logits].
+ */
+class FeatureNet extends Module {
+  readonly c1: Conv2d;
+  readonly c2: Conv2d;
+  readonly n2: GroupNorm;
+  readonly c3: Conv2d;
+  readonly fc: Linear;
+  readonly head: Linear;
+  private readonly act = new SiLU();
+  constructor(channels: number, width: number, featureSize: number, classes: number) {
+    super();
+    this.c1 = this.child('c1', new Conv2d(channels, width, 3, { padding: 1 }));
+    this.c2 = this.child('c2', new Conv2d(width, 2 * width, 3, { stride: 2, padding: 1 }));
+    this.n2 = this.child('n2', new GroupNorm(Math.min(4, 2 * width), 2 * width));
+    this.c3 = this.child('c3', new Conv2d(2 * width, 2 * width, 3, { stride: 2, padding: 1 }));
+    this.fc = this.child('fc', new Linear(2 * width, featureSize));
+    this.head = this.child('head', new Linear(featureSize, classes));
+  }
+  features(ctx: TraceContext, x: Value): Value {
+    let h = this.act.forward(ctx, this.c1.forward(ctx, x));
+    h = this.act.forward(ctx, this.n2.forward(ctx, this.c2.forward(ctx, h)));
+    h = this.act.forward(ctx, this.c3.forward(ctx, h));
+    // Global average over the spatial axes: no reshape, so the exported model takes any batch size.
+    const pooled = ops.reduceMean(h, [2, 3], false);
+    return this.act.forward(ctx, this.fc.forward(ctx, pooled));
+  }
+  forward(ctx: TraceContext, x: Value): Value {
+    return this.head.forward(ctx, this.features(ctx, x));
+  }
+}
+
+/** What training left beside the cached model (`fd-cnn-<key>.json`). */
+export interface CnnTrainingInfo {
+  key: string;
+  classes: string[];
+  images: number;
+  steps: number;
+  finalLoss: number;
+  /** Accuracy of the trained network on its own (real) training images. */
+  trainAccuracy: number;
+  /** Whether this run trained the network (false: loaded from the cache). */
+  trained: boolean;
+}
+
+export interface CnnExtractor extends FeatureExtractor {
+  readonly info: CnnTrainingInfo;
+}
+
+/** Cache key: the real images (labels, shapes and values, in order), the options, the seed and the network version. */
+export function cnnCacheKey(images: readonly GeneratedSample[], options: CnnOptions, seed: number): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ v: CNN_VERSION, options, seed, n: images.length }));
+  for (const s of images) {
+    const t = s.tensor;
+    h.update(`${s.label}\u0000${t.channels}x${t.height}x${t.width}\u0000`);
+    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+function batchInput(images: readonly Float32Array[], idx: readonly number[], per: number): Float32Array {
+  const x = new Float32Array(idx.length * per);
+  idx.forEach((j, k) => x.set(images[j] as Float32Array, k * per));
+  return x;
+}
+
+async function session(bytes: Uint8Array, channels: number, o: CnnOptions, info: CnnTrainingInfo): Promise<CnnExtractor> {
+  const s = await InferenceSession.create(bytes);
+  const [h, w] = o.inputSize;
+  const per = channels * h * w;
+  return {
+    // Same name whether trained now or loaded from the cache: the report must not depend on the cache.
+    name: `cnn (${o.featureSize}-d penultimate layer of a ${info.classes.length}-class network trained on ${info.images} real images, train accuracy ${info.trainAccuracy.toFixed(3)})`,
+    info,
+    async features(images: readonly ImageTensor[]): Promise<Float64Array[]> {
+      const out: Float64Array[] = [];
+      for (let start = 0; start < images.length; start += 64) {
+        const batch = images.slice(start, start + 64).map((t) => {
+          if (t.channels !== channels) throw new InvalidArgumentError(`the feature network takes ${channels}-channel images, got ${t.channels}`);
+          return areaResize(t, h, w);
+        });
+        const r = await s.run({ x: { data: batchInput(batch, batch.map((_, i) => i), per), shape: [batch.length, channels, h, w] } });
+        const f = r['features'] as Float32Array;
+        const d = f.length / batch.length;
+        for (let i = 0; i < batch.length; i++) out.push(Float64Array.from(f.subarray(i * d, (i + 1) * d)));
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * The default FD feature extractor: a small CNN trained (seeded) to classify the real images'
+ * labels with the nn engine; its penultimate layer is the feature vector. The trained model is
+ * exported to ONNX and cached in `cacheDir` as `fd-cnn-<key>.onnx`, keyed by a hash of the real
+ * images, the options and the seed, so a re-evaluation against another synthetic set reuses it.
+ */
+export async function trainCnnExtractor(
+  real: readonly GeneratedSample[],
+  options: CnnOptions,
+  seed: number,
+  cacheDir: string,
+  progress?: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<CnnExtractor> {
+  const classes = [...new Set(real.map((s) => s.label))].sort();
+  if (classes.length < 2) throw new InvalidArgumentError(`the FD feature network learns to tell classes apart and needs at least 2 labels, got ${classes.length}`);
+  const first = real[0]?.tensor as ImageTensor;
+  const channels = first.channels;
+  for (const s of real) {
+    if (s.tensor.channels !== channels) throw new InvalidArgumentError(`real images differ in channels (${s.tensor.channels} vs ${channels})`);
+  }
+  const key = cnnCacheKey(real, options, seed);
+  const modelPath = join(cacheDir, `fd-cnn-${key}.onnx`);
+  const infoPath = join(cacheDir, `fd-cnn-${key}.json`);
+  if (existsSync(modelPath) && existsSync(infoPath)) {
+    const info = { ...(JSON.parse(await readFile(infoPath, 'utf8')) as CnnTrainingInfo), trained: false };
+    progress?.log(`fd: feature network loaded from the cache ${modelPath}`);
+    return session(await readFile(modelPath), channels, options, info);
+  }
+
+  const [h, w] = options.inputSize;
+  const per = channels * h * w;
+  const inputs = real.map((s) => areaResize(s.tensor, h, w));
+  const classOf = real.map((s) => classes.indexOf(s.label));
+  const K = classes.length;
+  const B = options.batchSize;
+  const net = new FeatureNet(channels, options.width, options.featureSize, K);
+  initParameters(net, seed);
+  const trainer = await buildTrainingSession(net, {
+    inputs: { x: { shape: [B, channels, h, w] }, y: { shape: [B, K] } },
+    // Cross-entropy of the softmax against one-hot labels (ε keeps log finite).
+    loss: (ctx, i) => ops.neg(ops.reduceMeanAll(ops.reduceSum(ops.mul(i['y'] as Value, ops.log(ops.add(ops.softmax(net.forward(ctx, i['x'] as Value), -1), 1e-7))), [1], false))),
+    forward: (ctx, i) => net.forward(ctx, i['x'] as Value),
+    optimizer: adam({ lr: options.learningRate }),
+    seed,
+  });
+  const task = progress?.start('fd: train the feature network', options.steps, 'steps');
+  let finalLoss = Number.NaN;
+  let order: number[] = [];
+  let epoch = 0;
+  let pos = 0;
+  try {
+    for (let step = 0; step < options.steps; step++) {
+      if (signal?.aborted) throw new InterruptedError('interrupted while training the FD feature network');
+      // Batches walk seeded per-epoch permutations; a set smaller than the batch wraps round.
+      const idx: number[] = [];
+      while (idx.length < B) {
+        if (pos >= order.length) {
+          order = Array.from(epochOrder(inputs.length, seed, epoch++));
+          pos = 0;
+        }
+        idx.push(order[pos++] as number);
+      }
+      const y = new Float32Array(B * K);
+      idx.forEach((j, k) => (y[k * K + (classOf[j] as number)] = 1));
+      finalLoss = (await trainer.trainStep({ x: batchInput(inputs, idx, per), y })).loss;
+      task?.tick(1, `loss ${finalLoss.toFixed(4)}`);
+    }
+    // Accuracy on the training images, for the report (a network that learned nothing gives poor features).
+    let correct = 0;
+    for (let start = 0; start < inputs.length; start += B) {
+      const idx = Array.from({ length: B }, (_, k) => Math.min(start + k, inputs.length - 1));
+      const logits = await trainer.predict({ x: batchInput(inputs, idx, per), y: new Float32Array(B * K) });
+      for (let k = 0; k < B && start + k < inputs.length; k++) {
+        let best = 0;
+        for (let c = 1; c < K; c++) if ((logits[k * K + c] as number) > (logits[k * K + best] as number)) best = c;
+        if (best === classOf[start + k]) correct++;
+      }
+    }
+    trainer.syncToModel();
+    task?.done(`loss ${finalLoss.toFixed(4)}`);
+    const bytes = exportInferenceModel(net, {
+      inputs: { x: { shape: [1, channels, h, w] } },
+      forward: (ctx, i) => ({ features: net.features(ctx, i['x'] as Value) }),
+      dynamicBatch: true,
+      metadata: { netsynth: 'evaluator-fd feature network', key },
+    });
+    const info: CnnTrainingInfo = { key, classes, images: inputs.length, steps: options.steps, finalLoss, trainAccuracy: correct / inputs.length, trained: true };
+    await writeFileAtomic(modelPath, bytes, { force: true });
+    await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`, { force: true });
+    return session(bytes, channels, options, info);
+  } finally {
+    await trainer.dispose();
+  }
+}
