@@ -1,0 +1,20 @@
+import type { FitResult, GeneratedSample, Generator, PluginContext, SampleRequest, TrainingSet } from '@netsynth/core';
+import type { DdpmOptions } from './options.js';
+import { sampleDdpm, type SampleStats } from './sample.js';
+import { fitDdpm } from './train.js';
+
+export const GENERATOR_NAME = '@netsynth/generator-ddpm';
+
+/** core's Generator: `fit` trains and writes the model directory, `sample` runs its ONNX export. */
+export class DdpmGenerator implements Generator {
+  readonly name = GENERATOR_NAME;
+  constructor(readonly options: DdpmOptions) {}
+
+  fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
+    return fitDdpm(data, modelDir, this.options, ctx);
+  }
+
+  sample(modelDir: string, request: SampleRequest, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
+    return sampleDdpm(modelDir, request, this.options, ctx, stats);
+  }
+}

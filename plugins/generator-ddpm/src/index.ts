@@ -1,0 +1,27 @@
+import { definePlugin } from '@netsynth/core';
+import { DdpmGenerator, GENERATOR_NAME } from './generator.js';
+import { ddpmOptionsSchema, type DdpmOptionsInput } from './options.js';
+
+export { DdpmGenerator, GENERATOR_NAME } from './generator.js';
+export { ddpmOptionsSchema, defaultSampleSteps, SAMPLERS, type DdpmOptions, type DdpmOptionsInput, type SamplerName } from './options.js';
+export { makeSchedule, alphaBar, samplingTimesteps, type NoiseSchedule, type ScheduleKind } from './schedule.js';
+export { runSampler, guide, predictX0Eps, type DenoiseFn, type Prediction, type SamplerOptions } from './samplers.js';
+export { DenoiserUNet, defaultMults, defaultAttention, type DenoiserSpec } from './unet.js';
+export { makeGeometry, padInto, cropFrom, type Geometry } from './geometry.js';
+export { fitDdpm, planNetwork, totalSteps, emaDecayAt } from './train.js';
+export { sampleDdpm, type SampleStats, type SamplingOptions } from './sample.js';
+export { readModelConfig, modelFile, FILES, MODEL_FORMAT, type DdpmModelConfig } from './model-dir.js';
+
+/** A generator with options parsed from a plain object (defaults filled in). */
+export function createDdpmGenerator(options: DdpmOptionsInput = {}): DdpmGenerator {
+  return new DdpmGenerator(ddpmOptionsSchema.parse(options));
+}
+
+export default definePlugin({
+  name: GENERATOR_NAME,
+  kind: 'generator',
+  version: '0.1.0',
+  description: 'Class-conditional DDPM (NetDiffus U-Net, 2-D images or 1-D series) trained on the CPU; ancestral, DDIM and DPM-Solver++ sampling of its ONNX export',
+  options: ddpmOptionsSchema,
+  create: (options) => new DdpmGenerator(options),
+});

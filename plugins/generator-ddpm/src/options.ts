@@ -1,0 +1,77 @@
+/**
+ * Options of the DDPM generator (flat, so a config line reads `options: { steps: 2000, sampler: ddim }`).
+ * Defaults aim at a laptop CPU: a 32-channel U-Net whose depth follows the image size.
+ */
+import { z } from 'zod';
+
+export const SAMPLERS = ['ancestral', 'ddim', 'dpmpp2m'] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+const positiveInt = z.number().int().positive();
+
+export const ddpmOptionsSchema = z
+  .object({
+    /** 2: a Conv2d U-Net on C×H×W images; 1: a Conv1d U-Net on C×1×L series (height must be 1). */
+    dims: z.union([z.literal(1), z.literal(2)]).default(2),
+    /** Base channel count of the U-Net. */
+    channels: positiveInt.default(32),
+    /** Channel multiplier per level; its length is the number of levels. Default: by image size (16 → [1,2], 32 → [1,2,2], 64 → [1,2,2,2], ≥128 → [1,2,2,2,4]). */
+    channelMults: z.array(positiveInt).min(1).max(6).optional(),
+    /** Residual blocks per level (the decoder has one more, as in DDPM). */
+    blocksPerLevel: positiveInt.max(4).default(1),
+    /** Self-attention at these resolutions (height of the feature map; length for dims 1). Default: levels with at most 64 positions. The bottleneck always has one. */
+    attentionResolutions: z.array(positiveInt).optional(),
+    /** Dropout inside the residual blocks during training. */
+    dropout: z.number().min(0).max(0.9).default(0),
+    /** GroupNorm groups (must divide every level's channel count). */
+    groups: positiveInt.default(8),
+
+    /** Noise schedule: `linear` (DDPM, β 1e-4 → 0.02 for 1000 steps) or `cosine` (Nichol & Dhariwal). */
+    schedule: z.enum(['linear', 'cosine']).default('linear'),
+    /** Diffusion steps T. */
+    timesteps: positiveInt.min(2).max(10_000).default(1000),
+    /** What the network predicts: the noise (`eps`) or the velocity (`v`). */
+    prediction: z.enum(['eps', 'v']).default('eps'),
+    /** Probability of replacing a label by the null label in training (classifier-free guidance). */
+    labelDropout: z.number().min(0).max(1).default(0.1),
+
+    /** Optimizer updates; `epochs` overrides it (steps = ceil(epochs · images / batchSize)). */
+    steps: positiveInt.default(2000),
+    epochs: z.number().positive().optional(),
+    batchSize: positiveInt.max(4096).default(32),
+    /** Peak learning rate (AdamW). */
+    lr: z.number().positive().default(1e-3),
+    warmupSteps: z.number().int().min(0).default(100),
+    /** Cosine decay floor as a fraction of lr. */
+    minLrRatio: z.number().min(0).max(1).default(0.05),
+    weightDecay: z.number().min(0).default(0),
+    /** EMA decay of the weights that are exported (warmed up as min(decay, (1+s)/(10+s))). */
+    emaDecay: z.number().min(0).max(1).default(0.999),
+    clipGradNorm: z.number().positive().default(1),
+    /** Save the training checkpoint every this many steps (and at the end, and on interrupt). */
+    checkpointEvery: positiveInt.default(500),
+
+    /** Sampler: `ancestral` (DDPM, every step), `ddim` (deterministic, η = 0), `dpmpp2m` (DPM-Solver++ 2M). */
+    sampler: z.enum(SAMPLERS).default('dpmpp2m'),
+    /** Sampling steps (ddim / dpmpp2m; ancestral always uses all T). */
+    sampleSteps: positiveInt.optional(),
+    /** Classifier-free guidance scale: 1 = conditional model only, > 1 pushes towards the label. */
+    guidanceScale: z.number().min(0).max(50).default(1.5),
+    /** Images denoised together per onnxruntime call. */
+    sampleBatchSize: positiveInt.max(4096).default(64),
+    /** Clip the predicted clean image to the encoder's value range at each step. */
+    clipDenoised: z.boolean().default(true),
+
+    /** onnxruntime threads per op (default: every core). */
+    threads: positiveInt.optional(),
+  })
+  .strict();
+
+export type DdpmOptions = z.output<typeof ddpmOptionsSchema>;
+export type DdpmOptionsInput = z.input<typeof ddpmOptionsSchema>;
+
+/** Default sampling steps per sampler. */
+export function defaultSampleSteps(sampler: SamplerName, timesteps: number): number {
+  if (sampler === 'ancestral') return timesteps;
+  return sampler === 'ddim' ? Math.min(50, timesteps) : Math.min(20, timesteps);
+}
