@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError, ModelFileError, createRng, deriveSeed, type ImageTensor } from '@netsynth/core';
 import type {
@@ -11,6 +13,7 @@ import { controlMap, stackControl } from './control/control-map.js';
 import type { RgbImage } from './control/rgb.js';
 import { ControlNetModel } from './model/controlnet-model.js';
 import { controlActive, type ControlNetOptions } from './options.js';
+import { buildTinyControlNet, readTinyFolder } from './tiny/build.js';
 
 export const EXTENSION_NAME = '@netsynth/generator-controlnet';
 
@@ -39,7 +42,7 @@ export class ControlNetExtension implements UNetResidualExtension {
 
   constructor(
     readonly options: ControlNetOptions,
-    private readonly env: { seed: number; baseDir: string },
+    private readonly env: { seed: number; baseDir: string; workDir?: string },
   ) {}
 
   /** Where the ControlNet is: the `model` option, else `<SD folder>/controlnet/model.onnx`. */
@@ -50,7 +53,7 @@ export class ControlNetExtension implements UNetResidualExtension {
   }
 
   async prepare(args: ResidualPrepareArgs): Promise<void> {
-    const path = this.modelPath(args.modelDir);
+    const path = this.options.tiny ? await this.tinyModel(args.modelDir) : this.modelPath(args.modelDir);
     if (!this.model || this.model.path !== path) {
       await this.model?.dispose();
       this.model = await ControlNetModel.load(path, {
@@ -85,6 +88,28 @@ export class ControlNetExtension implements UNetResidualExtension {
     this.lastControl = images;
     const stacked = stackControl(images);
     this.prepared = { model, cond: stacked.data, condDims: stacked.shape, hasControl, guidance: args.guidance, residualInputs: args.residualInputs };
+  }
+
+  /**
+   * The tiny ControlNet for a tiny SD folder, built once into the work folder under a name
+   * derived from the folder's netsynth_tiny.json and the options (same inputs → same file,
+   * reused on resume; a different SD folder gets its own).
+   */
+  private async tinyModel(modelDir: string): Promise<string> {
+    const tiny = this.options.tiny as NonNullable<ControlNetOptions['tiny']>;
+    const folder = await readTinyFolder(modelDir);
+    const key = createHash('sha256').update(JSON.stringify({ folder, tiny })).digest('hex').slice(0, 16);
+    const outDir = join(this.env.workDir ?? join(modelDir, 'controlnet-tiny'), `tiny-controlnet-${key}`);
+    const path = join(outDir, 'model.onnx');
+    if (!existsSync(path)) {
+      await buildTinyControlNet(modelDir, {
+        seed: tiny.seed,
+        perturb: tiny.perturb,
+        ...(tiny.conditioningChannels && { conditioningChannels: tiny.conditioningChannels }),
+        outDir,
+      });
+    }
+    return path;
   }
 
   async residuals(args: ResidualStepArgs): Promise<UNetResiduals | null> {

@@ -35,6 +35,16 @@ export const controlNetOptionsSchema = z
       })
       .optional()
       .describe('graph input names, when the export uses names the plugin does not recognise'),
+    tiny: z
+      .strictObject({
+        seed: z.number().int().nonnegative().default(0),
+        perturb: z.number().min(0).default(0.05),
+        conditioningChannels: z.array(z.number().int().positive()).min(2).optional(),
+      })
+      .optional()
+      .describe(
+        'build a tiny ControlNet (buildTinyControlNet) matched to a tiny SD folder (one with netsynth_tiny.json) into this plugin\'s work folder and use it, instead of a file; perturb > 0 gives it non-zero residuals (examples, tests)',
+      ),
     runtime: z
       .strictObject({
         intraOpNumThreads: z.number().int().positive().optional(),
@@ -43,6 +53,7 @@ export const controlNetOptionsSchema = z
       .default({}),
   })
   .refine((o) => o.guidanceStart <= o.guidanceEnd, { message: 'guidanceStart must not be after guidanceEnd', path: ['guidanceStart'] })
+  .refine((o) => !(o.tiny && o.model), { message: 'give either model or tiny, not both', path: ['tiny'] })
   .refine((o) => o.canny.low <= o.canny.high, { message: 'canny.low must not exceed canny.high', path: ['canny', 'low'] });
 
 export type ControlNetOptions = z.output<typeof controlNetOptionsSchema>;
