@@ -22,8 +22,9 @@ const test = make();
 const out = { bench: 'downstream.classifiers', rows: n, features: d, classes: k };
 for (const family of classifierFamilies(downstreamOptionsSchema.parse({}))) {
   const t0 = performance.now();
-  const model = family.fit({ ...train, classes: k }, 1);
-  const predicted = model.predict(test.rows);
+  const model = await family.fit({ ...train, classes: k }, 1);
+  const predicted = await model.predict(test.rows);
+  await model.dispose?.();
   out[`${family.id}_s`] = Number(((performance.now() - t0) / 1000).toFixed(3));
   out[`${family.id}_accuracy`] = Number(score(test.labels, predicted).accuracy.toFixed(3));
 }

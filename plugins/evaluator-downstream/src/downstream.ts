@@ -64,13 +64,13 @@ function balancedScenario(real: Labelled[], synthetic: Labelled[], seed: number)
  * real training and test sets. With `training` (the generator's own training samples), those
  * train the real baselines and every real sample is test data: the generator never saw it.
  */
-export function runDownstream(
+export async function runDownstream(
   real: readonly LabelledSample[],
   synthetic: readonly LabelledSample[],
   options: DownstreamOptions,
   seed: number,
   training?: readonly LabelledSample[],
-): DownstreamResult {
+): Promise<DownstreamResult> {
   const rng = createRng(seed);
   const realData = featurise(real);
   const synData = featurise(synthetic);
@@ -108,11 +108,15 @@ export function runDownstream(
     for (const family of families) {
       let scores: Scores = { accuracy: null, macroF1: null };
       if (train.length > 0 && realTest.length > 0 && realClasses >= 2) {
-        const model = family.fit(
+        const model = await family.fit(
           { rows: train.map((t) => t.features), labels: train.map((t) => classIndex.get(t.label) as number), classes: classes.length },
           deriveSeed(seed, `${sc.id}:${family.id}`),
         );
-        scores = score(testTruth, model.predict(testRows));
+        try {
+          scores = score(testTruth, await model.predict(testRows));
+        } finally {
+          await model.dispose?.();
+        }
       }
       outcomes.push({ scenario: sc.id, classifier: family.id, trainReal: sc.realCount, trainSynthetic: sc.syntheticCount, scores });
     }

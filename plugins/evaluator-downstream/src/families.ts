@@ -1,6 +1,7 @@
 import type { ClassifierFamily } from './classifiers/types.js';
 import { decisionTree, gradientBoosting, randomForest } from './classifiers/trees.js';
 import { logisticRegression, naiveBayes } from './classifiers/linear.js';
+import { mlp } from './classifiers/mlp.js';
 import type { ClassifierId, DownstreamOptions } from './options.js';
 
 export function classifierFamilies(options: DownstreamOptions): ClassifierFamily[] {
@@ -11,6 +12,7 @@ export function classifierFamilies(options: DownstreamOptions): ClassifierFamily
       gradientBoosting({ rounds: options.boosting.rounds, learningRate: options.boosting.learningRate, maxDepth: options.boosting.maxDepth, minSamplesLeaf: 1 }),
     logistic_regression: () => logisticRegression({ iterations: 300, learningRate: 0.05, l2: 1e-3 }),
     naive_bayes: () => naiveBayes(),
+    mlp: () => mlp(options.mlp),
   };
   return options.classifiers.map((id) => make[id]());
 }

@@ -14,6 +14,8 @@ export { decisionTree, gradientBoosting, randomForest } from './classifiers/tree
 export type { DecisionTreeOptions, GradientBoostingOptions, RandomForestOptions } from './classifiers/trees.js';
 export { logisticRegression, naiveBayes } from './classifiers/linear.js';
 export type { LogisticRegressionOptions } from './classifiers/linear.js';
+export { DEFAULT_MLP_OPTIONS, mlp } from './classifiers/mlp.js';
+export type { MlpOptions } from './classifiers/mlp.js';
 export type { ClassifierFamily, FittedClassifier, TrainingData } from './classifiers/types.js';
 export { CLASSIFIER_IDS, downstreamOptionsSchema } from './options.js';
 export type { ClassifierId, DownstreamOptions, DownstreamOptionsInput } from './options.js';
@@ -26,7 +28,7 @@ export function createDownstreamEvaluator(input: DownstreamOptionsInput = {}): E
     name: EVALUATOR_NAME,
     async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
       const task = ctx?.progress.start('downstream classifiers');
-      const { metrics, sections, realClasses } = runDownstream(real.samples, synthetic.samples, options, ctx?.seed ?? 0, real.training?.samples);
+      const { metrics, sections, realClasses } = await runDownstream(real.samples, synthetic.samples, options, ctx?.seed ?? 0, real.training?.samples);
       if (realClasses < 2) ctx?.progress.warn('downstream: the real samples have fewer than 2 labels; no classifier was scored');
       task?.done();
       return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const CLASSIFIER_IDS = ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes'] as const;
+export const CLASSIFIER_IDS = ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes', 'mlp'] as const;
 export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
 
 export const downstreamOptionsSchema = z.strictObject({
@@ -26,6 +26,16 @@ export const downstreamOptionsSchema = z.strictObject({
       maxDepth: z.number().int().positive().default(3),
     })
     .default({ rounds: 60, learningRate: 0.1, maxDepth: 3 }),
+  /** The MLP (built and trained with the nn engine): hidden layer sizes, mini-batch steps, batch, AdamW. */
+  mlp: z
+    .strictObject({
+      hidden: z.array(z.number().int().positive().max(4096)).min(1).default([64, 64]),
+      steps: z.number().int().positive().default(400),
+      batchSize: z.number().int().positive().max(4096).default(64),
+      learningRate: z.number().positive().max(1).default(3e-3),
+      weightDecay: z.number().nonnegative().default(1e-4),
+    })
+    .default({ hidden: [64, 64], steps: 400, batchSize: 64, learningRate: 3e-3, weightDecay: 1e-4 }),
 });
 
 export type DownstreamOptions = z.output<typeof downstreamOptionsSchema>;

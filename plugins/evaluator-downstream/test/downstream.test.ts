@@ -1,6 +1,6 @@
 import type { LabelledSample, Metric } from '@netsynth/core';
 import { createRng, isPluginDefinition, silentProgress } from '@netsynth/core';
-import { asTableData, toyTraffic } from '@netsynth/evalkit';
+import { asTableData, spearman, toyTraffic } from '@netsynth/evalkit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createDownstreamEvaluator, runDownstream, downstreamOptionsSchema } from '../src/index.js';
 
@@ -17,7 +17,7 @@ describe('evaluator-downstream', () => {
   const real = toyTraffic(1, 40, 'real');
   const goodSynthetic = toyTraffic(2, 40, 'syn');
 
-  it('is a plugin definition with defaults', () => {
+  it('is a plugin definition with defaults', async () => {
     expect(isPluginDefinition(plugin)).toBe(true);
     expect(plugin.options.parse({})).toMatchObject({ testFraction: 0.3, mixRatios: [0.5, 1], balance: true });
   });
@@ -25,7 +25,7 @@ describe('evaluator-downstream', () => {
   it('a synthetic set from the same process trains classifiers as well as real data', async () => {
     const res = await createDownstreamEvaluator(fast).evaluate({ samples: real }, { samples: goodSynthetic }, ctx);
     const m = byName(res.metrics);
-    for (const id of ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes']) {
+    for (const id of ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes', 'mlp']) {
       const tstr = m.get(`tstr.${id}.accuracy`)!;
       expect(tstr.real, id).toBeGreaterThan(0.9);
       expect(tstr.synthetic, id).toBeGreaterThan(0.9);
@@ -36,24 +36,24 @@ describe('evaluator-downstream', () => {
     expect(m.get('test.samples')?.value).toBe(36);
     const table = asTableData(res.sections![0]!.data)!;
     expect(table.id).toBe('downstream-classifiers');
-    expect(table.rows).toHaveLength(5);
+    expect(table.rows).toHaveLength(6);
     expect(table.columns).toContain('tstr accuracy');
   });
 
-  it('synthetic samples with shuffled labels score near chance on real data', () => {
-    const r = runDownstream(real, relabelled(goodSynthetic, 9), downstreamOptionsSchema.parse(fast), 5);
+  it('synthetic samples with shuffled labels score near chance on real data', async () => {
+    const r = await runDownstream(real, relabelled(goodSynthetic, 9), downstreamOptionsSchema.parse(fast), 5);
     const m = byName(r.metrics);
-    for (const id of ['random_forest', 'gradient_boosting', 'logistic_regression']) {
+    for (const id of ['random_forest', 'gradient_boosting', 'logistic_regression', 'mlp']) {
       expect(m.get(`tstr.${id}.accuracy`)?.value, id).toBeLessThan(0.6);
       expect(m.get(`tstr.${id}.accuracy`)?.real, id).toBeGreaterThan(0.9);
     }
     expect(m.get('tstr_over_trtr.accuracy')?.value).toBeLessThan(0.7);
   });
 
-  it('is deterministic for a seed, with a stratified real test set', () => {
+  it('is deterministic for a seed, with a stratified real test set', async () => {
     const opts = downstreamOptionsSchema.parse({ ...fast, classifiers: ['random_forest', 'naive_bayes', 'logistic_regression'] });
-    const a = runDownstream(real, goodSynthetic, opts, 3);
-    const b = runDownstream(real, goodSynthetic, opts, 3);
+    const a = await runDownstream(real, goodSynthetic, opts, 3);
+    const b = await runDownstream(real, goodSynthetic, opts, 3);
     expect(b.outcomes).toEqual(a.outcomes);
     expect(a.testSamples).toBe(36);
     const spearman = byName(a.metrics).get('spearman.accuracy');
@@ -61,9 +61,34 @@ describe('evaluator-downstream', () => {
     if (spearman?.value !== null) expect(Math.abs(spearman?.value as number)).toBeLessThanOrEqual(1);
   });
 
-  it('balances rare classes with synthetic samples of those classes only', () => {
+  it('mixes real with synthetic at every ratio and ranks classifiers by Spearman between TRTR and TSTR accuracies', async () => {
+    // Label noise on both sides (a quarter of the real, a third of the synthetic labels shuffled), so
+    // the classifiers' accuracies differ and their ranks are defined.
+    const noisyReal = relabelled(real, 5).map((s, i) => (i % 4 === 0 ? s : real[i]!));
+    const noisy = relabelled(goodSynthetic, 4).map((s, i) => (i % 3 === 0 ? s : goodSynthetic[i]!));
+    const r = await runDownstream(noisyReal, noisy, downstreamOptionsSchema.parse({ ...fast, mixRatios: [0.25, 1, 2] }), 8);
+    const trtr = r.outcomes.filter((o) => o.scenario === 'trtr');
+    expect(trtr.map((o) => o.classifier)).toEqual(['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes', 'mlp']);
+    const realTrain = trtr[0]!.trainReal;
+    for (const ratio of [0.25, 1, 2]) {
+      const mix = r.outcomes.filter((o) => o.scenario === `mix${ratio}`);
+      expect(mix, `mix${ratio}`).toHaveLength(6);
+      // ratio × the real training set, capped by the synthetic samples there are (120).
+      for (const o of mix) expect([o.trainReal, o.trainSynthetic]).toEqual([realTrain, Math.min(120, Math.round(ratio * realTrain))]);
+    }
+    const acc = (scenario: string): number[] => r.outcomes.filter((o) => o.scenario === scenario).map((o) => o.scores.accuracy as number);
+    const rho = byName(r.metrics).get('spearman.accuracy')?.value;
+    // A third of the synthetic labels shuffled: TSTR accuracies differ by classifier, so the rank correlation is defined.
+    expect(rho).not.toBeNull();
+    expect(rho).toBe(spearman(acc('trtr'), acc('tstr')));
+    // With fewer than 3 classifiers there is no rank correlation to report.
+    const two = await runDownstream(noisyReal, noisy, downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes', 'mlp'] }), 8);
+    expect(byName(two.metrics).get('spearman.accuracy')?.value).toBeNull();
+  });
+
+  it('balances rare classes with synthetic samples of those classes only', async () => {
     const skewed = real.filter((s, i) => s.label !== 'dns' || i % 24 === 1);
-    const r = runDownstream(skewed, goodSynthetic, downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'] }), 1);
+    const r = await runDownstream(skewed, goodSynthetic, downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'] }), 1);
     const bal = r.outcomes.find((o) => o.scenario === 'balanced')!;
     const trtr = r.outcomes.find((o) => o.scenario === 'trtr')!;
     // 5 dns kept, 2 of them (30 %, rounded) tested: 28 web, 28 bulk and 3 dns in training,
@@ -72,8 +97,8 @@ describe('evaluator-downstream', () => {
     expect(bal.trainSynthetic).toBe(25);
   });
 
-  it('reports null scores when there is no synthetic data', () => {
-    const r = runDownstream(real, [], downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'], mixRatios: [] }), 1);
+  it('reports null scores when there is no synthetic data', async () => {
+    const r = await runDownstream(real, [], downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'], mixRatios: [] }), 1);
     const m = byName(r.metrics);
     expect(m.get('tstr.naive_bayes.accuracy')?.value).toBeNull();
     expect(m.get('tstr.naive_bayes.accuracy')?.real).toBeGreaterThan(0.9);
@@ -95,9 +120,9 @@ describe('evaluator-downstream with the generator training set', () => {
 });
 
 describe('evaluator-downstream with one class', () => {
-  it('scores nothing rather than a trivial 1', () => {
+  it('scores nothing rather than a trivial 1', async () => {
     const one = toyTraffic(1, 10, 'r').map((s) => ({ ...s, label: 'all' }));
-    const r = runDownstream(one, one, downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'] }), 1);
+    const r = await runDownstream(one, one, downstreamOptionsSchema.parse({ ...fast, classifiers: ['naive_bayes'] }), 1);
     expect(r.realClasses).toBe(1);
     expect(byName(r.metrics).get('tstr.naive_bayes.accuracy')?.value).toBeNull();
     expect(byName(r.metrics).get('tstr.naive_bayes.accuracy')?.real).toBeNull();

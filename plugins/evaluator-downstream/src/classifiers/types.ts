@@ -7,13 +7,16 @@ export interface TrainingData {
 
 /** A fitted classifier: predicts a class index per row. */
 export interface FittedClassifier {
-  predict(rows: readonly (readonly number[])[]): number[];
+  /** Synchronous for the JS classifiers; the nn engine's MLP runs onnxruntime and returns a promise. */
+  predict(rows: readonly (readonly number[])[]): number[] | Promise<number[]>;
+  /** Frees native resources (onnxruntime sessions); the JS classifiers have none. */
+  dispose?(): Promise<void>;
 }
 
 export interface ClassifierFamily {
   /** Metric-friendly id, e.g. "random_forest". */
   id: string;
-  fit(data: TrainingData, seed: number): FittedClassifier;
+  fit(data: TrainingData, seed: number): FittedClassifier | Promise<FittedClassifier>;
 }
 
 /** Column-major copy of the rows: trees sweep one feature at a time. */
