@@ -80,3 +80,35 @@ describe('ONNX ControlNet', () => {
     await outside.dispose();
   });
 });
+
+describe('fp16 ControlNet', () => {
+  it('takes float32 in and gives float32 out, within float16 precision of the fp32 export', async () => {
+    const { buildTinyControlNet } = await import('../src/index.js');
+    const { join } = await import('node:path');
+    const half = await buildTinyControlNet(pair.sdDir, { seed: 5, perturb: 0.05, fp16: true, outDir: join(pair.root, 'fp16') });
+    const ort = await import('onnxruntime-node');
+    const raw = await ort.InferenceSession.create(half.path);
+    const types = Object.fromEntries(raw.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : '']));
+    expect(types).toEqual({ sample: 'float16', timestep: 'float16', encoder_hidden_states: 'float16', controlnet_cond: 'float16', conditioning_scale: 'float16' });
+    await raw.release();
+    const m16 = await ControlNetModel.load(half.path);
+    const m32 = await ControlNetModel.load(pair.extra['perturbed']?.path as string);
+    const a = await step(m16, 0.7);
+    const b = await step(m32, 0.7);
+    for (let i = 0; i < a.down.length; i++) {
+      const x = a.down[i]?.data as Float32Array;
+      const y = b.down[i]?.data as Float32Array;
+      expect(x).toBeInstanceOf(Float32Array);
+      let err = 0;
+      let mag = 0;
+      for (let k = 0; k < x.length; k++) {
+        err = Math.max(err, Math.abs((x[k] as number) - (y[k] as number)));
+        mag = Math.max(mag, Math.abs(y[k] as number));
+      }
+      expect(mag).toBeGreaterThan(0);
+      expect(err).toBeLessThan(0.02 * mag + 1e-3);
+    }
+    await m16.dispose();
+    await m32.dispose();
+  });
+});

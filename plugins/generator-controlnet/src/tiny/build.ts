@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelFileError, createRng, deriveSeed, writeFileAtomic } from '@netsynth/core';
 import { Graph, initParameters, serializeGraph, type Module, type Parameter, type TraceContext, type Value } from '@netsynth/nn';
-import { createTinyUNet, type TinyUNetConfig } from '@netsynth/generator-stable-diffusion';
+import { createTinyUNet, decodeModel, encodeModel, toFloat16, type TinyUNetConfig } from '@netsynth/generator-stable-diffusion';
 import { TinyControlNet } from './tiny-controlnet.js';
 
 export interface TinyControlNetOptions {
@@ -31,6 +31,8 @@ export interface TinyControlNetOptions {
   copyUNet?: boolean;
   /** Give the graph a `conditioning_scale` input (default true); without it the runner scales outputs. */
   scaleInput?: boolean;
+  /** Store weights and float inputs/outputs as float16 (default: as the SD folder was built). */
+  fp16?: boolean;
   /** Output folder (default `<sdDir>/controlnet`). */
   outDir?: string;
   force?: boolean;
@@ -89,7 +91,13 @@ export async function createTinyControlNet(sdDir: string, o: TinyControlNetOptio
 export async function buildTinyControlNet(sdDir: string, o: TinyControlNetOptions = {}): Promise<TinyControlNetInfo> {
   const { net, folder } = await createTinyControlNet(sdDir, o);
   const path = join(o.outDir ?? join(sdDir, 'controlnet'), 'model.onnx');
-  const bytes = exportTinyControlNet(net, folder.info, o.scaleInput ?? true);
+  let bytes = exportTinyControlNet(net, folder.info, o.scaleInput ?? true);
+  if (o.fp16 ?? folder.options['fp16'] === true) {
+    // The SD package's fp16 storage, so a tiny fp16 folder gets an fp16 ControlNet like a real one.
+    const model = decodeModel(bytes);
+    toFloat16(model);
+    bytes = encodeModel(model);
+  }
   await writeFileAtomic(path, bytes, { force: o.force ?? false });
   const lat = folder.info.latentSize;
   const residuals = net.residualLayout();
