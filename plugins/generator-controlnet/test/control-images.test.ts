@@ -120,3 +120,12 @@ describe('Canny edges', () => {
     expect(count(img.data)).toBeGreaterThan(0);
   });
 });
+
+describe('structure map of blended one-hot pixels', () => {
+  it('is the share of present bits when the generator resized several cells into one pixel', () => {
+    const t = createImageTensor(3, 1, 3);
+    // bit=-1 channel after a bilinear blend: fully absent, half absent, fully present.
+    t.data.set([1, 0, -1], 6);
+    expect(Array.from(presenceMask(t, info(['bit=1', 'bit=0', 'bit=-1'])))).toEqual([0, 0.5, 1]);
+  });
+});

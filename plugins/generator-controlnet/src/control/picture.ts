@@ -24,16 +24,25 @@ export function absentRuleOf(tensor: ImageTensor, info?: EncoderInfo): AbsentRul
 /**
  * The nPrint structure map: 1 where the bit exists (0 or 1), 0 where it is -1 — which header
  * fields and options each packet has, and where the padding rows start. One value per cell.
+ * One-hot tensors give the share of present bits (blended pixels get a fraction); signed
+ * and RGB ones are thresholded (a blend of -1, 0 and 1 cannot be told apart there).
  */
 export function presenceMask(tensor: ImageTensor, info?: EncoderInfo): Float32Array {
   const rule = absentRuleOf(tensor, info);
   const plane = tensor.width * tensor.height;
   const out = new Float32Array(plane);
   const d = tensor.data;
+  const [lo, hi] = info?.valueRange ?? [-1, 1];
   for (let i = 0; i < plane; i++) {
     let absent: boolean;
-    if (rule.kind === 'onehot') absent = (d[rule.channel * plane + i] ?? 0) > 0;
-    else if (rule.kind === 'signed') absent = (d[rule.channel * plane + i] ?? 0) < -0.5;
+    if (rule.kind === 'onehot') {
+      // The share of absent bits under the pixel: exact 0/1 on unblended cells, the mix when the
+      // generator's geometry (bilinear resize) blended several cells into one pixel.
+      const share = hi > lo ? ((d[rule.channel * plane + i] ?? lo) - lo) / (hi - lo) : 0;
+      out[i] = 1 - Math.min(1, Math.max(0, share));
+      continue;
+    }
+    if (rule.kind === 'signed') absent = (d[rule.channel * plane + i] ?? 0) < -0.5;
     else {
       const r = d[i] ?? 0;
       const g = d[plane + i] ?? 0;
