@@ -1,3 +1,7 @@
+import { definePlugin } from '@netsynth/core';
+import { GENERATOR_NAME, StableDiffusionGenerator } from './gen/generator.js';
+import { sdOptionsSchema } from './gen/options.js';
+
 export {
   isUNetResidualExtension,
   DOWN_RESIDUAL_PREFIX,
@@ -25,3 +29,16 @@ export { tensorFloat32, tensorBytes, setTensorFloat32, halfToFloat, floatToHalf 
 export { traceNamed, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';
 export { replayOnnx, loadConstants, type LoraBranch } from './lora/replay.js';
 export { trainLora, saveKohyaLora, selectTargets, LoraParameters, DEFAULT_LORA_TARGETS, type LoraTrainOptions, type LoraTrainData, type LoraTrainResult } from './lora/train.js';
+export { StableDiffusionGenerator, GENERATOR_NAME } from './gen/generator.js';
+export { sdOptionsSchema, type SdOptions, type SdOptionsInput } from './gen/options.js';
+export { Geometry, medianFill, type GeometryConfig, type ImageMode, type ModelTile } from './gen/geometry.js';
+export { captionFor, type CaptionOptions } from './gen/captions.js';
+
+export default definePlugin({
+  name: GENERATOR_NAME,
+  kind: 'generator',
+  version: '0.1.0',
+  description: 'Stable Diffusion (ONNX export) fine-tuned with LoRA trained in @netsynth/nn; one caption per class; DDIM / Euler ancestral / DPM-Solver++ 2M; ControlNet through generator extensions',
+  options: sdOptionsSchema,
+  create: (options, ctx) => new StableDiffusionGenerator(options, ctx.extensions ?? []),
+});
