@@ -1,0 +1,130 @@
+import {
+  EncodingError,
+  createImageTensor,
+  type DecodedSample,
+  type Encoder,
+  type EncoderInfo,
+  type ImageTensor,
+  type JsonValue,
+  type LabelledSample,
+  type RenderedImage,
+} from '@netsynth/core';
+import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type Layout, type Ranges } from './layout.js';
+import type { FlowRecordOptions } from './options.js';
+import { recordToPackets } from './packets.js';
+import { flowRecord, type FlowRecord } from './record.js';
+
+export const ENCODER_NAME = '@netsynth/encoder-flowrecord';
+const STATE_FORMAT = 'netsynth.flowrecord/1';
+
+/** Ranges before `fit`: a day of starts, an hour of duration, 1–65 535 packets, up to 1 GB. */
+const DEFAULT_RANGES: Ranges = { start: [0, 86_400], duration: [0, 3600], packets: [1, 65_535], bytes: [0, 1e9] };
+
+/** The record of a decoded sample, beside its packets. */
+export interface FlowRecordDecoded extends DecodedSample {
+  record: FlowRecord;
+}
+
+/**
+ * Flow records ⇄ 1×1×L series in [-1, 1] (L = 105 with addresses, 41 without), the shape
+ * the 1-D DDPM (`generator-ddpm` with `dims: 1`) takes.
+ */
+export class FlowRecordEncoder implements Encoder {
+  readonly name = ENCODER_NAME;
+  readonly layout: Layout;
+  readonly length: number;
+  private ranges: Ranges;
+  private baseSeconds: number;
+
+  constructor(private readonly options: FlowRecordOptions) {
+    const { layout, length } = makeLayout(options.addresses);
+    this.layout = layout;
+    this.length = length;
+    this.ranges = { ...DEFAULT_RANGES, ...this.fixedRanges() };
+    this.baseSeconds = options.decode.startTimeSeconds;
+  }
+
+  private fixedRanges(): Partial<Ranges> {
+    const out: Partial<Ranges> = {};
+    for (const f of CONTINUOUS) {
+      const r = this.options.range[f];
+      if (r) out[f] = [Math.min(r[0], r[1]), Math.max(r[0], r[1])];
+    }
+    return out;
+  }
+
+  record(sample: LabelledSample): FlowRecord {
+    return flowRecord(sample, { requireIpv4: this.options.addresses });
+  }
+
+  /** Learns the earliest start and the [min, max] of every continuous field not fixed by options. */
+  fit(samples: readonly LabelledSample[]): void {
+    if (samples.length === 0) return;
+    const records = samples.map((s) => this.record(s));
+    this.baseSeconds = Math.min(...records.map((r) => r.ts));
+    const learned = {} as Ranges;
+    for (const f of CONTINUOUS) learned[f] = [Infinity, -Infinity];
+    for (const r of records) {
+      const v = continuousOf(r, this.baseSeconds);
+      for (const f of CONTINUOUS) learned[f] = [Math.min(learned[f][0], v[f]), Math.max(learned[f][1], v[f])];
+    }
+    this.ranges = { ...learned, ...this.fixedRanges() };
+  }
+
+  info(): EncoderInfo {
+    return {
+      channels: 1,
+      height: 1,
+      width: this.length,
+      valueRange: [-1, 1],
+      metadata: { layout: this.layout, ranges: this.ranges, baseSeconds: this.baseSeconds },
+    };
+  }
+
+  encode(sample: LabelledSample): ImageTensor {
+    return createImageTensor(1, 1, this.length, encodeRecord(this.record(sample), this.layout, this.length, this.ranges, this.baseSeconds));
+  }
+
+  decode(tensor: ImageTensor, label: string): FlowRecordDecoded {
+    if (tensor.data.length !== this.length) {
+      throw new EncodingError(`a flow-record tensor has ${this.length} values (1×1×${this.length}); got ${tensor.channels}×${tensor.height}×${tensor.width}`);
+    }
+    const record = decodeRecord(tensor.data, this.layout, this.ranges, this.baseSeconds, this.options.decode);
+    const { packets, problems } = recordToPackets(record, this.options.decode);
+    let nonFinite = 0;
+    for (const v of tensor.data) if (!Number.isFinite(v)) nonFinite++;
+    if (nonFinite) problems.unshift({ message: `${nonFinite} non-finite value(s) in the tensor, read as the lowest value` });
+    return { label, packets, problems, record };
+  }
+
+  /** One column per value, 8 pixels tall, grey from -1 (black) to 1 (white). */
+  render(tensor: ImageTensor): RenderedImage {
+    const height = 8;
+    const width = tensor.data.length;
+    const rgba = new Uint8Array(width * height * 4);
+    for (let x = 0; x < width; x++) {
+      const v = tensor.data[x] ?? -1;
+      const g = Number.isFinite(v) ? Math.round(((Math.min(1, Math.max(-1, v)) + 1) / 2) * 255) : 0;
+      for (let y = 0; y < height; y++) rgba.set([g, g, g, 255], (y * width + x) * 4);
+    }
+    return { width, height, rgba };
+  }
+
+  state(): JsonValue {
+    return { format: STATE_FORMAT, addresses: this.options.addresses, baseSeconds: this.baseSeconds, ranges: this.ranges };
+  }
+
+  loadState(state: JsonValue): void {
+    const s = state as { format?: unknown; addresses?: unknown; baseSeconds?: unknown; ranges?: unknown } | null;
+    if (!s || s.format !== STATE_FORMAT || typeof s.baseSeconds !== 'number' || typeof s.ranges !== 'object' || s.ranges === null) {
+      throw new EncodingError(`not a flow-record encoder state (expected format ${STATE_FORMAT})`);
+    }
+    if (s.addresses !== this.options.addresses) {
+      throw new EncodingError(`the saved state was made with addresses: ${String(s.addresses)}, the options say ${String(this.options.addresses)}`, {
+        configPath: 'encoder.options.addresses',
+      });
+    }
+    this.baseSeconds = s.baseSeconds;
+    this.ranges = s.ranges as Ranges;
+  }
+}

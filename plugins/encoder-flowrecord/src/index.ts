@@ -1,0 +1,23 @@
+import { definePlugin } from '@netsynth/core';
+import { ENCODER_NAME, FlowRecordEncoder } from './encoder.js';
+import { flowRecordOptionsSchema, type FlowRecordOptionsInput } from './options.js';
+
+export { FlowRecordEncoder, ENCODER_NAME, type FlowRecordDecoded } from './encoder.js';
+export { flowRecordOptionsSchema, type FlowRecordOptions, type FlowRecordOptionsInput } from './options.js';
+export { flowRecord, ipLength, ipv4ToNumber, numberToIpv4, protocolName, PROTOCOLS, type FlowRecord, type ProtocolName } from './record.js';
+export { makeLayout, encodeRecord, decodeRecord, CONTINUOUS, type ContinuousField, type Layout, type Ranges } from './layout.js';
+export { recordToPackets, directionsFor, splitBytes, MIN_SIZE, type RecordPackets } from './packets.js';
+
+/** An encoder with options parsed from a plain object (defaults filled in). */
+export function createFlowRecordEncoder(options: FlowRecordOptionsInput = {}): FlowRecordEncoder {
+  return new FlowRecordEncoder(flowRecordOptionsSchema.parse(options));
+}
+
+export default definePlugin({
+  name: ENCODER_NAME,
+  kind: 'encoder',
+  version: '0.1.0',
+  description: "Flow records (NetShare's NetFlow fields: addresses and ports as bits, protocol, start, log duration / packets / bytes) as 1×1×L series for the 1-D DDPM, decoded to timed packet flows",
+  options: flowRecordOptionsSchema,
+  create: (options) => new FlowRecordEncoder(options),
+});
