@@ -148,6 +148,11 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       setKnown(intConst(dims, [dims.length]));
       continue;
     }
+    // Cast of a stored weight (fp16 storage → float): keep it a known constant (computed in float32).
+    if (n.opType === 'Cast' && allKnown && known.get(ins[0] as string)?.dtype === 'float32' && [DataType.FLOAT, DataType.FLOAT16].includes(attrI(n, 'to', DataType.FLOAT) as 1 | 10)) {
+      setKnown(known.get(ins[0] as string) as ConstData);
+      continue;
+    }
     if (allKnown && ins.length && (known.get(ins[0] as string)?.dtype === 'int64')) {
       const a = known.get(ins[0] as string) as ConstData;
       const av = ints(a);
