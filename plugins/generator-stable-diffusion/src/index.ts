@@ -42,3 +42,4 @@ export default definePlugin({
   options: sdOptionsSchema,
   create: (options, ctx) => new StableDiffusionGenerator(options, ctx.extensions ?? []),
 });
+export { graphMacs, sdUNetMacs, SD15_UNET, type SdUNetShape } from './model/flops.js';

@@ -69,7 +69,7 @@ describe('schedulers (diffusers semantics)', () => {
     for (const kind of ['ddim', 'euler-ancestral', 'dpmpp-2m'] as SchedulerKind[]) {
       const s = createScheduler(SD15_SCHEDULER, { kind, steps: 12 });
       const rng = createRng(1);
-      let x = Float32Array.from(x0, () => rng.normal() * s.initNoiseSigma);
+      let x: Float32Array = Float32Array.from(x0, () => rng.normal() * s.initNoiseSigma);
       if (kind !== 'euler-ancestral') x = s.addNoise(x0, Float32Array.from(x0, () => rng.normal()), 0);
       for (let i = 0; i < s.timesteps.length; i++) {
         const a = ac[s.timesteps[i] as number] as number;
