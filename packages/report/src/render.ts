@@ -48,20 +48,41 @@ function empty(text: string): string {
   return `<p class="empty">${esc(text)}</p>`;
 }
 
+/** An image much wider than tall (or the reverse), e.g. an nPrint image of 32 packets × 1088 bits. */
+const isStrip = (w: number, h: number): boolean => Math.max(w / h, h / w) > 4;
+
+/**
+ * Display size of a thumbnail. Near-square images fit a size × size box. Strips would shrink
+ * to a few pixels that way, so their long side gets up to 5 × size (capped at the image's own
+ * length) and their short side at least 3 CSS pixels per source pixel, up to size — rows of
+ * an nPrint image (packets) stay visible. The PNG keeps every source pixel either way.
+ */
+export function thumbnailSize(width: number, height: number, size: number): [number, number] {
+  if (!isStrip(width, height)) {
+    const scale = size / Math.max(width, height);
+    return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+  }
+  const wide = width >= height;
+  const long = wide ? width : height;
+  const short = wide ? height : width;
+  const longShown = Math.min(long, 5 * size);
+  const shortShown = Math.max(Math.round((short * longShown) / long), Math.min(short * 3, size));
+  return wide ? [longShown, Math.max(1, shortShown)] : [Math.max(1, shortShown), longShown];
+}
+
 function imageGroups(groups: readonly ReportImageGroup[], perClass: number, size: number): string {
   return groups
     .map((g) => {
       const side = (kind: 'real' | 'synthetic', images: ReportImageGroup['real']): string => {
         const shown = images.slice(0, perClass);
+        const strip = shown.some((im) => isStrip(im.width, im.height));
         const imgs = shown
           .map((im, i) => {
-            const scale = size / Math.max(im.width, im.height);
-            const w = Math.max(1, Math.round(im.width * scale));
-            const h = Math.max(1, Math.round(im.height * scale));
+            const [w, h] = thumbnailSize(im.width, im.height, size);
             return `<img src="${pngDataUri(im)}" width="${w}" height="${h}" alt="${esc(`${g.label} ${kind} ${i + 1}`)}">`;
           })
           .join('');
-        return `<figure class="${kind}"><figcaption>${kind} (${shown.length} of ${images.length})</figcaption><div class="grid-images">${imgs || empty('none')}</div></figure>`;
+        return `<figure class="${kind}"><figcaption>${kind} (${shown.length} of ${images.length})</figcaption><div class="grid-images${strip ? ' strips' : ''}">${imgs || empty('none')}</div></figure>`;
       };
       return `<h3>${esc(g.label)}</h3><div class="image-class" id="images-${esc(slug(g.label))}">${side('real', g.real)}${side('synthetic', g.synthetic)}</div>`;
     })

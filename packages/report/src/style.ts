@@ -36,6 +36,8 @@ svg.cdf .legend { fill: var(--fg); font-size: 11px; }
 .image-class figcaption { font-weight: 600; margin-bottom: 6px; }
 .image-class figure.real figcaption { color: var(--real); } .image-class figure.synthetic figcaption { color: #b07800; }
 .grid-images { display: flex; flex-wrap: wrap; gap: 4px; }
-.grid-images img { image-rendering: pixelated; border: 1px solid var(--line); background: #000; object-fit: contain; }
+.grid-images img { image-rendering: pixelated; border: 1px solid var(--line); background: #000; object-fit: contain; max-width: 100%; }
+.grid-images.strips { flex-direction: column; align-items: flex-start; }
+.grid-images.strips img { object-fit: fill; }
 details { margin: 8px 0; } details pre { background: var(--panel); padding: 8px; overflow-x: auto; font-size: 12px; }
 `;

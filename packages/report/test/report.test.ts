@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ImageTensor } from '@netsynth/core';
 import { createImageTensor } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { buildMetricsJson, imageGroupsFor, pngDataUri, renderCdfSvg, renderReport, REPORT_SECTION_IDS, writeReport } from '../src/index.js';
+import { buildMetricsJson, imageGroupsFor, pngDataUri, renderCdfSvg, renderReport, REPORT_SECTION_IDS, thumbnailSize, writeReport } from '../src/index.js';
 import { sampleReportInput, testCard } from './fixture.js';
 
 describe('report pieces', () => {
@@ -16,6 +16,17 @@ describe('report pieces', () => {
     expect(png.readUInt32BE(16)).toBe(4);
     expect(png.readUInt32BE(20)).toBe(3);
     expect(() => pngDataUri({ width: 2, height: 2, rgba: new Uint8Array(3) })).toThrow(/RGBA bytes/);
+  });
+
+  it('sizes thumbnails: near-square images fit the box, strips (nPrint: 32 packets × 1088 bits) keep rows visible', () => {
+    expect(thumbnailSize(32, 32, 96)).toEqual([96, 96]);
+    expect(thumbnailSize(64, 32, 96)).toEqual([96, 48]);
+    // 1088 × 32: long side 5 × 96 = 480, short side 3 px per packet row = 96 (not 480 · 32 / 1088 ≈ 14).
+    expect(thumbnailSize(1088, 32, 96)).toEqual([480, 96]);
+    expect(thumbnailSize(8, 200, 96)).toEqual([24, 200]);
+    const html = renderReport({ results: [], images: [{ label: 'web', real: [testCard(1088, 32, 0, 1)], synthetic: [testCard(1088, 32, 1, 1)] }] });
+    expect(html).toContain('<div class="grid-images strips"><img src="data:image/png;base64,');
+    expect(html).toContain('width="480" height="96"');
   });
 
   it('groups and renders real and synthetic tensors per class', () => {
