@@ -102,50 +102,67 @@ export class GroupNorm extends Module {
 }
 
 /**
- * GroupNorm with a hand-derived backward. With x̂ the normalised input, σ⁻¹ its group's
- * inverse std, S1 = Σ_hw dy and S2 = Σ_hw dy·x̂ per (n, c):
+ * GroupNorm with a hand-derived backward. Forward: the group statistics come from two
+ * read-only reductions over the [N, G, C/G·…] view (mean and mean square), and the whole
+ * normalise-and-scale is ONE pass: BatchNormalization over the [1, N·C, …] view with a
+ * per-(n, c) scale γ·σ⁻¹ and shift β − μ·γ·σ⁻¹ (mean 0, variance 1, ε 0). The normalised x̂
+ * is never written; backward works from x and the saved (μ, σ⁻¹). With S1 = Σ_hw dy and
+ * Sx = Σ_hw dy·x per (n, c), S2 = Σ_hw dy·x̂ = σ⁻¹·(Sx − μ·S1):
  *   dβ = Σ_n S1, dγ = Σ_n S2,
- *   dx = dy·(γσ⁻¹) + x̂·(−σ⁻¹·m2) + (−σ⁻¹·m1), m1 = mean_g(γ·S1), m2 = mean_g(γ·S2)
- * i.e. two reductions and one fused Sum over the full tensor instead of the ~10 passes
- * the chain rule through LayerNormalization + affine would emit.
+ *   dx = σ⁻¹·(γ·dy − m1 − x̂·m2), m1 = mean_g(γ·S1), m2 = mean_g(γ·S2)
+ *      = dy·(γσ⁻¹) + x·(−σ⁻²·m2) + (μ·σ⁻²·m2 − σ⁻¹·m1)
+ * i.e. two reductions, one product and one fused Sum over the full tensor.
+ * Measured against LayerNormalization (+x̂ kept) and a batched-dot Σ dy·x̂: see README.
  */
 export function groupNorm(x: Value, gamma: Value, beta: Value, groups: number, eps: number): Value {
   const g = x.graph;
   const [n, c] = x.shape as [number, number];
-  const bshape = [c, ...new Array<number>(x.rank - 2).fill(1)];
-  let xhat: Value | undefined;
+  const cg = c / groups;
+  const count = x.size / (n * groups);
+  const rest = x.shape.slice(2);
+  let mean: Value | undefined;
   let invstd: Value | undefined;
   return g.region(
     [x, gamma, beta],
     () => {
-      const [normed, , inv] = op.layerNormalization(op.reshape(x, [0, groups, -1]), g.floats([1], [1]), null, 2, eps);
-      xhat = op.reshape(normed, [0, ...x.shape.slice(1)]);
+      // Reshapes use 0 / −1 for the batch axis so exported models keep a dynamic batch.
+      const xg = op.reshape(x, [0, groups, -1]);
+      const mu = op.reduceMean(xg, [2], true); // [n, groups, 1]
+      const msq = op.mul(g.add1('ReduceSumSquare', [xg, g.ints([2])], [n, groups, 1], { keepdims: 1 }), 1 / count);
+      const inv = op.reciprocal(op.sqrt(op.add(op.sub(msq, op.mul(mu, mu)), eps)));
+      mean = mu;
       invstd = inv;
-      // Per-channel affine in one pass: BatchNormalization with mean 0, variance 1, ε 0.
-      return g.add1('BatchNormalization', [xhat, gamma, beta, g.floats(new Float32Array(c), [c]), g.floats(new Float32Array(c).fill(1), [c])], x.shape, { epsilon: { float: 0 } });
+      const scale = op.mul(op.reshape(gamma, [1, groups, cg]), inv); // [n, groups, cg]
+      const shift = op.sub(op.reshape(beta, [1, groups, cg]), op.mul(scale, mu));
+      const flatScale = op.reshape(scale, [-1]);
+      const flatShift = op.reshape(shift, [-1]);
+      // BatchNormalization's mean 0 / variance 1 inputs, sized N·C at run time (no batch-sized constants).
+      const zeros = op.mul(flatScale, 0);
+      const ones = op.add(zeros, 1);
+      const y = g.add1('BatchNormalization', [op.reshape(x, [1, -1, ...rest]), flatScale, flatShift, zeros, ones], [1, n * c, ...rest], { epsilon: { float: 0 } });
+      return op.reshape(y, [-1, c, ...rest]);
     },
     (dy, needs) => {
-      const xh = xhat as Value;
+      const mu = mean as Value; // [n, groups, 1]
+      const inv = invstd as Value; // [n, groups, 1]
       const spatial = x.shape.map((_, i) => i).filter((i) => i >= 2);
-      const s1 = op.reduceSum(dy, spatial, false);
-      // Σ_hw dy·x̂ per (n, c) as a batched dot product: no full-size product tensor is written.
-      const len = x.size / (n * c);
-      const s2 = op.reshape(op.matmul(op.reshape(dy, [n * c, 1, len]), op.reshape(xh, [n * c, len, 1])), [n, c]);
+      const grouped = (v: Value): Value => op.reshape(v, [n, groups, cg]);
+      const s1 = grouped(op.reduceSum(dy, spatial, false));
+      const sx = grouped(op.reduceSum(op.mul(dy, x), spatial, false));
+      const s2 = op.mul(op.sub(sx, op.mul(mu, s1)), inv); // [n, groups, cg]
       const res: (Value | null)[] = [null, null, null];
-      if (needs[1]) res[1] = op.reduceSum(s2, [0], false);
-      if (needs[2]) res[2] = op.reduceSum(s1, [0], false);
+      if (needs[1]) res[1] = op.reshape(op.reduceSum(s2, [0], false), [c]);
+      if (needs[2]) res[2] = op.reshape(op.reduceSum(s1, [0], false), [c]);
       if (needs[0]) {
-        const cg = c / groups;
-        const count = x.size / (n * groups);
         const gam = op.reshape(gamma, [1, groups, cg]);
-        const inv = invstd as Value; // [n, groups, 1]
-        const m1 = op.mul(op.reduceSum(op.mul(op.reshape(s1, [n, groups, cg]), gam), [2], true), 1 / count);
-        const m2 = op.mul(op.reduceSum(op.mul(op.reshape(s2, [n, groups, cg]), gam), [2], true), 1 / count);
-        const perChannel = (v: Value): Value => op.reshape(op.expand(v, [n, groups, cg]), [n, c, ...bshape.slice(1)]);
+        const m1 = op.mul(op.reduceSum(op.mul(s1, gam), [2], true), 1 / count);
+        const m2 = op.mul(op.reduceSum(op.mul(s2, gam), [2], true), 1 / count);
+        const inv2m2 = op.mul(op.mul(inv, inv), m2);
+        const perChannel = (v: Value): Value => op.reshape(op.expand(v, [n, groups, cg]), [n, c, ...rest.map(() => 1)]);
         const a = perChannel(op.mul(gam, inv));
-        const b = perChannel(op.neg(op.mul(inv, m1)));
-        const cc = perChannel(op.neg(op.mul(inv, m2)));
-        res[0] = g.add1('Sum', [op.mul(dy, a), op.mul(xh, cc), b], x.shape);
+        const cx = perChannel(op.neg(inv2m2));
+        const b = perChannel(op.sub(op.mul(mu, inv2m2), op.mul(inv, m1)));
+        res[0] = g.add1('Sum', [op.mul(dy, a), op.mul(x, cx), b], x.shape);
       }
       return res;
     },
