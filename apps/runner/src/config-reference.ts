@@ -15,7 +15,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'input.flows.idleTimeoutSeconds': 'A flow ends after this many seconds without a packet; its next packet starts a new flow.',
   'input.flows.windowPackets': 'Flows are cut into windows of this many packets; each window is one sample.',
   'input.flows.minPackets': 'Flows (and trailing windows) with fewer packets are dropped.',
-  'input.flows.maxSamplesPerLabel': 'Keep at most this many samples per label (a seeded choice); 0 keeps all.',
+  'input.flows.maxSamplesPerLabel': 'Keep at most this many samples per label (a seeded choice); 0 keeps all. Or a map label → maximum (labels it does not name keep all), e.g. to make one class rare.',
   'input.holdout': "Share of each label's samples held back from training: the real side of the evaluation.",
   encoder: 'The encoder plugin (samples ⇄ image tensors). Without it there is no encode, train, sample or decode stage.',
   'encoder.plugin': "Package name (resolved from the config file's folder, then from the runner's) or a local path starting with `./`, `/` or `file:`.",

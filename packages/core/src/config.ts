@@ -20,8 +20,8 @@ export const flowsSchema = z.strictObject({
   windowPackets: z.number().int().positive().default(1024),
   /** Drop flows with fewer packets than this. */
   minPackets: z.number().int().positive().default(1),
-  /** Keep at most this many samples per label (seeded choice), 0 = all. */
-  maxSamplesPerLabel: z.number().int().nonnegative().default(0),
+  /** Keep at most this many samples per label (seeded choice), 0 = all; or a map label → maximum (labels not named keep all). */
+  maxSamplesPerLabel: z.union([z.number().int().nonnegative(), z.record(z.string(), z.number().int().nonnegative())]).default(0),
 });
 
 export const inputSchema = z.strictObject({

@@ -180,6 +180,15 @@ describe('loadSamples', () => {
     expect(ids.size).toBeGreaterThan(1);
   });
 
+  it('maxSamplesPerLabel as a map limits only the labels it names', async () => {
+    const all = await loadSamples(config({ captures: ['.'], labels: { from: 'directory' }, flows: { windowPackets: 2 } }), root, { seed: 3 });
+    const input = config({ captures: ['.'], labels: { from: 'directory' }, flows: { windowPackets: 2, maxSamplesPerLabel: { dns: 1 } } });
+    const some = await loadSamples(input, root, { seed: 3 });
+    expect(all.filter((s) => s.label === 'dns').length).toBeGreaterThan(1);
+    expect(some.filter((s) => s.label === 'dns')).toHaveLength(1);
+    expect(some.filter((s) => s.label === 'web').map((s) => s.id)).toEqual(all.filter((s) => s.label === 'web').map((s) => s.id));
+  });
+
   it('a capture entry matching nothing is a ConfigError at its config path', async () => {
     await expect(loadSamples(config({ captures: ['web', 'nope/*.pcap'] }), root, { seed: 0 })).rejects.toMatchObject({ code: 'CONFIG', configPath: 'input.captures.1' });
     expect(await expandCaptures(['web/a.pcap', 'web/*.pcap', 'web'], root)).toEqual([join(root, 'web/a.pcap'), join(root, 'web/b.pcap')]);

@@ -110,7 +110,8 @@ export async function loadSamples(input: InputConfig, baseDir: string, options: 
 
   const out: Candidate[] = [];
   for (const [label, list] of byLabel) {
-    const max = flowConfig.maxSamplesPerLabel;
+    const limit = flowConfig.maxSamplesPerLabel;
+    const max = typeof limit === 'number' ? limit : (limit[label] ?? 0);
     if (max > 0 && list.length > max) {
       const rng = createRng(deriveSeed(options.seed, `samples:${label}`));
       const indices = rng.shuffle(list.map((_, i) => i)).slice(0, max);
