@@ -14,7 +14,7 @@ export {
 } from './extension.js';
 export { buildTinyStableDiffusion, createTinyUNet, resolveTinyOptions, type TinyStableDiffusionOptions, type TinyStableDiffusionInfo } from './tiny/build.js';
 export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetConfig, type UNetResidualValues } from './tiny/models.js';
-export { ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
+export { GroupNorm, ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
 export { ClipTokenizer, type ClipTokenizerConfig } from './tokenizer/clip.js';
 export { bytesToUnicode, clipBaseVocab } from './tokenizer/bytes.js';
 export { createScheduler, schedulerConfigFrom, alphasCumprod, spacedTimesteps, SD15_SCHEDULER, type Scheduler, type SchedulerKind, type SchedulerConfig, type SchedulerOptions } from './sched/schedulers.js';

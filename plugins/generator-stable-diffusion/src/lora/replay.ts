@@ -8,7 +8,7 @@
  *
  * Covered: the ops of the tiny SD export and of nn's own graphs (Conv, Gemm, MatMul,
  * FusedMatMul, elementwise math, Reshape/Transpose/Concat/Split/Slice/Expand/Gather,
- * Reduce{Sum,Mean}, Softmax, LayerNormalization, BatchNormalization (inference),
+ * Reduce{Sum,Mean,SumSquare}, Softmax, LayerNormalization, BatchNormalization (inference),
  * InstanceNormalization, Resize (nearest, integer factor), AveragePool, Cast, Constant) and
  * the shape bookkeeping a TorchScript export adds (Shape, Unsqueeze, Squeeze, Gather/Concat/
  * Cast/arithmetic on int64 constants), folded to constants because input shapes are fixed.
@@ -271,15 +271,29 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         break;
       }
       case 'BatchNormalization': {
-        // Inference form with constant statistics: y = x·a + b per channel.
+        // Inference form: y = (x − mean)/sqrt(var + ε)·scale + bias per channel (axis 1).
         const x = get(ins[0] as string, n);
-        const [sc, bi, mu, va] = [1, 2, 3, 4].map((k) => need(ins[k], n, 'statistics').data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
         const eps = attrF(n, 'epsilon', 1e-5);
-        const c = sc.length;
-        const aa = Float32Array.from(sc, (s, i) => s / Math.sqrt((va[i] as number) + eps));
-        const bb = Float32Array.from(bi, (b, i) => b - (mu[i] as number) * (aa[i] as number));
+        const c = x.shape[1] as number;
         const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
-        out = op.add(op.mul(x, g.floats(aa, shape)), g.floats(bb, shape));
+        const stats = [1, 2, 3, 4].map((k) => (isKnown(ins[k]) ? (known.get(ins[k] as string) as ConstData) : undefined));
+        if (stats.every((st) => st && st.dtype === 'float32')) {
+          const [sc, bi, mu, va] = stats.map((st) => (st as ConstData).data as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array];
+          const aa = Float32Array.from(sc, (v, i) => v / Math.sqrt((va[i] as number) + eps));
+          const bb = Float32Array.from(bi, (v, i) => v - (mu[i] as number) * (aa[i] as number));
+          out = op.add(op.mul(x, g.floats(aa, shape)), g.floats(bb, shape));
+        } else {
+          // Statistics computed in the graph (e.g. nn's GroupNorm folds γ·σ⁻¹ into the scale).
+          const [sc, bi, mu, va] = [1, 2, 3, 4].map((k) => op.reshape(get(ins[k] as string, n), shape)) as [Value, Value, Value, Value];
+          const a = op.div(sc, op.sqrt(op.add(va, eps)));
+          out = op.add(op.mul(op.sub(x, mu), a), bi);
+        }
+        break;
+      }
+      case 'ReduceSumSquare': {
+        const x = get(ins[0] as string, n);
+        const axes = ins[1] ? ints(need(ins[1], n, 'axes')) : (attrInts(n, 'axes') ?? x.shape.map((_, i) => i));
+        out = op.reduceSum(op.mul(x, x), axes, attrI(n, 'keepdims', 1) === 1);
         break;
       }
       case 'InstanceNormalization': {

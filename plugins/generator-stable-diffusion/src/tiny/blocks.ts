@@ -5,7 +5,7 @@
  * graphs carry the same initializer and node names as a real SD export and LoRA files map
  * onto them the same way.
  */
-import { Conv2d, GroupNorm, LayerNorm, Linear, Module, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
+import { Conv2d, LayerNorm, Linear, Module, ops as op, silu, type Parameter, type TraceContext, type Value } from '@netsynth/nn';
 
 /** A module whose children are called by index names chosen by the owner ("0", "2"...). */
 export class Container extends Module {
@@ -14,6 +14,35 @@ export class Container extends Module {
   }
   forward(): Value {
     throw new Error('a Container is not callable');
+  }
+}
+
+/**
+ * GroupNorm written as the TorchScript exporter writes torch.nn.GroupNorm: Reshape to
+ * [N, G, −1] → InstanceNormalization (unit scale) → Reshape back → per-channel Mul, Add.
+ * The exported graphs then look like a real SD export (and keep a dynamic batch axis);
+ * the graph import differentiates it through LayerNormalization.
+ */
+export class GroupNorm extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+  constructor(
+    readonly groups: number,
+    readonly channels: number,
+    readonly eps = 1e-5,
+  ) {
+    super();
+    this.weight = this.param('weight', [channels], { kind: 'ones' });
+    this.bias = this.param('bias', [channels], { kind: 'zeros' });
+  }
+  forward(ctx: TraceContext, x: Value): Value {
+    const g = x.graph;
+    const G = this.groups;
+    const xg = op.reshape(x, [0, G, -1]);
+    const n = g.add1('InstanceNormalization', [xg, g.floats(new Float32Array(G).fill(1), [G]), g.floats(new Float32Array(G), [G])], xg.shape, { epsilon: { float: this.eps } });
+    const shape = [this.channels, ...new Array<number>(x.rank - 2).fill(1)];
+    const y = op.reshape(n, [0, ...x.shape.slice(1)]);
+    return op.add(op.mul(y, op.reshape(ctx.param(this.weight), shape)), op.reshape(ctx.param(this.bias), shape));
   }
 }
 

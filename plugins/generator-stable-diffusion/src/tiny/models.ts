@@ -4,8 +4,8 @@
  * at toy width, a CLIP-like text encoder, and a VAE encoder/decoder with the ×8 spatial
  * factor. Same module names, inputs and outputs as an SD export; only the sizes differ.
  */
-import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear, Module, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
-import { Attention, Container, ResnetBlock2D, Transformer2D, sdTimestepEmbedding } from './blocks.js';
+import { Conv2d, Embedding, LayerNorm, Linear, Module, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
+import { Attention, Container, GroupNorm, ResnetBlock2D, Transformer2D, sdTimestepEmbedding } from './blocks.js';
 
 export interface TinyUNetConfig {
   /** Channels of the two resolution levels (SD 1.5: 320, 640, 1280, 1280). */
