@@ -23,7 +23,13 @@ export interface CnnOptions {
 }
 
 /** Bump when the network or its training changes, so cached models of the old kind are not reused. */
-const CNN_VERSION = 1;
+const CNN_VERSION = 2;
+/**
+ * Images per forward pass of the exported network. The export has this fixed batch (the last
+ * batch is padded) rather than a symbolic one: a fixed shape works whatever the engine's
+ * normalisation layers bake into the graph.
+ */
+const FEATURE_BATCH = 32;
 
 /**
  * conv3×3(C→w) SiLU → conv3×3/2(w→2w) GroupNorm SiLU → conv3×3/2(2w→2w) SiLU → global mean
@@ -104,14 +110,15 @@ async function session(bytes: Uint8Array, channels: number, o: CnnOptions, info:
     info,
     async features(images: readonly ImageTensor[]): Promise<Float64Array[]> {
       const out: Float64Array[] = [];
-      for (let start = 0; start < images.length; start += 64) {
-        const batch = images.slice(start, start + 64).map((t) => {
+      for (let start = 0; start < images.length; start += FEATURE_BATCH) {
+        const batch = images.slice(start, start + FEATURE_BATCH).map((t) => {
           if (t.channels !== channels) throw new InvalidArgumentError(`the feature network takes ${channels}-channel images, got ${t.channels}`);
           return areaResize(t, h, w);
         });
-        const r = await s.run({ x: { data: batchInput(batch, batch.map((_, i) => i), per), shape: [batch.length, channels, h, w] } });
+        const idx = Array.from({ length: FEATURE_BATCH }, (_, i) => Math.min(i, batch.length - 1));
+        const r = await s.run({ x: { data: batchInput(batch, idx, per), shape: [FEATURE_BATCH, channels, h, w] } });
         const f = r['features'] as Float32Array;
-        const d = f.length / batch.length;
+        const d = f.length / FEATURE_BATCH;
         for (let i = 0; i < batch.length; i++) out.push(Float64Array.from(f.subarray(i * d, (i + 1) * d)));
       }
       return out;
@@ -201,9 +208,8 @@ export async function trainCnnExtractor(
     trainer.syncToModel();
     task?.done(`loss ${finalLoss.toFixed(4)}`);
     const bytes = exportInferenceModel(net, {
-      inputs: { x: { shape: [1, channels, h, w] } },
+      inputs: { x: { shape: [FEATURE_BATCH, channels, h, w] } },
       forward: (ctx, i) => ({ features: net.features(ctx, i['x'] as Value) }),
-      dynamicBatch: true,
       metadata: { netsynth: 'evaluator-fd feature network', key },
     });
     const info: CnnTrainingInfo = { key, classes, images: inputs.length, steps: options.steps, finalLoss, trainAccuracy: correct / inputs.length, trained: true };
