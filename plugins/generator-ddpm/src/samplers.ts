@@ -12,7 +12,7 @@
  */
 import { InterruptedError, type Rng } from '@netsynth/core';
 import type { SamplerName } from './options.js';
-import { alphaBar, samplingTimesteps, type NoiseSchedule } from './schedule.js';
+import { alphaBar, logSnrTimesteps, samplingTimesteps, type NoiseSchedule } from './schedule.js';
 
 export type Prediction = 'eps' | 'v';
 
@@ -65,6 +65,16 @@ export function predictX0Eps(x: Float32Array, out: Float32Array, ab: number, pre
   return { x0, eps };
 }
 
+/**
+ * Where each sampler evaluates the model: DPM-Solver++ at steps uniform in log-SNR (its
+ * multistep extrapolation overshoots with t-uniform steps: on Gaussian data with the exact
+ * denoiser, 20 t-uniform steps gave a 29 % too wide sample, 20 log-SNR steps 1 %); DDIM and
+ * ancestral t-uniform (linspace), as published.
+ */
+export function samplerTimesteps(schedule: NoiseSchedule, sampler: SamplerName, steps: number): number[] {
+  return sampler === 'dpmpp2m' ? logSnrTimesteps(schedule, steps) : samplingTimesteps(schedule.timesteps, steps);
+}
+
 /** Runs the sampler from pure noise; returns the batch of clean samples. */
 export async function runSampler(model: DenoiseFn, o: SamplerOptions): Promise<Float32Array> {
   const { schedule, size, rngs } = o;
@@ -73,7 +83,7 @@ export async function runSampler(model: DenoiseFn, o: SamplerOptions): Promise<F
   rngs.forEach((r, b) => {
     for (let i = 0; i < size; i++) x[b * size + i] = r.normal();
   });
-  const ts = samplingTimesteps(schedule.timesteps, o.steps);
+  const ts = samplerTimesteps(schedule, o.sampler, o.steps);
   let prevX0: Float64Array | undefined;
   let prevLambda = 0;
   for (let k = 0; k < ts.length; k++) {

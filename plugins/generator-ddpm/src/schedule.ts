@@ -47,12 +47,35 @@ export function alphaBar(s: NoiseSchedule, t: number): number {
 }
 
 /**
- * Evenly spaced sampling timesteps, high to low, "trailing" spacing (Lin et al. 2024): the
- * first step is always T−1, so a few-step sampler starts from pure noise.
+ * Evenly spaced sampling timesteps, high to low, "linspace" spacing (as diffusers' DPM-Solver):
+ * round((T−1)·(1 − i/(n−1))). It starts at T−1, so a few-step sampler starts from pure noise,
+ * and ends at 0, so the final jump to the clean image is from ᾱ₀ ≈ 1 (ending at a noisier step
+ * returns E[x₀ | x_t] there, which visibly shrinks the sample variance with few steps).
  */
 export function samplingTimesteps(T: number, steps: number): number[] {
   if (!Number.isInteger(steps) || steps < 1 || steps > T) throw new InvalidArgumentError(`sampling steps must be an integer in 1..${T}, got ${steps}`);
+  if (steps === 1) return [T - 1];
+  return Array.from({ length: steps }, (_, i) => Math.round((T - 1) * (1 - i / (steps - 1))));
+}
+
+/**
+ * Timesteps uniform in λ = log(α/σ) (half log-SNR), from T−1 to 0, each mapped to the
+ * discrete step of nearest λ (duplicates removed). DPM-Solver's recommended spacing for
+ * high-order solvers: its step size h is constant, so the multistep extrapolation stays balanced.
+ */
+export function logSnrTimesteps(s: NoiseSchedule, steps: number): number[] {
+  const T = s.timesteps;
+  if (!Number.isInteger(steps) || steps < 1 || steps > T) throw new InvalidArgumentError(`sampling steps must be an integer in 1..${T}, got ${steps}`);
+  if (steps === 1) return [T - 1];
+  const lam = Array.from(s.alphasCumprod, (ab) => 0.5 * Math.log(ab / (1 - ab)));
+  const lo = lam[T - 1] as number;
+  const hi = lam[0] as number;
   const out: number[] = [];
-  for (let i = 0; i < steps; i++) out.push(Math.round(T - (i * T) / steps) - 1);
+  let j = T - 1;
+  for (let i = 0; i < steps; i++) {
+    const target = lo + ((hi - lo) * i) / (steps - 1);
+    while (j > 0 && Math.abs((lam[j - 1] as number) - target) <= Math.abs((lam[j] as number) - target)) j--;
+    if (out[out.length - 1] !== j) out.push(j);
+  }
   return out;
 }

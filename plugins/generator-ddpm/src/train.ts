@@ -185,7 +185,9 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
 
     trainer.syncToModel({ ema: true });
     await exportInference(net, modelFile(modelDir, 'onnx'), {
-      inputs: { x: { shape: [1, geometry.channels, ...geometry.size] }, t: { shape: [1] }, y: { shape: [1], dtype: 'int64' } },
+      // Traced at batch 2, not 1: a reshape that is the identity at batch 1 (e.g. [1, −1, …]) is
+      // dropped from the graph by nn's ops.reshape and the symbolic batch would then break it.
+      inputs: { x: { shape: [2, geometry.channels, ...geometry.size] }, t: { shape: [2] }, y: { shape: [2], dtype: 'int64' } },
       forward: (c, i) => ({ output: net.forward(c, i.x!, i.t!, i.y!) }),
       dynamicBatch: true,
       metadata: { format: MODEL_FORMAT, trainingKey: key },
