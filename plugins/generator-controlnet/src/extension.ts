@@ -53,7 +53,7 @@ export class ControlNetExtension implements UNetResidualExtension {
   }
 
   async prepare(args: ResidualPrepareArgs): Promise<void> {
-    const path = this.options.tiny ? await this.tinyModel(args.modelDir) : this.modelPath(args.modelDir);
+    const path = this.options.tiny ? await this.tinyModel(args.modelDir, args.progress) : this.modelPath(args.modelDir);
     if (!this.model || this.model.path !== path) {
       await this.model?.dispose();
       this.model = await ControlNetModel.load(path, {
@@ -95,13 +95,14 @@ export class ControlNetExtension implements UNetResidualExtension {
    * derived from the folder's netsynth_tiny.json and the options (same inputs → same file,
    * reused on resume; a different SD folder gets its own).
    */
-  private async tinyModel(modelDir: string): Promise<string> {
+  private async tinyModel(modelDir: string, progress: ResidualPrepareArgs['progress']): Promise<string> {
     const tiny = this.options.tiny as NonNullable<ControlNetOptions['tiny']>;
     const folder = await readTinyFolder(modelDir);
     const key = createHash('sha256').update(JSON.stringify({ folder, tiny })).digest('hex').slice(0, 16);
     const outDir = join(this.env.workDir ?? join(modelDir, 'controlnet-tiny'), `tiny-controlnet-${key}`);
     const path = join(outDir, 'model.onnx');
     if (!existsSync(path)) {
+      progress.log(`building a tiny ControlNet for ${modelDir} in ${outDir}`);
       await buildTinyControlNet(modelDir, {
         seed: tiny.seed,
         perturb: tiny.perturb,

@@ -1,4 +1,4 @@
-import type { EncoderInfo, ImageTensor } from '@netsynth/core';
+import { InvalidArgumentError, type EncoderInfo, type ImageTensor } from '@netsynth/core';
 import { cannyEdges, type CannyOptions } from './edges.js';
 import { presenceMask, tensorPicture } from './picture.js';
 import { areaResizePlane } from './resize.js';
@@ -41,6 +41,11 @@ export function controlMap(reference: ImageTensor, info: EncoderInfo | undefined
 export function stackControl(images: readonly RgbImage[]): { data: Float32Array; shape: [number, number, number, number] } {
   const first = images[0] ?? createRgbImage(1, 1);
   const per = first.data.length;
+  images.forEach((img, i) => {
+    if (img.width !== first.width || img.height !== first.height) {
+      throw new InvalidArgumentError(`control image ${i} is ${img.width}×${img.height}, the first is ${first.width}×${first.height}`);
+    }
+  });
   const data = new Float32Array(per * images.length);
   images.forEach((img, i) => data.set(img.data, i * per));
   return { data, shape: [images.length, 3, first.height, first.width] };
