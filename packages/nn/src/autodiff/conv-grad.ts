@@ -65,7 +65,8 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
   const o = wShape[0] as number;
   const outSp = dY.shape.slice(2);
   const len = outSp.reduce((a, b) => a * b, 1);
-  if (g === 1 && (wShape[0] as number) < c && s.every((v) => v === 1) && d.every((v) => v === 1)) return shiftedOutputWeightGrad(x, dY, wShape, pb, pe);
+  const pointwise = k.every((kk) => kk === 1) && pb.every((p) => p === 0) && pe.every((p) => p === 0);
+  if (g === 1 && !pointwise && (wShape[0] as number) < c && s.every((v) => v === 1) && d.every((v) => v === 1)) return shiftedOutputWeightGrad(x, dY, wShape, pb, pe);
   const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
   const xp = padded ? x.graph.add1('Pad', [x, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], x.shape.map((v, i) => (i < 2 ? v : v + (pb[i - 2] as number) + (pe[i - 2] as number)))) : x;
   const dyr = g === 1 ? op.reshape(dY, [n, o, len]) : op.reshape(dY, [n, g, o / g, len]);

@@ -174,7 +174,13 @@ const rules: Record<string, GradRule> = {
     const res: (Value | null)[] = [null, null, null];
     if (c.needs[0]) res[0] = convInputGrad(d, w, x.shape, attrs);
     if (c.needs[1]) res[1] = convWeightGrad(x, d, w.shape, attrs);
-    if (c.needs[2]) res[2] = op.reshape(op.reduceSum(d, d.shape.map((_, i) => i).filter((i) => i !== 1), false), inp(c, 2).shape);
+    if (c.needs[2]) {
+      // Σ over the spatial axes first (a fast contiguous reduction, and the same node as the
+      // gradient of a per-(n, c) broadcast add on this output, which onnxruntime's CSE then
+      // shares), then over the batch: 3-axis ReduceSum takes onnxruntime's slow strided path.
+      const spatial = op.reduceSum(d, d.shape.map((_, i) => i).filter((i) => i >= 2), true);
+      res[2] = op.reshape(op.reduceSum(spatial, [0], false), inp(c, 2).shape);
+    }
     return res;
   },
   LayerNormalization: (c) => {

@@ -128,7 +128,8 @@ export function groupNorm(x: Value, gamma: Value, beta: Value, groups: number, e
       // Reshapes use 0 / −1 for the batch axis so exported models keep a dynamic batch.
       const xg = op.reshape(x, [0, groups, -1]);
       const mu = op.reduceMean(xg, [2], true); // [n, groups, 1]
-      const msq = op.mul(g.add1('ReduceSumSquare', [xg, g.ints([2])], [n, groups, 1], { keepdims: 1 }), 1 / count);
+      // Mul + ReduceMean: onnxruntime's ReduceSumSquare has no fast path (1.56 vs 0.93 ms at 32×8×12288).
+      const msq = op.reduceMean(op.mul(xg, xg), [2], true);
       const inv = op.reciprocal(op.sqrt(op.add(op.sub(msq, op.mul(mu, mu)), eps)));
       mean = mu;
       invstd = inv;
