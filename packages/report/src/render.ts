@@ -53,9 +53,10 @@ const isStrip = (w: number, h: number): boolean => Math.max(w / h, h / w) > 4;
 
 /**
  * Display size of a thumbnail. Near-square images fit a size × size box. Strips would shrink
- * to a few pixels that way, so their long side gets up to 5 × size (capped at the image's own
- * length) and their short side at least 3 CSS pixels per source pixel, up to size — rows of
- * an nPrint image (packets) stay visible. The PNG keeps every source pixel either way.
+ * to a few pixels that way, so their long side gets up to 5 × size (capped at a whole
+ * multiple of the image's own length) and their short side at least 3 CSS pixels per source
+ * pixel and 12 in all, up to size — rows of an nPrint image (packets) stay visible, a one-row
+ * flow record is a readable bar. The PNG keeps every source pixel either way.
  */
 export function thumbnailSize(width: number, height: number, size: number): [number, number] {
   if (!isStrip(width, height)) {
@@ -65,8 +66,9 @@ export function thumbnailSize(width: number, height: number, size: number): [num
   const wide = width >= height;
   const long = wide ? width : height;
   const short = wide ? height : width;
-  const longShown = Math.min(long, 5 * size);
-  const shortShown = Math.max(Math.round((short * longShown) / long), Math.min(short * 3, size));
+  // Whole multiples of the source pixels along the long side when it fits (a 105-value flow record → 420 px).
+  const longShown = long >= 5 * size ? 5 * size : long * Math.floor((5 * size) / long);
+  const shortShown = Math.max(Math.round((short * longShown) / long), Math.min(Math.max(short * 3, 12), size));
   return wide ? [longShown, Math.max(1, shortShown)] : [Math.max(1, shortShown), longShown];
 }
 

@@ -23,7 +23,9 @@ describe('report pieces', () => {
     expect(thumbnailSize(64, 32, 96)).toEqual([96, 48]);
     // 1088 × 32: long side 5 × 96 = 480, short side 3 px per packet row = 96 (not 480 · 32 / 1088 ≈ 14).
     expect(thumbnailSize(1088, 32, 96)).toEqual([480, 96]);
-    expect(thumbnailSize(8, 200, 96)).toEqual([24, 200]);
+    expect(thumbnailSize(8, 200, 96)).toEqual([24, 400]);
+    // A one-row flow record of 105 values: 4 px per value, a 12 px high bar.
+    expect(thumbnailSize(105, 1, 96)).toEqual([420, 12]);
     const html = renderReport({ results: [], images: [{ label: 'web', real: [testCard(1088, 32, 0, 1)], synthetic: [testCard(1088, 32, 1, 1)] }] });
     expect(html).toContain('<div class="grid-images strips"><img src="data:image/png;base64,');
     expect(html).toContain('width="480" height="96"');

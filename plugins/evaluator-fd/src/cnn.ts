@@ -11,8 +11,12 @@ import { areaResize } from './resize.js';
 
 /** Options of the default feature network (defaults in options.ts). */
 export interface CnnOptions {
-  /** Every image is area-resized to this height × width before the network. */
-  inputSize: [number, number];
+  /**
+   * Every image is area-resized to this height × width before the network; 'auto': images of
+   * at most 4096 pixels as they are (GASF 16×16, a 1×105 flow record), larger ones to at most
+   * 32 per side (nPrint 32×1088 → 32×32).
+   */
+  inputSize: [number, number] | 'auto';
   /** Channels of the two convolution stages. */
   width: number;
   /** Size of the penultimate layer: the feature vector. */
@@ -100,13 +104,19 @@ function batchInput(images: readonly Float32Array[], idx: readonly number[], per
   return x;
 }
 
-async function session(bytes: Uint8Array, channels: number, o: CnnOptions, info: CnnTrainingInfo): Promise<CnnExtractor> {
+/** The network's input height × width for images of `height` × `width` (see CnnOptions.inputSize). */
+export function cnnInputSize(option: CnnOptions['inputSize'], height: number, width: number): [number, number] {
+  if (option !== 'auto') return option;
+  if (height * width <= 4096) return [height, width];
+  return [Math.min(height, 32), Math.min(width, 32)];
+}
+
+async function session(bytes: Uint8Array, channels: number, [h, w]: [number, number], o: CnnOptions, info: CnnTrainingInfo): Promise<CnnExtractor> {
   const s = await InferenceSession.create(bytes);
-  const [h, w] = o.inputSize;
   const per = channels * h * w;
   return {
     // Same name whether trained now or loaded from the cache: the report must not depend on the cache.
-    name: `cnn (${o.featureSize}-d penultimate layer of a ${info.classes.length}-class network trained on ${info.images} real images, train accuracy ${info.trainAccuracy.toFixed(3)})`,
+    name: `cnn (${o.featureSize}-d penultimate layer of a ${info.classes.length}-class network on ${h}×${w} inputs, trained on ${info.images} real images, train accuracy ${info.trainAccuracy.toFixed(3)})`,
     info,
     async features(images: readonly ImageTensor[]): Promise<Float64Array[]> {
       const out: Float64Array[] = [];
@@ -147,16 +157,16 @@ export async function trainCnnExtractor(
   for (const s of real) {
     if (s.tensor.channels !== channels) throw new InvalidArgumentError(`real images differ in channels (${s.tensor.channels} vs ${channels})`);
   }
+  const [h, w] = cnnInputSize(options.inputSize, first.height, first.width);
   const key = cnnCacheKey(real, options, seed);
   const modelPath = join(cacheDir, `fd-cnn-${key}.onnx`);
   const infoPath = join(cacheDir, `fd-cnn-${key}.json`);
   if (existsSync(modelPath) && existsSync(infoPath)) {
     const info = { ...(JSON.parse(await readFile(infoPath, 'utf8')) as CnnTrainingInfo), trained: false };
     progress?.log(`fd: feature network loaded from the cache ${modelPath}`);
-    return session(await readFile(modelPath), channels, options, info);
+    return session(await readFile(modelPath), channels, [h, w], options, info);
   }
 
-  const [h, w] = options.inputSize;
   const per = channels * h * w;
   const inputs = real.map((s) => areaResize(s.tensor, h, w));
   const classOf = real.map((s) => classes.indexOf(s.label));
@@ -215,7 +225,7 @@ export async function trainCnnExtractor(
     const info: CnnTrainingInfo = { key, classes, images: inputs.length, steps: options.steps, finalLoss, trainAccuracy: correct / inputs.length, trained: true };
     await writeFileAtomic(modelPath, bytes, { force: true });
     await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`, { force: true });
-    return session(bytes, channels, options, info);
+    return session(bytes, channels, [h, w], options, info);
   } finally {
     await trainer.dispose();
   }

@@ -15,7 +15,7 @@ export { frechetDistance, gaussianStats, sqrtPsd } from './frechet.js';
 export type { GaussianStats } from './frechet.js';
 export { onnxFeatureExtractor, pooledFeatureExtractor } from './extractors.js';
 export type { FeatureExtractor, OnnxExtractorOptions } from './extractors.js';
-export { cnnCacheKey, trainCnnExtractor } from './cnn.js';
+export { cnnCacheKey, cnnInputSize, trainCnnExtractor } from './cnn.js';
 export type { CnnExtractor, CnnOptions, CnnTrainingInfo } from './cnn.js';
 export { adaptImage, areaResize } from './resize.js';
 export type { ResizeMode } from './resize.js';

@@ -22,8 +22,11 @@ export const onnxFeaturesSchema = z.strictObject({
 const featuresSchema = z.union([z.literal('cnn'), z.literal('pooled'), onnxFeaturesSchema]);
 
 export const cnnOptionsSchema = z.strictObject({
-  /** Images are area-resized to this height × width before the network. */
-  inputSize: size.default([32, 32]),
+  /**
+   * Images are area-resized to this height × width before the network; 'auto' (default): kept
+   * as they are up to 4096 pixels, else at most 32 per side.
+   */
+  inputSize: z.union([size, z.literal('auto')]).default('auto'),
   /** Channels of the first convolution (the next two have twice as many). */
   width: z.number().int().min(2).max(128).default(16),
   /** Feature vector size (the penultimate layer). */
@@ -43,7 +46,7 @@ export const fdOptionsSchema = z
     features: featuresSchema.optional(),
     /** Older name of `features`. */
     extractor: featuresSchema.optional(),
-    cnn: cnnOptionsSchema.default({ inputSize: [32, 32], width: 16, featureSize: 64, steps: 300, batchSize: 32, learningRate: 2e-3 }),
+    cnn: cnnOptionsSchema.default({ inputSize: 'auto', width: 16, featureSize: 64, steps: 300, batchSize: 32, learningRate: 2e-3 }),
     /** Grid side of the pooled extractor (features per channel: grid² + 2·grid + 2). */
     grid: z.number().int().min(1).max(32).default(6),
     /** Also report the FD of each class with at least `minPerClass` images on both sides. */

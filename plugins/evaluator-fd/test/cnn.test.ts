@@ -6,7 +6,7 @@ import { createImageTensor, createRng, silentProgress } from '@netsynth/core';
 import { Conv2d, InferenceSession, Linear, Module, SiLU, exportInference, initParameters, ops } from '@netsynth/nn';
 import type { TraceContext, Value } from '@netsynth/nn';
 import { describe, expect, it } from 'vitest';
-import { adaptImage, createFdEvaluator, onnxFeatureExtractor } from '../src/index.js';
+import { adaptImage, cnnInputSize, createFdEvaluator, onnxFeatureExtractor } from '../src/index.js';
 
 /**
  * Two classes of 16×16 images: horizontal ("h") and vertical ("v") stripes with a random phase
@@ -65,7 +65,7 @@ describe('the default feature extractor: a CNN trained on the real images', () =
     // The report reads the same whether the network was trained now or loaded.
     const note = (r: EvaluationResult): string => (r.sections?.[0]?.data as { note: string }).note;
     expect(note(bad)).toBe(note(good));
-    expect(note(good)).toMatch(/16-d penultimate layer of a 2-class network trained on 80 real images, train accuracy 1\.000/);
+    expect(note(good)).toMatch(/16-d penultimate layer of a 2-class network on 16×16 inputs, trained on 80 real images, train accuracy 1\.000/);
     expect(value(bad, 'fd.all')).toBeGreaterThan(5 * value(good, 'fd.all'));
     for (const label of ['h', 'v']) expect(value(bad, `fd.class.${label}`)).toBeGreaterThan(value(good, `fd.class.${label}`));
 
@@ -83,6 +83,27 @@ describe('the default feature extractor: a CNN trained on the real images', () =
     const a = await createFdEvaluator(opts).evaluate({ samples: [], images: real }, { samples: [], images: poor }, context(mkdtempSync(join(tmpdir(), 'fd-cnn-a-'))));
     const b = await createFdEvaluator(opts).evaluate({ samples: [], images: real }, { samples: [], images: poor }, context(mkdtempSync(join(tmpdir(), 'fd-cnn-b-'))));
     expect(value(b, 'fd.all')).toBe(value(a, 'fd.all'));
+  });
+
+  it("sizes the network's input automatically: small images as they are, large ones to at most 32 per side", () => {
+    expect(cnnInputSize('auto', 16, 16)).toEqual([16, 16]); // GASF
+    expect(cnnInputSize('auto', 1, 105)).toEqual([1, 105]); // a flow record
+    expect(cnnInputSize('auto', 32, 1088)).toEqual([32, 32]); // nPrint, 32 packets
+    expect(cnnInputSize('auto', 1024, 1088)).toEqual([32, 32]);
+    expect(cnnInputSize([8, 8], 1024, 1088)).toEqual([8, 8]);
+  });
+
+  it('trains on 1-row images (flow records)', async () => {
+    const rng = createRng(9);
+    const rows = (label: string, n: number): GeneratedSample[] =>
+      Array.from({ length: n }, () => ({ label, tensor: createImageTensor(1, 1, 40, Float32Array.from({ length: 40 }, (_, i) => (label === 'a' ? (i < 20 ? 0.8 : -0.8) : i < 20 ? -0.8 : 0.8) + 0.2 * rng.normal())) }));
+    const r = await createFdEvaluator({ cnn: { ...cnn, inputSize: 'auto', steps: 40 } }).evaluate(
+      { samples: [], images: [...rows('a', 20), ...rows('b', 20)] },
+      { samples: [], images: [...rows('a', 20), ...rows('b', 20)] },
+      context(mkdtempSync(join(tmpdir(), 'fd-cnn-1d-'))),
+    );
+    expect(value(r, 'fd.cnn.train_accuracy')).toBeGreaterThan(0.9);
+    expect(value(r, 'fd.all')).toBeGreaterThanOrEqual(0);
   });
 
   it('falls back to the pooled features (with a warning) when the real images have one label', async () => {

@@ -62,7 +62,7 @@ function images(seed: number, count: number, brightness: number, label = 'a'): G
 describe('evaluator-fd', () => {
   it('is a plugin definition with the trained CNN by default; pooled and ONNX by option', () => {
     expect(isPluginDefinition(plugin)).toBe(true);
-    expect(plugin.options.parse({})).toMatchObject({ features: 'cnn', cnn: { inputSize: [32, 32], featureSize: 64, steps: 300 }, grid: 6, perClass: true });
+    expect(plugin.options.parse({})).toMatchObject({ features: 'cnn', cnn: { inputSize: 'auto', featureSize: 64, steps: 300 }, grid: 6, perClass: true });
     expect(plugin.options.parse({ features: 'pooled' })).toMatchObject({ features: 'pooled' });
     expect(plugin.options.parse({ features: { onnx: 'inception.onnx', outputName: 'pool' } })).toMatchObject({
       features: { onnx: 'inception.onnx', outputName: 'pool', batchSize: 32, resize: 'bilinear' },
