@@ -11,5 +11,5 @@ export { buildTrainingSession, Trainer, type TrainingOptions, type StepResult, t
 export { epochOrder } from './train/data-order.js';
 export { exportInference, exportInferenceModel, InferenceSession, type ExportOptions, type Outputs } from './export/inference.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, tensorToFloat32, type SafeTensor, type SafetensorsFile, type SafetensorsDType, type TensorToWrite } from './io/safetensors.js';
-export { createOrtSession, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
+export { createOrtSession, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
 export { buildBenchUNet, UNet, ResBlock, SpatialSelfAttention, type UNetOptions } from './models/unet.js';

@@ -2,8 +2,17 @@
  * onnxruntime-node session creation with the options that matter for speed on a small CPU:
  * intra-op threads = cores, sequential execution (the parallel executor only adds overhead
  * on 2 cores; measured in the README), full graph optimisation.
+ *
+ * Execution providers: the requested list is checked against what this onnxruntime-node
+ * build can load (its backend list, and for providers that are not bundled, the provider
+ * library next to the native binding). A provider that is missing is dropped with ONE
+ * warning per process and provider, and CPU is always the last resort, so a config that
+ * asks for CUDA runs everywhere (on the CPU where no GPU runtime is installed).
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { EngineError } from '@netsynth/core';
 import * as ort from 'onnxruntime-node';
 
@@ -23,13 +32,72 @@ export interface RuntimeOptions {
   enableProfiling?: boolean;
   /** Run training convs on onnxruntime's blocked-layout CPU kernels (default true; CPU only). */
   nchwc?: boolean;
+  /**
+   * Receives the warning when a requested execution provider is not available and the
+   * session falls back (default: `process.emitWarning`, once per provider and process).
+   */
+  onWarning?: (message: string) => void;
 }
 
 export { ort };
 
+const warned = new Set<string>();
+
+function warn(o: RuntimeOptions, message: string): void {
+  if (o.onWarning) {
+    o.onWarning(message);
+    return;
+  }
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { code: 'NETSYNTH_NN_PROVIDER_FALLBACK' });
+}
+
+/** Whether this onnxruntime-node build can load a provider (bundled, or its library installed). */
+function providerAvailable(name: string): boolean {
+  if (name === 'cpu') return true;
+  const listed = ort.listSupportedBackends().find((b) => b.name === name);
+  if (!listed) return false;
+  if (listed.bundled) return true;
+  // Not bundled (CUDA, TensorRT): onnxruntime-node's install script puts
+  // libonnxruntime_providers_<name>.so beside the native binding when a GPU runtime is wanted.
+  try {
+    const req = createRequire(import.meta.url);
+    const root = join(dirname(req.resolve('onnxruntime-node')), '..', 'bin');
+    const stack = [root];
+    while (stack.length) {
+      const dir = stack.pop() as string;
+      if (!existsSync(dir)) continue;
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) stack.push(join(dir, e.name));
+        else if (e.name.startsWith(`libonnxruntime_providers_${name}.`) || e.name === `onnxruntime_providers_${name}.dll`) return true;
+      }
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/**
+ * The providers a session will actually get: the requested ones this runtime can load, in
+ * order, then 'cpu'. Each dropped provider is reported through `onWarning`.
+ */
+export function resolveExecutionProviders(o: RuntimeOptions = {}): ExecutionProvider[] {
+  const out: ExecutionProvider[] = [];
+  const dropped: ExecutionProvider[] = [];
+  for (const p of o.executionProviders ?? ['cpu']) {
+    if (out.includes(p) || dropped.includes(p)) continue;
+    if (providerAvailable(p)) out.push(p);
+    else dropped.push(p);
+  }
+  if (!out.includes('cpu')) out.push('cpu');
+  for (const p of dropped) warn(o, `@netsynth/nn: execution provider "${p}" is not available in this onnxruntime-node install; running on ${out.join(', ')}`);
+  return out;
+}
+
 export async function createOrtSession(model: Uint8Array, o: RuntimeOptions = {}): Promise<ort.InferenceSession> {
-  const providers = [...(o.executionProviders ?? ['cpu'])];
-  if (!providers.includes('cpu')) providers.push('cpu');
+  const providers = resolveExecutionProviders(o);
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
     intraOpNumThreads: o.intraOpNumThreads ?? availableParallelism(),
@@ -44,8 +112,9 @@ export async function createOrtSession(model: Uint8Array, o: RuntimeOptions = {}
   try {
     return await ort.InferenceSession.create(model, options);
   } catch (e) {
-    // A provider that is not compiled into this onnxruntime build: fall back to CPU only.
-    if (providers.length > 1 && /provider|EP|cuda/i.test(String(e))) {
+    // A provider that is present but cannot start (driver or library mismatch): CPU only.
+    if (providers.length > 1 && /provider|EP|cuda|tensorrt|webgpu/i.test(String(e))) {
+      warn(o, `@netsynth/nn: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message ?? e).split('\n')[0]}); falling back to cpu`);
       return await ort.InferenceSession.create(model, { ...options, executionProviders: ['cpu'] });
     }
     throw new EngineError(`onnxruntime could not load the graph: ${(e as Error).message}`, { cause: e });

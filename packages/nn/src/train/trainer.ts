@@ -14,7 +14,7 @@ import { readSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite 
 import type { Module, Parameter, TraceContext } from '../layers/module.js';
 import { buildUpdate, stateNames, stepScalars, type OptimizerConfig, type ScheduleConfig } from '../optim/optimizers.js';
 import { nchwcBlockSize } from '../runtime/nchwc.js';
-import { createOrtSession, ort, type RuntimeOptions } from '../runtime/ort.js';
+import { createOrtSession, ort, resolveExecutionProviders, type RuntimeOptions } from '../runtime/ort.js';
 import { traceModel, type DropoutSlot } from './trace.js';
 
 export interface InputSpec {
@@ -311,7 +311,8 @@ export class Trainer {
 /** NCHWc lowering only for CPU-only sessions: on CUDA the nchwc kernels would pull convs back to the CPU. */
 async function trainingNchwcBlock(r: RuntimeOptions | undefined): Promise<number> {
   if (r?.nchwc === false) return 0;
-  if ((r?.executionProviders ?? ['cpu']).some((p) => p !== 'cpu')) return 0;
+  // After the fallback: a CUDA request on a machine without the CUDA provider runs on the CPU and gets the lowering.
+  if (resolveExecutionProviders(r ?? {}).some((p) => p !== 'cpu')) return 0;
   return nchwcBlockSize();
 }
 
