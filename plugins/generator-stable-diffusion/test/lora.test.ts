@@ -100,6 +100,10 @@ describe('LoRA merge', () => {
     const yz = await zero.unetStep(x, [2, 4, 8, 8], 500, hid);
     expect(maxAbsDiff(yz, yb)).toBeLessThan(1e-5);
     expect(maxAbsDiff(ym, yb)).toBeGreaterThan(1e-3);
+    // Merged weights in a side file (the >2 GB path) give the same UNet as inlined ones.
+    const side = await StableDiffusion.load(info.dir, { loras: [{ path: lp, multiplier: 1 }], inlinePatchLimit: 0 });
+    expect(maxAbsDiff(await side.unetStep(x, [2, 4, 8, 8], 500, hid), ym)).toBe(0);
+    await side.dispose();
     // Reference: the UNet graph imported into nn with unmerged branches x@downᵀ@upᵀ·(alpha/r).
     const unetPath = join(info.dir, 'unet', 'model.onnx');
     const model = decodeModel(await readFile(unetPath));

@@ -30,27 +30,32 @@ export class OnnxComponent {
     private readonly session: ort.InferenceSession,
     readonly inputs: Map<string, TensorInfo>,
     readonly outputs: Map<string, TensorInfo>,
+    private readonly onDispose?: () => Promise<void>,
   ) {}
 
-  /** From a file (external data next to it), or from patched bytes whose external data lives in `dirname(path)`. */
-  static async load(path: string, bytes?: Uint8Array, rt: RuntimeSettings = {}): Promise<OnnxComponent> {
+  /**
+   * From a file (external data next to it), or from patched bytes whose external data lives in
+   * `externalFolder` (default `dirname(path)`). `onDispose` runs after the session is released.
+   */
+  static async load(path: string, bytes?: Uint8Array, rt: RuntimeSettings = {}, externalFolder?: string, onDispose?: () => Promise<void>): Promise<OnnxComponent> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: ['cpu'],
       intraOpNumThreads: rt.threads ?? availableParallelism(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
-      ...(bytes && { extra: { session: { model_external_initializers_file_folder_path: dirname(path) } } }),
+      ...(bytes && { extra: { session: { model_external_initializers_file_folder_path: externalFolder ?? dirname(path) } } }),
     };
     let s: ort.InferenceSession;
     try {
       s = bytes ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(path, options);
     } catch (e) {
+      await onDispose?.();
       throw new ModelFileError(`onnxruntime cannot load the model: ${(e as Error).message}`, path, undefined, e);
     }
     const info = (m: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorInfo> =>
       new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? v.type : 'non-tensor', shape: v.isTensor ? [...v.shape] : [] }]));
-    return new OnnxComponent(path, s, info(s.inputMetadata), info(s.outputMetadata));
+    return new OnnxComponent(path, s, info(s.inputMetadata), info(s.outputMetadata), onDispose);
   }
 
   input(name: string): TensorInfo {
@@ -117,5 +122,6 @@ export class OnnxComponent {
 
   async dispose(): Promise<void> {
     await this.session.release();
+    await this.onDispose?.();
   }
 }

@@ -10,6 +10,7 @@ import { EngineError, InterruptedError, InvalidArgumentError, createRng, silentP
 import { DOWN_RESIDUAL_PREFIX, MID_RESIDUAL_INPUT, type UNetResidualExtension, type UNetResiduals } from '../extension.js';
 import { readLora, type LoraPair } from '../lora/file.js';
 import { mergeLora } from '../lora/merge.js';
+import { externalizePatched } from '../lora/side-file.js';
 import { enumerateTargets } from '../lora/targets.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
 import { createScheduler, type SchedulerKind } from '../sched/schedulers.js';
@@ -24,6 +25,11 @@ export interface LoraSpec {
 
 export interface LoadOptions extends RuntimeSettings {
   loras?: readonly LoraSpec[];
+  /**
+   * Merged weights up to this many bytes are inlined in the model bytes; above it they go to a
+   * side file (protobuf's 2 GB cap; see side-file.ts). Default 512 MiB.
+   */
+  inlinePatchLimit?: number;
 }
 
 export interface GenerateOptions {
@@ -72,8 +78,10 @@ export class StableDiffusion {
     const tokenizer = await ClipTokenizer.fromFolder(folder.tokenizerDir);
     const rt: RuntimeSettings = { ...(o.threads !== undefined && { threads: o.threads }) };
     const patched = { unet: [] as string[], text_encoder: [] as string[] };
-    let unetBytes: Uint8Array | undefined;
-    let teBytes: Uint8Array | undefined;
+    const limit = o.inlinePatchLimit ?? 512 * 1024 * 1024;
+    type Prepared = { bytes?: Uint8Array; folder?: string; cleanup?: () => Promise<void> };
+    const unetP: Prepared = {};
+    const teP: Prepared = {};
     if (o.loras?.length) {
       const unetModel = decodeModel(await readFile(folder.unet));
       const teModel = decodeModel(await readFile(folder.textEncoder));
@@ -84,18 +92,24 @@ export class StableDiffusion {
         const { pairs } = await readLora(l.path, targets);
         for (const pair of pairs) (pair.component === 'unet' ? unetPairs : tePairs).push({ pair, multiplier: l.multiplier ?? 1 });
       }
-      if (unetPairs.length) {
-        patched.unet = (await mergeLora(unetModel, dirname(folder.unet), folder.unet, unetPairs)).patched;
-        unetBytes = encodeModel(unetModel);
-      }
-      if (tePairs.length) {
-        patched.text_encoder = (await mergeLora(teModel, dirname(folder.textEncoder), folder.textEncoder, tePairs)).patched;
-        teBytes = encodeModel(teModel);
-      }
+      const prepare = async (model: typeof unetModel, path: string, pairs: typeof unetPairs, into: Prepared): Promise<string[]> => {
+        if (!pairs.length) return [];
+        const names = (await mergeLora(model, dirname(path), path, pairs)).patched;
+        const size = model.graph.initializer.filter((t) => names.includes(t.name)).reduce((a, t) => a + t.rawData.byteLength, 0);
+        if (size > limit) {
+          const side = await externalizePatched(model, names, dirname(path));
+          into.folder = side.folder;
+          into.cleanup = side.cleanup;
+        }
+        into.bytes = encodeModel(model);
+        return names;
+      };
+      patched.unet = await prepare(unetModel, folder.unet, unetPairs, unetP);
+      patched.text_encoder = await prepare(teModel, folder.textEncoder, tePairs, teP);
     }
     const [te, unet, vd, ve] = await Promise.all([
-      OnnxComponent.load(folder.textEncoder, teBytes, rt),
-      OnnxComponent.load(folder.unet, unetBytes, rt),
+      OnnxComponent.load(folder.textEncoder, teP.bytes, rt, teP.folder, teP.cleanup),
+      OnnxComponent.load(folder.unet, unetP.bytes, rt, unetP.folder, unetP.cleanup),
       OnnxComponent.load(folder.vaeDecoder, undefined, rt),
       folder.vaeEncoder ? OnnxComponent.load(folder.vaeEncoder, undefined, rt) : Promise.resolve(undefined),
     ]);
