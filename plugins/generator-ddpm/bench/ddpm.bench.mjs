@@ -1,0 +1,74 @@
+// Benchmark (issue 6): train one small class-conditional DDPM on GASF images of packet-size
+// series (../shared/data/lab, or the bundled examples/data/demo when absent), then sample the
+// same model with ancestral DDPM (1000 steps), DDIM (50) and DPM-Solver++ 2M (20) and report
+// images/s and the Fréchet distance to the real training images (evaluator-fd's fixed pooled
+// features). Prints `ddpm.train`, `ddpm.sample` (one per sampler) and `ddpm.fd_reference`
+// (real holdout vs real training images: the FD floor at this sample size). Details on stderr.
+// Scale via env: DDPM_BENCH_STEPS (600), DDPM_BENCH_PER_LABEL (20), DDPM_BENCH_THREADS (2),
+// DDPM_BENCH_GUIDANCE (1: the conditional model itself, one model evaluation per step).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRng, parseRunConfig, silentProgress } from '@netsynth/core';
+import { GasfEncoder } from '@netsynth/encoder-gasf';
+import { frechetDistance, gaussianStats, pooledFeatureExtractor } from '@netsynth/evaluator-fd';
+import { loadSamples } from '@netsynth/pcap';
+import { createDdpmGenerator } from '@netsynth/generator-ddpm';
+
+const env = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
+const STEPS = env('DDPM_BENCH_STEPS', 600);
+const PER_LABEL = env('DDPM_BENCH_PER_LABEL', 20);
+const THREADS = env('DDPM_BENCH_THREADS', 2);
+const GUIDANCE = env('DDPM_BENCH_GUIDANCE', 1);
+const only = process.env.NETSYNTH_BENCH_ONLY ?? '';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const lab = join(root, '..', 'shared', 'data', 'lab');
+const dataDir = existsSync(lab) ? lab : join(root, 'examples', 'data', 'demo');
+const input = parseRunConfig({ input: { captures: [dataDir], flows: { windowPackets: 64, minPackets: 2, maxSamplesPerLabel: 60 }, holdout: 0 } }).input;
+const samples = await loadSamples(input, dataDir, { seed: 0 });
+const encoder = GasfEncoder.create({ features: ['size'], length: 64, resolution: 16 }, { seed: 0 });
+// Same split for every run: every 5th sample of a label is held out.
+const seen = new Map();
+const train = [];
+const holdout = [];
+for (const s of samples) {
+  const k = seen.get(s.label) ?? 0;
+  seen.set(s.label, k + 1);
+  (k % 5 === 4 ? holdout : train).push(s);
+}
+encoder.fit(train);
+const encode = (list) => list.map((s) => ({ label: s.label, tensor: encoder.encode(s) }));
+const real = encode(train);
+const realHoldout = encode(holdout);
+const labels = [...new Set(real.map((r) => r.label))].sort();
+console.error(`[ddpm.bench] ${dataDir}: ${real.length} training images, ${realHoldout.length} holdout, labels ${labels.join(', ')}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'ddpm-bench-'));
+const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: dir, baseDir: dir };
+const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.002, warmupSteps: 50, threads: THREADS };
+try {
+  const gen = createDdpmGenerator(trainOpts);
+  const t0 = performance.now();
+  const fit = await gen.fit({ tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } }, join(dir, 'model'), ctx);
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const cfg = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
+  console.log(JSON.stringify({ bench: 'ddpm.train', steps_per_s: +cfg.training.stepsPerSecond.toFixed(2), steps: fit.steps, batch: 32, images: real.length, resolution: '1x16x16', parameters: cfg.training.parameters, final_loss: +fit.finalLoss.toFixed(4), seconds_total: +trainSeconds.toFixed(1), threads: THREADS }));
+
+  const fx = pooledFeatureExtractor(6);
+  const realStats = gaussianStats(await fx.features(real.map((r) => r.tensor)));
+  const floor = frechetDistance(realStats, gaussianStats(await fx.features(realHoldout.map((r) => r.tensor))));
+  console.log(JSON.stringify({ bench: 'ddpm.fd_reference', fd: +floor.toFixed(4), real_train: real.length, real_holdout: realHoldout.length, features: fx.name }));
+
+  const perLabel = Object.fromEntries(labels.map((l) => [l, PER_LABEL]));
+  for (const [sampler, steps] of [['ancestral', 1000], ['ddim', 50], ['dpmpp2m', 20]]) {
+    if (only && only.startsWith('ddpm.sample.') && !only.endsWith(sampler)) continue;
+    const stats = {};
+    const out = await createDdpmGenerator({ sampler, sampleSteps: steps, guidanceScale: GUIDANCE, sampleBatchSize: 64, threads: THREADS }).sample(join(dir, 'model'), { perLabel }, ctx, stats);
+    const fd = frechetDistance(realStats, gaussianStats(await fx.features(out.map((o) => o.tensor))));
+    console.log(JSON.stringify({ bench: 'ddpm.sample', sampler, steps, images_per_s: +(out.length / stats.seconds).toFixed(3), fd: +fd.toFixed(4), images: out.length, guidance: GUIDANCE, seconds: +stats.seconds.toFixed(1), threads: THREADS }));
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
