@@ -52,6 +52,12 @@ export function convInputGrad(dY: Value, w: Value, xShape: readonly number[], at
   return op.convTranspose(dY, w, { strides: s, pads: [...pb, ...pe], dilations: d, group: g, outputPadding });
 }
 
+function kernelOffsets(k: readonly number[]): number[][] {
+  let offsets: number[][] = [[]];
+  for (const kk of k) offsets = offsets.flatMap((prefix) => Array.from({ length: kk }, (_, a) => [...prefix, a]));
+  return offsets;
+}
+
 export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], at: ConvAttrs): Value {
   const sp = x.rank - 2;
   const k = wShape.slice(2);
@@ -66,21 +72,11 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
   const outSp = dY.shape.slice(2);
   const len = outSp.reduce((a, b) => a * b, 1);
   const pointwise = k.every((kk) => kk === 1) && pb.every((p) => p === 0) && pe.every((p) => p === 0);
-  // The canvas makes every GEMM longer by the padded/unpadded area ratio: +13 % at 32×32
-  // (break-even with slicing the larger X here), +27 % at 16×16 and +56 % at 8×8, where
-  // slicing X wins (128→64 at 16×16: 12.4 vs 10.2 ms; at 8×8: 5.1 vs 3.4 ms, one thread).
-  const areaRatio = x.shape.slice(2).reduce((a, v, i) => a * (v + (pb[i] as number) + (pe[i] as number)), 1) / x.shape.slice(2).reduce((a, v) => a * v, 1);
-  if (g === 1 && !pointwise && areaRatio <= 1.15 && (wShape[0] as number) < c && s.every((v) => v === 1) && d.every((v) => v === 1)) return shiftedOutputWeightGrad(x, dY, wShape, pb, pe);
+  if (g === 1 && !pointwise && s.every((v) => v === 1) && d.every((v) => v === 1)) return stride1WeightGrad(x, dY, wShape, pb, pe);
   const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
   const xp = padded ? x.graph.add1('Pad', [x, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], x.shape.map((v, i) => (i < 2 ? v : v + (pb[i - 2] as number) + (pe[i - 2] as number)))) : x;
   const dyr = g === 1 ? op.reshape(dY, [n, o, len]) : op.reshape(dY, [n, g, o / g, len]);
-  const offsets: number[][] = [[]];
-  for (const kk of k) {
-    const next: number[][] = [];
-    for (const prefix of offsets) for (let a = 0; a < kk; a++) next.push([...prefix, a]);
-    offsets.splice(0, offsets.length, ...next);
-  }
-  const parts = offsets.map((off) => {
+  const parts = kernelOffsets(k).map((off) => {
     const axes = off.map((_, i) => i + 2);
     const starts = off.map((a, i) => a * (d[i] as number));
     const ends = off.map((_, i) => (starts[i] as number) + (s[i] as number) * ((outSp[i] as number) - 1) + 1);
@@ -93,35 +89,74 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
   return op.reshape(op.concat(parts, 2), wShape);
 }
 
-
 /**
- * Stride-1 dW when the layer has fewer output than input channels: instead of k² shifted
- * copies of the (larger) input, dY is placed at each offset inside a zero canvas the size
- * of the padded input (one Pad per offset) and multiplied with the padded input itself:
- * Σ dY[y,x]·Xp[y+a,x+b] = Σ Pad_ab(dY)[y',x']·Xp[y',x'].
+ * Stride-1, ungrouped dW = Σ_n Σ_offsets dY[n] · shift(X)[n]ᵀ, one batched GEMM per kernel
+ * offset, with three choices measured on this CPU (one thread, ms):
+ * - What is shifted: slices of the padded X, or — when the layer has fewer output than
+ *   input channels and padding adds little area (≤ 1.15×, i.e. 32×32 here) — dY placed at
+ *   each offset in a zero canvas the size of the padded X, multiplied with that padded X
+ *   itself: Σ dY[y,x]·Xp[y+a,x+b] = Σ Pad_ab(dY)[y',x']·Xp[y',x']. The canvas makes the GEMMs
+ *   longer by the area ratio (+27 % at 16×16, +56 % at 8×8: slicing wins there,
+ *   128→64 @16×16 12.4 vs 10.2).
+ * - GEMM orientation: the operand with more channels goes first (MLAS streams the first and
+ *   packs the second): 96→32 @32×32 20.6 → 15.5, 64→32 @32×32 13.8 → 11.9.
+ * - With very few channels on the shifted side (the 1-channel input or output convs) the
+ *   k² shifted copies are stacked into one operand so there is one GEMM with 9× the width
+ *   instead of nine matrix-vector products.
  */
-function shiftedOutputWeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: readonly number[], pe: readonly number[]): Value {
+function stride1WeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: readonly number[], pe: readonly number[]): Value {
   const n = x.shape[0] as number;
   const c = x.shape[1] as number;
   const o = wShape[0] as number;
   const k = wShape.slice(2);
+  const taps = k.reduce((a, b) => a * b, 1);
   const padSp = x.shape.slice(2).map((v, i) => v + (pb[i] as number) + (pe[i] as number));
   const lenP = padSp.reduce((a, b) => a * b, 1);
+  const len = dY.shape.slice(2).reduce((a, b) => a * b, 1);
   const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
   const xp = padded ? x.graph.add1('Pad', [x, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], [n, c, ...padSp]) : x;
-  const xr = op.reshape(xp, [n, c, lenP]);
-  const offsets: number[][] = [[]];
-  for (const kk of k) {
-    const next: number[][] = [];
-    for (const prefix of offsets) for (let a = 0; a < kk; a++) next.push([...prefix, a]);
-    offsets.splice(0, offsets.length, ...next);
+  const canvas = o < c && lenP / x.shape.slice(2).reduce((a, b) => a * b, 1) <= 1.15;
+  // fixed: the operand used whole at every offset; shifted: one copy per offset.
+  const offs = kernelOffsets(k);
+  let fixed: Value;
+  let shifted: Value[];
+  if (canvas) {
+    fixed = op.reshape(xp, [n, c, lenP]);
+    shifted = offs.map((off) => {
+      const after = off.map((a, i) => (padSp[i] as number) - (dY.shape[2 + i] as number) - a);
+      return op.reshape(dY.graph.add1('Pad', [dY, dY.graph.ints([0, 0, ...off, 0, 0, ...after])], [n, o, ...padSp]), [n, o, lenP]);
+    });
+  } else {
+    fixed = op.reshape(dY, [n, o, len]);
+    shifted = offs.map((off) => {
+      const axes = off.map((_, i) => i + 2);
+      const ends = off.map((a, i) => a + (dY.shape[2 + i] as number));
+      const needSlice = off.some((a, i) => a !== 0 || ends[i] !== xp.shape[i + 2]);
+      return op.reshape(needSlice ? op.slice(xp, off, ends, axes) : xp, [n, c, len]);
+    });
   }
-  const parts = offsets.map((off) => {
-    const before = off;
-    const after = off.map((a, i) => (padSp[i] as number) - (dY.shape[2 + i] as number) - a);
-    const canvas = dY.graph.add1('Pad', [dY, dY.graph.ints([0, 0, ...before, 0, 0, ...after])], [n, o, ...padSp]);
-    const prod = op.matmul(op.reshape(canvas, [n, o, lenP]), xr, { transB: true });
-    return op.reshape(op.reduceSum(prod, [0], false), [o, c, 1]);
-  });
-  return op.reshape(op.concat(parts, 2), wShape);
+  const fixedCh = canvas ? c : o;
+  const shiftedCh = canvas ? o : c;
+  // Result layout wanted: [o, c, taps]. Axis names: F = fixed channels, S = shifted channels.
+  const toOCT = (v: Value, order: 'FST' | 'SFT' | 'FTS'): Value => {
+    // v holds [.., .., ..] in `order`; return [o, c, taps].
+    const pos = { F: order.indexOf('F'), S: order.indexOf('S'), T: order.indexOf('T') };
+    const oAxis = canvas ? pos.S : pos.F;
+    const cAxis = canvas ? pos.F : pos.S;
+    const perm = [oAxis, cAxis, pos.T];
+    return perm.every((p, i) => p === i) ? v : op.transpose(v, perm);
+  };
+  let res: Value;
+  if (shiftedCh < 8 && taps > 1) {
+    const stacked = op.concat(shifted, 1); // [n, taps·S, L]
+    const prod = op.matmul(fixed, stacked, { transB: true }); // [n, F, taps·S]
+    res = toOCT(op.reshape(op.reduceSum(prod, [0], false), [fixedCh, taps, shiftedCh]), 'FTS');
+  } else if (fixedCh >= shiftedCh) {
+    const parts = shifted.map((sv) => op.reshape(op.reduceSum(op.matmul(fixed, sv, { transB: true }), [0], false), [fixedCh, shiftedCh, 1]));
+    res = toOCT(op.concat(parts, 2), 'FST');
+  } else {
+    const parts = shifted.map((sv) => op.reshape(op.reduceSum(op.matmul(sv, fixed, { transB: true }), [0], false), [shiftedCh, fixedCh, 1]));
+    res = toOCT(op.concat(parts, 2), 'SFT');
+  }
+  return op.reshape(res, wShape);
 }
