@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -59,5 +59,17 @@ describe('CLIP BPE tokenizer', () => {
     expect(ids[0]).toBe(info.vocabSize - 2);
     // The tiny vocabulary learnt whole-word merges for the caption words.
     expect(tiny.encodeRaw('pixelated network data')).toHaveLength(3);
+  });
+  it('matches Hugging Face CLIPTokenizer ids on the tiny vocabulary (accents, CJK, emoji, special tokens, punctuation runs)', async () => {
+    // Reference ids produced once with transformers 5.18.0 (see the fixture's _comment):
+    //   CLIPTokenizer.from_pretrained(dir)(text, padding='max_length', max_length=77, truncation=True)
+    const fx = JSON.parse(readFileSync(new URL('./fixtures/hf-clip-ids.json', import.meta.url), 'utf8')) as { pad: number; cases: Record<string, number[]> };
+    const info = await tinyModel();
+    const tiny = await ClipTokenizer.fromFolder(join(info.dir, 'tokenizer'));
+    expect(Object.keys(fx.cases).length).toBe(11);
+    for (const [text, ids] of Object.entries(fx.cases)) {
+      const want = [...ids, ...new Array<number>(77 - ids.length).fill(fx.pad)];
+      expect(tiny.encode(text), text).toEqual(want);
+    }
   });
 });
