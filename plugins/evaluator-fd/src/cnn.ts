@@ -14,7 +14,7 @@ export interface CnnOptions {
   /**
    * Every image is area-resized to this height × width before the network; 'auto': images of
    * at most 4096 pixels as they are (GASF 16×16, a 1×105 flow record), larger ones to at most
-   * 32 per side (nPrint 32×1088 → 32×32).
+   * 32 rows × 64 columns (nPrint 32×1088 → 32×64: packets kept, ~17 bits per column).
    */
   inputSize: [number, number] | 'auto';
   /** Channels of the two convolution stages. */
@@ -27,7 +27,7 @@ export interface CnnOptions {
 }
 
 /** Bump when the network or its training changes, so cached models of the old kind are not reused. */
-const CNN_VERSION = 2;
+const CNN_VERSION = 3;
 /**
  * Images per forward pass of the exported network. The export has this fixed batch (the last
  * batch is padded) rather than a symbolic one: a fixed shape works whatever the engine's
@@ -36,8 +36,8 @@ const CNN_VERSION = 2;
 const FEATURE_BATCH = 32;
 
 /**
- * conv3×3(C→w) SiLU → conv3×3/2(w→2w) GroupNorm SiLU → conv3×3/2(2w→2w) SiLU → global mean
- * → Linear(2w→F) SiLU [features] → Linear(F→classes) [logits].
+ * conv3×3(C→w) SiLU → conv3×3/2(w→2w) GroupNorm SiLU → conv3×3/2(2w→2w) SiLU → flatten
+ * → Linear(2w·H/4·W/4→F) SiLU [features] → Linear(F→classes) [logits].
  */
 class FeatureNet extends Module {
   readonly c1: Conv2d;
@@ -47,22 +47,25 @@ class FeatureNet extends Module {
   readonly fc: Linear;
   readonly head: Linear;
   private readonly act = new SiLU();
-  constructor(channels: number, width: number, featureSize: number, classes: number) {
+  constructor(channels: number, height: number, widthPx: number, width: number, featureSize: number, classes: number) {
     super();
+    // Spatial size after the two stride-2 convolutions (padding 1, kernel 3).
+    const down = (n: number): number => Math.floor((n - 1) / 2) + 1;
+    const flat = 2 * width * down(down(height)) * down(down(widthPx));
     this.c1 = this.child('c1', new Conv2d(channels, width, 3, { padding: 1 }));
     this.c2 = this.child('c2', new Conv2d(width, 2 * width, 3, { stride: 2, padding: 1 }));
     this.n2 = this.child('n2', new GroupNorm(Math.min(4, 2 * width), 2 * width));
     this.c3 = this.child('c3', new Conv2d(2 * width, 2 * width, 3, { stride: 2, padding: 1 }));
-    this.fc = this.child('fc', new Linear(2 * width, featureSize));
+    this.fc = this.child('fc', new Linear(flat, featureSize));
     this.head = this.child('head', new Linear(featureSize, classes));
   }
   features(ctx: TraceContext, x: Value): Value {
     let h = this.act.forward(ctx, this.c1.forward(ctx, x));
     h = this.act.forward(ctx, this.n2.forward(ctx, this.c2.forward(ctx, h)));
     h = this.act.forward(ctx, this.c3.forward(ctx, h));
-    // Global average over the spatial axes: no reshape, so the exported model takes any batch size.
-    const pooled = ops.reduceMean(h, [2, 3], false);
-    return this.act.forward(ctx, this.fc.forward(ctx, pooled));
+    // Flattened, not globally pooled: where a pattern sits matters (an nPrint column is a header field).
+    const flat = ops.reshape(h, [h.shape[0] as number, -1]);
+    return this.act.forward(ctx, this.fc.forward(ctx, flat));
   }
   forward(ctx: TraceContext, x: Value): Value {
     return this.head.forward(ctx, this.features(ctx, x));
@@ -108,7 +111,7 @@ function batchInput(images: readonly Float32Array[], idx: readonly number[], per
 export function cnnInputSize(option: CnnOptions['inputSize'], height: number, width: number): [number, number] {
   if (option !== 'auto') return option;
   if (height * width <= 4096) return [height, width];
-  return [Math.min(height, 32), Math.min(width, 32)];
+  return [Math.min(height, 32), Math.min(width, 64)];
 }
 
 async function session(bytes: Uint8Array, channels: number, [h, w]: [number, number], o: CnnOptions, info: CnnTrainingInfo): Promise<CnnExtractor> {
@@ -172,7 +175,7 @@ export async function trainCnnExtractor(
   const classOf = real.map((s) => classes.indexOf(s.label));
   const K = classes.length;
   const B = options.batchSize;
-  const net = new FeatureNet(channels, options.width, options.featureSize, K);
+  const net = new FeatureNet(channels, h, w, options.width, options.featureSize, K);
   initParameters(net, seed);
   const trainer = await buildTrainingSession(net, {
     inputs: { x: { shape: [B, channels, h, w] }, y: { shape: [B, K] } },

@@ -24,7 +24,7 @@ const featuresSchema = z.union([z.literal('cnn'), z.literal('pooled'), onnxFeatu
 export const cnnOptionsSchema = z.strictObject({
   /**
    * Images are area-resized to this height × width before the network; 'auto' (default): kept
-   * as they are up to 4096 pixels, else at most 32 per side.
+   * as they are up to 4096 pixels, else at most 32 rows × 64 columns.
    */
   inputSize: z.union([size, z.literal('auto')]).default('auto'),
   /** Channels of the first convolution (the next two have twice as many). */

@@ -85,11 +85,11 @@ describe('the default feature extractor: a CNN trained on the real images', () =
     expect(value(b, 'fd.all')).toBe(value(a, 'fd.all'));
   });
 
-  it("sizes the network's input automatically: small images as they are, large ones to at most 32 per side", () => {
+  it("sizes the network's input automatically: small images as they are, large ones to at most 32 × 64", () => {
     expect(cnnInputSize('auto', 16, 16)).toEqual([16, 16]); // GASF
     expect(cnnInputSize('auto', 1, 105)).toEqual([1, 105]); // a flow record
-    expect(cnnInputSize('auto', 32, 1088)).toEqual([32, 32]); // nPrint, 32 packets
-    expect(cnnInputSize('auto', 1024, 1088)).toEqual([32, 32]);
+    expect(cnnInputSize('auto', 32, 1088)).toEqual([32, 64]); // nPrint, 32 packets
+    expect(cnnInputSize('auto', 1024, 1088)).toEqual([32, 64]);
     expect(cnnInputSize([8, 8], 1024, 1088)).toEqual([8, 8]);
   });
 
