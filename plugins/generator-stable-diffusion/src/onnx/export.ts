@@ -15,6 +15,7 @@ import { Graph, serializeGraph, type Module, type TraceContext, type Value } fro
 import { join } from 'node:path';
 import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { setTensorFloat32 } from './tensor-data.js';
+import { TORCH_EXPORT } from '../tiny/blocks.js';
 
 export interface TraceSpec {
   inputs: Record<string, { shape: number[]; dtype?: 'float32' | 'int64' }>;
@@ -43,6 +44,7 @@ export function traceNamed(module: Module, spec: TraceSpec): ModelProto {
       throw new Error('no dropout in exported models');
     },
   };
+  (ctx as unknown as Record<symbol, unknown>)[TORCH_EXPORT] = true;
   const inputs: Record<string, Value> = {};
   for (const [name, s] of Object.entries(spec.inputs)) inputs[name] = graph.input(name, s.shape, s.dtype ?? 'float32');
   const outputs = spec.forward(ctx, inputs);

@@ -18,10 +18,12 @@ export class Container extends Module {
 }
 
 /**
- * GroupNorm written as the TorchScript exporter writes torch.nn.GroupNorm: Reshape to
- * [N, G, −1] → InstanceNormalization (unit scale) → Reshape back → per-channel Mul, Add.
- * The exported graphs then look like a real SD export (and keep a dynamic batch axis);
- * the graph import differentiates it through LayerNormalization.
+ * GroupNorm that exports as the TorchScript exporter writes torch.nn.GroupNorm — Reshape to
+ * [N, G, −1] → InstanceNormalization (unit scale) → Reshape back → per-channel Mul, Add — when
+ * traced by `traceNamed` (so the tiny files look like a real SD export and keep a dynamic batch
+ * axis). In any other graph (nn training graphs, e.g. a ControlNet trained from these blocks)
+ * the normalisation is LayerNormalization over the same [N, G, −1] view, which nn can
+ * differentiate (it has no InstanceNormalization gradient); both compute the same values.
  */
 export class GroupNorm extends Module {
   readonly weight: Parameter;
@@ -39,11 +41,19 @@ export class GroupNorm extends Module {
     const g = x.graph;
     const G = this.groups;
     const xg = op.reshape(x, [0, G, -1]);
-    const n = g.add1('InstanceNormalization', [xg, g.floats(new Float32Array(G).fill(1), [G]), g.floats(new Float32Array(G), [G])], xg.shape, { epsilon: { float: this.eps } });
+    const n = isTorchExport(ctx)
+      ? g.add1('InstanceNormalization', [xg, g.floats(new Float32Array(G).fill(1), [G]), g.floats(new Float32Array(G), [G])], xg.shape, { epsilon: { float: this.eps } })
+      : op.layerNormalization(xg, g.floats([1], [1]), null, 2, this.eps)[0];
     const shape = [this.channels, ...new Array<number>(x.rank - 2).fill(1)];
     const y = op.reshape(n, [0, ...x.shape.slice(1)]);
     return op.add(op.mul(y, op.reshape(ctx.param(this.weight), shape)), op.reshape(ctx.param(this.bias), shape));
   }
+}
+
+/** Marks a trace context as a TorchScript-style export (set by traceNamed). */
+export const TORCH_EXPORT = Symbol.for('netsynth.sd.torchExport');
+export function isTorchExport(ctx: TraceContext): boolean {
+  return (ctx as unknown as Record<symbol, unknown>)[TORCH_EXPORT] === true;
 }
 
 export class ResnetBlock2D extends Module {
