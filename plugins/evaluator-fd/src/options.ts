@@ -36,24 +36,20 @@ export const cnnOptionsSchema = z.strictObject({
   learningRate: z.number().positive().max(1).default(2e-3),
 });
 
-export const fdOptionsSchema = z
-  .strictObject({
-    /**
-     * Feature extractor: 'cnn' (default: a small CNN trained on the real images' labels, its
-     * penultimate layer), 'pooled' (a fixed pooled map, no training), or an ONNX model by path,
-     * e.g. an Inception-v3 export for literature FID.
-     */
-    features: featuresSchema.optional(),
-    /** Older name of `features`. */
-    extractor: featuresSchema.optional(),
-    cnn: cnnOptionsSchema.default({ inputSize: 'auto', width: 16, featureSize: 64, steps: 300, batchSize: 32, learningRate: 2e-3 }),
-    /** Grid side of the pooled extractor (features per channel: grid² + 2·grid + 2). */
-    grid: z.number().int().min(1).max(32).default(6),
-    /** Also report the FD of each class with at least `minPerClass` images on both sides. */
-    perClass: z.boolean().default(true),
-    minPerClass: z.number().int().min(2).default(10),
-  })
-  .transform(({ extractor, features, ...rest }) => ({ ...rest, features: features ?? extractor ?? ('cnn' as const) }));
+export const fdOptionsSchema = z.strictObject({
+  /**
+   * Feature extractor: 'cnn' (default: a small CNN trained on the real images' labels, its
+   * penultimate layer), 'pooled' (a fixed pooled map, no training), or an ONNX model by path,
+   * e.g. an Inception-v3 export for literature FID.
+   */
+  features: featuresSchema.default('cnn'),
+  cnn: cnnOptionsSchema.default({ inputSize: 'auto', width: 16, featureSize: 64, steps: 300, batchSize: 32, learningRate: 2e-3 }),
+  /** Grid side of the pooled extractor (features per channel: grid² + 2·grid + 2). */
+  grid: z.number().int().min(1).max(32).default(6),
+  /** Also report the FD of each class with at least `minPerClass` images on both sides. */
+  perClass: z.boolean().default(true),
+  minPerClass: z.number().int().min(2).default(10),
+});
 
 export type FdOptions = z.output<typeof fdOptionsSchema>;
 export type FdOptionsInput = z.input<typeof fdOptionsSchema>;

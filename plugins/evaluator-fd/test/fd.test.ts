@@ -67,8 +67,6 @@ describe('evaluator-fd', () => {
     expect(plugin.options.parse({ features: { onnx: 'inception.onnx', outputName: 'pool' } })).toMatchObject({
       features: { onnx: 'inception.onnx', outputName: 'pool', batchSize: 32, resize: 'bilinear' },
     });
-    // The older option name still works.
-    expect(plugin.options.parse({ extractor: 'pooled' })).toMatchObject({ features: 'pooled' });
   });
 
   it('ranks a shifted synthetic set further than a second draw of the real process', async () => {
@@ -109,7 +107,7 @@ describe('evaluator-fd', () => {
     };
     const real = images(1, 40, 0);
     const syn = images(2, 40, 0.5);
-    const viaOnnx = await createFdEvaluator({ extractor: { onnx: 'tiny.onnx', batchSize: 16 } }).evaluate({ samples: [], images: real }, { samples: [], images: syn }, { ...ctx, baseDir: dir });
+    const viaOnnx = await createFdEvaluator({ features: { onnx: 'tiny.onnx', batchSize: 16 } }).evaluate({ samples: [], images: real }, { samples: [], images: syn }, { ...ctx, baseDir: dir });
     const viaJs = await createFdEvaluator({}, reference).evaluate({ samples: [], images: real }, { samples: [], images: syn }, ctx);
     const fd = (r: typeof viaJs): number => r.metrics.find((m) => m.name === 'fd.all')?.value as number;
     expect(fd(viaOnnx)).toBeGreaterThan(0);
