@@ -27,6 +27,12 @@ export interface RuntimeOptions {
   interOpNumThreads?: number;
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   executionMode?: 'sequential' | 'parallel';
+  /**
+   * Let idle intra-op threads spin between parallel sections (onnxruntime's default, true).
+   * On a machine shared with other busy processes, spinning threads take cores the working
+   * thread needs; false makes them sleep instead (see README for the measurement).
+   */
+  allowSpinning?: boolean;
   /** Write onnxruntime's optimised graph here (debugging). */
   optimizedModelFilePath?: string;
   enableProfiling?: boolean;
@@ -107,6 +113,7 @@ export async function createOrtSession(model: Uint8Array, o: RuntimeOptions = {}
     enableCpuMemArena: true,
     enableMemPattern: true,
     ...(o.optimizedModelFilePath !== undefined && { optimizedModelFilePath: o.optimizedModelFilePath }),
+    ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
     ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
   };
   try {
