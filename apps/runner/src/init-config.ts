@@ -58,6 +58,27 @@ const q = (s: string): string => JSON.stringify(s);
 const WINDOW = 64;
 const MAX_SAMPLES = 200;
 
+/** Training steps of a starter generator that has a `steps` option (the DDPM). */
+const STARTER_STEPS = 1000;
+
+/** `{ ... }` flow-map text of the starter options the encoder accepts, or undefined. */
+function starterEncoderOptions(encoder: AnyPluginDefinition): string | undefined {
+  const wanted: [string, unknown, string][] = [
+    ['maxPackets', WINDOW, String(WINDOW)],
+    ['length', WINDOW, String(WINDOW)],
+    ['features', ['size', 'direction', 'iat'], '[size, direction, iat]'],
+    ['iatScale', 'log', 'log'],
+  ];
+  const ok = wanted.filter(([key, value]) => hasOption(encoder, key, value));
+  if (ok.length === 0) return undefined;
+  try {
+    parsePluginOptions(encoder, Object.fromEntries(ok.map(([k, v]) => [k, v])), 'options');
+  } catch {
+    return undefined;
+  }
+  return `{ ${ok.map(([k, , text]) => `${k}: ${text}`).join(', ')} }`;
+}
+
 /** True when the plugin has this option and accepts the value for it. */
 function hasOption(def: AnyPluginDefinition, key: string, value: unknown): boolean {
   const schema = pluginOptionsJsonSchema(def) as { properties?: Record<string, unknown> };
@@ -112,9 +133,11 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   if (encoder) {
     lines.push('encoder:');
     lines.push(`  plugin: ${q(encoder.name)}   # ${encoder.description}`);
-    // Encoders that pad every sample to a packet count (nPrint) get the window size, so a
-    // first run does not allocate images for 1024 packets per sample.
-    if (hasOption(encoder, 'maxPackets', WINDOW)) lines.push(`  options: { maxPackets: ${WINDOW} }`);
+    // Encoders that pad every sample to a packet count (nPrint's maxPackets, GASF's length) get
+    // the window size, so a first run does not make images of 300–1024 packets from 64; GASF
+    // also gets the three series of NetDiffus (one channel each), with log inter-arrival times.
+    const options = starterEncoderOptions(encoder);
+    if (options) lines.push(`  options: ${options}`);
   } else {
     lines.push('# encoder: no encoder plugin is installed (npm i @netsynth/encoder-gasf)');
   }
@@ -122,6 +145,7 @@ export function starterConfig(captures: readonly string[], installed: readonly A
     lines.push('');
     lines.push('generator:');
     lines.push(`  plugin: ${q(generator.name)}   # ${generator.description}`);
+    if (hasOption(generator, 'steps', STARTER_STEPS)) lines.push(`  options: { steps: ${STARTER_STEPS} }   # training steps, the longest stage; raise for better samples`);
     lines.push('  samplesPerLabel: 8');
   } else {
     lines.push('');
