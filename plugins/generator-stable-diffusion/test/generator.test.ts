@@ -1,10 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createImageTensor, createRng, silentProgress, type ImageTensor, type PluginContext, type TrainingSet } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
 import plugin, { StableDiffusionGenerator, isUNetResidualExtension, sdOptionsSchema, type ResidualPrepareArgs, type UNetResidualExtension } from '../src/index.js';
-import { maxAbsDiff } from './helpers.js';
+import { maxAbsDiff, tempDir } from './helpers.js';
 
 /** nPrint-like tensors: onehot3 (+1 for the cell's class, −1 else) and an IAT channel; label decides a bit pattern. */
 function dataset(h: number, w: number): TrainingSet {
@@ -27,7 +25,7 @@ function dataset(h: number, w: number): TrainingSet {
 }
 
 function ctx(seed: number): PluginContext {
-  const dir = mkdtempSync(join(tmpdir(), 'netsynth-sdgen-'));
+  const dir = tempDir('netsynth-sdgen-');
   return { seed, rng: createRng(seed), progress: silentProgress, workDir: dir, baseDir: dir };
 }
 

@@ -1,16 +1,29 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { buildTinyStableDiffusion, type TinyStableDiffusionInfo, type TinyStableDiffusionOptions } from '../src/index.js';
 
 const cache = new Map<string, Promise<TinyStableDiffusionInfo>>();
+const made: string[] = [];
+
+/** A temp dir removed after the test file. */
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
 
 /** One tiny SD folder per option set per test file (built in a temp dir, ~0.3 s). */
 export function tinyModel(opts: TinyStableDiffusionOptions = {}): Promise<TinyStableDiffusionInfo> {
   const key = JSON.stringify(opts);
   let p = cache.get(key);
   if (!p) {
-    p = buildTinyStableDiffusion(mkdtempSync(join(tmpdir(), 'netsynth-sd-')), opts);
+    p = buildTinyStableDiffusion(tempDir('netsynth-sd-'), opts);
     cache.set(key, p);
   }
   return p;

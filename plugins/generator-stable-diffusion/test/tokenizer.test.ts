@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClipTokenizer, clipBaseVocab } from '../src/index.js';
-import { tinyModel } from './helpers.js';
+import { tempDir, tinyModel } from './helpers.js';
 
 // A hand-made CLIP-format vocabulary: CLIP's 512 byte tokens, then eight merges, then
 // <|startoftext|>, <|endoftext|>. Expected ids below are derived by hand from CLIP's rules:
@@ -46,7 +45,7 @@ describe('CLIP BPE tokenizer', () => {
     expect(sd2.encode('low')).toEqual([520, 513, 521, 0, 0, 0]);
   });
   it('reads a model folder (tokenizer_config max length, special tokens map)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tok-'));
+    const dir = tempDir('tok-');
     writeFileSync(join(dir, 'vocab.json'), JSON.stringify(vocab()));
     writeFileSync(join(dir, 'merges.txt'), `#version: 0.2\n${MERGES.join('\n')}\n`);
     writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify({ model_max_length: 8, pad_token: { content: '!' } }));

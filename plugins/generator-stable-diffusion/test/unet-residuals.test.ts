@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Value } from '@netsynth/nn';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { createTinyUNet, encodeModel, readSdFolder, torchStyle, traceNamed, trainLora } from '../src/index.js';
-import { maxAbsDiff, tinyModel } from './helpers.js';
+import { maxAbsDiff, tempDir, tinyModel } from './helpers.js';
 
 describe('tiny UNet ControlNet inputs', () => {
   it('with zero residuals the exported UNet equals the plain UNet (no residual inputs)', async () => {
@@ -37,7 +36,7 @@ describe('tiny UNet ControlNet inputs', () => {
     const info = await tinyModel();
     const folder = await readSdFolder(info.dir);
     const data = { latents: Float32Array.from({ length: 2 * 256 }, (_, i) => Math.sin(i / 5)), latentDims: [2, 4, 8, 8] as [number, number, number, number], hidden: Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.cos(i / 7)), hiddenDims: [2, 77, 32] as [number, number, number] };
-    const dir = mkdtempSync(join(tmpdir(), 'lora-resume-'));
+    const dir = tempDir('lora-resume-');
     const opts = { rank: 2, lr: 1e-3, batchSize: 1, seed: 3 };
     const full = await trainLora(folder.unet, folder.scheduler, data, { ...opts, steps: 6 });
     const ck = join(dir, 'ck.safetensors');
