@@ -95,4 +95,20 @@ describe('generator plugin (tiny model)', () => {
     expect(maxAbsDiff(a[0]?.tensor.data ?? [], b[0]?.tensor.data ?? [1])).toBeLessThan(1e-5);
     expect(maxAbsDiff(a[0]?.tensor.data ?? [], d[0]?.tensor.data ?? [1])).toBeGreaterThan(1e-3);
   });
+
+  it('img2img from the references when sample.strength is set; falls back to noise with a warning when a label has none', async () => {
+    const data = dataset(32, 40);
+    const c = ctx(9);
+    const warnings: string[] = [];
+    c.progress = { ...c.progress, warn: (m: string) => warnings.push(m) };
+    const modelDir = join(c.workDir, 'model');
+    const base = { model: 'tiny', train: { steps: 1 }, sample: { steps: 4, guidance: 2, scheduler: 'dpmpp-2m' } };
+    await new StableDiffusionGenerator(sdOptionsSchema.parse(base)).fit(data, modelDir, c);
+    const refs = { netflix: [data.tensors[0] as ImageTensor] };
+    const noise = await new StableDiffusionGenerator(sdOptionsSchema.parse(base)).sample(modelDir, { perLabel: { netflix: 1 }, references: refs }, c);
+    const i2i = await new StableDiffusionGenerator(sdOptionsSchema.parse({ ...base, sample: { ...base.sample, strength: 0.5 } })).sample(modelDir, { perLabel: { netflix: 1, zoom: 1 }, references: refs }, c);
+    expect(i2i.map((s) => s.label)).toEqual(['netflix', 'zoom']);
+    expect(maxAbsDiff(noise[0]?.tensor.data ?? [], i2i[0]?.tensor.data ?? [1])).toBeGreaterThan(1e-3);
+    expect(warnings.some((w) => w.includes('zoom') && w.includes('no reference'))).toBe(true);
+  });
 });
