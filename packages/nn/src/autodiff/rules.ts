@@ -226,6 +226,13 @@ const rules: Record<string, GradRule> = {
       shape.push(x.shape[i] as number, f);
       axes.push(shape.length - 1);
     }
+    const factors = axes.map((a) => shape[a] as number);
+    if (x.rank === 4) {
+      // Σ over each f×f block as an average pool × f² (MLAS pooling) instead of a strided
+      // 6-D ReduceSum (onnxruntime's slow path: 1.95 ms at 32×64×32×32).
+      const pooled = op.averagePool(dy(c), factors, factors, [0, 0, 0, 0]);
+      return [op.mul(pooled, factors.reduce((a, b) => a * b, 1)), null, null];
+    }
     return [op.reshape(op.reduceSum(op.reshape(dy(c), shape), axes, false), x.shape), null, null];
   },
   AveragePool: (c) => {
