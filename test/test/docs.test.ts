@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAVE_CLI, REPO_ROOT, exec } from '../src/env.js';
@@ -16,5 +17,25 @@ describe.skipIf(!HAVE_CLI)('generated docs', () => {
     expect(r.stdout).toMatch(/plugin-docs: \d+ files up to date \((\d+) plugins\)/);
     const plugins = Number(/\((\d+) plugins\)/.exec(r.stdout)?.[1]);
     expect(plugins).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('every package is publishable', () => {
+  const groups = ['packages', 'plugins', 'apps'];
+  const dirs = groups.flatMap((g) => readdirSync(join(REPO_ROOT, g)).map((n) => join(REPO_ROOT, g, n))).filter((d) => existsSync(join(d, 'package.json')));
+  const changesets = readdirSync(join(REPO_ROOT, '.changeset'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => readFileSync(join(REPO_ROOT, '.changeset', f), 'utf8'))
+    .join('\n');
+
+  it.each(dirs.map((d) => [d.slice(REPO_ROOT.length)]))('%s has a README, a tsup build (ESM + .d.ts), a vitest config and a changeset', (rel) => {
+    const dir = join(REPO_ROOT, rel);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(existsSync(join(dir, 'README.md'))).toBe(true);
+    expect(readFileSync(join(dir, 'tsup.config.ts'), 'utf8')).toMatch(/format: \['esm'\][\s\S]*dts: (true|\{)/);
+    expect(existsSync(join(dir, 'vitest.config.ts'))).toBe(true);
+    expect(pkg).toMatchObject({ type: 'module', scripts: { build: 'tsup' } });
+    expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'README.md']));
+    expect(changesets).toContain(`"${pkg.name}":`);
   });
 });
