@@ -17,8 +17,9 @@ const rand = (n: number, seed: number, s = 0.2): Float32Array => {
 const Q = 'down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q';
 const OUT = 'up_blocks.1.attentions.1.transformer_blocks.0.attn2.to_out.0';
 const PROJ = 'mid_block.attentions.0.proj_in';
+const GEMM = 'time_embedding.linear_1';
 
-/** A kohya LoRA for three UNet modules (two MatMul, one 1×1 Conv) and one text-encoder projection. */
+/** A kohya LoRA for four UNet modules (two MatMul, one 1×1 Conv, one Gemm) and one text-encoder projection. */
 async function writeKohya(dir: string, name: string, rank: number, alpha: number): Promise<Record<string, { down: Float32Array; up: Float32Array; dshape: number[]; ushape: number[] }>> {
   const unet = decodeModel(readFileSync(join(dir, 'unet', 'model.onnx')));
   const te = decodeModel(readFileSync(join(dir, 'text_encoder', 'model.onnx')));
@@ -28,6 +29,7 @@ async function writeKohya(dir: string, name: string, rank: number, alpha: number
     ['lora_unet', Q, tu.get(Q)?.shape ?? []],
     ['lora_unet', OUT, tu.get(OUT)?.shape ?? []],
     ['lora_unet', PROJ, tu.get(PROJ)?.shape ?? []],
+    ['lora_unet', GEMM, tu.get(GEMM)?.shape ?? []],
     ['lora_te', 'text_model.encoder.layers.0.self_attn.q_proj', tt.get('text_model.encoder.layers.0.self_attn.q_proj')?.shape ?? []],
   ];
   const tensors = new Map<string, TensorToWrite>();
@@ -49,7 +51,7 @@ async function writeKohya(dir: string, name: string, rank: number, alpha: number
 }
 
 describe('LoRA merge', () => {
-  it('maps kohya keys onto the graph modules (MatMul via node names, Conv by name) and adds m·(alpha/r)·up@down', async () => {
+  it('maps kohya keys onto the graph modules (MatMul via node names, Conv and Gemm by name) and adds m·(alpha/r)·up@down', async () => {
     const info = await tinyModel();
     const pairs = await writeKohya(info.dir, 'k.safetensors', 4, 2);
     const unetPath = join(info.dir, 'unet', 'model.onnx');
@@ -59,11 +61,13 @@ describe('LoRA merge', () => {
     expect(targets.unet.get(Q)?.kind).toBe('matmul');
     expect(targets.unet.get(Q)?.initializer.startsWith('onnx::MatMul_')).toBe(true);
     expect(targets.unet.get(PROJ)?.kind).toBe('conv');
+    expect(targets.unet.get(GEMM)?.kind).toBe('gemm');
+    expect(targets.unet.get(GEMM)?.initializer).toBe(`${GEMM}.weight`);
     const { pairs: lp } = await readLora(join(info.dir, 'k.safetensors'), targets);
     const m = 0.7;
     const rep = await mergeLora(merged, dirname(unetPath), unetPath, lp.filter((p) => p.component === 'unet').map((pair) => ({ pair, multiplier: m })));
-    expect(rep.patched.sort()).toEqual([Q, OUT, PROJ].map((q) => targets.unet.get(q)?.initializer as string).sort());
-    for (const mod of [Q, PROJ]) {
+    expect(rep.patched.sort()).toEqual([Q, OUT, PROJ, GEMM].map((q) => targets.unet.get(q)?.initializer as string).sort());
+    for (const mod of [Q, PROJ, GEMM]) {
       const t = targets.unet.get(mod);
       if (!t) throw new Error('missing');
       const before = await tensorFloat32(base.graph.initializer.find((x) => x.name === t.initializer) as never, dirname(unetPath), unetPath);
@@ -91,7 +95,7 @@ describe('LoRA merge', () => {
     const base = await StableDiffusion.load(info.dir);
     const merged = await StableDiffusion.load(info.dir, { loras: [{ path: lp, multiplier: 1 }] });
     const zero = await StableDiffusion.load(info.dir, { loras: [{ path: lp, multiplier: 0 }] });
-    expect(merged.patched.unet.length).toBe(3);
+    expect(merged.patched.unet.length).toBe(4);
     expect(merged.patched.text_encoder.length).toBe(1);
     const x = rand(2 * 4 * 8 * 8, 1, 1);
     const hid = { data: rand(2 * 77 * 32, 2, 1), dims: [2, 77, 32] };
