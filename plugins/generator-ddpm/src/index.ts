@@ -6,7 +6,7 @@ export { DdpmGenerator, GENERATOR_NAME } from './generator.js';
 export { ddpmOptionsSchema, defaultSampleSteps, SAMPLERS, type DdpmOptions, type DdpmOptionsInput, type SamplerName } from './options.js';
 export { makeSchedule, alphaBar, samplingTimesteps, logSnrTimesteps, type NoiseSchedule, type ScheduleKind } from './schedule.js';
 export { runSampler, samplerTimesteps, guide, predictX0Eps, type DenoiseFn, type Prediction, type SamplerOptions } from './samplers.js';
-export { DenoiserUNet, defaultMults, defaultAttention, type DenoiserSpec } from './unet.js';
+export { DenoiserUNet, defaultMults, defaultAttention, defaultMidAttention, type DenoiserSpec } from './unet.js';
 export { makeGeometry, padInto, cropFrom, type Geometry } from './geometry.js';
 export { fitDdpm, planNetwork, totalSteps, emaDecayAt } from './train.js';
 export { sampleDdpm, type SampleStats, type SamplingOptions } from './sample.js';

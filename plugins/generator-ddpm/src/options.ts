@@ -19,8 +19,10 @@ export const ddpmOptionsSchema = z
     channelMults: z.array(positiveInt).min(1).max(6).optional(),
     /** Residual blocks per level (the decoder has one more, as in DDPM). */
     blocksPerLevel: positiveInt.max(4).default(1),
-    /** Self-attention at these resolutions (height of the feature map; length for dims 1). Default: levels with at most 64 positions. The bottleneck always has one. */
+    /** Self-attention at these resolutions (height of the feature map; length for dims 1). Default: levels with at most 64 positions. */
     attentionResolutions: z.array(positiveInt).optional(),
+    /** Self-attention in the bottleneck. Default: when it has at most 256 positions. */
+    midAttention: z.boolean().optional(),
     /** Dropout inside the residual blocks during training. */
     dropout: z.number().min(0).max(0.9).default(0),
     /** GroupNorm groups (must divide every level's channel count). */

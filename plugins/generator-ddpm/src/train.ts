@@ -15,7 +15,7 @@ import { imageSides, makeGeometry, padInto, sampleSize, type Geometry } from './
 import { FILES, MODEL_FORMAT, modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
 import type { DdpmOptions } from './options.js';
 import { makeSchedule } from './schedule.js';
-import { DenoiserUNet, defaultAttention, defaultMults, type DenoiserSpec } from './unet.js';
+import { DenoiserUNet, defaultAttention, defaultMidAttention, defaultMults, type DenoiserSpec } from './unet.js';
 
 /** The network and geometry the options give for these images. */
 export function planNetwork(data: Pick<TrainingSet, 'encoder'>, labels: readonly string[], o: DdpmOptions): { spec: DenoiserSpec; geometry: Geometry } {
@@ -34,6 +34,7 @@ export function planNetwork(data: Pick<TrainingSet, 'encoder'>, labels: readonly
     dropout: o.dropout,
     groups: o.groups,
     classes: labels.length,
+    midAttention: o.midAttention ?? defaultMidAttention(geometry.size, mults.length),
   };
   return { spec, geometry };
 }

@@ -21,6 +21,8 @@ export interface DenoiserSpec {
   groups: number;
   /** Real classes; the embedding has classes + 1 rows (the last is the null label). */
   classes: number;
+  /** Self-attention between the two bottleneck blocks. */
+  midAttention: boolean;
 }
 
 function conv(dims: 1 | 2, cin: number, cout: number, k: number, o: { stride?: number; padding?: number } = {}): Module {
@@ -138,7 +140,10 @@ export class DenoiserUNet extends Module {
       }
     });
     this.down = this.child('down', new ModuleList(down));
-    this.mid = this.child('mid', new ModuleList([new ResBlock(dims, cur, cur, tdim, groups, dropout), new Attention(dims, cur, groups), new ResBlock(dims, cur, cur, tdim, groups, dropout)]));
+    const mid: Module[] = [new ResBlock(dims, cur, cur, tdim, groups, dropout)];
+    if (spec.midAttention) mid.push(new Attention(dims, cur, groups));
+    mid.push(new ResBlock(dims, cur, cur, tdim, groups, dropout));
+    this.mid = this.child('mid', new ModuleList(mid));
     const up: Module[] = [];
     for (let i = levels - 1; i >= 0; i--) {
       const m = mults[i] as number;
@@ -186,8 +191,7 @@ export class DenoiserUNet extends Module {
         hs.push(h);
       }
     });
-    const [m1, ma, m2] = this.mid.items as [Module, Module, Module];
-    h = m2.forward(ctx, ma.forward(ctx, m1.forward(ctx, h, tact)), tact);
+    for (const mod of this.mid.items) h = mod instanceof ResBlock ? mod.forward(ctx, h, tact) : mod.forward(ctx, h);
     this.up.items.forEach((mod, i) => {
       if (this.upKinds[i] === 'res') h = mod.forward(ctx, op.concat([h, hs.pop() as Value], 1), tact);
       else h = mod.forward(ctx, h);
@@ -202,7 +206,13 @@ export function defaultMults(minSide: number): number[] {
   return [1, 2, 2, 2, 4].slice(0, levels);
 }
 
-/** Default attention: the levels whose maps have at most 64 positions (bottleneck excluded: it always has one). */
+/** Bottleneck attention by default when the bottleneck has at most 256 positions (not on wide nPrint maps: 8×480 would be a 3840² matrix per image). */
+export function defaultMidAttention(size: readonly number[], levels: number): boolean {
+  const f = 2 ** (levels - 1);
+  return size.reduce((a, s) => a * Math.ceil(s / f), 1) <= 256;
+}
+
+/** Default attention: the levels whose maps have at most 64 positions. */
 export function defaultAttention(size: readonly number[], levels: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < levels; i++) {
