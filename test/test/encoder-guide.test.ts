@@ -39,6 +39,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const skip = !HAVE_CLI || !HAVE_NPM || !HAVE_PNPM;
 if (skip) console.warn('skipping the encoder guide test: needs the built CLI, npm and pnpm');
 
+/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
+const HEAVY = 360_000;
+
 describe.skipIf(skip)('docs/write-your-own-encoder.md, followed literally', () => {
   it('every step works and the run uses the guide’s encoder', async () => {
     const all = blocks(readFileSync(GUIDE, 'utf8'));
@@ -109,5 +112,5 @@ describe.skipIf(skip)('docs/write-your-own-encoder.md, followed literally', () =
     expect(readdirSync(join(out, 'images', 'synthetic')).sort()).toEqual(['dns', 'icmp', 'tls', 'udpstream', 'web']);
     expect(existsSync(join(out, 'synthetic.pcap'))).toBe(true);
     expect(existsSync(join(out, 'report.html'))).toBe(true);
-  });
+  }, HEAVY);
 });

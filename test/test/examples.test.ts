@@ -22,6 +22,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 if (!HAVE_CLI) console.warn('skipping the examples e2e tests: apps/runner/dist/cli.js is not built');
 if (!HAVE_TSHARK) console.warn('examples e2e: tshark not installed, the synthetic pcaps are not checked with it');
 
+/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
+const HEAVY = 360_000;
+
 describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
   it('quickstart: every stage, the report (images per class, CDFs, classifier and validity tables), a pcap tshark reads without error', async () => {
     const out = join(root, 'quickstart');
@@ -54,7 +57,7 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
       expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({ malformed: 0, expertErrors: 0, badChecksums: 0 });
       expect(metric(metrics, '@netsynth/evaluator-validity', 'tshark.malformed')?.synthetic).toBe(0);
     }
-  });
+  }, HEAVY);
 
   it('netdiffus: 32×32 GASF, FD per class, downstream original / synthetic / original+synthetic', async () => {
     const out = join(root, 'netdiffus');
@@ -71,7 +74,7 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
       expect(m?.real, scenario).toBeGreaterThan(0.5); // train on original, test on original
     }
     expect(metric(metrics, '@netsynth/evaluator-downstream', 'balanced.random_forest.accuracy')).toBeUndefined();
-  });
+  }, HEAVY);
 
   it('netshare-flows: flow records through the 1-D DDPM, NetShare’s metric set, a valid pcap', async () => {
     const out = join(root, 'netshare-flows');
@@ -93,7 +96,7 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
       const v = await tsharkVerdict(join(out, 'synthetic.pcap'));
       expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({ malformed: 0, expertErrors: 0, badChecksums: 0 });
     }
-  });
+  }, HEAVY);
 
   it('balance: only the rare class is generated; the class-balanced classifiers are reported beside train-real', async () => {
     const out = join(root, 'balance');
@@ -106,5 +109,5 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
       expect(m?.value, c).toBeGreaterThanOrEqual(0);
       expect(m?.real, c).toBeGreaterThan(0); // train-real on the imbalanced data, beside it
     }
-  });
+  }, HEAVY);
 });

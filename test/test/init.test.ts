@@ -14,6 +14,9 @@ const DEMO = join(REPO_ROOT, 'examples', 'data', 'demo');
 const root = mkdtempSync(join(tmpdir(), 'netsynth-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
+const HEAVY = 360_000;
+
 describe.skipIf(!HAVE_CLI)('netsynth init → netsynth run on your own captures', () => {
   it('one folder per class: labels from folder names, GASF + DDPM, and the starter config runs', async () => {
     const dir = join(root, 'by-folder');
@@ -40,7 +43,7 @@ describe.skipIf(!HAVE_CLI)('netsynth init → netsynth run on your own captures'
     expect(readdirSync(join(dir, 'out', 'images', 'synthetic')).sort()).toEqual(['dns', 'icmp', 'web']);
     expect(existsSync(join(dir, 'out', 'synthetic.pcap'))).toBe(true);
     expect(existsSync(join(dir, 'out', 'report.html'))).toBe(true);
-  });
+  }, HEAVY);
 
   it('one file per class: labels from file names', async () => {
     const dir = join(root, 'by-file');
@@ -49,5 +52,5 @@ describe.skipIf(!HAVE_CLI)('netsynth init → netsynth run on your own captures'
     const init = await netsynth(['init', dir, '--json']);
     expect(init.code, init.stderr).toBe(0);
     expect(JSON.parse(init.stdout)).toMatchObject({ labelsFrom: 'filename', labels: ['tls', 'udpstream'], plugins: { encoder: ['@netsynth/encoder-gasf'], generator: ['@netsynth/generator-ddpm'] } });
-  });
+  }, HEAVY);
 });

@@ -30,6 +30,9 @@ async function mustRun(cmd: string, args: readonly string[], cwd: string): Promi
   return r.stdout;
 }
 
+/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
+const HEAVY = 360_000;
+
 describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` tarballs into an empty folder', () => {
   beforeAll(async () => {
     root = realpathSync(mkdtempSync(join(tmpdir(), 'netsynth-tarballs-')));
@@ -44,7 +47,7 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
 
   afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
-  });
+  }, HEAVY);
 
   it('every public package has a tarball with dist/index.js, its .d.ts, README.md and no workspace: range', async () => {
     expect([...tarballs.keys()].sort()).toEqual([...PUBLIC].sort());
@@ -55,7 +58,7 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
       expect(JSON.stringify(pkg), name).not.toContain('workspace:');
       expect(pkg.name).toBe(name);
     }
-  });
+  }, HEAVY);
 
   it('installs into an empty folder and runs the quickstart there', async () => {
     project = join(root, 'project');
@@ -100,5 +103,5 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
       expect(realpathSync(p.source).startsWith(REPO_ROOT), `${p.name} loaded from ${p.source}`).toBe(false);
     }
     expect(manifest.plugins.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['@netsynth/encoder-gasf', '@netsynth/generator-ddpm']));
-  });
+  }, HEAVY);
 });
