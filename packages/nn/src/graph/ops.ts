@@ -74,7 +74,10 @@ export function reshape(x: Value, shape: readonly number[]): Value {
   const neg1 = out.indexOf(-1);
   if (neg1 >= 0) out[neg1] = x.size / known;
   if (out.reduce((a, b) => a * b, 1) !== x.size) fail(`cannot reshape [${x.shape.join(',')}] to [${shape.join(',')}]`);
-  if (out.length === x.rank && out.every((d, i) => d === x.shape[i])) return x;
+  // A no-op only when it stays one at every batch size: a literal 1 or a −1 beside a changed
+  // dim would reshape differently once the exported model's batch axis is dynamic.
+  const keepsEveryBatch = shape.every((d, i) => d === 0 || (d > 0 && i > 0) || (d === -1 && shape.every((e, j) => j === i || e === 0)));
+  if (keepsEveryBatch && out.length === x.rank && out.every((d, i) => d === x.shape[i])) return x;
   return x.graph.add1('Reshape', [x, x.graph.ints(shape)], out);
 }
 
