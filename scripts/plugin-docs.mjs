@@ -78,9 +78,10 @@ function typeOf(s) {
 function limitsOf(s) {
   if (!s || typeof s !== 'object') return '';
   const out = [];
-  if (s.minimum !== undefined) out.push(`≥ ${s.minimum}`);
+  // zod's int() states ±MAX_SAFE_INTEGER bounds: no limit worth printing.
+  if (s.minimum !== undefined && s.minimum > -Number.MAX_SAFE_INTEGER) out.push(`≥ ${s.minimum}`);
   if (s.exclusiveMinimum !== undefined) out.push(`> ${s.exclusiveMinimum}`);
-  if (s.maximum !== undefined) out.push(`≤ ${s.maximum}`);
+  if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) out.push(`≤ ${s.maximum}`);
   if (s.exclusiveMaximum !== undefined) out.push(`< ${s.exclusiveMaximum}`);
   if (s.minItems !== undefined) out.push(`at least ${s.minItems} item${s.minItems === 1 ? '' : 's'}`);
   if (s.maxItems !== undefined) out.push(`at most ${s.maxItems} items`);
