@@ -162,8 +162,19 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         setKnown(intConst(iv.map((i) => av[i] as number), idx.shape));
         continue;
       }
+      if (n.opType === 'Cast' && [DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE].includes(attrI(n, 'to', DataType.FLOAT) as 1 | 10 | 11)) {
+        setKnown({ dtype: 'float32', shape: a.shape, data: Float32Array.from(av) });
+        continue;
+      }
       if (n.opType === 'Unsqueeze' || n.opType === 'Squeeze' || n.opType === 'Cast' || n.opType === 'Identity') {
-        setKnown({ ...a, shape: n.opType === 'Unsqueeze' ? (a.shape.length === 0 ? [1] : [...a.shape, 1]) : n.opType === 'Squeeze' ? a.shape.filter((d) => d !== 1) : a.shape });
+        let shape = [...a.shape];
+        if (n.opType === 'Unsqueeze' || n.opType === 'Squeeze') {
+          const rank = a.shape.length + (n.opType === 'Unsqueeze' ? 1 : 0);
+          const axes = (ins[1] ? ints(need(ins[1], n, 'axes')) : (attrInts(n, 'axes') ?? [])).map((x) => (x < 0 ? x + rank : x));
+          if (n.opType === 'Unsqueeze') for (const x of [...axes].sort((p, q) => p - q)) shape.splice(x, 0, 1);
+          else shape = shape.filter((d, i) => (axes.length ? !axes.includes(i) : d !== 1));
+        }
+        setKnown({ ...a, shape });
         continue;
       }
       if (n.opType === 'Concat') {
