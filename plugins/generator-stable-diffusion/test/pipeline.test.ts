@@ -46,4 +46,18 @@ describe('SD ONNX folder on the tiny model', () => {
     expect(out.dims).toEqual([1, 3, 64, 64]);
     await sd.dispose();
   });
+
+  it('a model exported with a fixed batch of 1 runs CFG batches in chunks and gives the same images', async () => {
+    const dyn = await tinyModel();
+    const fixed = await tinyModel({ staticBatch: 1 });
+    const a = await StableDiffusion.load(dyn.dir);
+    const b = await StableDiffusion.load(fixed.dir);
+    expect(b.unet.input('sample').shape[0]).toBe(1);
+    const o = { prompts: ['type-0', 'type-1'], steps: 3, guidance: 4, scheduler: 'euler-ancestral' as const, seed: 5, init: { images: new Float32Array(2 * 3 * 64 * 64).map((_, i) => Math.cos(i / 9)), strength: 0.9 } };
+    const x = await a.generate(o);
+    const y = await b.generate(o);
+    expect(y.dims).toEqual([2, 3, 64, 64]);
+    expect(maxAbsDiff(x.data, y.data)).toBeLessThan(1e-4);
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
 });

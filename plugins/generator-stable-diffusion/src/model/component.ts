@@ -95,8 +95,51 @@ export class OnnxComponent {
     }
   }
 
-  /** Runs with float32/integer feeds; returns float32 outputs with their dims. */
+  /**
+   * Runs with float32/integer feeds; returns float32 outputs with their dims. When the model
+   * has a fixed batch size smaller than the feeds' (e.g. exported with batch 1), the feeds
+   * whose axis 0 is that batch are run in chunks and the outputs concatenated on axis 0.
+   */
   async run(feeds: Readonly<Record<string, Feed>>, outputNames?: string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
+    let fixed: number | undefined;
+    let total: number | undefined;
+    for (const [name, f] of Object.entries(feeds)) {
+      const d0 = this.input(name).shape[0];
+      if (typeof d0 === 'number' && d0 > 0 && f.dims.length > 0 && (f.dims[0] as number) > d0) {
+        fixed = d0;
+        total = f.dims[0] as number;
+        break;
+      }
+    }
+    if (fixed === undefined || total === undefined) return this.runOnce(feeds, outputNames);
+    if (total % fixed) throw new EngineError(`${this.path}: batch ${total} is not a multiple of the model's fixed batch ${fixed}`);
+    const parts: Record<string, { data: Float32Array; dims: number[] }>[] = [];
+    for (let k = 0; k < total; k += fixed) {
+      const chunk: Record<string, Feed> = {};
+      for (const [name, f] of Object.entries(feeds)) {
+        if (f.dims.length > 0 && f.dims[0] === total) {
+          const per = f.data.length / total;
+          chunk[name] = { data: f.data.subarray(k * per, (k + fixed) * per) as Feed['data'], dims: [fixed, ...f.dims.slice(1)] };
+        } else chunk[name] = f;
+      }
+      parts.push(await this.runOnce(chunk, outputNames));
+    }
+    const out: Record<string, { data: Float32Array; dims: number[] }> = {};
+    for (const key of Object.keys(parts[0] ?? {})) {
+      const pieces = parts.map((p) => p[key] as { data: Float32Array; dims: number[] });
+      const data = new Float32Array(pieces.reduce((a, p) => a + p.data.length, 0));
+      let off = 0;
+      for (const p of pieces) {
+        data.set(p.data, off);
+        off += p.data.length;
+      }
+      const first = pieces[0] as { dims: number[] };
+      out[key] = { data, dims: [pieces.reduce((a, p) => a + (p.dims[0] as number), 0), ...first.dims.slice(1)] };
+    }
+    return out;
+  }
+
+  private async runOnce(feeds: Readonly<Record<string, Feed>>, outputNames?: string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
     const t: Record<string, ort.Tensor> = {};
     for (const [name, f] of Object.entries(feeds)) t[name] = this.toTensor(this.input(name), f);
     let r: ort.InferenceSession.ReturnType;

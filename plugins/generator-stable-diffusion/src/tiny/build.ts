@@ -30,6 +30,8 @@ export interface TinyStableDiffusionOptions {
   fp16?: boolean;
   /** Put the UNet's weights in `unet/model.onnx_data` (default true). */
   externalData?: boolean;
+  /** Export with this fixed batch size instead of a symbolic batch axis (some exports do). */
+  staticBatch?: number;
   /** Extra words for the tokenizer's merges (the caption words are always included). */
   words?: string[];
   force?: boolean;
@@ -65,6 +67,7 @@ export function resolveTinyOptions(o: TinyStableDiffusionOptions = {}): Required
     maxLength: o.maxLength ?? 77,
     fp16: o.fp16 ?? false,
     externalData: o.externalData ?? true,
+    staticBatch: o.staticBatch ?? 0,
     words: [...DEFAULT_WORDS, ...(o.words ?? [])],
   };
 }
@@ -84,6 +87,7 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
   const force = opts.force ?? false;
   const lat = r.resolution / 8;
   const batch = { 0: 'batch' };
+  const B = r.staticBatch > 0 ? r.staticBatch : 1;
 
   // Tokenizer.
   const captionWords = [...r.words, ...Array.from({ length: 10 }, (_, i) => String(i))];
@@ -98,9 +102,9 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
   const te = new TinyClipText(vocabSize, r.textDim, r.maxLength, r.textLayers, r.heads);
   initParameters(te, r.seed * 7 + 2);
   const teModel = traceNamed(te, {
-    inputs: { input_ids: { shape: [1, r.maxLength], dtype: 'int64' } },
+    inputs: { input_ids: { shape: [B, r.maxLength], dtype: 'int64' } },
     forward: (ctx, i) => ({ last_hidden_state: te.forward(ctx, i.input_ids as Value) }),
-    dynamicAxes: { input_ids: batch },
+    ...(r.staticBatch === 0 && { dynamicAxes: { input_ids: batch } }),
   });
   torchStyle(teModel, isSequenceLinear);
   if (r.fp16) toFloat16(teModel);
@@ -114,11 +118,11 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
     { name: 'mid_block_additional_residual', dims: [1, layout.mid.channels, lat / layout.mid.factor, lat / layout.mid.factor] },
   ];
   const unetInputs: Record<string, { shape: number[] }> = {
-    sample: { shape: [1, 4, lat, lat] },
-    timestep: { shape: [1] },
-    encoder_hidden_states: { shape: [1, r.maxLength, r.textDim] },
+    sample: { shape: [B, 4, lat, lat] },
+    timestep: { shape: [B] },
+    encoder_hidden_states: { shape: [B, r.maxLength, r.textDim] },
   };
-  for (const ri of residualInputs) unetInputs[ri.name] = { shape: ri.dims };
+  for (const ri of residualInputs) unetInputs[ri.name] = { shape: [B, ...ri.dims.slice(1)] };
   const unetModel = traceNamed(unet, {
     inputs: unetInputs,
     forward: (ctx, i) => ({
@@ -127,7 +131,7 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
         mid: i.mid_block_additional_residual as Value,
       }),
     }),
-    dynamicAxes: Object.fromEntries(Object.keys(unetInputs).map((k) => [k, batch])),
+    ...(r.staticBatch === 0 && { dynamicAxes: Object.fromEntries(Object.keys(unetInputs).map((k) => [k, batch])) }),
   });
   torchStyle(unetModel, isSequenceLinear);
   if (r.fp16) toFloat16(unetModel);
@@ -137,9 +141,9 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
   const ve = new TinyVaeEncoder(r.vaeChannels, 4, r.groups);
   initParameters(ve, r.seed * 7 + 3);
   const veModel = traceNamed(ve, {
-    inputs: { sample: { shape: [1, 3, r.resolution, r.resolution] } },
+    inputs: { sample: { shape: [B, 3, r.resolution, r.resolution] } },
     forward: (ctx, i) => ({ latent_parameters: ve.forward(ctx, i.sample as Value) }),
-    dynamicAxes: { sample: batch },
+    ...(r.staticBatch === 0 && { dynamicAxes: { sample: batch } }),
   });
   torchStyle(veModel, () => false);
   if (r.fp16) toFloat16(veModel);
@@ -149,9 +153,9 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
   const vd = new TinyVaeDecoder(r.vaeChannels, 4, r.groups);
   initParameters(vd, r.seed * 7 + 4);
   const vdModel = traceNamed(vd, {
-    inputs: { latent_sample: { shape: [1, 4, lat, lat] } },
+    inputs: { latent_sample: { shape: [B, 4, lat, lat] } },
     forward: (ctx, i) => ({ sample: vd.forward(ctx, i.latent_sample as Value) }),
-    dynamicAxes: { latent_sample: batch },
+    ...(r.staticBatch === 0 && { dynamicAxes: { latent_sample: batch } }),
   });
   torchStyle(vdModel, () => false);
   if (r.fp16) toFloat16(vdModel);
