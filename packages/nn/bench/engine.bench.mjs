@@ -4,6 +4,7 @@
 // engine.forward). Progress and details go to stderr.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRng, deriveSeed } from '@netsynth/core';
 import { InferenceSession, adam, buildBenchUNet, buildTrainingSession, exportInferenceModel, initParameters, mseLoss } from '@netsynth/nn';
@@ -14,6 +15,10 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const torchScript = fileURLToPath(new URL('../shared/bench/torch_unet_step.py', `file://${repoRoot}`));
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
+// The machine may be shared: the 1-minute load average is printed before and after (stderr);
+// above the core count both timings are inflated (PyTorch's more: its OpenMP threads
+// spin-wait), so the ratio is only meaningful on an otherwise idle machine.
+const load0 = loadavg()[0];
 // --- PyTorch reference (first, so its memory use does not colour ours) ---
 let torch = null;
 if (existsSync('/usr/bin/python3') && existsSync(torchScript)) {
@@ -80,5 +85,8 @@ const fwdMs = median(fwd);
 const r2 = (v) => Math.round(v * 100) / 100;
 const torchMs = torch ? torch.ms_per_step : null;
 const torchFwd = torch ? torch.forward_ms : null;
+const load1 = loadavg()[0];
+const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+console.error(`[engine.bench] ours: step ${spread(times)} ms, forward ${spread(fwd)} ms; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
 console.log(JSON.stringify({ bench: 'engine.train_step', ms: r2(stepMs), torch_ms: torchMs, ratio: torchMs ? r2(stepMs / torchMs) : null, params: net.parameterCount(), torch_params: torch ? torch.params : null, peak_mb: Math.round(peakMb) }));
 console.log(JSON.stringify({ bench: 'engine.forward', ms: r2(fwdMs), torch_ms: torchFwd, ratio: torchFwd ? r2(fwdMs / torchFwd) : null }));
