@@ -60,7 +60,7 @@ describe.skipIf(!HAVE_LAB || !HAVE_CLI)('DDPM on the lab captures (GASF 16×16 o
 
     const rows = (ts: readonly { data: Float32Array }[]): number[][] => ts.map((t) => Array.from(t.data));
     const ids = (ls: readonly string[]): number[] => ls.map((l) => labels.indexOf(l));
-    const clf = logisticRegression().fit({ rows: rows(train.tensors), labels: ids(train.labels), classes: labels.length }, 1);
+    const clf = await logisticRegression().fit({ rows: rows(train.tensors), labels: ids(train.labels), classes: labels.length }, 1);
     const accuracy = async (set: { tensors: { data: Float32Array }[]; labels: string[] }): Promise<{ all: number; perClass: Record<string, string> }> => {
       const pred = await clf.predict(rows(set.tensors));
       const perClass: Record<string, string> = {};
