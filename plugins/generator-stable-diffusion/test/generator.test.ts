@@ -111,4 +111,10 @@ describe('generator plugin (tiny model)', () => {
     expect(maxAbsDiff(noise[0]?.tensor.data ?? [], i2i[0]?.tensor.data ?? [1])).toBeGreaterThan(1e-3);
     expect(warnings.some((w) => w.includes('zoom') && w.includes('no reference'))).toBe(true);
   });
+
+  it('train.resolution must match a UNet with fixed spatial size', async () => {
+    const c = ctx(2);
+    const gen = new StableDiffusionGenerator(sdOptionsSchema.parse({ model: 'tiny', train: { steps: 1, resolution: 32 } }));
+    await expect(gen.fit(dataset(16, 16), join(c.workDir, 'model'), c)).rejects.toThrow(/train.resolution 32 differs from the UNet's fixed size 64/);
+  });
 });

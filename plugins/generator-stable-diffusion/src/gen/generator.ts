@@ -58,13 +58,20 @@ export class StableDiffusionGenerator implements Generator {
     return dir;
   }
 
-  private geometryFor(sd: StableDiffusion, info: EncoderInfo, fill: number[]): GeometryConfig {
+  /** Sampling geometry, or the training one when `train.resolution` overrides the size. */
+  private geometryFor(sd: StableDiffusion, info: EncoderInfo, fill: number[], training = false): GeometryConfig {
     const o = this.options.image;
     const s = sd.unet.input('sample').shape;
     const staticSize = typeof s[2] === 'number' && s[2] > 0 ? s[2] * 8 : undefined;
     const native = staticSize ?? o.size ?? 512;
     if (staticSize !== undefined && o.size !== undefined && o.size !== staticSize) throw new InvalidArgumentError(`image.size ${o.size} differs from the UNet's fixed size ${staticSize}`, { configPath: 'generator.options.image.size' });
-    return { mode: o.mode, native, channels: info.channels, height: info.height, width: info.width, valueRange: info.valueRange, fill, cropX: o.cropX, cropY: o.cropY };
+    const tr = training ? this.options.train.resolution : undefined;
+    if (tr !== undefined && tr !== native) {
+      if (staticSize !== undefined) throw new InvalidArgumentError(`train.resolution ${tr} differs from the UNet's fixed size ${staticSize}`, { configPath: 'generator.options.train.resolution' });
+      // Tiles and crops are cut at the model size; training them at another size would teach other windows.
+      if (o.mode !== 'resize') throw new InvalidArgumentError(`train.resolution differs from the sampling size ${native}: only image.mode "resize" can train at another size`, { configPath: 'generator.options.train.resolution' });
+    }
+    return { mode: o.mode, native: tr ?? native, channels: info.channels, height: info.height, width: info.width, valueRange: info.valueRange, fill, cropX: o.cropX, cropY: o.cropY };
   }
 
   async fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
@@ -74,7 +81,8 @@ export class StableDiffusionGenerator implements Generator {
     try {
       const labels = [...new Set(data.labels)].sort();
       const fill = this.options.image.fill ?? medianFill(data.tensors);
-      const geo = new Geometry(this.geometryFor(sd, data.encoder.info, fill));
+      const geo = new Geometry(this.geometryFor(sd, data.encoder.info, fill, true));
+      const sampleGeometry = this.geometryFor(sd, data.encoder.info, fill);
       const n = geo.c.native;
       // Model-space images and their captions (one per tile in tile mode).
       const images: ImageTensor[] = [];
@@ -134,7 +142,7 @@ export class StableDiffusionGenerator implements Generator {
       task.done(last === null ? 'no steps' : `final loss ${(last as number).toPrecision(4)}`);
       await saveKohyaLora(join(modelDir, LORA), res.lora, res.trainer, { ss_output_name: 'netsynth', ss_tag_frequency: JSON.stringify(Object.fromEntries(uniq.map((c) => [c, captions.filter((x) => x === c).length]))) });
       await res.trainer.dispose();
-      const meta: ModelMeta = { format: 'netsynth-sd-generator-1', baseModel: base, labels, geometry: geo.c, encoder: { name: data.encoder.name, info: data.encoder.info }, steps: res.steps, finalLoss: last, rank: t.rank, alpha };
+      const meta: ModelMeta = { format: 'netsynth-sd-generator-1', baseModel: base, labels, geometry: sampleGeometry, encoder: { name: data.encoder.name, info: data.encoder.info }, steps: res.steps, finalLoss: last, rank: t.rank, alpha };
       await writeFileAtomic(join(modelDir, META), JSON.stringify(meta, null, 2), { force: true });
       return { modelDir, steps: res.steps, ...(last !== null && { finalLoss: last }), ...(res.resumedFromStep !== undefined && { resumedFromStep: res.resumedFromStep }) };
     } finally {

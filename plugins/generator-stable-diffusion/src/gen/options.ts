@@ -42,6 +42,8 @@ export const sdOptionsSchema = z.object({
       lr: z.number().positive().default(1e-4),
       steps: z.number().int().min(0).default(200),
       batchSize: z.number().int().positive().default(1),
+      /** Training image size in pixels (default: the sampling size; resize mode and UNets with symbolic spatial axes only). NetDiffusion: 816×768 → here square. */
+      resolution: z.number().int().min(8).multipleOf(8).optional(),
       /** Module path suffixes trained (default: attention to_q/to_k/to_v/to_out.0 of attn1 and attn2). */
       targets: z.array(z.string()).default([...DEFAULT_LORA_TARGETS]),
       checkpointEvery: z.number().int().positive().default(50),
