@@ -57,8 +57,8 @@ export const ddpmOptionsSchema = z
     sampler: z.enum(SAMPLERS).default('dpmpp2m'),
     /** Sampling steps (ddim / dpmpp2m; ancestral always uses all T). */
     sampleSteps: positiveInt.optional(),
-    /** Classifier-free guidance scale: 1 = conditional model only, > 1 pushes towards the label. */
-    guidanceScale: z.number().min(0).max(50).default(1.5),
+    /** Classifier-free guidance scale: 1 = conditional model only, > 1 pushes towards the label (2: lowest FD measured on the lab data; see README). */
+    guidanceScale: z.number().min(0).max(50).default(2),
     /** Images denoised together per onnxruntime call. */
     sampleBatchSize: positiveInt.max(4096).default(64),
     /** Clip the predicted clean image to the encoder's value range at each step. */
