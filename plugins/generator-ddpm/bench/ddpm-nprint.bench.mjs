@@ -4,6 +4,8 @@
 // step (batch 8, 16-channel U-Net, default depth for the size) and seconds per image with
 // DPM-Solver++ 20 steps (batch 8, no guidance). One `ddpm.nprint` line per size.
 // DDPM_NPRINT_STEPS (4) training steps are timed (the first included: it is a real cost).
+// By default the three smaller sizes run (about 1.5 min); DDPM_NPRINT_ONLY=all adds the two
+// largest (several more minutes), or DDPM_NPRINT_ONLY=3,4 picks sizes by index.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ const SIZES = [
   { name: 'ipv4+tcp+udp, onehot3, 32 packets', opts: { headers: { ipv6: false, icmp: false }, tensor: 'onehot3', maxPackets: 32 } },
   { name: 'all headers (NetDiffusion width), onehot3, 64 packets', opts: { tensor: 'onehot3', maxPackets: 64 } },
 ];
-const only = process.env.DDPM_NPRINT_ONLY;
+// The two largest sizes take minutes per run: only with DDPM_NPRINT_ONLY=3,4 (or DDPM_NPRINT_ONLY=all).
+const only = process.env.DDPM_NPRINT_ONLY === 'all' ? '0,1,2,3,4' : (process.env.DDPM_NPRINT_ONLY ?? '0,1,2');
 const input = parseRunConfig({ input: { captures: [demo], flows: { windowPackets: 64, minPackets: 2, maxSamplesPerLabel: 16 }, holdout: 0 } }).input;
 const samples = await loadSamples(input, demo, { seed: 0 });
 for (const [i, size] of SIZES.entries()) {
