@@ -5,7 +5,8 @@
 // features). Prints `ddpm.train`, `ddpm.sample` (one per sampler) and `ddpm.fd_reference`
 // (real holdout vs real training images: the FD floor at this sample size). Details on stderr.
 // Scale via env: DDPM_BENCH_STEPS (600), DDPM_BENCH_PER_LABEL (20), DDPM_BENCH_THREADS (2),
-// DDPM_BENCH_GUIDANCE (1: the conditional model itself, one model evaluation per step).
+// DDPM_BENCH_GUIDANCE (1: the conditional model itself, one model evaluation per step),
+// DDPM_BENCH_SEED (1: training and sampling seed).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ const STEPS = env('DDPM_BENCH_STEPS', 600);
 const PER_LABEL = env('DDPM_BENCH_PER_LABEL', 20);
 const THREADS = env('DDPM_BENCH_THREADS', 2);
 const GUIDANCE = env('DDPM_BENCH_GUIDANCE', 1);
+const SEED = env('DDPM_BENCH_SEED', 1);
 const only = process.env.NETSYNTH_BENCH_ONLY ?? '';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,7 +48,7 @@ const labels = [...new Set(real.map((r) => r.label))].sort();
 console.error(`[ddpm.bench] ${dataDir}: ${real.length} training images, ${realHoldout.length} holdout, labels ${labels.join(', ')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ddpm-bench-'));
-const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: dir, baseDir: dir };
+const ctx = { seed: SEED, rng: createRng(SEED), progress: silentProgress, workDir: dir, baseDir: dir };
 const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.002, warmupSteps: 50, threads: THREADS };
 try {
   const gen = createDdpmGenerator(trainOpts);
@@ -54,7 +56,7 @@ try {
   const fit = await gen.fit({ tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } }, join(dir, 'model'), ctx);
   const trainSeconds = (performance.now() - t0) / 1000;
   const cfg = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
-  console.log(JSON.stringify({ bench: 'ddpm.train', steps_per_s: +cfg.training.stepsPerSecond.toFixed(2), steps: fit.steps, batch: 32, images: real.length, resolution: '1x16x16', parameters: cfg.training.parameters, final_loss: +fit.finalLoss.toFixed(4), seconds_total: +trainSeconds.toFixed(1), threads: THREADS }));
+  console.log(JSON.stringify({ bench: 'ddpm.train', steps_per_s: +cfg.training.stepsPerSecond.toFixed(2), steps: fit.steps, batch: 32, images: real.length, resolution: '1x16x16', parameters: cfg.training.parameters, final_loss: +fit.finalLoss.toFixed(4), seconds_total: +trainSeconds.toFixed(1), threads: THREADS, seed: SEED }));
 
   const fx = pooledFeatureExtractor(6);
   const realStats = gaussianStats(await fx.features(real.map((r) => r.tensor)));

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InferenceSession, exportInferenceModel, readSafetensors, tensorToFloat32 } from '@netsynth/nn';
+import { deriveSeed } from '@netsynth/core';
+import { InferenceSession, exportInferenceModel, initParameters, readSafetensors, tensorToFloat32 } from '@netsynth/nn';
 import { afterAll, describe, expect, it } from 'vitest';
 import gen, { DenoiserUNet, FILES, createDdpmGenerator, emaDecayAt, readModelConfig, type DdpmOptionsInput } from '../src/index.js';
 import { classMeans, cleanup, context, nearest, tickingProgress, tmp, twoClassImages } from './helpers.js';
@@ -28,6 +29,31 @@ describe('plugin definition', () => {
   it('warms the EMA decay up', () => {
     expect(emaDecayAt(0.999, 1)).toBeCloseTo(2 / 11, 12);
     expect(emaDecayAt(0.999, 100_000)).toBe(0.999);
+  });
+});
+
+describe('EMA', () => {
+  it('warms up: after one step the EMA is d·w₀ + (1−d)·w₁ with d = 2/11, not 0.999', async () => {
+    // Guards the mechanism: nn's trainer reads `ema.decay` from the options object at every step.
+    const dir = tmp();
+    await createDdpmGenerator({ ...TINY, steps: 1, lr: 0.1, emaDecay: 0.999 }).fit(twoClassImages(8, 1, 8, 8), dir, context(3));
+    const cfg = await readModelConfig(dir);
+    const net = new DenoiserUNet(cfg.spec);
+    initParameters(net, deriveSeed(3, 'ddpm:init'));
+    net.zeroOutput();
+    const ckpt = await readSafetensors(join(dir, FILES.checkpoint));
+    const d = emaDecayAt(0.999, 1);
+    let moved = 0;
+    for (const [name, p] of net.namedParameters()) {
+      const live = tensorToFloat32(ckpt.tensors.get(name)!, 'ckpt', name);
+      const ema = tensorToFloat32(ckpt.tensors.get(`ema.${name}`)!, 'ckpt', name);
+      for (let i = 0; i < live.length; i++) {
+        const w0 = p.data[i] as number;
+        moved = Math.max(moved, Math.abs((live[i] as number) - w0));
+        expect(Math.abs((ema[i] as number) - (d * w0 + (1 - d) * (live[i] as number)))).toBeLessThan(1e-6);
+      }
+    }
+    expect(moved).toBeGreaterThan(1e-4); // the step changed the weights, so the check has teeth
   });
 });
 
