@@ -61,3 +61,48 @@ describe('SD ONNX folder on the tiny model', () => {
     await Promise.all([a.dispose(), b.dispose()]);
   });
 });
+
+describe('worker-thread sessions', () => {
+  it('give the same images as in-process sessions', async () => {
+    const info = await tinyModel();
+    const a = await StableDiffusion.load(info.dir);
+    const b = await StableDiffusion.load(info.dir, { worker: true });
+    const o = { prompts: ['type-0', 'type-1'], steps: 3, guidance: 4, scheduler: 'dpmpp-2m' as const, seed: 5 };
+    const x = await a.generate(o);
+    const y = await b.generate(o);
+    expect(maxAbsDiff(x.data, y.data)).toBe(0);
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+
+  it('keep the event loop running during a long evaluation (in-process sessions block it)', async () => {
+    // A wider tiny UNet (32×32 latents, ~0.5 s per call here) so one evaluation is long.
+    const wide = await tinyModel({ blockOut: [128, 256], resolution: 256, textDim: 128, heads: 4 });
+    const ticksDuring = async (sd: StableDiffusion): Promise<number> => {
+      const hid = await sd.encodePrompts(['a', 'b']);
+      const x = new Float32Array(2 * 4 * 32 * 32).fill(0.1);
+      await sd.unetStep(x, [2, 4, 32, 32], 500, hid); // warm-up
+      let ticks = 0;
+      const iv = setInterval(() => ticks++, 5);
+      const p = sd.unetStep(x, [2, 4, 32, 32], 500, hid);
+      await p;
+      clearInterval(iv);
+      return ticks;
+    };
+    const a = await StableDiffusion.load(wide.dir, { threads: 1 });
+    const b = await StableDiffusion.load(wide.dir, { threads: 1, worker: true });
+    const inProcess = await ticksDuring(a);
+    const inWorker = await ticksDuring(b);
+    expect(inProcess).toBeLessThanOrEqual(1);
+    expect(inWorker).toBeGreaterThanOrEqual(5);
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+
+  it('an abort stops sampling with an InterruptedError and terminates the workers', async () => {
+    const info = await tinyModel();
+    const ac = new AbortController();
+    const sd = await StableDiffusion.load(info.dir, { worker: true, signal: ac.signal });
+    const p = sd.generate({ prompts: ['type-0'], steps: 50, guidance: 3, scheduler: 'ddim', seed: 1, signal: ac.signal, onStep: (k) => (k === 2 ? ac.abort() : undefined) });
+    await expect(p).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await sd.dispose();
+  });
+});

@@ -77,7 +77,7 @@ export class StableDiffusionGenerator implements Generator {
   async fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
     if (!data.tensors.length) throw new InvalidArgumentError('no training images');
     const base = await this.baseModel(modelDir, ctx);
-    const sd = await StableDiffusion.load(base, { ...(this.options.threads !== undefined && { threads: this.options.threads }) });
+    const sd = await StableDiffusion.load(base, { worker: this.options.worker, ...(ctx.signal && { signal: ctx.signal }), ...(this.options.threads !== undefined && { threads: this.options.threads }) });
     try {
       const labels = [...new Set(data.labels)].sort();
       const fill = this.options.image.fill ?? medianFill(data.tensors);
@@ -160,7 +160,7 @@ export class StableDiffusionGenerator implements Generator {
     if (meta.format !== 'netsynth-sd-generator-1') throw new ModelFileError(`unknown format ${String(meta.format)}`, join(modelDir, META));
     const o = this.options;
     const loras = [{ path: join(modelDir, LORA), multiplier: o.sample.loraMultiplier }, ...o.loras.map((l) => ({ path: isAbsolute(l.path) ? l.path : resolve(ctx.baseDir, l.path), multiplier: l.multiplier }))];
-    const sd = await StableDiffusion.load(meta.baseModel, { loras, ...(o.threads !== undefined && { threads: o.threads }) });
+    const sd = await StableDiffusion.load(meta.baseModel, { loras, worker: o.worker, ...(ctx.signal && { signal: ctx.signal }), ...(o.threads !== undefined && { threads: o.threads }) });
     const geo = new Geometry(meta.geometry);
     const exts = (ctx.extensions ?? this.createExtensions).filter(isUNetResidualExtension);
     const others = (ctx.extensions ?? this.createExtensions).filter((e) => !isUNetResidualExtension(e));

@@ -67,6 +67,8 @@ export const sdOptionsSchema = z.object({
   loras: z.array(z.object({ path: z.string(), multiplier: z.number().default(1) })).default([]),
   /** onnxruntime intra-op threads (default: all cores). */
   threads: z.number().int().positive().optional(),
+  /** Run the ONNX sessions in worker threads so progress and Ctrl-C stay live during long steps. */
+  worker: z.boolean().default(true),
 });
 
 export type SdOptions = z.output<typeof sdOptionsSchema>;

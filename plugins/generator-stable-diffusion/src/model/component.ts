@@ -7,9 +7,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
-import { EngineError, ModelFileError } from '@netsynth/core';
-import * as ort from 'onnxruntime-node';
+import { EngineError, ModelFileError, isNetsynthError } from '@netsynth/core';
+import type * as ort from 'onnxruntime-node';
 import { floatToHalf, halfToFloat } from '../onnx/tensor-data.js';
+import { InProcessBackend, WorkerBackend, type PlainTensor, type SessionBackend, type ValueMeta } from './backend.js';
 
 export interface TensorInfo {
   name: string;
@@ -22,12 +23,16 @@ export type Feed = { data: Float32Array | BigInt64Array | Int32Array; dims: read
 
 export interface RuntimeSettings {
   threads?: number;
+  /** Run the session in a worker thread (keeps the event loop free during evaluations). */
+  worker?: boolean;
+  /** With `worker`: abort terminates the evaluation in progress. */
+  signal?: AbortSignal;
 }
 
 export class OnnxComponent {
   private constructor(
     readonly path: string,
-    private readonly session: ort.InferenceSession,
+    private readonly session: SessionBackend,
     readonly inputs: Map<string, TensorInfo>,
     readonly outputs: Map<string, TensorInfo>,
     private readonly onDispose?: () => Promise<void>,
@@ -46,15 +51,15 @@ export class OnnxComponent {
       executionMode: 'sequential',
       ...(bytes && { extra: { session: { model_external_initializers_file_folder_path: externalFolder ?? dirname(path) } } }),
     };
-    let s: ort.InferenceSession;
+    let s: SessionBackend;
     try {
-      s = bytes ? await ort.InferenceSession.create(bytes, options) : await ort.InferenceSession.create(path, options);
+      s = rt.worker ? await WorkerBackend.create(path, bytes, options, rt.signal) : await InProcessBackend.create(bytes ?? path, options);
     } catch (e) {
       await onDispose?.();
+      if (isNetsynthError(e)) throw e;
       throw new ModelFileError(`onnxruntime cannot load the model: ${(e as Error).message}`, path, undefined, e);
     }
-    const info = (m: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorInfo> =>
-      new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? v.type : 'non-tensor', shape: v.isTensor ? [...v.shape] : [] }]));
+    const info = (m: readonly ValueMeta[]): Map<string, TensorInfo> => new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? (v.type as string) : 'non-tensor', shape: v.isTensor ? [...(v.shape ?? [])] : [] }]));
     return new OnnxComponent(path, s, info(s.inputMetadata), info(s.outputMetadata), onDispose);
   }
 
@@ -73,23 +78,24 @@ export class OnnxComponent {
     return undefined;
   }
 
-  private toTensor(info: TensorInfo, f: Feed): ort.Tensor {
+  private toTensor(info: TensorInfo, f: Feed): PlainTensor {
     const dims = [...f.dims];
-    const d = f.data;
+    // A view of a bigger buffer (a chunk) is copied, so only its own bytes cross to a worker.
+    const d = f.data.byteLength < f.data.buffer.byteLength ? (f.data.slice() as Feed['data']) : f.data;
     switch (info.type) {
       case 'float32':
         if (!(d instanceof Float32Array)) throw new EngineError(`input ${info.name} wants float32`);
-        return new ort.Tensor('float32', d, dims);
+        return { type: 'float32', data: d, dims };
       case 'float16': {
         if (!(d instanceof Float32Array)) throw new EngineError(`input ${info.name} wants float data`);
         const h = new Uint16Array(d.length);
         for (let i = 0; i < d.length; i++) h[i] = floatToHalf(d[i] as number);
-        return new ort.Tensor('float16', h, dims);
+        return { type: 'float16', data: h, dims };
       }
       case 'int64':
-        return new ort.Tensor('int64', d instanceof BigInt64Array ? d : BigInt64Array.from(Array.from(d as ArrayLike<number>, (x) => BigInt(Math.round(x)))), dims);
+        return { type: 'int64', data: d instanceof BigInt64Array ? d : BigInt64Array.from(Array.from(d as ArrayLike<number>, (x) => BigInt(Math.round(x)))), dims };
       case 'int32':
-        return new ort.Tensor('int32', d instanceof Int32Array ? d : Int32Array.from(Array.from(d as ArrayLike<number | bigint>, (x) => Number(x))), dims);
+        return { type: 'int32', data: d instanceof Int32Array ? d : Int32Array.from(Array.from(d as ArrayLike<number | bigint>, (x) => Number(x))), dims };
       default:
         throw new EngineError(`input ${info.name}: element type ${info.type} is not supported`);
     }
@@ -140,17 +146,18 @@ export class OnnxComponent {
   }
 
   private async runOnce(feeds: Readonly<Record<string, Feed>>, outputNames?: string[]): Promise<Record<string, { data: Float32Array; dims: number[] }>> {
-    const t: Record<string, ort.Tensor> = {};
+    const t: Record<string, PlainTensor> = {};
     for (const [name, f] of Object.entries(feeds)) t[name] = this.toTensor(this.input(name), f);
-    let r: ort.InferenceSession.ReturnType;
+    let r: Record<string, PlainTensor>;
     try {
-      r = outputNames ? await this.session.run(t, outputNames) : await this.session.run(t);
+      r = await this.session.run(t, outputNames);
     } catch (e) {
+      if (isNetsynthError(e) && e.code === 'INTERRUPTED') throw e;
       throw new EngineError(`${this.path}: run failed: ${(e as Error).message}`, { cause: e });
     }
     const out: Record<string, { data: Float32Array; dims: number[] }> = {};
     for (const [k, v] of Object.entries(r)) {
-      const tv = v as ort.Tensor;
+      const tv = v;
       let data: Float32Array;
       if (tv.type === 'float16') {
         const h = tv.data as Uint16Array;
