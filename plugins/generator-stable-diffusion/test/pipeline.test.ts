@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StableDiffusion, readSdFolder } from '../src/index.js';
-import { maxAbsDiff, tinyModel } from './helpers.js';
+import { maxAbsDiff, tempDir, tinyModel } from './helpers.js';
 
 describe('SD ONNX folder on the tiny model', () => {
   it('reads the folder layout and the component metadata', async () => {
@@ -104,5 +104,20 @@ describe('worker-thread sessions', () => {
     const p = sd.generate({ prompts: ['type-0'], steps: 50, guidance: 3, scheduler: 'ddim', seed: 1, signal: ac.signal, onStep: (k) => (k === 2 ? ac.abort() : undefined) });
     await expect(p).rejects.toMatchObject({ code: 'INTERRUPTED' });
     await sd.dispose();
+  });
+});
+
+describe('folder errors', () => {
+  it('a missing component or a corrupt model is a ModelFileError naming the file', async () => {
+    const { cpSync, rmSync: rm, writeFileSync: wf } = await import('node:fs');
+    const { join: j } = await import('node:path');
+    const info = await tinyModel();
+    const broken = tempDir('sd-broken-');
+    cpSync(info.dir, broken, { recursive: true });
+    rm(j(broken, 'vae_decoder', 'model.onnx'));
+    await expect(StableDiffusion.load(broken)).rejects.toMatchObject({ code: 'MODEL_FILE', file: j(broken, 'vae_decoder', 'model.onnx') });
+    cpSync(j(info.dir, 'vae_decoder'), j(broken, 'vae_decoder'), { recursive: true });
+    wf(j(broken, 'unet', 'model.onnx'), 'not a model');
+    await expect(StableDiffusion.load(broken, { worker: true })).rejects.toMatchObject({ code: 'MODEL_FILE', file: j(broken, 'unet', 'model.onnx') });
   });
 });

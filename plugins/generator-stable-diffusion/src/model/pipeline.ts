@@ -107,12 +107,19 @@ export class StableDiffusion {
       patched.unet = await prepare(unetModel, folder.unet, unetPairs, unetP);
       patched.text_encoder = await prepare(teModel, folder.textEncoder, tePairs, teP);
     }
-    const [te, unet, vd, ve] = await Promise.all([
+    const settled = await Promise.allSettled([
       OnnxComponent.load(folder.textEncoder, teP.bytes, rt, teP.folder, teP.cleanup),
       OnnxComponent.load(folder.unet, unetP.bytes, rt, unetP.folder, unetP.cleanup),
       OnnxComponent.load(folder.vaeDecoder, undefined, rt),
       folder.vaeEncoder ? OnnxComponent.load(folder.vaeEncoder, undefined, rt) : Promise.resolve(undefined),
     ]);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // Release what did load (sessions, worker threads, side files) before reporting.
+      await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value?.dispose() : undefined)));
+      throw failed.reason;
+    }
+    const [te, unet, vd, ve] = settled.map((r) => (r as PromiseFulfilledResult<OnnxComponent | undefined>).value) as [OnnxComponent, OnnxComponent, OnnxComponent, OnnxComponent | undefined];
     return new StableDiffusion(folder, tokenizer, te, unet, vd, ve, patched);
   }
 
