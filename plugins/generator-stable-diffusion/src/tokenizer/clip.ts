@@ -125,7 +125,8 @@ export class ClipTokenizer {
 
   /** Token ids of the text without BOS/EOS/padding. Unknown pieces map to the EOS id (CLIP's unk). */
   encodeRaw(text: string): number[] {
-    const clean = text.replace(/\s+/g, ' ').trim().toLowerCase();
+    // NFC first, as CLIP's ftfy.fix_text and HF's normalizer (NFC, whitespace, lowercase) do.
+    const clean = text.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
     const ids: number[] = [];
     const utf8 = new TextEncoder();
     for (const m of clean.matchAll(PATTERN)) {
