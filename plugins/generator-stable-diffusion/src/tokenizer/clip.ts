@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { ModelFileError } from '@netsynth/core';
 import { bytesToUnicode } from './bytes.js';
 
-const PATTERN = /<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
+const PATTERN = /'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/giu;
 
 export interface ClipTokenizerConfig {
   vocab: Record<string, number>;
@@ -126,17 +126,21 @@ export class ClipTokenizer {
   /** Token ids of the text without BOS/EOS/padding. Unknown pieces map to the EOS id (CLIP's unk). */
   encodeRaw(text: string): number[] {
     // NFC first, as CLIP's ftfy.fix_text and HF's normalizer (NFC, whitespace, lowercase) do.
-    const clean = text.normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
+    // Lower-casing is per character (HF's Rust normaliser): no final-sigma context rule.
+    const clean = Array.from(text.normalize('NFC').replace(/\s+/g, ' ').trim(), (c) => c.toLowerCase()).join('');
     const ids: number[] = [];
     const utf8 = new TextEncoder();
-    for (const m of clean.matchAll(PATTERN)) {
-      const piece = m[0];
-      if (piece === '<|startoftext|>' || piece === '<|endoftext|>') {
-        ids.push(this.vocab.get(piece) as number);
+    // Special tokens are split out before the regex (as HF's added tokens), so "x)<|endoftext|>"
+    // is ")", <|endoftext|>, not one punctuation run.
+    for (const segment of clean.split(/(<\|startoftext\|>|<\|endoftext\|>)/)) {
+      if (segment === '<|startoftext|>' || segment === '<|endoftext|>') {
+        ids.push(this.vocab.get(segment) as number);
         continue;
       }
-      const mapped = Array.from(utf8.encode(piece), (b) => this.byteChars[b] as string).join('');
-      for (const t of this.bpe(mapped)) ids.push(this.vocab.get(t) ?? this.eosId);
+      for (const m of segment.matchAll(PATTERN)) {
+        const mapped = Array.from(utf8.encode(m[0]), (b) => this.byteChars[b] as string).join('');
+        for (const t of this.bpe(mapped)) ids.push(this.vocab.get(t) ?? this.eosId);
+      }
     }
     return ids;
   }
