@@ -1,6 +1,7 @@
 export { Graph, Value, type DType, type Node, type ConstData } from './graph/ir.js';
 export * as ops from './graph/ops.js';
 export { serializeGraph, type SerializeOptions } from './graph/serialize.js';
+export { serializeGraphExternal, writeExternalModel, externalizeInitializers, type ExternalDataOptions, type ExternalModel } from './graph/external-data.js';
 export { gradients } from './autodiff/gradients.js';
 export { Module, Parameter, initParameters, parameterMap, type Init, type TraceContext } from './layers/module.js';
 export { Linear, Conv1d, Conv2d, GroupNorm, LayerNorm, Embedding, SiLU, GELU, Upsample, AvgPool2d, Dropout, Sequential, Residual, ModuleList, type ConvOptions } from './layers/basic.js';

@@ -102,7 +102,8 @@ export function resolveExecutionProviders(o: RuntimeOptions = {}): ExecutionProv
   return out;
 }
 
-export async function createOrtSession(model: Uint8Array, o: RuntimeOptions = {}): Promise<ort.InferenceSession> {
+/** `model`: ONNX bytes, or a model file's path (needed for external data, resolved against its folder). */
+export async function createOrtSession(model: Uint8Array | string, o: RuntimeOptions = {}): Promise<ort.InferenceSession> {
   const providers = resolveExecutionProviders(o);
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
@@ -116,13 +117,15 @@ export async function createOrtSession(model: Uint8Array, o: RuntimeOptions = {}
     ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
     ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
   };
+  // (two calls: onnxruntime's overloads take a path or bytes, not the union)
+  const create = (opts: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> => (typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts));
   try {
-    return await ort.InferenceSession.create(model, options);
+    return await create(options);
   } catch (e) {
     // A provider that is present but cannot start (driver or library mismatch): CPU only.
     if (providers.length > 1 && /provider|EP|cuda|tensorrt|webgpu/i.test(String(e))) {
       warn(o, `@netsynth/nn: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message ?? e).split('\n')[0]}); falling back to cpu`);
-      return await ort.InferenceSession.create(model, { ...options, executionProviders: ['cpu'] });
+      return await create({ ...options, executionProviders: ['cpu'] });
     }
     throw new EngineError(`onnxruntime could not load the graph: ${(e as Error).message}`, { cause: e });
   }

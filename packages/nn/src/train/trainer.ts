@@ -16,6 +16,8 @@ import { buildUpdate, stateNames, stepScalars, type OptimizerConfig, type Schedu
 import { nchwcBlockSize } from '../runtime/nchwc.js';
 import { createOrtSession, ort, resolveExecutionProviders, type RuntimeOptions } from '../runtime/ort.js';
 import { traceModel, type DropoutSlot } from './trace.js';
+import type { ExternalDataOptions } from '../graph/external-data.js';
+import { modelSource, type ModelSource } from './model-source.js';
 
 export interface InputSpec {
   shape: readonly number[];
@@ -44,6 +46,12 @@ export interface TrainingOptions {
   forward?: (ctx: TraceContext, inputs: Readonly<Record<string, Value>>) => Value;
   /** Write the updated vectors into pre-allocated buffers (default true; see README for the measurement). */
   preallocateOutputs?: boolean;
+  /**
+   * Store the graph's constants (frozen weights) of at least `threshold` bytes as ONNX
+   * external data in a temporary folder under `dir` (default the OS temp dir), removed by
+   * `dispose()`. Needed when they exceed protobuf's 2 GB; results are bit-identical.
+   */
+  externalData?: ExternalDataOptions & { dir?: string };
 }
 
 export interface StepResult {
@@ -85,6 +93,7 @@ export class Trainer {
     private readonly scalarNames: readonly string[],
     private readonly stateKeys: readonly string[],
     private modelBytes: Uint8Array,
+    private modelFiles: ModelSource,
   ) {
     this.named = model.namedParameters();
     let off = 0;
@@ -110,9 +119,14 @@ export class Trainer {
     const frozen = named.filter(([n]) => isFrozen(opts.frozen, n));
     if (trainable.length === 0) throw new InvalidArgumentError('every parameter is frozen: nothing to train');
     const block = await trainingNchwcBlock(opts.runtime);
-    const { bytes, dropouts, scalarNames, stateKeys } = buildTrainingGraph(model, opts, trainable.map(([, p]) => p), block);
-    const t = new Trainer(model, opts, trainable, frozen, dropouts, scalarNames, stateKeys, bytes);
-    t.session = await createOrtSession(bytes, opts.runtime);
+    const { model: src, dropouts, scalarNames, stateKeys } = await buildTrainingGraph(model, opts, trainable.map(([, p]) => p), block);
+    const t = new Trainer(model, opts, trainable, frozen, dropouts, scalarNames, stateKeys, src.bytes, src);
+    try {
+      t.session = await createOrtSession(src.source, opts.runtime);
+    } catch (e) {
+      await src.remove();
+      throw e;
+    }
     return t;
   }
 
@@ -293,9 +307,11 @@ export class Trainer {
       await this.session.release();
       await this.predictSession?.release();
       this.predictSession = undefined;
-      const built = buildTrainingGraph(this.model, this.opts, this.trainable.map(([, p]) => p), await trainingNchwcBlock(this.opts.runtime));
-      this.modelBytes = built.bytes;
-      this.session = await createOrtSession(built.bytes, this.opts.runtime);
+      await this.modelFiles.remove();
+      const built = await buildTrainingGraph(this.model, this.opts, this.trainable.map(([, p]) => p), await trainingNchwcBlock(this.opts.runtime));
+      this.modelBytes = built.model.bytes;
+      this.modelFiles = built.model;
+      this.session = await createOrtSession(built.model.source, this.opts.runtime);
       for (const [name, p] of this.frozen) this.frozenSnapshot.set(name, p.data.slice());
     }
     this.stepsDone = step;
@@ -305,6 +321,7 @@ export class Trainer {
   async dispose(): Promise<void> {
     await this.session.release();
     await this.predictSession?.release();
+    await this.modelFiles.remove();
   }
 }
 
@@ -316,7 +333,7 @@ async function trainingNchwcBlock(r: RuntimeOptions | undefined): Promise<number
   return nchwcBlockSize();
 }
 
-function buildTrainingGraph(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], nchwcBlock: number): { bytes: Uint8Array; dropouts: DropoutSlot[]; scalarNames: string[]; stateKeys: string[] } {
+async function buildTrainingGraph(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], nchwcBlock: number): Promise<{ model: ModelSource; dropouts: DropoutSlot[]; scalarNames: string[]; stateKeys: string[] }> {
   const tr = traceModel(model, { training: true, trainable });
   const g = tr.graph;
   const inputs: Record<string, Value> = {};
@@ -337,7 +354,7 @@ function buildTrainingGraph(model: Module, opts: TrainingOptions, trainable: rea
     const decay = g.input('ema_decay', []);
     outputs['ema_out'] = op.add(ema, op.mul(op.sub(up.newParams, ema), op.sub(1, decay)));
   }
-  return { bytes: serializeGraph(g, outputs, { nchwcBlock }), dropouts: tr.dropouts, scalarNames: [...up.scalars.keys()], stateKeys };
+  return { model: await modelSource(g, outputs, { nchwcBlock }, opts.externalData), dropouts: tr.dropouts, scalarNames: [...up.scalars.keys()], stateKeys };
 }
 
 /** Builds the training session: the one entry point plugins use. */
