@@ -22,7 +22,8 @@ import { ipDatagramToBits } from './ip-to-bits.js';
 import { buildLayout, nonAddressColumns, type NprintLayout } from './layout.js';
 import type { IpLocator } from './locate-ip.js';
 import { nprintOptionsSchema, type NprintOptions } from './options.js';
-import { rowsToPackets, type SkippedPacket } from './rows.js';
+import { RowStats, RowStatsLearner } from './row-stats.js';
+import { rowsToPackets, type RowRepair, type RowRepairSummary, type SkippedPacket } from './rows.js';
 import type { NprintTable } from './table.js';
 import { channelCount, readTensorGap, readTensorRow, writeTensorRow, type TensorShape } from './tensor.js';
 
@@ -52,6 +53,23 @@ export interface NprintDecodedSample extends DecodedSample {
   notes: DecodeProblem[];
   /** Tensor row of each packet. */
   rowOfPacket: number[];
+  /** `rows: 'repair'`: the repaired rows with their changes, and the counts. */
+  repairs?: RowRepair[];
+  repairSummary?: RowRepairSummary;
+}
+
+/** One line of counts for a repair-mode decode (also the first entry of `problems`). */
+export function formatRepairSummary(s: RowRepairSummary): string {
+  const top = Object.entries(s.fields)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  return (
+    `row repair: ${s.rows} rows → ${s.packets} packets (${s.repaired} repaired, ${s.unchanged} already packets), ${s.padding} padding rows (${s.nearPadding} not all -1); ` +
+    `IPv4 ${s.versions.v4}, IPv6 ${s.versions.v6}; TCP ${s.transports.tcp}, UDP ${s.transports.udp}, ICMP ${s.transports.icmp}` +
+    (s.transports.none ? `, fragments ${s.transports.none}` : '') +
+    (top ? `; changes per field: ${top}` : '')
+  );
 }
 
 function fnv1a(data: Float32Array): number {
@@ -75,6 +93,7 @@ export class NprintEncoder implements Encoder {
   private shape!: TensorShape;
   private readonly seed: number;
   private readonly locate: IpLocator;
+  private rowStats: RowStats | null = null;
 
   constructor(options: NprintOptions, context: { seed?: number; locateIp?: IpLocator } = {}) {
     this.seed = context.seed ?? 0;
@@ -122,6 +141,32 @@ export class NprintEncoder implements Encoder {
         : null,
     };
     return { channels, height: this.shape.height, width: this.shape.columns.length, valueRange: [-1, 1], metadata };
+  }
+
+  /**
+   * Learns the value distributions row repair prefers (field values, option layouts, IP
+   * versions and transports, largest lengths) from the training samples' rows.
+   */
+  fit(samples: readonly LabelledSample[]): void {
+    const learner = new RowStatsLearner();
+    const row = new Int8Array(this.layout.columns.length);
+    for (const sample of samples) {
+      for (const packet of sample.flow.packets) {
+        const ip = this.locate(packet);
+        if (ip && ipDatagramToBits(ip, this.layout, row, 0).ok) learner.addRow(row, this.layout);
+      }
+    }
+    this.rowStats = learner.result();
+  }
+
+  /** The learned distributions (null before fit / a state without them). */
+  learnedRowStats(): RowStats | null {
+    return this.rowStats;
+  }
+
+  /** Sets the distributions row repair prefers (e.g. learned from a capture on the command line). */
+  setRowStats(stats: RowStats | null): void {
+    this.rowStats = stats;
   }
 
   encode(sample: LabelledSample): ImageTensor {
@@ -196,8 +241,23 @@ export class NprintEncoder implements Encoder {
       ...(this.options.addresses?.ipv6 && { ipv6: this.options.addresses.ipv6 }),
       seed: deriveSeed(this.seed, `addresses|${label}|${fnv1a(tensor.data)}`),
     };
-    const res = rowsToPackets(table, { layout: this.layout, timestampsNs, addresses });
-    return { label, packets: res.packets, problems: res.problems, notes: res.notes, rowOfPacket: res.rowOfPacket };
+    const repair = this.options.rows === 'repair';
+    const res = rowsToPackets(table, {
+      layout: this.layout,
+      timestampsNs,
+      addresses,
+      rows: this.options.rows,
+      ...(repair && {
+        repair: { stats: this.rowStats, seed: deriveSeed(this.seed, `rows|${label}|${fnv1a(tensor.data)}`), paddingBelow: this.options.paddingBelow },
+      }),
+    });
+    const out: NprintDecodedSample = { label, packets: res.packets, problems: res.problems, notes: res.notes, rowOfPacket: res.rowOfPacket };
+    if (res.repairSummary && res.repairs) {
+      out.repairs = res.repairs;
+      out.repairSummary = res.repairSummary;
+      out.problems = [{ message: formatRepairSummary(res.repairSummary) }, ...res.problems];
+    }
+    return out;
   }
 
   /** NetDiffusion's picture of the tensor: snapped bits, address columns dropped, 1 red / 0 green / -1 blue. */
@@ -221,7 +281,9 @@ export class NprintEncoder implements Encoder {
   }
 
   state(): JsonValue {
-    return { kind: STATE_KIND, options: JSON.parse(JSON.stringify(this.options)) as JsonValue };
+    const state: JsonObject = { kind: STATE_KIND, options: JSON.parse(JSON.stringify(this.options)) as JsonValue };
+    if (this.rowStats) state['rowStats'] = this.rowStats.toJson();
+    return state;
   }
 
   loadState(state: JsonValue): void {
@@ -233,5 +295,6 @@ export class NprintEncoder implements Encoder {
       throw new EncodingError(`nPrint encoder state has invalid options: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     }
     this.configure(parsed.data);
+    this.rowStats = state['rowStats'] === undefined ? null : RowStats.fromJson(state['rowStats'] as JsonValue);
   }
 }

@@ -2,7 +2,20 @@ import { definePlugin } from '@netsynth/core';
 import { ENCODER_NAME, NprintEncoder } from './encoder.js';
 import { nprintOptionsSchema } from './options.js';
 
-export { NprintEncoder, ENCODER_NAME, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
+export { NprintEncoder, ENCODER_NAME, formatRepairSummary, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
+export { repairRow, type RowChange, type RowRepairOptions, type RowRepairResult } from './repair-row.js';
+export { RowStats, RowStatsLearner, ROW_STATS_KIND, type FieldStat, type RowStatsData } from './row-stats.js';
+export { FIELD_DEFAULTS, fillField, type FillReason } from './field-fill.js';
+export {
+  DEFAULT_IPV4_LAYOUTS,
+  DEFAULT_TCP_LAYOUTS,
+  describeLayout,
+  layoutTemplate,
+  nearestLayout,
+  parseOptionArea,
+  type LayoutCandidate,
+  type OptionLayout,
+} from './option-layouts.js';
 export { nprintOptionsSchema, type NprintOptions, type NprintOptionsInput } from './options.js';
 export {
   buildLayout,
@@ -44,6 +57,10 @@ export {
   type PacketsToRowsResult,
   type RowsToPacketsOptions,
   type RowsToPacketsResult,
+  type RowMode,
+  type RowRepair,
+  type RowRepairSettings,
+  type RowRepairSummary,
   type SkippedPacket,
 } from './rows.js';
 export {

@@ -38,6 +38,14 @@ export const nprintOptionsSchema = z
     iatMaxSeconds: z.number().positive().max(86_400).default(60),
     /** Addresses written into decoded packets when the tensor has none (default: seeded draw). */
     addresses: z.object({ ipv4: ipv4Pair.optional(), ipv6: ipv6Pair.optional() }).strict().optional(),
+    /**
+     * Decoding of rows that cannot be a packet: `strict` reports them (the bits as they
+     * are); `repair` first makes them the nearest packet structure, reporting every change
+     * (see README "Decoding generated images").
+     */
+    rows: z.enum(['strict', 'repair']).default('strict'),
+    /** `rows: repair`: a row whose IP fixed header is less than this fraction 0/1 is padding. */
+    paddingBelow: z.number().min(0).max(1).default(0.5),
     /** How pixels of a generated picture snap to bits (see snapPixel). */
     snap: z.enum(['netdiffusion', 'largest']).default('netdiffusion'),
   })

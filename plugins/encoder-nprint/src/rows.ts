@@ -1,10 +1,12 @@
-import { LinkType, type DecodeProblem, type Packet } from '@netsynth/core';
+import { createRng, deriveSeed, LinkType, type DecodeProblem, type Packet } from '@netsynth/core';
 import { AddressFiller, type AddressFillOptions } from './addresses.js';
 import { bitsToIpDatagram } from './bits-to-ip.js';
 import { gapsUs } from './iat.js';
 import { ipDatagramToBits, type SkipCode } from './ip-to-bits.js';
 import { buildLayout, NETDIFFUSION_SELECTION, NPRINT_INDEX_COLUMN, type HeaderSelection, type NprintLayout } from './layout.js';
 import { ipBytesForNprint, type IpLocator } from './locate-ip.js';
+import { repairRow, type RowChange } from './repair-row.js';
+import type { RowStats } from './row-stats.js';
 import { expandRow, mapTableToLayout, type NprintTable } from './table.js';
 
 export interface SkippedPacket {
@@ -90,6 +92,52 @@ export interface RowsToPacketsOptions {
   timestampsNs?: readonly bigint[];
   /** Layout to decode against; default the smallest one holding the table's columns. */
   layout?: NprintLayout;
+  /**
+   * `strict` (default): the bits as they are; a row that cannot be a packet is a problem.
+   * `repair`: such rows are first made into the nearest packet structure (repair-row.ts),
+   * every change reported; padding rows stay padding.
+   */
+  rows?: RowMode;
+  /** Options of `rows: 'repair'`. */
+  repair?: RowRepairSettings;
+}
+
+export type RowMode = 'strict' | 'repair';
+
+export interface RowRepairSettings {
+  /** Learned value distributions (NprintEncoder.fit, RowStats.fromTable); default none. */
+  stats?: RowStats | null;
+  /** Seed of the bits nothing else decides (each row gets its own stream). */
+  seed?: number;
+  /** IP fixed-header fraction below which a row is padding (default 0.5). */
+  paddingBelow?: number;
+}
+
+/** What row repair did to one row. */
+export interface RowRepair {
+  index: number;
+  version: 4 | 6;
+  transport: 'tcp' | 'udp' | 'icmp' | 'none';
+  changes: RowChange[];
+}
+
+/** Counts of a repair-mode decode. */
+export interface RowRepairSummary {
+  rows: number;
+  packets: number;
+  /** Rows changed by repair (each listed in problems with its fields). */
+  repaired: number;
+  /** Rows already packets as generated. */
+  unchanged: number;
+  /** Rows recognised as padding: all -1, or below paddingBelow (those are reported). */
+  padding: number;
+  nearPadding: number;
+  /** Changes per field (`ipv4_ver`, `tcp_opt`, `udp`...). */
+  fields: Record<string, number>;
+  /** Changes per reason kind (`-1 cells filled: learned value`...). */
+  reasons: Record<string, number>;
+  versions: { v4: number; v6: number };
+  transports: { tcp: number; udp: number; icmp: number; none: number };
 }
 
 export interface RowsToPacketsResult {
@@ -101,10 +149,20 @@ export interface RowsToPacketsResult {
   problems: DecodeProblem[];
   /** Rows that became a packet although their bits contradict themselves. */
   notes: DecodeProblem[];
-  /** First all -1 (padding) row, where the sample ends; null when there is none. */
+  /** First all -1 (padding) row, where the sample ends; null when there is none (repair mode: the first padding row). */
   paddingFrom: number | null;
   /** Addresses written into rows whose table had no address columns. */
   filledAddresses?: ReturnType<AddressFiller['pairs']>;
+  /** `rows: 'repair'` only: every repaired row with its changes, and the counts. */
+  repairs?: RowRepair[];
+  repairSummary?: RowRepairSummary;
+}
+
+const reasonKind = (reason: string): string => reason.replace(/\s*\(.*$/, '').replace(/:\s*\d+ cells changed.*$/, '');
+
+function describeRepair(rep: RowRepair): string {
+  const parts = rep.changes.map((c) => `${c.field} ${c.before} → ${c.after} (${c.reason})`);
+  return `repaired into an IPv${rep.version}${rep.transport === 'none' ? '' : `/${rep.transport.toUpperCase()}`} packet, ${rep.changes.length} field(s) changed: ${parts.join('; ')}`;
 }
 
 function rowTimestampsNs(table: NprintTable): bigint[] | null {
@@ -144,20 +202,73 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
   const problems: DecodeProblem[] = [];
   const notes: DecodeProblem[] = [];
   let paddingFrom: number | null = null;
+  const repairing = options.rows === 'repair';
+  const missing = new Uint8Array(layout.columns.length).fill(1);
+  for (let c = 0; c < mapping.layoutIndex.length; c++) missing[mapping.layoutIndex[c] as number] = 0;
+  const repairs: RowRepair[] = [];
+  const summary: RowRepairSummary = {
+    rows: table.rowCount,
+    packets: 0,
+    repaired: 0,
+    unchanged: 0,
+    padding: 0,
+    nearPadding: 0,
+    fields: {},
+    reasons: {},
+    versions: { v4: 0, v6: 0 },
+    transports: { tcp: 0, udp: 0, icmp: 0, none: 0 },
+  };
+  const repairSeed = options.repair?.seed ?? 0;
+  const paddingBelow = options.repair?.paddingBelow ?? 0.5;
   for (let r = 0; r < table.rowCount; r++) {
     expandRow(table, mapping, r, row);
-    if (paddingFrom !== null) {
+    if (repairing) {
+      // Every row on its own: a padding row inside a generated sample does not end it.
+      const rep = repairRow(row, layout, {
+        stats: options.repair?.stats ?? null,
+        rng: createRng(deriveSeed(repairSeed, `row-repair|${r}`)),
+        paddingBelow,
+        missing,
+      });
+      if (rep.kind === 'padding') {
+        summary.padding++;
+        if (paddingFrom === null) paddingFrom = r;
+        if (rep.cells > 0) {
+          summary.nearPadding++;
+          problems.push({
+            index: r,
+            message: `padding, not a packet: only ${Math.round(rep.ipFraction * 100)}% of the IP fixed-header cells are 0/1 (below ${Math.round(paddingBelow * 100)}%); its ${rep.cells} other 0/1 cells ignored`,
+          });
+        }
+        continue;
+      }
+      const entry: RowRepair = { index: r, version: rep.version, transport: rep.transport, changes: rep.changes };
+      summary.versions[rep.version === 4 ? 'v4' : 'v6']++;
+      summary.transports[rep.transport]++;
+      if (rep.changes.length > 0) {
+        repairs.push(entry);
+        summary.repaired++;
+        for (const c of rep.changes) {
+          summary.fields[c.field] = (summary.fields[c.field] ?? 0) + 1;
+          const k = reasonKind(c.reason);
+          summary.reasons[k] = (summary.reasons[k] ?? 0) + 1;
+        }
+        problems.push({ index: r, message: describeRepair(entry) });
+      } else {
+        summary.unchanged++;
+      }
+    } else if (paddingFrom !== null) {
       if (row.some((v) => v !== -1)) problems.push({ index: r, message: `row after the padding that starts at row ${paddingFrom} is not padding; ignored` });
       continue;
     }
     if (filler) filler.fill(row, layout);
     const res = bitsToIpDatagram(row, 0, layout);
     if (res.kind === 'padding') {
-      paddingFrom = r;
+      if (paddingFrom === null) paddingFrom = r;
       continue;
     }
     if (res.kind === 'problem') {
-      problems.push({ index: r, message: res.message });
+      problems.push({ index: r, message: repairing ? `still not a packet after row repair (a bug): ${res.message}` : res.message });
       continue;
     }
     for (const n of res.notes) notes.push({ index: r, message: n });
@@ -170,7 +281,12 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
     });
     rowOfPacket.push(r);
   }
+  summary.packets = packets.length;
   const result: RowsToPacketsResult = { packets, rowOfPacket, problems, notes, paddingFrom };
   if (filler) result.filledAddresses = filler.pairs();
+  if (repairing) {
+    result.repairs = repairs;
+    result.repairSummary = summary;
+  }
   return result;
 }
