@@ -23,7 +23,7 @@ import { buildLayout, nonAddressColumns, type NprintLayout } from './layout.js';
 import type { IpLocator } from './locate-ip.js';
 import { nprintOptionsSchema, type NprintOptions } from './options.js';
 import { RowStats, RowStatsLearner } from './row-stats.js';
-import { rowsToPackets, type RowRepair, type RowRepairSummary, type SkippedPacket } from './rows.js';
+import { ROW_REPAIR_SUMMARY_PREFIX, rowsToPackets, type RowRepair, type RowRepairSummary, type SkippedPacket } from './rows.js';
 import type { NprintTable } from './table.js';
 import { channelCount, readTensorGap, readTensorRow, writeTensorRow, type TensorShape } from './tensor.js';
 
@@ -65,7 +65,7 @@ export function formatRepairSummary(s: RowRepairSummary): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return (
-    `row repair: ${s.rows} rows → ${s.packets} packets (${s.repaired} repaired, ${s.unchanged} already packets), ${s.padding} padding rows (${s.nearPadding} not all -1); ` +
+    `${ROW_REPAIR_SUMMARY_PREFIX}${s.rows} rows → ${s.packets} packets (${s.repaired} repaired, ${s.unchanged} already packets), ${s.padding} padding rows (${s.nearPadding} not all -1); ` +
     `IPv4 ${s.versions.v4}, IPv6 ${s.versions.v6}; TCP ${s.transports.tcp}, UDP ${s.transports.udp}, ICMP ${s.transports.icmp}` +
     (s.transports.none ? `, fragments ${s.transports.none}` : '') +
     (top ? `; changes per field: ${top}` : '')

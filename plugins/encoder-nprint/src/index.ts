@@ -51,6 +51,7 @@ export {
 } from './table.js';
 export { formatNprintCsv, parseNprintCsv, readNprintCsv, writeNprintCsv } from './csv.js';
 export {
+  isRowRepairReport,
   packetsToRows,
   rowsToPackets,
   type PacketsToRowsOptions,

@@ -160,9 +160,20 @@ export interface RowsToPacketsResult {
 
 const reasonKind = (reason: string): string => reason.replace(/\s*\(.*$/, '').replace(/:\s*\d+ cells changed.*$/, '');
 
+const REPAIRED_PREFIX = 'repaired into an IPv';
+const SUMMARY_PREFIX = 'row repair: ';
+
+/** True for the entries `rows: 'repair'` adds to `problems` (a repaired row, or the counts line), not a failed row. */
+export function isRowRepairReport(problem: DecodeProblem): boolean {
+  return problem.message.startsWith(REPAIRED_PREFIX) || problem.message.startsWith(SUMMARY_PREFIX);
+}
+
+/** The prefix of the counts line (`formatRepairSummary`). */
+export const ROW_REPAIR_SUMMARY_PREFIX = SUMMARY_PREFIX;
+
 function describeRepair(rep: RowRepair): string {
   const parts = rep.changes.map((c) => `${c.field} ${c.before} → ${c.after} (${c.reason})`);
-  return `repaired into an IPv${rep.version}${rep.transport === 'none' ? '' : `/${rep.transport.toUpperCase()}`} packet, ${rep.changes.length} field(s) changed: ${parts.join('; ')}`;
+  return `${REPAIRED_PREFIX}${rep.version}${rep.transport === 'none' ? '' : `/${rep.transport.toUpperCase()}`} packet, ${rep.changes.length} field(s) changed: ${parts.join('; ')}`;
 }
 
 function rowTimestampsNs(table: NprintTable): bigint[] | null {

@@ -14,14 +14,19 @@ import {
 } from '@netsynth/core';
 import nprintPlugin, {
   ENCODER_NAME as NPRINT_ENCODER,
+  formatRepairSummary,
   imageToRows,
+  isRowRepairReport,
+  packetsToRows,
   readNprintCsv,
   readPng,
+  RowStats,
   rowsToPackets,
   writeNprintCsv,
   type NprintTable,
+  type RowRepairSummary,
 } from '@netsynth/encoder-nprint';
-import { writePcap } from '@netsynth/pcap';
+import { readCaptureAll, writePcap } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
 import { writeSamplesPcap } from '../pipeline/pcap-out.js';
@@ -40,6 +45,8 @@ interface DecodeFlags {
   options?: string;
   tensors?: string;
   seed: number;
+  rows?: 'strict' | 'repair';
+  learn?: string;
   force?: boolean;
   json?: boolean;
 }
@@ -51,8 +58,10 @@ interface DecodeSummary {
   out: string;
   samples: number;
   packets: number;
-  /** Rows (or tensor rows) that could not become a packet. */
+  /** Rows (or tensor rows) that could not become a packet; with --rows repair also every repaired row. */
   problems: { sample: string; index?: number; message: string }[];
+  /** --rows repair: counts per sample (nprint). */
+  rowRepair?: { sample: string; summary: RowRepairSummary }[];
 }
 
 function printSummary(summary: DecodeSummary, json: boolean, write: (s: string) => void, warn: (s: string) => void): void {
@@ -61,10 +70,14 @@ function printSummary(summary: DecodeSummary, json: boolean, write: (s: string) 
     return;
   }
   write(`${summary.out}: ${summary.packets} packets from ${summary.samples} sample(s)\n`);
-  if (summary.problems.length > 0) {
-    const shown = summary.problems.slice(0, 10).map((p) => `  ${p.sample}${p.index !== undefined ? ` row ${p.index}` : ''}: ${p.message}`);
-    const more = summary.problems.length > shown.length ? [`  … and ${summary.problems.length - shown.length} more (--json lists them all)`] : [];
-    warn([`${summary.problems.length} row(s) could not be decoded into packets:`, ...shown, ...more].join('\n'));
+  const repairs = summary.problems.filter(isRowRepairReport);
+  const failures = summary.problems.filter((p) => !isRowRepairReport(p));
+  for (const r of summary.rowRepair ?? []) warn(`${r.sample}: ${formatRepairSummary(r.summary)}`);
+  if (repairs.length > 0) warn(`${repairs.filter((p) => p.index !== undefined).length} row(s) repaired into packets (--json lists every change)`);
+  if (failures.length > 0) {
+    const shown = failures.slice(0, 10).map((p) => `  ${p.sample}${p.index !== undefined ? ` row ${p.index}` : ''}: ${p.message}`);
+    const more = failures.length > shown.length ? [`  … and ${failures.length - shown.length} more (--json lists them all)`] : [];
+    warn([`${failures.length} row(s) could not be decoded into packets:`, ...shown, ...more].join('\n'));
   }
 }
 
@@ -78,6 +91,14 @@ function encodedFiles(dir: string, tensors: string | undefined): { encoder: stri
   const run = resolve(dir, OUT.encoderState);
   if (existsSync(run)) return { encoder: run, tensors: tensors ?? resolve(dir, OUT.generatedTensors) };
   throw new InvalidArgumentError(`${dir} holds neither ${ENCODED_DIR.encoder} (netsynth encode) nor ${OUT.encoderState} (netsynth run)`);
+}
+
+/** Value distributions for --rows repair from a real capture or an nPrint CSV (--learn). */
+async function learnRowStats(file: string): Promise<RowStats> {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.nprint' || ext === '.csv') return RowStats.fromTable(await readNprintCsv(file));
+  const { packets } = await readCaptureAll(file);
+  return RowStats.fromTable(packetsToRows(packets).table);
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -104,7 +125,14 @@ export const decodeCommand: CliCommand = {
       .addOption(new Option('--format <format>', 'pcap: a capture; csv: snapped bits of IMAGE.png as an nPrint CSV').choices(['pcap', 'csv']).default('pcap'))
       .option('--options <json>', 'encoder options as a JSON object (nprint: addresses, snap)')
       .option('--tensors <file>', 'tensor file to decode instead of the folder\'s own')
-      .option('--seed <n>', 'seed for choices the decoder makes (nprint: addresses when the input has none)', parseNonNegativeInt, 0)
+      .option('--seed <n>', 'seed for choices the decoder makes (nprint: addresses when the input has none, bits row repair fills)', parseNonNegativeInt, 0)
+      .addOption(
+        new Option('--rows <mode>', 'nprint: strict reports rows that cannot be packets; repair makes them the nearest packet structure first, reporting every change').choices([
+          'strict',
+          'repair',
+        ]),
+      )
+      .option('--learn <file>', 'nprint --rows repair: learn the values to fill in from a real capture or .nprint CSV (default: what the encoder learned, else defaults and seeded bits)')
       .option('-f, --force', 'overwrite an existing output')
       .option('--json', 'print a JSON summary (with every decode problem) on stdout')
       .action(async (inputArg: string, flags: DecodeFlags) => {
@@ -118,6 +146,8 @@ export const decodeCommand: CliCommand = {
         if (!existsSync(input)) throw new InvalidArgumentError(`${inputArg} does not exist`);
         const loader = new PluginLoader({ baseDir: io.cwd });
         const options = parseOptionsJson(flags.options, '--options');
+        if (flags.rows !== undefined) options['rows'] = flags.rows;
+        const learned = flags.learn === undefined ? null : await learnRowStats(resolve(io.cwd, flags.learn));
 
         if (statSync(input).isDirectory()) {
           if (flags.format === 'csv') throw new InvalidArgumentError('--format csv decodes IMAGE.png; a folder decodes to a capture');
@@ -132,12 +162,17 @@ export const decodeCommand: CliCommand = {
           const seed = deriveSeed(flags.seed, `decode:${loaded.def.name}`);
           const encoder = await createEncoder(loaded, { ...saved, ...options }, { seed, progress, workDir: input, baseDir: io.cwd, signal });
           encoder.loadState(stateFile.state ?? null);
+          if (learned) {
+            if (!('setRowStats' in encoder) || typeof encoder.setRowStats !== 'function') throw new InvalidArgumentError('--learn is for the nprint encoder');
+            (encoder as { setRowStats(s: RowStats): void }).setRowStats(learned);
+          }
           const tensors = await readTensorFile(files.tensors);
           const starts = new Map<string, bigint>();
           if (files.samples) for (const s of await readJson<EncodedDirSample[]>(files.samples)) starts.set(s.id, BigInt(s.startNs));
           refuseExisting(out, force);
           const decoded: StoredSample[] = [];
           const problems: DecodeSummary['problems'] = [];
+          const rowRepair: NonNullable<DecodeSummary['rowRepair']> = [];
           let nextStart = 0n;
           const task = progress.start('decode', tensors.count, 'samples');
           try {
@@ -153,13 +188,16 @@ export const decodeCommand: CliCommand = {
               if (last + GAP_BETWEEN_SAMPLES_NS > nextStart) nextStart = last + GAP_BETWEEN_SAMPLES_NS;
               decoded.push({ id, label: d.label || label, packets, problems: d.problems });
               for (const p of d.problems) problems.push({ sample: id, ...(p.index !== undefined && { index: p.index }), message: p.message });
+              if ('repairSummary' in d && d.repairSummary) rowRepair.push({ sample: id, summary: d.repairSummary as RowRepairSummary });
               task.tick(1);
             });
           } finally {
             task.done();
           }
           const report = await writeSamplesPcap(out, decoded, progress, signal);
-          printSummary({ out, samples: decoded.length, packets: report.written, problems }, flags.json ?? false, write, warn);
+          const summary: DecodeSummary = { out, samples: decoded.length, packets: report.written, problems };
+          if (rowRepair.length > 0) summary.rowRepair = rowRepair;
+          printSummary(summary, flags.json ?? false, write, warn);
           return;
         }
 
@@ -184,10 +222,18 @@ export const decodeCommand: CliCommand = {
         }
         refuseExisting(out, force);
         const addresses = { ...nprintOptions.addresses, seed: deriveSeed(flags.seed, `decode:${inputArg}`) };
-        const result = rowsToPackets(table, { addresses });
+        const rows = nprintOptions.rows;
+        if (learned && rows !== 'repair') throw new InvalidArgumentError('--learn needs --rows repair');
+        const result = rowsToPackets(table, {
+          addresses,
+          rows,
+          repair: { stats: learned, seed: deriveSeed(flags.seed, `rows:${inputArg}`), paddingBelow: nprintOptions.paddingBelow },
+        });
         const written = await writePcap(out, result.packets, { linkType: LinkType.RAW, force });
         const problems = result.problems.map((p: DecodeProblem) => ({ sample: inputArg, ...(p.index !== undefined && { index: p.index }), message: p.message }));
-        printSummary({ out, samples: 1, packets: written, problems }, flags.json ?? false, write, warn);
+        const summary: DecodeSummary = { out, samples: 1, packets: written, problems };
+        if (result.repairSummary) summary.rowRepair = [{ sample: inputArg, summary: result.repairSummary }];
+        printSummary(summary, flags.json ?? false, write, warn);
       });
   },
 };
