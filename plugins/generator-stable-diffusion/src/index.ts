@@ -28,7 +28,7 @@ export { decodeModel, encodeModel, DataType, type ModelProto, type TensorProto, 
 export { tensorFloat32, tensorBytes, setTensorFloat32, halfToFloat, floatToHalf } from './onnx/tensor-data.js';
 export { traceNamed, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';
 export { replayOnnx, loadConstants, type LoraBranch } from './lora/replay.js';
-export { trainLora, saveKohyaLora, selectTargets, LoraParameters, DEFAULT_LORA_TARGETS, type LoraTrainOptions, type LoraTrainData, type LoraTrainResult } from './lora/train.js';
+export { trainLora, saveKohyaLora, selectTargets, LoraParameters, DEFAULT_LORA_TARGETS, EXTERNAL_DATA_ABOVE, type LoraTrainOptions, type LoraTrainData, type LoraTrainResult } from './lora/train.js';
 export { StableDiffusionGenerator, GENERATOR_NAME } from './gen/generator.js';
 export { sdOptionsSchema, type SdOptions, type SdOptionsInput } from './gen/options.js';
 export { Geometry, medianFill, type GeometryConfig, type ImageMode, type ModelTile } from './gen/geometry.js';

@@ -132,6 +132,8 @@ export class StableDiffusionGenerator implements Generator {
         seed: ctx.seed,
         checkpointPath: join(modelDir, CHECKPOINT),
         checkpointEvery: t.checkpointEvery,
+        // A >1 GiB base (SD 1.5) trains from an external-data graph; its side file goes in the model folder, not /tmp.
+        externalDataDir: modelDir,
         ...(this.options.threads !== undefined && { threads: this.options.threads }),
         ...(ctx.signal && { signal: ctx.signal }),
         onStep: (step, loss) => {

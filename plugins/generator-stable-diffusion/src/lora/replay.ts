@@ -12,13 +12,15 @@
  * InstanceNormalization, Resize (nearest, integer factor), AveragePool, Cast, Constant) and
  * the shape bookkeeping a TorchScript export adds (Shape, Unsqueeze, Squeeze, Gather/Concat/
  * Cast/arithmetic on int64 constants), folded to constants because input shapes are fixed.
- * Anything else is an EngineError naming the op and node.
+ * The ops a real SD UNet TorchScript export adds (ConstantOfShape, Range, Equal, Where,
+ * Einsum, …) are in replay-ops.ts. Anything else is an EngineError naming the op and node.
  */
 import { EngineError } from '@netsynth/core';
 import { ops as op, type ConstData, type Graph, type Value } from '@netsynth/nn';
 import type { AttributeProto, ModelProto, NodeProto, TensorProto } from '../onnx/proto.js';
 import { DataType } from '../onnx/proto.js';
 import { tensorBytes, tensorFloat32 } from '../onnx/tensor-data.js';
+import { constNumbers, einsum, foldNode, materialise, whereData, type Fill } from './replay-ops.js';
 
 export interface LoraBranch {
   down: Value;
@@ -104,9 +106,16 @@ function intConst(values: readonly number[], shape: readonly number[]): ConstDat
 export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstData>, g: Graph, inputs: Readonly<Record<string, Value>>, branches: ReadonlyMap<string, LoraBranch> = new Map()): Record<string, Value> {
   const values = new Map<string, Value>(Object.entries(inputs));
   const known = new Map<string, ConstData>(consts);
+  const fills = new Map<string, Fill>();
   const get = (name: string, node: NodeProto): Value => {
     const v = values.get(name);
     if (v) return v;
+    const f = fills.get(name);
+    if (f) {
+      const m = materialise(g, f);
+      values.set(name, m);
+      return m;
+    }
     const k = known.get(name);
     if (!k) throw new EngineError(`graph import: value "${name}" (input of ${node.opType} ${node.name}) is not available`);
     const c = g.constant(k, name.replace(/[^A-Za-z0-9_.]/g, '_'));
@@ -131,6 +140,10 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
     };
     // Constant folding of int64 shape arithmetic (Shape → Gather → Unsqueeze → Concat → Reshape).
     const allKnown = ins.filter((i) => i !== '').every((i) => isKnown(i));
+    if (n.opType === 'Constant' && attr(n, 'value')?.t?.dataType === DataType.BOOL) {
+      setKnown(tensorToConst(attr(n, 'value')?.t as TensorProto));
+      continue;
+    }
     if (n.opType === 'Constant') {
       const t = attr(n, 'value')?.t;
       if (!t) throw new EngineError(`graph import: Constant ${n.name} without a tensor value`);
@@ -141,10 +154,12 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       continue;
     }
     if (n.opType === 'Shape') {
-      const x = values.get(ins[0] as string) ?? get(ins[0] as string, n);
+      // (from the constant itself when known: making it a graph value would stop its folding)
+      const x = fills.get(ins[0] as string) ?? values.get(ins[0] as string) ?? known.get(ins[0] as string) ?? get(ins[0] as string, n);
+      const rank = x.shape.length;
       const start = attrI(n, 'start', 0);
-      const end = attr(n, 'end') ? attrI(n, 'end', x.rank) : x.rank;
-      const dims = x.shape.slice(start < 0 ? start + x.rank : start, end < 0 ? end + x.rank : end);
+      const end = attr(n, 'end') ? attrI(n, 'end', rank) : rank;
+      const dims = x.shape.slice(start < 0 ? start + rank : start, end < 0 ? end + rank : end);
       setKnown(intConst(dims, [dims.length]));
       continue;
     }
@@ -201,9 +216,51 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         continue;
       }
     }
+    // Shape logic of real exports (ConstantOfShape/Range/Equal/Where/Expand/…) on constants.
+    const valueT = attr(n, 'value')?.t;
+    if (allKnown && ins.length) {
+      const folded = foldNode(n, ins.map((i) => (i ? known.get(i) : undefined)), (a, d) => attrI(n, a, d), valueT ? tensorToConst(valueT) : undefined);
+      if (folded) {
+        setKnown(folded);
+        continue;
+      }
+    }
+    if (n.opType === 'ConstantOfShape') {
+      // Too large to fold (torch.empty before baddbmm): kept symbolic.
+      fills.set(n.output[0] as string, { value: valueT ? (constNumbers(tensorToConst(valueT))[0] ?? 0) : 0, shape: ints(need(ins[0], n, 'shape')) });
+      continue;
+    }
+    if ((n.opType === 'Mul' || n.opType === 'Add') && ins.some((i) => fills.has(i))) {
+      const fi = fills.has(ins[0] as string) ? 0 : 1;
+      const f = fills.get(ins[fi] as string) as Fill;
+      const other = ins[1 - fi] as string;
+      const k = known.get(other);
+      if (n.opType === 'Mul' && k && k.data.length === 1) {
+        fills.set(n.output[0] as string, { value: f.value * (constNumbers(k)[0] as number), shape: f.shape });
+        continue;
+      }
+      const x = values.get(other);
+      if (n.opType === 'Add' && f.value === 0 && x && x.shape.length >= f.shape.length && f.shape.every((d, i) => d === 1 || d === x.shape[x.shape.length - f.shape.length + i])) {
+        set(x); // x + 0 (baddbmm's β·empty term)
+        continue;
+      }
+    }
 
     let out: Value | Value[];
     switch (n.opType) {
+      case 'Where': {
+        const cond = known.get(ins[0] as string);
+        if (!cond) throw new EngineError(`graph import: Where ${n.name} with a condition computed from data is not supported`);
+        const side = (i: string): Value | ConstData => known.get(i) ?? get(i, n);
+        out = whereData(g, cond, side(ins[1] as string), side(ins[2] as string));
+        break;
+      }
+      case 'Einsum': {
+        const eq = attr(n, 'equation');
+        if (ins.length !== 2 || !eq) throw new EngineError(`graph import: Einsum ${n.name} with ${ins.length} operands is not supported (two only)`);
+        out = einsum(new TextDecoder().decode(eq.s), get(ins[0] as string, n), get(ins[1] as string, n));
+        break;
+      }
       case 'Conv': {
         const x = get(ins[0] as string, n);
         const w = get(ins[1] as string, n);
@@ -384,4 +441,22 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
     res[o.name] = v;
   }
   return res;
+}
+
+/** An attribute tensor (Constant / ConstantOfShape value) as nn constant data. */
+function tensorToConst(t: TensorProto): ConstData {
+  const raw = t.rawData?.byteLength ? new Uint8Array(t.rawData) : undefined;
+  const shape = [...t.dims];
+  switch (t.dataType) {
+    case DataType.INT64:
+      return { dtype: 'int64', shape, data: raw ? new BigInt64Array(raw.buffer, 0, raw.byteLength / 8) : BigInt64Array.from(t.int64Data, (x) => BigInt(x)) };
+    case DataType.INT32:
+      return { dtype: 'int64', shape, data: raw ? BigInt64Array.from(new Int32Array(raw.buffer, 0, raw.byteLength / 4), (x) => BigInt(x)) : BigInt64Array.from(t.int32Data, (x) => BigInt(x)) };
+    case DataType.BOOL:
+      return { dtype: 'bool', shape, data: raw ?? Uint8Array.from(t.int32Data) };
+    case DataType.FLOAT:
+      return { dtype: 'float32', shape, data: raw ? new Float32Array(raw.buffer, 0, raw.byteLength / 4) : Float32Array.from(t.floatData) };
+    default:
+      throw new EngineError(`graph import: constant tensor of data type ${t.dataType} is not supported`);
+  }
 }
