@@ -1,9 +1,11 @@
 import { PcapWriter } from '@netsynth/pcap';
-import { LinkType, isNetsynthError, type ProgressReporter } from '@netsynth/core';
+import { LinkType, isNetsynthError, type Packet, type ProgressReporter } from '@netsynth/core';
 import type { StoredSample } from './sample-store.js';
 
 export interface PcapWriteReport {
   written: number;
+  /** Samples moved later in time so that they do not overlap the one before (`sequential`). */
+  shifted: number;
   /** Packets that could not be put in the file's link type (no IP datagram to re-frame). */
   skipped: number;
   linkType: number;
@@ -23,21 +25,49 @@ function chooseLinkType(samples: readonly StoredSample[]): number {
   return LinkType.RAW;
 }
 
+export interface WriteSamplesOptions {
+  /**
+   * Lay samples out one after another: a sample that starts before the previous one ended
+   * (+ gapNs) is moved later as a whole, its intervals kept. For generated samples, whose
+   * start time is arbitrary (the flow ruleset starts every untimed sample at the same
+   * instant): otherwise the merged capture steps back in time at each sample boundary.
+   */
+  sequential?: { gapNs: bigint };
+}
+
 /**
  * Writes the samples' packets back to back into one pcap (nanosecond timestamps, atomic).
  * Checksums are written as the packets hold them: making packets valid is the
  * constraints' job, so a pcap of unrepaired samples shows what the generator made.
  */
-export async function writeSamplesPcap(path: string, samples: readonly StoredSample[], progress: ProgressReporter, signal?: AbortSignal): Promise<PcapWriteReport> {
+export async function writeSamplesPcap(
+  path: string,
+  samples: readonly StoredSample[],
+  progress: ProgressReporter,
+  signal?: AbortSignal,
+  options: WriteSamplesOptions = {},
+): Promise<PcapWriteReport> {
   const linkType = chooseLinkType(samples);
   const writer = await PcapWriter.open(path, { linkType, nanosecond: true, force: true });
   let skipped = 0;
+  let shifted = 0;
+  let end: bigint | null = null;
   try {
     for (const s of samples) {
       if (signal?.aborted) break;
+      let shift = 0n;
+      if (options.sequential && s.packets.length > 0) {
+        const first = s.packets.reduce((m, p) => (p.timestampNs < m ? p.timestampNs : m), (s.packets[0] as Packet).timestampNs);
+        if (end !== null && first < end + options.sequential.gapNs) {
+          shift = end + options.sequential.gapNs - first;
+          shifted++;
+        }
+        const last = s.packets.reduce((m, p) => (p.timestampNs > m ? p.timestampNs : m), first);
+        end = last + shift;
+      }
       for (const p of s.packets) {
         try {
-          await writer.write(p);
+          await writer.write(shift === 0n ? p : { ...p, timestampNs: p.timestampNs + shift });
         } catch (e) {
           if (!isNetsynthError(e) || e.code !== 'INVALID_ARGUMENT') throw e;
           skipped++;
@@ -46,7 +76,7 @@ export async function writeSamplesPcap(path: string, samples: readonly StoredSam
     }
     if (signal?.aborted) {
       await writer.abort();
-      return { written: writer.packetsWritten, skipped, linkType };
+      return { written: writer.packetsWritten, shifted, skipped, linkType };
     }
   } catch (e) {
     await writer.abort();
@@ -54,5 +84,5 @@ export async function writeSamplesPcap(path: string, samples: readonly StoredSam
   }
   await writer.close();
   if (skipped > 0) progress.warn(`${path}: ${skipped} packet(s) without an IP datagram could not be written as link type ${linkType} and were left out`);
-  return { written: writer.packetsWritten, skipped, linkType };
+  return { written: writer.packetsWritten, shifted, skipped, linkType };
 }

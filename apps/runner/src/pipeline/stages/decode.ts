@@ -1,4 +1,5 @@
 import { writeFileAtomic } from '@netsynth/core';
+import { isRowRepairReport } from '@netsynth/encoder-nprint';
 import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
@@ -37,11 +38,17 @@ export const decodeStage: Stage = {
     await writeFileAtomic(state.out.path(OUT.decodeProblems), toJson(withProblems), { force: true });
     state.provide('decoded', decoded);
     const packets = decoded.reduce((n, d) => n + d.packets.length, 0);
-    const problems = decoded.reduce((n, d) => n + d.problems.length, 0);
+    // nPrint row repair (rows: repair) lists every repaired row among the problems, plus a counts line.
+    const repaired = decoded.reduce((n, d) => n + d.problems.filter((p) => isRowRepairReport(p) && p.index !== undefined).length, 0);
+    const problems = decoded.reduce((n, d) => n + d.problems.filter((p) => !isRowRepairReport(p)).length, 0);
+    const parts = [
+      ...(repaired ? [`${repaired} rows repaired into packets`] : []),
+      ...(problems ? [`${problems} rows could not be decoded`] : []),
+    ];
     return {
-      summary: `${decoded.length} samples → ${packets} packets${problems ? `; ${problems} rows could not be decoded (see ${OUT.decodeProblems})` : ''}`,
+      summary: `${decoded.length} samples → ${packets} packets${parts.length ? `; ${parts.join(', ')} (see ${OUT.decodeProblems})` : ''}`,
       outputs: [OUT.decoded, OUT.decodeProblems],
-      details: { samples: decoded.length, packets, problems },
+      details: { samples: decoded.length, packets, problems, repaired },
     };
   },
 };

@@ -16,12 +16,14 @@ export const pcapStage: Stage = {
   async run(state) {
     const samples = await state.finalSamples();
     const rel = pcapOutput(state);
-    const report = await writeSamplesPcap(state.out.path(rel), samples, state.progress, state.signal);
+    // Generated samples have no start time of their own: one after another (1 s apart when they would overlap).
+    const sequential = state.plugins.generator ? { sequential: { gapNs: 1_000_000_000n } } : {};
+    const report = await writeSamplesPcap(state.out.path(rel), samples, state.progress, state.signal, sequential);
     state.checkAborted();
     return {
-      summary: `${report.written} packets of ${samples.length} samples → ${rel} (link type ${report.linkType})${report.skipped ? `, ${report.skipped} left out` : ''}`,
+      summary: `${report.written} packets of ${samples.length} samples → ${rel} (link type ${report.linkType})${report.skipped ? `, ${report.skipped} left out` : ''}${report.shifted ? `; ${report.shifted} samples moved later so samples do not overlap in time` : ''}`,
       outputs: [rel],
-      details: { packets: report.written, skipped: report.skipped, linkType: report.linkType, file: rel },
+      details: { packets: report.written, skipped: report.skipped, shifted: report.shifted, linkType: report.linkType, file: rel },
     };
   },
 };
