@@ -41,8 +41,10 @@ async function check(shapes: number[][], build: Build, ref?: (xs: Float32Array[]
       const k = rng.int(gr.length);
       const plus = data.map((d) => d.slice());
       const minus = data.map((d) => d.slice());
-      (plus[i] as Float32Array)[k] += eps;
-      (minus[i] as Float32Array)[k] -= eps;
+      const pi = plus[i] as Float32Array;
+      const mi = minus[i] as Float32Array;
+      pi[k] = (pi[k] as number) + eps;
+      mi[k] = (mi[k] as number) - eps;
       const fd = (((await run(plus)).loss?.data as Float32Array)[0]! - ((await run(minus)).loss?.data as Float32Array)[0]!) / (2 * eps);
       expect(Math.abs(fd - (gr[k] as number))).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
     }
@@ -69,7 +71,8 @@ function einsumRef(eq: string, a: Float32Array, as: number[], b: Float32Array, b
       idx.set(l, r % (dim.get(l) as number));
       r = Math.floor(r / (dim.get(l) as number));
     }
-    res[flat(out, [...out].map((l) => dim.get(l) as number))] += (a[flat(la, as)] as number) * (b[flat(lb, bs)] as number);
+    const o = flat(out, [...out].map((l) => dim.get(l) as number));
+    res[o] = (res[o] as number) + (a[flat(la, as)] as number) * (b[flat(lb, bs)] as number);
   }
   return res;
 }
