@@ -9,7 +9,8 @@ import { HAVE_CLI, SHARED, netsynth } from '../src/env.js';
 /**
  * Issue 6 acceptance, at small scale: `netsynth run` on ../shared/data/lab (7 classes, label =
  * file name) with GASF images of packet-size series (64 packets → 16×16) and the DDPM generator
- * (16-channel two-level U-Net, 600 steps of 32 images, DPM-Solver++ 20 steps, guidance 4).
+ * (16-channel two-level U-Net, cosine schedule, v-prediction, 600 steps of 32 images at lr 4e-3,
+ * DPM-Solver++ 20 steps, guidance 4).
  * A logistic regression trained on the REAL training images must recognise the labels of
  * the synthetic images far above chance (1/7). Budget: ≤ 3 minutes on 2 shared cores.
  */
@@ -30,7 +31,7 @@ encoder:
   options: { features: [size], length: 64, resolution: 16 }
 generator:
   plugin: "@netsynth/generator-ddpm"
-  options: { channels: 16, steps: 600, batchSize: 32, lr: 0.002, warmupSteps: 50, sampler: dpmpp2m, sampleSteps: 20, guidanceScale: 4 }
+  options: { channels: 16, steps: 600, batchSize: 32, lr: 0.004, warmupSteps: 50, schedule: cosine, prediction: v, sampler: dpmpp2m, sampleSteps: 20, guidanceScale: 4 }
   samplesPerLabel: ${PER_LABEL}
 output: { dir: out, pcap: false, images: false }
 `;

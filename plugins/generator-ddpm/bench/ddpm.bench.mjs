@@ -49,7 +49,7 @@ console.error(`[ddpm.bench] ${dataDir}: ${real.length} training images, ${realHo
 
 const dir = mkdtempSync(join(tmpdir(), 'ddpm-bench-'));
 const ctx = { seed: SEED, rng: createRng(SEED), progress: silentProgress, workDir: dir, baseDir: dir };
-const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.002, warmupSteps: 50, threads: THREADS };
+const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.004, warmupSteps: 50, schedule: 'cosine', prediction: 'v', threads: THREADS };
 try {
   const gen = createDdpmGenerator(trainOpts);
   const t0 = performance.now();

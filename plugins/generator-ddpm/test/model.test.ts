@@ -22,7 +22,7 @@ describe('plugin definition', () => {
     expect(gen.kind).toBe('generator');
     expect(gen.name).toBe('@netsynth/generator-ddpm');
     const o = gen.options.parse({});
-    expect(o).toMatchObject({ dims: 2, schedule: 'linear', timesteps: 1000, prediction: 'eps', sampler: 'dpmpp2m' });
+    expect(o).toMatchObject({ dims: 2, schedule: 'cosine', timesteps: 1000, prediction: 'v', sampler: 'dpmpp2m', guidanceScale: 2 });
     expect(() => gen.options.parse({ sampler: 'euler' })).toThrow();
     expect(() => gen.options.parse({ stepz: 3 })).toThrow();
   });
@@ -97,7 +97,8 @@ describe('training, resume and the model directory', () => {
     const cfg = await readModelConfig(dir);
     expect(cfg.labels).toEqual(['left', 'top']);
     expect(cfg.encoder.name).toBe('test/synthetic');
-    expect(cfg.schedule).toEqual({ kind: 'linear', timesteps: 1000 });
+    expect(cfg.schedule).toEqual({ kind: 'cosine', timesteps: 1000 });
+    expect(cfg.prediction).toBe('v');
     expect(cfg.training.steps).toBe(6);
 
     // Rebuild the network, load the checkpoint's ema.* tensors, export: same outputs as model.onnx.
@@ -153,10 +154,10 @@ describe('training, resume and the model directory', () => {
 });
 
 describe('learning', () => {
-  it('2-D, 2-channel 7×10 images (padded to 8×10): samples of each label look like that label (CFG, DPM-Solver++)', async () => {
+  it('2-D, 2-channel 7×10 images (padded to 8×10), linear schedule, ε-prediction: samples of each label look like that label (CFG, DPM-Solver++)', async () => {
     const data = twoClassImages(40, 2, 7, 10, 3);
     const dir = tmp();
-    const g = createDdpmGenerator({ ...TINY, channelMults: [1, 2], steps: 250, lr: 3e-3, batchSize: 16, sampler: 'dpmpp2m', sampleSteps: 12, guidanceScale: 2 });
+    const g = createDdpmGenerator({ ...TINY, channelMults: [1, 2], schedule: 'linear', prediction: 'eps', steps: 250, lr: 3e-3, batchSize: 16, sampler: 'dpmpp2m', sampleSteps: 12, guidanceScale: 2 });
     await g.fit(data, dir, context(4));
     const cfg = await readModelConfig(dir);
     expect(cfg.geometry.size).toEqual([8, 10]);
