@@ -22,6 +22,8 @@ export interface OptionLayout {
   options: ParsedOption[];
   /** Area bytes, padded to a multiple of 4. */
   bytes: number;
+  /** Bytes the row holds (parseOptionArea): bytes − present is the padding it lacks. */
+  present: number;
 }
 
 /** Lengths TCP options of these kinds must have (RFC 793, 7323, 2018). */
@@ -106,7 +108,7 @@ export function parseOptionArea(row: Int8Array, start: number, areaBits: number,
     options.push(o);
     i += len;
   }
-  return { key: layoutKey(options), options, bytes: padded(n) };
+  return { key: layoutKey(options), options, bytes: padded(n), present: n };
 }
 
 /** Cell kinds of a template: fixed 0/1, FREE (any bit: an option's value), ABSENT (-1). */

@@ -10,6 +10,7 @@ import {
   FREE,
   nearestLayout,
   parseLayoutKey,
+  parseOptionArea,
   type LayoutCandidate,
   type OptionFamily,
 } from './option-layouts.js';
@@ -56,6 +57,8 @@ const IP_FIXED_BITS = { ipv4: 96, ipv6: 64 } as const;
 /** Caps when nothing was learned: an Ethernet MTU (NetDiffusion's 1500). */
 const DEFAULT_MAX_IPV4_TOTAL = 1500;
 const DEFAULT_MAX_IPV6_PAYLOAD = 1460;
+/** TCP option kinds kept as generated when well-formed: EOL, NOP, MSS, WS, SACK-permitted, SACK, TS, UTO, TCP-AO, MPTCP, TFO. */
+const KNOWN_TCP_KINDS = new Set([0, 1, 2, 3, 4, 5, 8, 28, 29, 30, 34]);
 
 function offsets(key: Exclude<HeaderKey, 'payload'>): Map<string, { offset: number; bits: number }> {
   const m = new Map<string, { offset: number; bits: number }>();
@@ -167,7 +170,13 @@ function snapOptions(
   opts: RowRepairOptions,
 ): number {
   const area = 320;
-  const choice = nearestLayout(row, start, area, choices);
+  // An area that already is a valid layout (well-formed, known kinds) stays as it is; it is
+  // snapped only when it needs padding to a whole number of 32-bit words.
+  const own = parseOptionArea(row, start, area, family);
+  const keep = own !== null && (family === 'tcp' ? own.options.every((o) => KNOWN_TCP_KINDS.has(o.kind)) : choices.some((c) => c.weight > 0 && c.key === own.key));
+  if (keep && own.present === own.bytes) return own.bytes;
+  const all = keep ? [...choices, { key: own.key, weight: Number.MAX_SAFE_INTEGER }] : choices;
+  const choice = nearestLayout(row, start, area, all);
   const learned = choices.some((c) => c.weight > 0);
   const before = row.slice(start, start + area);
   for (let i = 0; i < area; i++) {

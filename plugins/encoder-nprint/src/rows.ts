@@ -248,7 +248,7 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
           summary.nearPadding++;
           problems.push({
             index: r,
-            message: `padding, not a packet: only ${Math.round(rep.ipFraction * 100)}% of the IP fixed-header cells are 0/1 (below ${Math.round(paddingBelow * 100)}%); its ${rep.cells} other 0/1 cells ignored`,
+            message: `padding, not a packet: only ${Math.round(rep.ipFraction * 100)}% of the IP fixed-header cells are 0/1 (below ${Math.round(paddingBelow * 100)}%); its ${rep.cells} 0/1 cells ignored`,
           });
         }
         continue;
