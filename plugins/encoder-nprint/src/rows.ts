@@ -158,7 +158,11 @@ export interface RowsToPacketsResult {
   repairSummary?: RowRepairSummary;
 }
 
-const reasonKind = (reason: string): string => reason.replace(/\s*\(.*$/, '').replace(/:\s*\d+ cells changed.*$/, '');
+const reasonKind = (reason: string): string =>
+  reason
+    .replace(/\s*\(.*$/, '')
+    .replace(/, \d+ cells changed$/, '')
+    .replace(/^(the row is IPv\d):.*$/, '$1');
 
 const REPAIRED_PREFIX = 'repaired into an IPv';
 const SUMMARY_PREFIX = 'row repair: ';
