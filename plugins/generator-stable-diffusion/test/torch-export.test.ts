@@ -53,6 +53,25 @@ describe('a real diffusers-layout TorchScript export (PyTorch 1.13, opset 14 fix
     expect(t.get('time_embedding.linear_1')?.kind).toBe('gemm');
   });
 
+  it('completes a scope shortened by a call past the parent forward, only when unambiguous', () => {
+    // TorchScript scopes follow forward calls: a block called from an ancestor's forward gets
+    // `/attentions.1/…` (seen in an earlier export of this kind); the named weights prove the
+    // full path when exactly one module ends with it.
+    const model = decodeModel(readFileSync(MODEL));
+    const rename = (from: string, to: string): void => {
+      const n = model.graph.node.find((k) => k.name === from);
+      expect(n).toBeDefined();
+      (n as { name: string }).name = to;
+    };
+    rename('/up_blocks.1/attentions.1/transformer_blocks.0/attn1/to_q/MatMul', '/attentions.1/transformer_blocks.0/attn1/to_q/MatMul');
+    rename('/mid_block/attentions.0/transformer_blocks.0/attn1/to_q/MatMul', '/attentions.0/transformer_blocks.0/attn1/to_q/MatMul');
+    const t = enumerateTargets(model);
+    expect(t.get('up_blocks.1.attentions.1.transformer_blocks.0.attn1.to_q')?.node).toBe('/attentions.1/transformer_blocks.0/attn1/to_q/MatMul');
+    // attentions.0 exists in three blocks: left as the scope says, never guessed
+    expect(t.has('mid_block.attentions.0.transformer_blocks.0.attn1.to_q')).toBe(false);
+    expect(t.get('attentions.0.transformer_blocks.0.attn1.to_q')?.shape).toEqual([16, 16]);
+  });
+
   it('onnxruntime reproduces PyTorch; the kohya LoRA merged here reproduces PyTorch with the LoRA merged', async () => {
     const s = await ort.InferenceSession.create(MODEL);
     const base = (await s.run(feeds())).out_sample?.data as Float32Array;
