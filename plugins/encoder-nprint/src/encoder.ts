@@ -294,7 +294,17 @@ export class NprintEncoder implements Encoder {
     if (!parsed.success) {
       throw new EncodingError(`nPrint encoder state has invalid options: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
     }
-    this.configure(parsed.data);
+    // What makes the tensor comes from the state; how to decode it (row mode, padding
+    // threshold, addresses, snapping) stays as this instance was created, so a caller's
+    // decode options (`netsynth decode DIR --rows repair`, the run's config) are not undone.
+    const current = this.options;
+    const decodeOptions = {
+      rows: current.rows,
+      paddingBelow: current.paddingBelow,
+      snap: current.snap,
+      ...(current.addresses !== undefined ? { addresses: current.addresses } : parsed.data.addresses !== undefined ? { addresses: parsed.data.addresses } : {}),
+    };
+    this.configure({ ...parsed.data, ...decodeOptions });
     this.rowStats = state['rowStats'] === undefined ? null : RowStats.fromJson(state['rowStats'] as JsonValue);
   }
 }

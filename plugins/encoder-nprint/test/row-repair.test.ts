@@ -280,7 +280,8 @@ describe('the encoder: fit learns, state carries it, decode repairs', () => {
   it('decode in repair mode uses the distributions fit learned, after a state round trip', () => {
     const enc = new NprintEncoder(nprintOptionsSchema.parse({ maxPackets: 4, rows: 'repair' }), { seed: 3 });
     enc.fit([sample([tcpPacket([], 0x010, 99), tcpPacket([], 0x010, 99)])]);
-    const copy = new NprintEncoder(nprintOptionsSchema.parse({}), { seed: 3 });
+    // Decode options are the instance's own (a state does not undo them); the tensor's shape comes from the state.
+    const copy = new NprintEncoder(nprintOptionsSchema.parse({ rows: 'repair' }), { seed: 3 });
     copy.loadState(JSON.parse(JSON.stringify(enc.state())));
     expect(copy.learnedRowStats()?.data.fields['ipv4_ttl']?.top[0]).toEqual([99, 2]);
     // A generated tensor: one real row with its TTL cells lost, three padding rows.
@@ -291,8 +292,9 @@ describe('the encoder: fit learns, state carries it, decode repairs', () => {
       tensor.data[1 * 4 * 1088 + c + i] = -1; // bit=0 channel off
       tensor.data[2 * 4 * 1088 + c + i] = 1; // absent
     }
-    const strict = new NprintEncoder(nprintOptionsSchema.parse({ maxPackets: 4 }), { seed: 3 }).decode(tensor, 'x');
-    expect(strict.packets).toHaveLength(0);
+    const strict = new NprintEncoder(nprintOptionsSchema.parse({}), { seed: 3 });
+    strict.loadState(enc.state());
+    expect(strict.decode(tensor, 'x').packets).toHaveLength(0); // rows: strict kept although the state says repair
     const d = copy.decode(tensor, 'x');
     expect(d.packets).toHaveLength(1);
     expect(d.packets[0]?.data[8]).toBe(99);
