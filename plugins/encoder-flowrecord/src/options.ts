@@ -21,8 +21,12 @@ export const flowRecordOptionsSchema = z.strictObject({
       startTimeSeconds: z.number().min(0).max(4e9).default(1_700_000_000).describe('time of the earliest flow start, seconds since the epoch, when fit saw no flow'),
       client: z.ipv4().default('192.0.2.1').describe('client address when addresses: false'),
       server: z.ipv4().default('198.51.100.1').describe('server address when addresses: false'),
+      payload: z
+        .enum(['none', 'zeros'])
+        .default('none')
+        .describe('none: headers only are captured (original length kept, as a capture with a snap length); zeros: the payload bytes are written as zeros'),
     })
-    .default({ maxPackets: 1024, mtu: 1500, startTimeSeconds: 1_700_000_000, client: '192.0.2.1', server: '198.51.100.1' })
+    .default({ maxPackets: 1024, mtu: 1500, startTimeSeconds: 1_700_000_000, client: '192.0.2.1', server: '198.51.100.1', payload: 'none' })
     .describe('how a record becomes packets'),
 });
 

@@ -36,9 +36,11 @@ export function splitBytes(total: number, n: number, min: number, max: number): 
  * ACK (+PSH when there is payload) and sequence/acknowledgement numbers that follow the bytes
  * (no handshake is invented: that is the flow ruleset's business); UDP; ICMP echo request /
  * reply (identifier = the record's port, sequence numbers per request). Payload bytes are
- * zero; checksums are correct.
+ * zero and, with `payload: 'none'` (the default), not captured: a record says nothing about
+ * payloads, and zero-filled payloads on well-known ports (DNS over TCP, WINS...) are malformed
+ * messages to a dissector. Checksums are correct for the packet on the wire.
  */
-export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mtu: number }): RecordPackets {
+export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mtu: number; payload?: 'none' | 'zeros' }): RecordPackets {
   const problems: DecodeProblem[] = [];
   const n = Math.min(options.maxPackets, Math.max(1, r.pkt));
   if (r.pkt > options.maxPackets) problems.push({ message: `the record has ${r.pkt} packets; decode.maxPackets keeps ${options.maxPackets}` });
@@ -93,7 +95,11 @@ export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mt
       v.setUint16(26, icmpSeq & 0xffff);
     }
     const t = start + secondsToNs(step * i);
-    packets.push(recomputeChecksums({ timestampNs: t, capturedLength: size, originalLength: size, linkType: LinkType.RAW, data }));
+    const full = recomputeChecksums({ timestampNs: t, capturedLength: size, originalLength: size, linkType: LinkType.RAW, data });
+    // Headers only: the checksums above cover the (zero) payload, which adds nothing to the
+    // sum, so they stay right for the packet on the wire; readers see a snap-length cut.
+    const header = 20 + (proto === 'tcp' ? 20 : 8);
+    packets.push((options.payload ?? 'none') === 'none' ? { ...full, data: full.data.slice(0, header), capturedLength: header } : full);
   }
   return { packets, directions, problems };
 }

@@ -86,7 +86,7 @@ describe('FlowRecordEncoder', () => {
   ];
 
   it('encode → decode gives the record back (categorical fields exactly, the rest to float32 rounding)', () => {
-    const enc = createFlowRecordEncoder();
+    const enc = createFlowRecordEncoder({ decode: { payload: 'zeros' } });
     enc.fit(samples);
     expect(enc.info()).toMatchObject({ channels: 1, height: 1, width: 105, valueRange: [-1, 1] });
     for (const s of samples) {
@@ -120,6 +120,27 @@ describe('FlowRecordEncoder', () => {
         expect(verifyChecksums(p)).toEqual({ ipv4: true, transport: true });
         expect(dissect(p).problems).toEqual([]);
       }
+    }
+  });
+
+  it('by default only the headers are captured; the original length and the checksums are those of the full packet', () => {
+    const full = createFlowRecordEncoder({ decode: { payload: 'zeros' } });
+    const cut = createFlowRecordEncoder();
+    full.fit(samples);
+    cut.fit(samples);
+    for (const s of samples) {
+      const a = full.decode(full.encode(s), s.label).packets;
+      const b = cut.decode(cut.encode(s), s.label).packets;
+      expect(b).toHaveLength(a.length);
+      b.forEach((p, i) => {
+        const header = p.data[9] === 6 ? 40 : 28;
+        expect(p.capturedLength).toBe(Math.min(header, a[i]!.originalLength));
+        expect(p.data.length).toBe(p.capturedLength);
+        expect(p.originalLength).toBe(a[i]!.originalLength);
+        expect(Array.from(p.data)).toEqual(Array.from(a[i]!.data.slice(0, p.capturedLength)));
+        expect(p.timestampNs).toBe(a[i]!.timestampNs);
+        expect(verifyChecksums(p).ipv4).toBe(true);
+      });
     }
   });
 
