@@ -55,6 +55,8 @@ export const ddpmOptionsSchema = z
 
     /** Sampler: `ancestral` (DDPM, every step), `ddim` (deterministic, η = 0), `dpmpp2m` (DPM-Solver++ 2M). */
     sampler: z.enum(SAMPLERS).default('dpmpp2m'),
+    /** DDIM's η: 0 = deterministic (the probability-flow ODE), 1 = DDPM's posterior noise at each of the DDIM steps (README: on an imperfect model the fresh noise corrects errors the ODE keeps). */
+    ddimEta: z.number().min(0).max(1).default(0),
     /** Sampling steps (ddim / dpmpp2m; ancestral always uses all T). */
     sampleSteps: positiveInt.optional(),
     /** Classifier-free guidance scale: 1 = conditional model only, > 1 pushes towards the label (2: lowest FD measured on the lab data; see README). */

@@ -12,7 +12,7 @@ import { defaultSampleSteps, type DdpmOptions } from './options.js';
 import { guide, runSampler } from './samplers.js';
 import { makeSchedule } from './schedule.js';
 
-export type SamplingOptions = Pick<DdpmOptions, 'sampler' | 'sampleSteps' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads'>;
+export type SamplingOptions = Pick<DdpmOptions, 'sampler' | 'sampleSteps' | 'ddimEta' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads'>;
 
 export interface SampleStats {
   images: number;
@@ -72,6 +72,7 @@ export async function sampleDdpm(modelDir: string, request: SampleRequest, o: Sa
         prediction: cfg.prediction,
         sampler: o.sampler,
         steps,
+        eta: o.ddimEta,
         rngs,
         size: per,
         clip: o.clipDenoised ? cfg.encoder.info.valueRange : null,

@@ -5,7 +5,8 @@
  *
  * - ancestral: DDPM's p(x_{t'} | x_t) with the posterior variance β̃ (t' the next sampled step;
  *   with every step this is Ho et al.'s sampler exactly);
- * - ddim: η = 0, x_{t'} = √ᾱ' x̂₀ + √(1−ᾱ') ε̂ (Song et al.), deterministic;
+ * - ddim: x_{t'} = √ᾱ' x̂₀ + √(1−ᾱ'−σ²) ε̂ + σ z, σ = η·√((1−ᾱ')/(1−ᾱ))·√(1−ᾱ/ᾱ') (Song et al.,
+ *   eq. 12 and 16); η = 0 (default) is deterministic, η = 1 over every step is the ancestral sampler;
  * - dpmpp2m: DPM-Solver++ 2M (Lu et al. 2022), multistep second order in λ = log(α/σ) on
  *   the data prediction, first order on the first and last steps.
  * The last step always lands on the clean image (ᾱ = 1), i.e. returns x̂₀.
@@ -27,6 +28,8 @@ export interface SamplerOptions {
   rngs: readonly Rng[];
   /** Values per sample. */
   size: number;
+  /** DDIM's η (0: deterministic; 1: DDPM's posterior variance). Ignored by the other samplers. */
+  eta?: number;
   /** Clip x̂₀ to this range at every step (then ε̂ is recomputed from it). */
   clip?: readonly [number, number] | null;
   signal?: AbortSignal;
@@ -98,8 +101,19 @@ export async function runSampler(model: DenoiseFn, o: SamplerOptions): Promise<F
       for (let i = 0; i < n; i++) x[i] = x0[i] as number;
     } else if (o.sampler === 'ddim') {
       const a = Math.sqrt(abn);
-      const s = Math.sqrt(1 - abn);
-      for (let i = 0; i < n; i++) x[i] = a * (x0[i] as number) + s * (eps[i] as number);
+      const eta = o.eta ?? 0;
+      const sd = eta > 0 ? eta * Math.sqrt((1 - abn) / (1 - ab)) * Math.sqrt(1 - ab / abn) : 0;
+      const s = Math.sqrt(Math.max(0, 1 - abn - sd * sd));
+      if (sd === 0) {
+        for (let i = 0; i < n; i++) x[i] = a * (x0[i] as number) + s * (eps[i] as number);
+      } else {
+        rngs.forEach((r, b) => {
+          for (let j = 0; j < size; j++) {
+            const i = b * size + j;
+            x[i] = a * (x0[i] as number) + s * (eps[i] as number) + sd * r.normal();
+          }
+        });
+      }
     } else if (o.sampler === 'ancestral') {
       const alpha = ab / abn;
       const beta = 1 - alpha;

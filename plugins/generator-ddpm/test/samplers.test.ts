@@ -57,6 +57,60 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
     });
   }
 
+  it('DDIM with η = 1 over every step is the ancestral sampler (same noise, same samples)', async () => {
+    // Song et al.: σ² = η²·(1−ᾱ')/(1−ᾱ)·(1−ᾱ/ᾱ') is DDPM's β̃ at η = 1, so the two updates are one formula.
+    const schedule = makeSchedule('cosine', 1000);
+    const model = gaussianDenoiser(schedule, () => 0.1, 0.4, 'v');
+    const o = { schedule, prediction: 'v' as const, steps: 1000, size: 2 };
+    const anc = await runSampler(model, { ...o, sampler: 'ancestral', rngs: rngs(50, 4) });
+    const ddim = await runSampler(model, { ...o, sampler: 'ddim', eta: 1, rngs: rngs(50, 4) });
+    let maxDiff = 0;
+    for (let i = 0; i < anc.length; i++) maxDiff = Math.max(maxDiff, Math.abs((anc[i] as number) - (ddim[i] as number)));
+    expect(maxDiff).toBeLessThan(1e-3);
+    expect(stats(anc).std).toBeGreaterThan(0.2);
+  });
+
+  it('DDIM-50 (η = 0 and 1) and ancestral-1000 reproduce a boundary-heavy mixture with clipping', async () => {
+    // Like GASF images: 40 % of the values at −1, 20 % at +1 (narrow), 40 % spread in between;
+    // x̂₀ clipped to [−1, 1] as in sampling. The exact denoiser of a Gaussian mixture: the
+    // posterior-weighted per-component E[x₀ | x_t]. Every sampler must keep the mode weights.
+    const comps: [number, number, number][] = [[0.4, -1, 0.03], [0.2, 1, 0.03], [0.4, 0.1, 0.3]];
+    const schedule = makeSchedule('cosine', 1000);
+    const model: DenoiseFn = async (x, t) => {
+      const ab = alphaBar(schedule, t);
+      const a = Math.sqrt(ab);
+      const sig = Math.sqrt(1 - ab);
+      const out = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const xt = x[i] as number;
+        const logw = comps.map(([p, m, s]) => Math.log(p) - 0.5 * Math.log(a * a * s * s + sig * sig) - (xt - a * m) ** 2 / (2 * (a * a * s * s + sig * sig)));
+        const top = Math.max(...logw);
+        let wsum = 0;
+        let x0 = 0;
+        comps.forEach(([, m, s], k) => {
+          const w = Math.exp((logw[k] as number) - top);
+          wsum += w;
+          x0 += w * (m + (a * s * s * (xt - a * m)) / (a * a * s * s + sig * sig));
+        });
+        x0 /= wsum;
+        out[i] = a * ((xt - a * x0) / sig) - sig * x0;
+      }
+      return out;
+    };
+    const n = 3000;
+    const runs: [SamplerName, number, number][] = [['ancestral', 1000, 0], ['ddim', 50, 0], ['ddim', 50, 1]];
+    for (const [sampler, steps, eta] of runs) {
+      const x = await runSampler(model, { schedule, prediction: 'v', sampler, steps, eta, rngs: rngs(n, 9), size: 1, clip: [-1, 1] });
+      const lo = x.filter((v) => v < -0.8).length / n;
+      const hi = x.filter((v) => v > 0.8).length / n;
+      // Standard error of a weight ≈ √(0.4·0.6/3000) ≈ 0.009.
+      expect(Math.abs(lo - 0.4), `${sampler} ${steps} η=${eta}: weight at −1 ${lo}`).toBeLessThan(0.03);
+      expect(Math.abs(hi - 0.2), `${sampler} ${steps} η=${eta}: weight at +1 ${hi}`).toBeLessThan(0.03);
+      expect(Math.max(...x)).toBeLessThanOrEqual(1);
+      expect(Math.min(...x)).toBeGreaterThanOrEqual(-1);
+    }
+  });
+
   it('DDIM is deterministic and a sample does not depend on its batch', async () => {
     const schedule = makeSchedule('linear', 1000);
     const model = gaussianDenoiser(schedule, () => 0.2, 0.5, 'eps');
