@@ -14,3 +14,4 @@ export { exportInference, exportInferenceModel, InferenceSession, type ExportOpt
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, tensorToFloat32, type SafeTensor, type SafetensorsFile, type SafetensorsDType, type TensorToWrite } from './io/safetensors.js';
 export { createOrtSession, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
 export { buildBenchUNet, UNet, ResBlock, SpatialSelfAttention, type UNetOptions } from './models/unet.js';
+export { decodeOnnxModel, encodeOnnxModel } from './onnx/proto.js';

@@ -179,3 +179,16 @@ export function decodeModel(bytes: Uint8Array): ModelProtoJs {
   const msg = ModelProto.decode(bytes);
   return ModelProto.toObject(msg, { longs: Number, defaults: true, arrays: true }) as ModelProtoJs;
 }
+
+/**
+ * Any ONNX model as plain objects (int64 fields as numbers, defaults and empty arrays filled),
+ * for packages that read foreign exports (external data, float16): they type the result.
+ */
+export function decodeOnnxModel(bytes: Uint8Array): unknown {
+  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: true, arrays: true });
+}
+
+/** The inverse of decodeOnnxModel, for models patched as plain objects. */
+export function encodeOnnxModel(model: object): Uint8Array {
+  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+}

@@ -1,126 +1,9 @@
 /**
- * The part of onnx.proto (field numbers of onnx/onnx.proto) this package reads and writes,
- * as a protobufjs reflection descriptor: models with external data (`external_data`,
- * `data_location`), float16 tensors and value infos. @netsynth/nn keeps its own writer-side
- * subset private, and foreign exports need the external-data fields, so the reader lives
- * here. Unknown fields of foreign models are skipped on decode.
+ * Types of the part of onnx.proto this package reads and writes: models with external data
+ * (`external_data`, `data_location`), float16 tensors and value infos. The wire codec is
+ * @netsynth/nn's (one descriptor for the project); this file only types its plain objects.
  */
-import protobuf from 'protobufjs';
-
-const descriptor = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
-            tensors: { rule: 'repeated', type: 'TensorProto', id: 10 },
-            graphs: { rule: 'repeated', type: 'GraphProto', id: 11 },
-            docString: { type: 'string', id: 13 },
-            type: { type: 'int32', id: 20 },
-            refAttrName: { type: 'string', id: 21 },
-          },
-        },
-        ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-            docString: { type: 'string', id: 3 },
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        StringStringEntryProto: {
-          fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
-        },
-        OperatorSetIdProto: {
-          fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } },
-        },
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4, options: { packed: true } },
-            int32Data: { rule: 'repeated', type: 'int32', id: 5, options: { packed: true } },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            doubleData: { rule: 'repeated', type: 'double', id: 10, options: { packed: true } },
-            docString: { type: 'string', id: 12 },
-            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
-            dataLocation: { type: 'int32', id: 14 },
-          },
-        },
-        TensorShapeProto: {
-          fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } },
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: {
-                dimValue: { type: 'int64', id: 1 },
-                dimParam: { type: 'string', id: 2 },
-                denotation: { type: 'string', id: 3 },
-              },
-            },
-          },
-        },
-        TypeProto: {
-          oneofs: { value: { oneof: ['tensorType'] } },
-          fields: { tensorType: { type: 'Tensor', id: 1 }, denotation: { type: 'string', id: 6 } },
-          nested: {
-            Tensor: {
-              fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(descriptor);
-const ModelProto = root.lookupType('onnx.ModelProto');
+import { decodeOnnxModel, encodeOnnxModel } from '@netsynth/nn';
 
 /** ONNX TensorProto.DataType codes. */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16 } as const;
@@ -188,10 +71,9 @@ export interface ModelProto {
 }
 
 export function decodeModel(bytes: Uint8Array): ModelProto {
-  const msg = ModelProto.decode(bytes);
-  return ModelProto.toObject(msg, { longs: Number, defaults: true, arrays: true }) as ModelProto;
+  return decodeOnnxModel(bytes) as ModelProto;
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return encodeOnnxModel(model);
 }
