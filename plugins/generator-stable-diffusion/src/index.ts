@@ -26,7 +26,7 @@ export { readLora, type LoraPair, type LoraTargets, type LoraComponent } from '.
 export { mergeLora, loraDelta, type MergeReport } from './lora/merge.js';
 export { decodeModel, encodeModel, DataType, type ModelProto, type TensorProto, type NodeProto, type GraphProto } from './onnx/proto.js';
 export { tensorFloat32, tensorBytes, setTensorFloat32, halfToFloat, floatToHalf } from './onnx/tensor-data.js';
-export { traceNamed, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';
+export { traceNamed, namedTraceContext, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';
 export { replayOnnx, loadConstants, type LoraBranch } from './lora/replay.js';
 export { trainLora, saveKohyaLora, selectTargets, LoraParameters, DEFAULT_LORA_TARGETS, EXTERNAL_DATA_ABOVE, type LoraTrainOptions, type LoraTrainData, type LoraTrainResult } from './lora/train.js';
 export { StableDiffusionGenerator, GENERATOR_NAME } from './gen/generator.js';

@@ -12,8 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ModelFileError, createRng, deriveSeed, writeFileAtomic } from '@netsynth/core';
-import { Graph, initParameters, serializeGraph, type Module, type Parameter, type TraceContext, type Value } from '@netsynth/nn';
-import { createTinyUNet, decodeModel, encodeModel, toFloat16, type TinyUNetConfig } from '@netsynth/generator-stable-diffusion';
+import { Graph, initParameters, serializeGraph, type Value } from '@netsynth/nn';
+import { createTinyUNet, decodeModel, encodeModel, namedTraceContext, toFloat16, type TinyUNetConfig } from '@netsynth/generator-stable-diffusion';
 import { TinyControlNet } from './tiny-controlnet.js';
 
 export interface TinyControlNetOptions {
@@ -116,7 +116,7 @@ export async function buildTinyControlNet(sdDir: string, o: TinyControlNetOption
 /** ONNX bytes of the ControlNet; initializers carry their state_dict names. */
 export function exportTinyControlNet(net: TinyControlNet, info: TinyFolderFile['info'], scaleInput: boolean): Uint8Array {
   const graph = new Graph();
-  const ctx = namedContext(graph, net);
+  const ctx = namedTraceContext(graph, net);
   const lat = info.latentSize;
   const res = info.resolution;
   const sample = graph.input('sample', [1, net.cfg.latentChannels, lat, lat]);
@@ -134,24 +134,4 @@ export function exportTinyControlNet(net: TinyControlNet, info: TinyFolderFile['
     omitOutputShapes: true,
     metadata: { netsynth_model: 'tiny-controlnet', down_residuals: String(out.down.length), conditioning_channels: net.controlCfg.conditioningChannels.join(',') },
   });
-}
-
-function namedContext(graph: Graph, model: Module): TraceContext {
-  const names = new Map<Parameter, string>(model.namedParameters().map(([n, p]) => [p, n]));
-  const consts = new Map<Parameter, Value>();
-  return {
-    graph,
-    training: false,
-    param(p) {
-      let v = consts.get(p);
-      if (!v) {
-        v = graph.constant({ dtype: 'float32', shape: p.shape, data: p.data.slice() }, names.get(p) ?? 'param');
-        consts.set(p, v);
-      }
-      return v;
-    },
-    dropoutMask() {
-      throw new Error('no dropout in an exported ControlNet');
-    },
-  };
 }

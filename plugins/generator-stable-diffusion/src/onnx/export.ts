@@ -24,12 +24,14 @@ export interface TraceSpec {
   dynamicAxes?: Record<string, Record<number, string>>;
 }
 
-/** Traces `module` with every parameter as an initializer named by its dotted path. */
-export function traceNamed(module: Module, spec: TraceSpec): ModelProto {
-  const graph = new Graph();
+/**
+ * An inference trace context over `graph` in which every parameter of `module` becomes one
+ * initializer named by its dotted path (its state_dict name), shared by all its uses.
+ */
+export function namedTraceContext(graph: Graph, module: Module): TraceContext {
   const names = new Map(module.namedParameters().map(([n, p]) => [p, n]));
   const consts = new Map<unknown, Value>();
-  const ctx: TraceContext = {
+  return {
     graph,
     training: false,
     param(p) {
@@ -44,6 +46,12 @@ export function traceNamed(module: Module, spec: TraceSpec): ModelProto {
       throw new Error('no dropout in exported models');
     },
   };
+}
+
+/** Traces `module` with every parameter as an initializer named by its dotted path. */
+export function traceNamed(module: Module, spec: TraceSpec): ModelProto {
+  const graph = new Graph();
+  const ctx = namedTraceContext(graph, module);
   (ctx as unknown as Record<symbol, unknown>)[TORCH_EXPORT] = true;
   const inputs: Record<string, Value> = {};
   for (const [name, s] of Object.entries(spec.inputs)) inputs[name] = graph.input(name, s.shape, s.dtype ?? 'float32');
