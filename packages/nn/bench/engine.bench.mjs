@@ -33,45 +33,59 @@ const net = buildBenchUNet({ res: RES, inChannels: IN_CH, ch: 32, mults: [1, 2, 
 initParameters(net, 0);
 const runtime = { intraOpNumThreads: THREADS };
 const shape = [B, IN_CH, RES, RES];
-const trainer = await buildTrainingSession(net, {
-  inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
-  loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
-  optimizer: adam({ lr: 2e-4 }),
-  runtime,
-});
 const betas = Float64Array.from({ length: T }, (_, i) => 1e-4 + ((0.02 - 1e-4) * i) / (T - 1));
 const abar = new Float64Array(T);
 betas.reduce((acc, b, i) => (abar[i] = acc * (1 - b)), 1);
 const x0rng = createRng(1);
 const x0 = Float32Array.from({ length: B * IN_CH * RES * RES }, () => x0rng.next() * 2 - 1);
 let xt, tf;
-const times = [];
-for (let s = 0; s < STEPS + WARMUP; s++) {
-  const t0 = performance.now();
-  // The noising is part of the timed step, as in the PyTorch script.
-  const rng = createRng(deriveSeed(0, `step:${s}`));
-  const per = IN_CH * RES * RES;
-  const eps = new Float32Array(B * per);
-  xt = new Float32Array(B * per);
-  tf = new Float32Array(B);
-  for (let b = 0; b < B; b++) {
-    const t = rng.int(T);
-    tf[b] = t;
-    const a = Math.sqrt(abar[t]), c = Math.sqrt(1 - abar[t]);
-    for (let i = b * per; i < (b + 1) * per; i++) {
-      const e = rng.normal();
-      eps[i] = e;
-      xt[i] = a * x0[i] + c * e;
+
+/**
+ * Times STEPS training steps (after WARMUP) of a fresh trainer. `replicas`: 'auto' is what
+ * the DDPM generator uses (one data-parallel replica per core, each a one-thread session on
+ * half the batch); 1 is one session with THREADS intra-op threads.
+ */
+async function timeTraining(replicas) {
+  initParameters(net, 0);
+  const trainer = await buildTrainingSession(net, {
+    inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
+    loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
+    optimizer: adam({ lr: 2e-4 }),
+    runtime,
+    replicas,
+  });
+  const times = [];
+  for (let s = 0; s < STEPS + WARMUP; s++) {
+    const t0 = performance.now();
+    // The noising is part of the timed step, as in the PyTorch script.
+    const rng = createRng(deriveSeed(0, `step:${s}`));
+    const per = IN_CH * RES * RES;
+    const eps = new Float32Array(B * per);
+    xt = new Float32Array(B * per);
+    tf = new Float32Array(B);
+    for (let b = 0; b < B; b++) {
+      const t = rng.int(T);
+      tf[b] = t;
+      const a = Math.sqrt(abar[t]), c = Math.sqrt(1 - abar[t]);
+      for (let i = b * per; i < (b + 1) * per; i++) {
+        const e = rng.normal();
+        eps[i] = e;
+        xt[i] = a * x0[i] + c * e;
+      }
     }
+    const r = await trainer.trainStep({ x: xt, t: tf, eps });
+    if (s >= WARMUP) times.push(performance.now() - t0);
+    if (s === 0) console.error(`[engine.bench] replicas ${replicas}: first loss ${r.loss.toFixed(4)}`);
   }
-  const r = await trainer.trainStep({ x: xt, t: tf, eps });
-  if (s >= WARMUP) times.push(performance.now() - t0);
-  if (s === 0) console.error(`[engine.bench] first loss ${r.loss.toFixed(4)}`);
+  trainer.syncToModel();
+  await trainer.dispose();
+  return { times, replicas: trainer.replicas };
 }
+
+const { times: oneSession } = await timeTraining(1);
+const { times, replicas: replicaCount } = await timeTraining('auto');
 const peakMb = process.resourceUsage().maxRSS / 1024;
 const stepMs = median(times);
-trainer.syncToModel();
-await trainer.dispose();
 
 const session = await InferenceSession.create(exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }), runtime);
 const fwd = [];
@@ -87,6 +101,6 @@ const torchMs = torch ? torch.ms_per_step : null;
 const torchFwd = torch ? torch.forward_ms : null;
 const load1 = loadavg()[0];
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
-console.error(`[engine.bench] ours: step ${spread(times)} ms, forward ${spread(fwd)} ms; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
-console.log(JSON.stringify({ bench: 'engine.train_step', ms: r2(stepMs), torch_ms: torchMs, ratio: torchMs ? r2(stepMs / torchMs) : null, params: net.parameterCount(), torch_params: torch ? torch.params : null, peak_mb: Math.round(peakMb) }));
+console.error(`[engine.bench] ours: step ${spread(times)} ms with ${replicaCount} replicas, ${spread(oneSession)} ms as one ${THREADS}-thread session, forward ${spread(fwd)} ms; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
+console.log(JSON.stringify({ bench: 'engine.train_step', ms: r2(stepMs), torch_ms: torchMs, ratio: torchMs ? r2(stepMs / torchMs) : null, params: net.parameterCount(), torch_params: torch ? torch.params : null, peak_mb: Math.round(peakMb), replicas: replicaCount, one_session_ms: r2(median(oneSession)) }));
 console.log(JSON.stringify({ bench: 'engine.forward', ms: r2(fwdMs), torch_ms: torchFwd, ratio: torchFwd ? r2(fwdMs / torchFwd) : null }));

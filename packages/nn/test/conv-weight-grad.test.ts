@@ -4,7 +4,7 @@ import { Graph, createOrtSession, gradients, ops as op, serializeGraph } from '.
 
 /**
  * dW of a stride-1 Conv has several formulations (slices of X or canvases of dY, either
- * GEMM orientation, stacked taps for few channels). Each branch is compared in full with a
+ * GEMM orientation, stacked taps for few channels, the batch folded into one GEMM on small maps). Each branch is compared in full with a
  * direct sum dW[o,c,a,b] = Σ r[n,o,y,x]·Xpad[n,c,y+a,x+b] (loss = Σ conv(x,w)·r).
  */
 async function check(n: number, c: number, o: number, h: number, w: number, kh: number, kw: number, pads: [number, number, number, number]): Promise<void> {
@@ -44,8 +44,13 @@ async function check(n: number, c: number, o: number, h: number, w: number, kh: 
 }
 
 describe('conv weight gradient formulations (exact against a direct sum)', () => {
-  it('slices of X, dY first (more output channels)', () => check(2, 8, 10, 5, 5, 3, 3, [1, 1, 1, 1]));
-  it('slices of X, X first (more input channels, small map)', () => check(2, 10, 8, 5, 5, 3, 3, [1, 1, 1, 1]));
+  it('slices of X, dY first (more output channels)', () => check(2, 8, 10, 9, 9, 3, 3, [1, 1, 1, 1]));
+  it('slices of X, X first (more input channels, small map)', () => check(2, 10, 8, 9, 9, 3, 3, [1, 1, 1, 1]));
+  it('batch folded into the GEMM (maps of ≤ 64 positions), both orientations and uneven pads', async () => {
+    await check(3, 8, 10, 8, 8, 3, 3, [1, 1, 1, 1]);
+    await check(3, 10, 8, 5, 6, 3, 3, [1, 1, 1, 1]);
+    await check(2, 9, 8, 6, 6, 3, 2, [1, 0, 2, 1]);
+  });
   it('canvas of dY (fewer outputs, large map), X first', () => check(1, 12, 8, 30, 30, 3, 3, [1, 1, 1, 1]));
   it('stacked taps: 1 input channel, and 1 output channel on a canvas', async () => {
     await check(2, 1, 9, 6, 6, 3, 3, [1, 1, 1, 1]);

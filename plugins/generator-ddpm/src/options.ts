@@ -68,6 +68,14 @@ export const ddpmOptionsSchema = z
 
     /** onnxruntime threads per op (default: every core). */
     threads: positiveInt.optional(),
+
+    /**
+     * Training: data-parallel replicas, each a one-thread session on an equal share of the
+     * batch (the step then uses every core; see @netsynth/nn). 'auto': one per thread when
+     * the batch divides evenly. The weights depend on the count at float-rounding level, so
+     * set a number to get the same bytes on machines with different core counts.
+     */
+    replicas: z.union([positiveInt, z.literal('auto')]).default('auto'),
   })
   .strict();
 

@@ -60,7 +60,7 @@ function dataHash(data: TrainingSet): string {
 
 /** Options that change the weights (sampling options and thread count do not). */
 function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, steps: number, seed: number): string {
-  const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, checkpointEvery: _ce, ...rest } = o;
+  const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, replicas: _r, checkpointEvery: _ce, ...rest } = o;
   return createHash('sha256').update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data) })).digest('hex');
 }
 
@@ -109,6 +109,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
     ema,
     seed: deriveSeed(seed, 'ddpm:dropout'),
     runtime: o.threads ? { intraOpNumThreads: o.threads } : {},
+    replicas: o.replicas,
   });
 
   const ckpt = modelFile(modelDir, 'checkpoint');

@@ -104,19 +104,8 @@ export function resolveExecutionProviders(o: RuntimeOptions = {}): ExecutionProv
 
 /** `model`: ONNX bytes, or a model file's path (needed for external data, resolved against its folder). */
 export async function createOrtSession(model: Uint8Array | string, o: RuntimeOptions = {}): Promise<ort.InferenceSession> {
-  const providers = resolveExecutionProviders(o);
-  const options: ort.InferenceSession.SessionOptions = {
-    executionProviders: providers,
-    intraOpNumThreads: o.intraOpNumThreads ?? availableParallelism(),
-    interOpNumThreads: o.interOpNumThreads ?? 1,
-    graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
-    executionMode: o.executionMode ?? 'sequential',
-    enableCpuMemArena: true,
-    enableMemPattern: true,
-    ...(o.optimizedModelFilePath !== undefined && { optimizedModelFilePath: o.optimizedModelFilePath }),
-    ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
-    ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
-  };
+  const options = ortSessionOptions(o);
+  const providers = options.executionProviders as ExecutionProvider[];
   // (two calls: onnxruntime's overloads take a path or bytes, not the union)
   const create = (opts: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> => (typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts));
   try {
@@ -129,4 +118,21 @@ export async function createOrtSession(model: Uint8Array | string, o: RuntimeOpt
     }
     throw new EngineError(`onnxruntime could not load the graph: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** The onnxruntime session options for `o` (plain data: they also go to worker threads). */
+export function ortSessionOptions(o: RuntimeOptions = {}): ort.InferenceSession.SessionOptions {
+  const providers = resolveExecutionProviders(o);
+  return {
+    executionProviders: providers,
+    intraOpNumThreads: o.intraOpNumThreads ?? availableParallelism(),
+    interOpNumThreads: o.interOpNumThreads ?? 1,
+    graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+    executionMode: o.executionMode ?? 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    ...(o.optimizedModelFilePath !== undefined && { optimizedModelFilePath: o.optimizedModelFilePath }),
+    ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
+    ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
+  };
 }

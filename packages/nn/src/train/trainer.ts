@@ -7,14 +7,16 @@
  */
 import { EngineError, InvalidArgumentError, ModelFileError, createRng, deriveSeed, type WriteOptions } from '@netsynth/core';
 import { gradients } from '../autodiff/gradients.js';
-import type { Value } from '../graph/ir.js';
+import { Graph, type Value } from '../graph/ir.js';
 import * as op from '../graph/ops.js';
 import { serializeGraph } from '../graph/serialize.js';
 import { readSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from '../io/safetensors.js';
 import type { Module, Parameter, TraceContext } from '../layers/module.js';
 import { buildUpdate, stateNames, stepScalars, type OptimizerConfig, type ScheduleConfig } from '../optim/optimizers.js';
 import { nchwcBlockSize } from '../runtime/nchwc.js';
-import { createOrtSession, ort, resolveExecutionProviders, type RuntimeOptions } from '../runtime/ort.js';
+import { availableParallelism } from 'node:os';
+import { createOrtSession, ort, ortSessionOptions, resolveExecutionProviders, type RuntimeOptions } from '../runtime/ort.js';
+import { ReplicaPool } from './replicas.js';
 import { traceModel, type DropoutSlot } from './trace.js';
 import type { ExternalDataOptions } from '../graph/external-data.js';
 import { modelSource, type ModelSource } from './model-source.js';
@@ -52,6 +54,18 @@ export interface TrainingOptions {
    * `dispose()`. Needed when they exceed protobuf's 2 GB; results are bit-identical.
    */
   externalData?: ExternalDataOptions & { dir?: string };
+  /**
+   * Data-parallel gradient replicas (default 1). With R > 1 each replica runs the gradient
+   * graph on 1/R of the batch in its own worker thread with one intra-op thread, and the
+   * main thread averages the R gradients and applies clipping, the optimizer and EMA once.
+   * `'auto'` takes one replica per intra-op thread (default: per core), fewer when the batch
+   * does not divide evenly. Contract: every input's first axis is the batch, and the loss is
+   * a mean over the batch, so the average of the shares' gradients is the batch gradient
+   * (equal up to float rounding; the same replica count always gives the same bytes).
+   * Each replica holds its own copy of the graph's constants (frozen weights), so leave it
+   * at 1 for big frozen models (LoRA); CPU only: ignored when a GPU provider is in use.
+   */
+  replicas?: number | 'auto';
 }
 
 export interface StepResult {
@@ -75,8 +89,11 @@ interface Buffers {
   ema?: Float32Array;
 }
 
+/** The fused single-session graph, or gradient replicas plus a separate update graph. */
+type Engine = { kind: 'fused'; session: ort.InferenceSession } | { kind: 'replicated'; pool: ReplicaPool; update: ort.InferenceSession };
+
 export class Trainer {
-  private session!: ort.InferenceSession;
+  private engine!: Engine;
   private front: Buffers;
   private back: Buffers;
   private stepsDone = 0;
@@ -94,6 +111,8 @@ export class Trainer {
     private readonly stateKeys: readonly string[],
     private modelBytes: Uint8Array,
     private modelFiles: ModelSource,
+    /** Data-parallel replicas in use (1: one fused session). */
+    readonly replicas: number,
   ) {
     this.named = model.namedParameters();
     let off = 0;
@@ -118,16 +137,44 @@ export class Trainer {
     const trainable = named.filter(([n]) => !isFrozen(opts.frozen, n));
     const frozen = named.filter(([n]) => isFrozen(opts.frozen, n));
     if (trainable.length === 0) throw new InvalidArgumentError('every parameter is frozen: nothing to train');
-    const block = await trainingNchwcBlock(opts.runtime);
-    const { model: src, dropouts, scalarNames, stateKeys } = await buildTrainingGraph(model, opts, trainable.map(([, p]) => p), block);
-    const t = new Trainer(model, opts, trainable, frozen, dropouts, scalarNames, stateKeys, src.bytes, src);
+    const replicas = replicaCount(opts);
+    const built = await buildGraphs(model, opts, trainable.map(([, p]) => p), replicas);
+    const t = new Trainer(model, opts, trainable, frozen, built.dropouts, built.scalarNames, built.stateKeys, built.model.bytes, built.model, replicas);
     try {
-      t.session = await createOrtSession(src.source, opts.runtime);
+      t.engine = await t.startEngine(built);
     } catch (e) {
-      await src.remove();
+      await built.model.remove();
       throw e;
     }
     return t;
+  }
+
+  private async startEngine(built: BuiltGraphs): Promise<Engine> {
+    if (!built.update) return { kind: 'fused', session: await createOrtSession(built.model.source, this.opts.runtime) };
+    const update = await createOrtSession(built.update, this.opts.runtime);
+    try {
+      const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({ name, shape: shareShape(spec.shape, this.replicas), dtype: spec.dtype ?? 'float32' }));
+      this.dropouts.forEach((d, i) => inputs.push({ name: `dropout_mask_${i}`, shape: [...d.input.shape], dtype: 'float32' }));
+      const pool = await ReplicaPool.create({
+        replicas: this.replicas,
+        model: built.model.source,
+        sessionOptions: ortSessionOptions({ ...this.opts.runtime, executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }),
+        inputs,
+        size: this.front.params.length,
+      });
+      return { kind: 'replicated', pool, update };
+    } catch (e) {
+      await update.release();
+      throw e;
+    }
+  }
+
+  private async stopEngine(): Promise<void> {
+    if (this.engine.kind === 'fused') await this.engine.session.release();
+    else {
+      await this.engine.pool.dispose();
+      await this.engine.update.release();
+    }
   }
 
   /** Number of optimizer updates applied so far. */
@@ -152,13 +199,16 @@ export class Trainer {
       if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
       feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
     }
+    const masks: Float32Array[] = [];
     if (this.dropouts.length) {
+      // Drawn for the whole batch in one order, so replicas see the masks one session would.
       const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
       this.dropouts.forEach((d, i) => {
-        const mask = new Float32Array(d.input.size);
+        const mask = new Float32Array(d.input.size * this.replicas);
         const keep = 1 / (1 - d.p);
         for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
-        feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
+        masks.push(mask);
+        if (this.replicas === 1) feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
       });
     }
     const scalars = stepScalars(this.opts.optimizer, stepNo, this.opts.schedule);
@@ -171,17 +221,43 @@ export class Trainer {
     for (const k of this.stateKeys) feeds[`state_${k}`] = new ort.Tensor('float32', f.state.get(k) as Float32Array, [n]);
     if (f.ema) feeds['ema'] = new ort.Tensor('float32', f.ema, [n]);
     let result: ort.InferenceSession.ReturnType;
+    let replicaLoss: number | undefined;
     try {
+      let session: ort.InferenceSession;
+      if (this.engine.kind === 'replicated') {
+        const { pool } = this.engine;
+        replicaLoss = 0;
+        for (const name of Object.keys(this.opts.inputs)) delete feeds[name];
+        pool.shared.forEach((sh, r) => {
+          for (const name of Object.keys(this.opts.inputs)) {
+            const whole = batch[name] as FeedValue;
+            const part = whole.length / this.replicas;
+            (sh.inputs[name] as FeedValue).set(whole.subarray(r * part, (r + 1) * part) as never);
+          }
+          masks.forEach((m, i) => {
+            const part = m.length / this.replicas;
+            (sh.inputs[`dropout_mask_${i}`] as Float32Array).set(m.subarray(r * part, (r + 1) * part));
+          });
+        });
+        await pool.run(f.params);
+        pool.shared.forEach((sh, r) => {
+          feeds[`grad_${r}`] = new ort.Tensor('float32', pool.grads[r] as Float32Array, [n]);
+          replicaLoss = (replicaLoss as number) + (sh.loss[0] as number);
+        });
+        replicaLoss /= this.replicas;
+        session = this.engine.update;
+      } else session = this.engine.session;
       if (this.opts.preallocateOutputs === false) {
-        result = await this.session.run(feeds);
+        result = await session.run(feeds);
         b.params.set((result['params_out'] as ort.Tensor).data as Float32Array);
         for (const k of this.stateKeys) (b.state.get(k) as Float32Array).set((result[`state_${k}_out`] as ort.Tensor).data as Float32Array);
         if (b.ema) b.ema.set((result['ema_out'] as ort.Tensor).data as Float32Array);
       } else {
-        const fetches: Record<string, ort.Tensor | null> = { loss: null, grad_norm: null, params_out: new ort.Tensor('float32', b.params, [n]) };
+        const fetches: Record<string, ort.Tensor | null> = { grad_norm: null, params_out: new ort.Tensor('float32', b.params, [n]) };
+        if (replicaLoss === undefined) fetches['loss'] = null;
         for (const k of this.stateKeys) fetches[`state_${k}_out`] = new ort.Tensor('float32', b.state.get(k) as Float32Array, [n]);
         if (b.ema) fetches['ema_out'] = new ort.Tensor('float32', b.ema, [n]);
-        result = await this.session.run(feeds, fetches);
+        result = await session.run(feeds, fetches);
       }
     } catch (e) {
       throw new EngineError(`training step ${stepNo} failed: ${(e as Error).message}`, { cause: e });
@@ -189,7 +265,7 @@ export class Trainer {
     this.front = b;
     this.back = f;
     this.stepsDone = stepNo;
-    const loss = ((result['loss'] as ort.Tensor).data as Float32Array)[0] as number;
+    const loss = replicaLoss ?? (((result['loss'] as ort.Tensor).data as Float32Array)[0] as number);
     const gradNorm = ((result['grad_norm'] as ort.Tensor).data as Float32Array)[0] as number;
     const lr = this.opts.optimizer.kind === 'sgd' ? (scalars.lr as number) : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
     return { loss, gradNorm, lr, step: stepNo };
@@ -304,14 +380,14 @@ export class Trainer {
       p.data.set(v);
     }
     if (frozenChanged) {
-      await this.session.release();
+      await this.stopEngine();
       await this.predictSession?.release();
       this.predictSession = undefined;
       await this.modelFiles.remove();
-      const built = await buildTrainingGraph(this.model, this.opts, this.trainable.map(([, p]) => p), await trainingNchwcBlock(this.opts.runtime));
+      const built = await buildGraphs(this.model, this.opts, this.trainable.map(([, p]) => p), this.replicas);
       this.modelBytes = built.model.bytes;
       this.modelFiles = built.model;
-      this.session = await createOrtSession(built.model.source, this.opts.runtime);
+      this.engine = await this.startEngine(built);
       for (const [name, p] of this.frozen) this.frozenSnapshot.set(name, p.data.slice());
     }
     this.stepsDone = step;
@@ -319,7 +395,7 @@ export class Trainer {
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.stopEngine();
     await this.predictSession?.release();
     await this.modelFiles.remove();
   }
@@ -333,28 +409,82 @@ async function trainingNchwcBlock(r: RuntimeOptions | undefined): Promise<number
   return nchwcBlockSize();
 }
 
-async function buildTrainingGraph(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], nchwcBlock: number): Promise<{ model: ModelSource; dropouts: DropoutSlot[]; scalarNames: string[]; stateKeys: string[] }> {
+interface BuiltGraphs {
+  /** The fused step graph, or with replicas the gradient graph each replica runs. */
+  model: ModelSource;
+  /** With replicas: the update graph (average of the replicas' gradients → optimizer, EMA). */
+  update?: Uint8Array;
+  dropouts: DropoutSlot[];
+  scalarNames: string[];
+  stateKeys: string[];
+}
+
+/** Replicas to use: 1 unless asked for, on the CPU, with a batch that divides evenly. */
+function replicaCount(opts: TrainingOptions): number {
+  const want = opts.replicas ?? 1;
+  if (want === 1) return 1;
+  if (resolveExecutionProviders(opts.runtime ?? {}).some((p) => p !== 'cpu')) return 1;
+  const batches = Object.values(opts.inputs).map((s) => s.shape[0]);
+  const b = batches[0];
+  if (b === undefined || batches.some((x) => x !== b)) {
+    if (want === 'auto') return 1;
+    throw new InvalidArgumentError(`replicas: every input's first axis must be the batch; got first axes [${batches.join(', ')}]`);
+  }
+  if (want === 'auto') {
+    let r = Math.max(1, Math.min(opts.runtime?.intraOpNumThreads ?? availableParallelism(), b));
+    while (b % r !== 0) r--;
+    return r;
+  }
+  if (!Number.isInteger(want) || want < 1) throw new InvalidArgumentError(`replicas must be a positive integer or 'auto', got ${want}`);
+  if (b % want !== 0) throw new InvalidArgumentError(`replicas: batch ${b} does not divide into ${want} equal shares`);
+  return want;
+}
+
+function shareShape(shape: readonly number[], replicas: number): number[] {
+  return shape.map((d, i) => (i === 0 ? d / replicas : d));
+}
+
+async function buildGraphs(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], replicas: number): Promise<BuiltGraphs> {
+  const nchwcBlock = await trainingNchwcBlock(replicas > 1 ? { ...opts.runtime, executionProviders: ['cpu'] } : opts.runtime);
   const tr = traceModel(model, { training: true, trainable });
   const g = tr.graph;
   const inputs: Record<string, Value> = {};
-  for (const [name, spec] of Object.entries(opts.inputs)) inputs[name] = g.input(name, spec.shape, spec.dtype ?? 'float32');
+  for (const [name, spec] of Object.entries(opts.inputs)) inputs[name] = g.input(name, shareShape(spec.shape, replicas), spec.dtype ?? 'float32');
   const loss = opts.loss(tr.ctx, inputs);
   if (loss.size !== 1) throw new InvalidArgumentError(`the loss must be a scalar, got shape [${loss.shape.join(',')}]`);
   const flat = tr.flat as Value;
   const pieces = trainable.map((p) => tr.trainableValues.get(p) as Value);
   const grads = gradients(g, loss, pieces);
   const flatGrad = op.concat(pieces.map((p) => op.reshape(grads.get(p) as Value, [p.size])), 0);
+  if (replicas === 1) {
+    const outputs: Record<string, Value> = { loss: op.reshape(loss, []) };
+    const up = appendUpdate(g, opts, flat, flatGrad, outputs);
+    return { model: await modelSource(g, outputs, { nchwcBlock }, opts.externalData), dropouts: tr.dropouts, ...up };
+  }
+  const model_ = await modelSource(g, { loss: op.reshape(loss, []), grad: flatGrad }, { nchwcBlock }, opts.externalData);
+  const ug = new Graph();
+  const params = ug.input('params', [flat.size]);
+  let sum = ug.input('grad_0', [flat.size]);
+  for (let r = 1; r < replicas; r++) sum = op.add(sum, ug.input(`grad_${r}`, [flat.size]));
+  const outputs: Record<string, Value> = {};
+  const up = appendUpdate(ug, opts, params, op.mul(sum, 1 / replicas), outputs);
+  return { model: model_, update: serializeGraph(ug, outputs), dropouts: tr.dropouts, ...up };
+}
+
+/** Clipping, the optimizer and EMA on the flat vectors; adds their outputs to `outputs`. */
+function appendUpdate(g: Graph, opts: TrainingOptions, flat: Value, flatGrad: Value, outputs: Record<string, Value>): { scalarNames: string[]; stateKeys: string[] } {
   const stateKeys = stateNames(opts.optimizer);
   const state = new Map(stateKeys.map((k) => [k, g.input(`state_${k}`, [flat.size])]));
   const up = buildUpdate(g, opts.optimizer, flat, flatGrad, state, opts.clipGradNorm);
-  const outputs: Record<string, Value> = { loss: op.reshape(loss, []), grad_norm: up.gradNorm, params_out: up.newParams };
+  outputs['grad_norm'] = up.gradNorm;
+  outputs['params_out'] = up.newParams;
   for (const k of stateKeys) outputs[`state_${k}_out`] = up.newState.get(k) as Value;
   if (opts.ema) {
     const ema = g.input('ema', [flat.size]);
     const decay = g.input('ema_decay', []);
     outputs['ema_out'] = op.add(ema, op.mul(op.sub(up.newParams, ema), op.sub(1, decay)));
   }
-  return { model: await modelSource(g, outputs, { nchwcBlock }, opts.externalData), dropouts: tr.dropouts, scalarNames: [...up.scalars.keys()], stateKeys };
+  return { scalarNames: [...up.scalars.keys()], stateKeys };
 }
 
 /** Builds the training session: the one entry point plugins use. */
