@@ -1,29 +1,21 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HAVE_SHARED_DATA, HAVE_TSHARK, SHARED_DATA, commandRuns } from '@netsynth/test-support';
 
 /** The repository root (this file is test/src/). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** ../shared/data beside the repository; NETSYNTH_SHARED_DATA overrides it. */
-export const SHARED = process.env['NETSYNTH_SHARED_DATA'] ?? join(REPO_ROOT, '..', 'shared', 'data');
-export const HAVE_SHARED = existsSync(join(SHARED, 'lab')) || existsSync(join(SHARED, 'packets'));
+/** ../shared/data beside the repository; NETSYNTH_SHARED_DATA overrides it (see @netsynth/test-support). */
+export const SHARED = SHARED_DATA;
+export const HAVE_SHARED = HAVE_SHARED_DATA;
+export { HAVE_TSHARK };
 /** The built CLI (turbo builds it before the tests). */
 export const CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'cli.js');
 export const HAVE_CLI = existsSync(CLI);
 
-function onPath(cmd: string, args: string[]): boolean {
-  try {
-    execFileSync(cmd, args, { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const HAVE_TSHARK = onPath('tshark', ['--version']);
-export const HAVE_NPM = onPath('npm', ['--version']);
-export const HAVE_PNPM = onPath('pnpm', ['--version']);
+export const HAVE_NPM = commandRuns('npm', ['--version']);
+export const HAVE_PNPM = commandRuns('pnpm', ['--version']);
 
 export interface Completed {
   code: number;

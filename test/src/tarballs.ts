@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, exec } from './env.js';
 
@@ -8,12 +8,19 @@ async function mustRun(cmd: string, args: readonly string[], cwd: string): Promi
   return r.stdout;
 }
 
-/** Workspace folder of each @netsynth package by name. */
+/**
+ * Workspace folder of each published @netsynth package by name. Private packages (such as
+ * @netsynth/test-support, a devDependency of the tests only) are never packed or installed.
+ */
 export function workspacePackages(): Map<string, string> {
   const out = new Map<string, string>();
   for (const group of ['packages', 'plugins', 'apps']) {
     for (const name of readdirSync(join(REPO_ROOT, group))) {
-      out.set(name === 'runner' ? '@netsynth/runner' : `@netsynth/${name}`, join(REPO_ROOT, group, name));
+      const dir = join(REPO_ROOT, group, name);
+      if (!existsSync(join(dir, 'package.json'))) continue;
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { private?: boolean };
+      if (manifest.private) continue;
+      out.set(name === 'runner' ? '@netsynth/runner' : `@netsynth/${name}`, dir);
     }
   }
   return out;

@@ -1,7 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, HAVE_CLI, HAVE_SHARED, HAVE_TSHARK, SHARED, exec, netsynth } from '../src/env.js';
+import { haveShared, sharedCaptureCases } from '@netsynth/test-support';
+import { CLI, HAVE_CLI, HAVE_TSHARK, exec, netsynth } from '../src/env.js';
 
 /**
  * `netsynth inspect --json --packets` against tshark, field by field, on every capture
@@ -37,16 +36,6 @@ interface PacketRecord {
 
 /** Link types netsynth dissects; records of others are counted but have no fields to compare. */
 const DISSECTED = new Set([0, 1, 12, 14, 101, 108, 113, 228, 229, 276]);
-
-function captures(): string[] {
-  const out: string[] = [];
-  for (const sub of ['lab', 'packets']) {
-    const dir = join(SHARED, sub);
-    if (!existsSync(dir)) continue;
-    for (const name of readdirSync(dir).sort()) if (/\.pcap/.test(name)) out.push(join(dir, name));
-  }
-  return out;
-}
 
 /** One tshark run per file: one line per packet, tab-separated, first occurrence of each field. */
 async function tshark(file: string): Promise<Row[] | undefined> {
@@ -107,13 +96,12 @@ function innerOnly(p: PacketRecord, f: Field): boolean {
   return false;
 }
 
-const files = HAVE_SHARED ? captures() : [];
-if (!HAVE_SHARED) console.warn(`skipping inspect-vs-tshark: ${SHARED} not found`);
-else if (!HAVE_TSHARK) console.warn('skipping inspect-vs-tshark: tshark not on PATH');
-else if (!HAVE_CLI) console.warn(`skipping inspect-vs-tshark: ${CLI} not built (pnpm build)`);
+const HAVE_SHARED = haveShared('inspect-vs-tshark');
+if (HAVE_SHARED && !HAVE_TSHARK) console.warn('skipping inspect-vs-tshark: tshark not on PATH');
+else if (HAVE_SHARED && !HAVE_CLI) console.warn(`skipping inspect-vs-tshark: ${CLI} not built (pnpm build)`);
 
 describe.skipIf(!HAVE_SHARED || !HAVE_TSHARK || !HAVE_CLI)('netsynth inspect --json --packets agrees with tshark', () => {
-  it.each(files.map((f) => [`${basename(dirname(f))}/${basename(f)}`, f]))('%s', async (_name, file) => {
+  it.each(sharedCaptureCases())('%s', async (_name, file) => {
     const [rows, run] = await Promise.all([tshark(file), netsynth(['inspect', file, '--json', '--packets'])]);
     if (!rows) return;
     expect(run.code, run.stderr).toBe(0);

@@ -57,6 +57,8 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
       const pkg = JSON.parse(await mustRun('tar', ['-xzOf', tgz, 'package/package.json'], root));
       expect(JSON.stringify(pkg), name).not.toContain('workspace:');
       expect(pkg.name).toBe(name);
+      // The private test helpers are never published: no published package may need them to run.
+      expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }), name).not.toContain('@netsynth/test-support');
     }
   }, HEAVY);
 

@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createImageTensor, definePlugin, silentProgress, type Generator, type ImageTensor } from '@netsynth/core';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runPipeline } from '../src/index.js';
-import { RUNNER_ROOT, cleanupTmp, tmp, writeFiles } from './helpers.js';
+import { cleanupTmp, tmp, writeFiles } from './helpers.js';
 
 /**
  * The issue's acceptance through `netsynth run` itself, on ../shared/data/lab (skipped when
@@ -15,9 +16,8 @@ import { RUNNER_ROOT, cleanupTmp, tmp, writeFiles } from './helpers.js';
  *    is copied from a random real packet that has that field (any class) — each field's
  *    values are real, their combination is not. The metrics must say so.
  */
-const LAB = join(RUNNER_ROOT, '..', '..', '..', 'shared', 'data', 'lab');
-const HAVE_LAB = existsSync(LAB);
-if (!HAVE_LAB) console.warn(`skipping the lab report acceptance: ${LAB} not found`);
+const LAB = sharedPath('lab');
+const HAVE_LAB = haveShared('the lab report acceptance', 'lab');
 
 /** Shuffled-fields generator over nPrint tensors (fields = column-name prefixes, e.g. tcp_dprt_0..15). */
 const shuffledFields = definePlugin({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { haveShared, labCaptures } from '@netsynth/test-support';
 import type { Packet } from '@netsynth/core';
 import {
   dissect,
@@ -11,7 +12,6 @@ import {
   verifyChecksums,
 } from '../src/index.js';
 import { bytes, ethernet, extBody, fragmentExt, icmp, ipv4, ipv6, tcp, udp } from './builders.js';
-import { HAVE_SHARED, labCaptures } from './shared-data.js';
 
 function pkt(data: Uint8Array, linkType = 1, originalLength = data.length): Packet {
   return { timestampNs: 0n, capturedLength: data.length, originalLength, linkType, data };
@@ -102,7 +102,7 @@ describe('checksums', () => {
   });
 });
 
-if (!HAVE_SHARED) console.warn('skipping real-capture checksum tests: ../shared/data not found');
+const HAVE_SHARED = haveShared('real-capture checksum tests', 'lab');
 
 describe.skipIf(!HAVE_SHARED)('checksums on the lab captures (recorded with offloads off)', () => {
   it.each(labCaptures())('%s: every checksum verifies, and recomputing a broken one restores it', async (file) => {

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, labCaptures } from '@netsynth/test-support';
 import { ConfigError, parseRunConfig, type Packet, type RunConfig } from '@netsynth/core';
 import { FlowAssembler, assembleFlows, dissect, labelForCapture, loadSamples, readCaptureAll, windowFlow, expandCaptures } from '../src/index.js';
 import { ethernet, fragmentExt, icmp, ipv4, ipv6, pcapFile, tcp, tempDir, udp } from './builders.js';
-import { HAVE_SHARED, labCaptures } from './shared-data.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -195,7 +195,7 @@ describe('loadSamples', () => {
   });
 });
 
-if (!HAVE_SHARED) console.warn('skipping flow tests on real captures: ../shared/data not found');
+const HAVE_SHARED = haveShared('flow tests on real captures', 'lab');
 
 describe.skipIf(!HAVE_SHARED)('flows of the lab captures', () => {
   it.each(labCaptures().filter((f) => /web|tls|dns|icmp/.test(f)))('%s: one TCP flow per SYN, every packet in exactly one flow', async (file) => {

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, sharedCaptures } from '@netsynth/test-support';
 import { isNetsynthError } from '@netsynth/core';
 import { assembleFlows, dissect, readCaptureAll, recomputeChecksums } from '../src/index.js';
 import { PcapngBuilder, ethernet, icmp, ipv4, ipv6, pcapFile, sll, tcp, tempDir, udp } from './builders.js';
-import { HAVE_SHARED, sharedCaptures } from './shared-data.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -90,7 +90,7 @@ describe('fuzz: damaged synthetic captures never crash or hang the reader', () =
   });
 });
 
-if (!HAVE_SHARED) console.warn('skipping fuzz tests on real captures: ../shared/data not found');
+const HAVE_SHARED = haveShared('fuzz tests on real captures', 'lab');
 
 const REAL = ['lab/dns.pcap', 'lab/icmp.pcap', 'lab/bulk.pcap', 'packets/http_espn.pcapng', 'packets/ipv6_fragments.pcapng', 'packets/dns_isp_hijack.pcapng', 'packets/3e80211_wpaauth.pcapng'];
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, sharedCaptures } from '@netsynth/test-support';
 import { readCaptureAll, summarizeCapture } from '../src/index.js';
 import { PcapngBuilder, ethernet, icmp, ipv4, ipv6, tcp, tempDir, udp } from './builders.js';
-import { HAVE_SHARED, sharedCaptures } from './shared-data.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -38,7 +38,7 @@ describe('summarizeCapture', () => {
   });
 });
 
-if (!HAVE_SHARED) console.warn('skipping summary tests on real captures: ../shared/data not found');
+const HAVE_SHARED = haveShared('summary tests on real captures', 'lab');
 
 describe.skipIf(!HAVE_SHARED)('summaries of the shared captures', () => {
   it.each(sharedCaptures().filter((_, i) => i % 5 === 0))('%s', async (file) => {

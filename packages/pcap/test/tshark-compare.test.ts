@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { basename, dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { HAVE_TSHARK, haveShared, sharedCaptureCases } from '@netsynth/test-support';
 import type { DissectedPacket } from '@netsynth/core';
 import { dissect, isSupportedLinkType, CaptureReader } from '../src/index.js';
-import { HAVE_SHARED, HAVE_TSHARK, sharedCaptures } from './shared-data.js';
 
 const run = promisify(execFile);
 
@@ -94,12 +93,11 @@ function innerOnly(dp: DissectedPacket, field: Field): boolean {
   return false;
 }
 
-const captures = sharedCaptures();
-if (!HAVE_SHARED) console.warn('skipping tshark comparison: ../shared/data not found');
-else if (!HAVE_TSHARK) console.warn('skipping tshark comparison: tshark not on PATH');
+const HAVE_SHARED = haveShared('tshark comparison', 'lab');
+if (HAVE_SHARED && !HAVE_TSHARK) console.warn('skipping tshark comparison: tshark not on PATH');
 
 describe.skipIf(!HAVE_SHARED || !HAVE_TSHARK)('dissect() agrees with tshark on every packet', () => {
-  it.each(captures.map((c) => [`${basename(dirname(c))}/${basename(c)}`, c]))('%s', async (_name, file) => {
+  it.each(sharedCaptureCases())('%s', async (_name, file) => {
     const rows = await tsharkRows(file);
     if (!rows) return;
     const reader = new CaptureReader(file, { includeUnsupportedLinkTypes: true });

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, sharedCaptureCases, sharedPath } from '@netsynth/test-support';
 import { OutputExistsError, isNetsynthError, type Packet } from '@netsynth/core';
 import { CaptureReader, PcapWriter, dissect, readCaptureAll, toEthernet, toRawIp, verifyChecksums, writePcap } from '../src/index.js';
 import { bytes, ethernet, ipv4, ipv6, pcapFile, sll, tcp, tempDir, udp } from './builders.js';
-import { HAVE_SHARED, sharedCaptures } from './shared-data.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -112,10 +111,10 @@ describe('PcapWriter', () => {
   });
 });
 
-if (!HAVE_SHARED) console.warn('skipping round-trip tests on real captures: ../shared/data not found');
+const HAVE_SHARED = haveShared('round-trip tests on real captures', 'lab');
 
 describe.skipIf(!HAVE_SHARED)('read → write → read gives identical packets for every shared capture', () => {
-  it.each(sharedCaptures().map((c) => [`${basename(dirname(c))}/${basename(c)}`, c]))('%s', async (name, file) => {
+  it.each(sharedCaptureCases())('%s', async (name, file) => {
     const reader = new CaptureReader(file, { includeUnsupportedLinkTypes: true });
     const byLinkType = new Map<number, Packet[]>();
     for await (const p of reader.packets()) {
@@ -140,8 +139,7 @@ describe.skipIf(!HAVE_SHARED)('read → write → read gives identical packets f
   });
 
   it('a classic pcap written in µs matches a µs source byte for byte after the header', async () => {
-    const src = sharedCaptures().find((f) => f.endsWith('lab/dns.pcap'));
-    if (!src) return;
+    const src = sharedPath('lab', 'dns.pcap');
     const r = await readCaptureAll(src);
     const out = tmp.file('dns-us.pcap');
     const original = readFileSync(src);

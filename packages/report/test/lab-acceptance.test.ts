@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EvaluationResult, LabelledSample, Metric, Packet } from '@netsynth/core';
 import { createRng, silentProgress } from '@netsynth/core';
 import type { CraftedPacketSpec } from '@netsynth/evalkit';
@@ -11,12 +10,12 @@ import { createDownstreamEvaluator } from '@netsynth/evaluator-downstream';
 import { createPrivacyEvaluator } from '@netsynth/evaluator-privacy';
 import { createValidityEvaluator } from '@netsynth/evaluator-validity';
 import { loadSamples } from '@netsynth/pcap';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeReport } from '../src/index.js';
 
-const LAB = fileURLToPath(new URL('../../../../shared/data/lab/', import.meta.url));
-const HAVE_LAB = existsSync(LAB);
-if (!HAVE_LAB) console.warn('skipping the lab acceptance test: ../shared/data/lab not found');
+const LAB = sharedPath('lab');
+const HAVE_LAB = haveShared('the lab acceptance test', 'lab');
 
 const ctx = { seed: 7, rng: createRng(7), progress: silentProgress, workDir: tmpdir(), baseDir: tmpdir() };
 const CLASSIFIERS = ['decision_tree', 'random_forest', 'gradient_boosting', 'logistic_regression', 'naive_bayes', 'mlp'];

@@ -1,29 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { nsToSeconds, type Flow, type LabelledSample } from '@netsynth/core';
 import { assembleFlows, dissect, readCaptureAll, writePcap } from '@netsynth/pcap';
+import { HAVE_TSHARK, haveShared, sharedPath } from '@netsynth/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { extractSeries, GasfEncoder } from '../src/index.js';
 import { maxRelativeError } from './helpers.js';
 
-/** ../shared/data from the repo root (test/ → encoder-gasf → plugins → main → work). */
-const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const LAB = join(SHARED, 'lab');
-const HAVE_LAB = existsSync(LAB);
-if (!HAVE_LAB) console.warn('skipping @netsynth/encoder-gasf capture tests: ../shared/data not found');
-
-function hasTshark(): boolean {
-  try {
-    execFileSync('tshark', ['-v'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const HAVE_TSHARK = HAVE_LAB && hasTshark();
+const HAVE_LAB = haveShared('@netsynth/encoder-gasf capture tests', 'lab');
 if (HAVE_LAB && !HAVE_TSHARK) console.warn('skipping @netsynth/encoder-gasf tshark cross-checks: tshark not on PATH');
 
 const CAPTURES = ['dns', 'icmp', 'web', 'tls', 'udpstream', 'download', 'bulk'] as const;
@@ -31,7 +17,7 @@ const flowCache = new Map<string, Flow[]>();
 async function flowsOf(name: string): Promise<Flow[]> {
   const cached = flowCache.get(name);
   if (cached) return cached;
-  const { packets } = await readCaptureAll(join(LAB, `${name}.pcap`));
+  const { packets } = await readCaptureAll(sharedPath('lab', `${name}.pcap`));
   const flows = assembleFlows(packets, { idleTimeoutSeconds: 60, source: name });
   flowCache.set(name, flows);
   return flows;
@@ -104,7 +90,7 @@ describe.skipIf(!HAVE_LAB)('series of real flows (../shared/data/lab)', () => {
       const length = Math.max(...flows.map((f) => f.packets.length));
       let ours = 0;
       for (const f of flows) ours += extractSeries(f, 'size', { length, binSeconds: 0.25, binDirection: 'both' }).reduce((s, v) => s + v, 0);
-      const out = execFileSync('tshark', ['-r', join(LAB, `${name}.pcap`), '-T', 'fields', '-e', 'ip.len', '-e', 'ipv6.plen'], { encoding: 'utf8' });
+      const out = execFileSync('tshark', ['-r', sharedPath('lab', `${name}.pcap`), '-T', 'fields', '-e', 'ip.len', '-e', 'ipv6.plen'], { encoding: 'utf8' });
       let theirs = 0;
       for (const line of out.split('\n')) {
         const [v4, v6] = line.split('\t');

@@ -1,20 +1,19 @@
-import { readdirSync } from 'node:fs';
 import { readCaptureAll } from '@netsynth/pcap';
 import type { Packet } from '@netsynth/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { haveShared, sharedCaptureCases, sharedPath } from '@netsynth/test-support';
 import { bitsToIpDatagram } from '../src/bits-to-ip.js';
 import { ipOfAnyLinkType, NprintEncoder } from '../src/encoder.js';
 import { nprintOptionsSchema } from '../src/options.js';
 import { ipDatagramToBits, type SkipCode } from '../src/ip-to-bits.js';
 import { buildLayout, NETDIFFUSION_LAYOUT, type NprintLayout } from '../src/layout.js';
-import { HAVE_SHARED, SHARED } from './shared.js';
 
-const captures = HAVE_SHARED
-  ? [
-      ...readdirSync(`${SHARED}lab`).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `lab/${f}`),
-      ...readdirSync(`${SHARED}packets`).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => `packets/${f}`),
-    ]
-  : [];
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
+
+/** Every real capture by its name under ../shared/data (packets/dns.pcapclear is a byte copy of packets/dns.pcap: left out). */
+const captures = sharedCaptureCases()
+  .map(([name]) => name)
+  .filter((name) => !name.endsWith('.pcapclear'));
 
 /** Length of the IP + transport headers nPrint represents for this datagram. */
 function headerLength(ip: Uint8Array): number {
@@ -88,7 +87,7 @@ describe.skipIf(!HAVE_SHARED)('real captures: packet → bits → packet gives b
   const totals: Tally = { packets: 0, checked: 0, skipped: {} };
   const withPayload = buildLayout({ ipv4: true, ipv6: true, tcp: true, udp: true, icmp: true, payloadBytes: 64 });
   it.each(captures)('%s', async (name) => {
-    const { packets } = await readCaptureAll(`${SHARED}${name}`);
+    const { packets } = await readCaptureAll(sharedPath(name));
     const plain = roundTrip(packets, NETDIFFUSION_LAYOUT, 0);
     const payload = roundTrip(packets, withPayload, 64);
     expect(payload).toEqual(plain);

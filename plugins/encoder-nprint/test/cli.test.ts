@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { Packet } from '@netsynth/core';
 import { ipDatagram, readCaptureAll } from '@netsynth/pcap';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HAVE_SHARED, NETDIFFUSION, SHARED } from './shared.js';
+import { haveShared, sharedPath } from '@netsynth/test-support';
+
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
 
 /**
  * The `netsynth encode` / `netsynth decode` commands (apps/runner/src/commands/{encode,decode}.ts),
@@ -32,7 +34,7 @@ const ipOf = (p: Packet): Uint8Array => {
 
 describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint', () => {
   it('capture → tensor folder → capture: every header byte and time comes back (addresses kept)', async () => {
-    const capture = `${SHARED}lab/dns.pcap`;
+    const capture = sharedPath('lab', 'dns.pcap');
     const enc = netsynth('encode', capture, '--encoder', 'nprint', '--out', 'enc', '--options', '{"keepAddresses":true,"maxPackets":8}', '--max-samples-per-label', '6', '--json');
     expect(enc.code, enc.stderr).toBe(0);
     expect(JSON.parse(enc.stdout)).toMatchObject({ samples: 6, shape: [4, 8, 1408], images: 6 });
@@ -56,16 +58,16 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
   });
 
   it('nPrint CSV → capture → CSV reproduces preprocessed_netflix_01.nprint', () => {
-    expect(netsynth('decode', `${NETDIFFUSION}preprocessed_netflix_01.nprint`, '--encoder', 'nprint', '--out', 'pre.pcap').code).toBe(0);
+    expect(netsynth('decode', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--encoder', 'nprint', '--out', 'pre.pcap').code).toBe(0);
     const enc = netsynth('encode', 'pre.pcap', '--encoder', 'nprint', '--format', 'csv', '--out', 'pre.nprint');
     expect(enc.code, enc.stderr).toBe(0);
-    expect(readFileSync(join(work, 'pre.nprint')).equals(readFileSync(`${NETDIFFUSION}preprocessed_netflix_01.nprint`))).toBe(true);
+    expect(readFileSync(join(work, 'pre.nprint')).equals(readFileSync(sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint')))).toBe(true);
   });
 
   it('picture → snapped CSV reproduces generated_netflix_5.nprint; its rows are reported, not dropped', () => {
-    const r = netsynth('decode', `${NETDIFFUSION}generated_netflix_5.png`, '--encoder', 'nprint', '--format', 'csv', '--out', 'gen.nprint');
+    const r = netsynth('decode', sharedPath('netdiffusion', 'generated_netflix_5.png'), '--encoder', 'nprint', '--format', 'csv', '--out', 'gen.nprint');
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(work, 'gen.nprint')).equals(readFileSync(`${NETDIFFUSION}generated_netflix_5.nprint`))).toBe(true);
+    expect(readFileSync(join(work, 'gen.nprint')).equals(readFileSync(sharedPath('netdiffusion', 'generated_netflix_5.nprint')))).toBe(true);
     const p = netsynth('decode', 'gen.nprint', '--encoder', 'nprint', '--out', 'gen.pcap', '--json');
     expect(p.code, p.stderr).toBe(0);
     const summary = JSON.parse(p.stdout) as { packets: number; problems: { index: number }[] };
@@ -73,7 +75,7 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
   });
 
   it('--rows repair: the generated rows become packets, every repaired row listed; values learned with --learn; same seed, same bytes', () => {
-    const args = ['decode', 'gen.nprint', '--encoder', 'nprint', '--rows', 'repair', '--learn', `${NETDIFFUSION}preprocessed_netflix_01.nprint`, '--json'];
+    const args = ['decode', 'gen.nprint', '--encoder', 'nprint', '--rows', 'repair', '--learn', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--json'];
     const a = netsynth(...args, '--out', 'rows-a.pcap');
     expect(a.code, a.stderr).toBe(0);
     const summary = JSON.parse(a.stdout) as { packets: number; problems: { index?: number; message: string }[]; rowRepair: { summary: { repaired: number; padding: number } }[] };
@@ -103,11 +105,11 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
   });
 
   it('refuses to overwrite without --force, and csv only for nprint', () => {
-    const again = netsynth('decode', `${NETDIFFUSION}preprocessed_netflix_01.nprint`, '--out', 'pre.pcap');
+    const again = netsynth('decode', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--out', 'pre.pcap');
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/OUTPUT_EXISTS/);
-    expect(netsynth('decode', `${NETDIFFUSION}preprocessed_netflix_01.nprint`, '--out', 'pre.pcap', '--force').code).toBe(0);
-    const bad = netsynth('decode', `${NETDIFFUSION}preprocessed_netflix_01.nprint`, '--format', 'csv', '--out', 'x.nprint');
+    expect(netsynth('decode', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--out', 'pre.pcap', '--force').code).toBe(0);
+    const bad = netsynth('decode', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--format', 'csv', '--out', 'x.nprint');
     expect(bad.code).toBe(2);
   });
 });

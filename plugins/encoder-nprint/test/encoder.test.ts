@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { createRng, isNetsynthError, parsePluginOptions, type Flow, type LabelledSample, type Packet } from '@netsynth/core';
 import { assembleFlows, readCaptureAll } from '@netsynth/pcap';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import plugin, { formatIpv4, NprintEncoder, nprintOptionsSchema, packetsToRows, rowsToImage, type NprintOptionsInput } from '../src/index.js';
 import { concat, ethernetPacket, icmpEcho, ipv4Header, ipv6Header, rawPacket, tcpHeader, udpHeader } from './packets.js';
-import { HAVE_SHARED, SHARED } from './shared.js';
+
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
 
 const make = (input: NprintOptionsInput = {}, seed = 7): NprintEncoder => new NprintEncoder(nprintOptionsSchema.parse(input), { seed });
 
@@ -163,8 +165,8 @@ describe('encode → decode on hand-made packets', () => {
 const TENSOR_CAPTURES = ['lab/web.pcap', 'lab/dns.pcap', 'lab/icmp.pcap', 'packets/http_ip4and6.pcapng', 'packets/ip_frag_source.pcapng', 'packets/dhcp6_outlease_acquisition.pcapng'];
 
 describe.skipIf(!HAVE_SHARED)('real flows through the tensor', () => {
-  it.each(TENSOR_CAPTURES.filter((c) => existsSync(`${SHARED}${c}`)))('%s: every header byte and gap comes back', async (name) => {
-    const { packets } = await readCaptureAll(`${SHARED}${name}`);
+  it.each(TENSOR_CAPTURES.filter((c) => existsSync(sharedPath(c))))('%s: every header byte and gap comes back', async (name) => {
+    const { packets } = await readCaptureAll(sharedPath(name));
     const flows = assembleFlows(packets, { idleTimeoutSeconds: 120 }).slice(0, 12);
     for (const tensor of ['onehot3', 'signed1'] as const) {
       const enc = make({ tensor, keepAddresses: true, maxPackets: 64 });

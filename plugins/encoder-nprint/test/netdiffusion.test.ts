@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import { formatNprintCsv, parseNprintCsv } from '../src/csv.js';
 import { imageToRows, rowsToImage, snapImage } from '../src/image.js';
 import { NETDIFFUSION_IMAGE_COLUMNS, NPRINT_COLUMNS } from '../src/layout.js';
 import { decodePng } from '../src/png.js';
 import { packetsToRows, rowsToPackets } from '../src/rows.js';
 import { selectColumns } from '../src/table.js';
-import { HAVE_SHARED, NETDIFFUSION } from './shared.js';
 
-const read = (name: string): Buffer => readFileSync(`${NETDIFFUSION}${name}`);
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
+
+const read = (name: string): Buffer => readFileSync(sharedPath('netdiffusion', name));
 
 function countPixelDifferences(a: Uint8Array, b: Uint8Array): number {
   expect(a.length).toBe(b.length);

@@ -1,8 +1,10 @@
 import { readCaptureAll } from '@netsynth/pcap';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import { readNprintCsv } from '../src/csv.js';
 import { rowsToPackets } from '../src/rows.js';
-import { HAVE_SHARED, NETDIFFUSION } from './shared.js';
+
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
 
 /**
  * replayable_netflix_5.pcap is nprint's reverse mode of a repaired CSV, but not of the
@@ -12,9 +14,9 @@ import { HAVE_SHARED, NETDIFFUSION } from './shared.js';
  */
 describe.skipIf(!HAVE_SHARED)('replayable_netflix_5: our reverse mode against nprint’s', () => {
   it('same packet count, lengths (from the IP length field) and length fields', async () => {
-    const table = await readNprintCsv(`${NETDIFFUSION}replayable_netflix_5.nprint`);
+    const table = await readNprintCsv(sharedPath('netdiffusion', 'replayable_netflix_5.nprint'));
     const ours = rowsToPackets(table);
-    const theirs = (await readCaptureAll(`${NETDIFFUSION}replayable_netflix_5.pcap`)).packets;
+    const theirs = (await readCaptureAll(sharedPath('netdiffusion', 'replayable_netflix_5.pcap'))).packets;
     expect(ours.problems).toEqual([]);
     expect(theirs.every((p) => p.linkType === 101 && p.timestampNs === 0n)).toBe(true);
     expect(ours.packets).toHaveLength(theirs.length);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRng, type Flow, type LabelledSample, type Packet } from '@netsynth/core';
 import { readCaptureAll } from '@netsynth/pcap';
 import { describe, expect, it } from 'vitest';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import {
   formatRepairSummary,
   isRowRepairReport,
@@ -19,7 +20,8 @@ import {
   type RowsToPacketsResult,
 } from '../src/index.js';
 import { concat, ipv4Header, ipv6Header, rawPacket, tcpHeader, udpHeader, icmpEcho } from './packets.js';
-import { HAVE_SHARED, NETDIFFUSION, SHARED } from './shared.js';
+
+const HAVE_SHARED = haveShared('@netsynth/encoder-nprint data tests');
 
 /**
  * rows: 'repair' — one test per heuristic (NetDiffusion's steps 1, 3–7, 12 and where netsynth
@@ -260,10 +262,10 @@ describe('rows that already are packets are left alone', () => {
   });
 
   it.skipIf(!HAVE_SHARED)('every row of preprocessed_netflix_01.nprint and of lab/dns.pcap + icmp.pcap (values learned from the same data)', async () => {
-    const real = parseNprintCsv(readFileSync(`${NETDIFFUSION}preprocessed_netflix_01.nprint`));
+    const real = parseNprintCsv(readFileSync(sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint')));
     const netflix = repair(real, RowStats.fromTable(real));
     expect(netflix.repairSummary).toMatchObject({ rows: 1024, packets: 1024, repaired: 0, padding: 0 });
-    const packets = [...(await readCaptureAll(`${SHARED}lab/dns.pcap`)).packets, ...(await readCaptureAll(`${SHARED}lab/icmp.pcap`)).packets];
+    const packets = [...(await readCaptureAll(sharedPath('lab', 'dns.pcap'))).packets, ...(await readCaptureAll(sharedPath('lab', 'icmp.pcap'))).packets];
     const rows = packetsToRows(packets).table;
     const res = repair(rows, RowStats.fromTable(rows));
     expect(res.repairs).toEqual([]);
@@ -306,10 +308,10 @@ describe('the encoder: fit learns, state carries it, decode repairs', () => {
 
 describe.skipIf(!HAVE_SHARED)("NetDiffusion's generated sample", () => {
   it('generated_netflix_5.nprint: strict decodes no row; repair makes every non-padding row a packet', () => {
-    const gen = parseNprintCsv(readFileSync(`${NETDIFFUSION}generated_netflix_5.nprint`));
+    const gen = parseNprintCsv(readFileSync(sharedPath('netdiffusion', 'generated_netflix_5.nprint')));
     expect(gen.columns).toEqual(NETDIFFUSION_IMAGE_COLUMNS);
     expect(rowsToPackets(gen).packets).toHaveLength(0);
-    const real = selectColumns(parseNprintCsv(readFileSync(`${NETDIFFUSION}preprocessed_netflix_01.nprint`)), NETDIFFUSION_IMAGE_COLUMNS);
+    const real = selectColumns(parseNprintCsv(readFileSync(sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'))), NETDIFFUSION_IMAGE_COLUMNS);
     const res = repair(gen, RowStats.fromTable(real));
     const s = res.repairSummary;
     expect(s?.padding).toBe(0);

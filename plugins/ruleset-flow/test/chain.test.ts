@@ -3,7 +3,6 @@
  * icmp → flow): random damage to real packets is detected, and repair always returns packets
  * that pass every ruleset's check.
  */
-import { join } from 'node:path';
 import { createRng, LinkType, type Constraint, type Packet } from '@netsynth/core';
 import { readCaptureAll } from '@netsynth/pcap';
 import { checkAll, countByRule, ipv4HeaderVerdict, repairAll, transportVerdict, viewOf } from '@netsynth/protocol-rules';
@@ -11,10 +10,12 @@ import { createIcmpRuleset } from '@netsynth/ruleset-icmp';
 import { createIpv4Ruleset } from '@netsynth/ruleset-ipv4';
 import { createTcpRuleset } from '@netsynth/ruleset-tcp';
 import { createUdpRuleset } from '@netsynth/ruleset-udp';
+import { haveShared, sharedPath } from '@netsynth/test-support';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFlowRuleset } from '../src/index.js';
-import { HAVE_SHARED, SHARED } from './captures.js';
+
+const HAVE_SHARED = haveShared('@netsynth/ruleset-flow chain tests on real traffic');
 
 const packetRulesets = (): Constraint[] => [createIpv4Ruleset(), createTcpRuleset(), createUdpRuleset(), createIcmpRuleset()];
 const allRulesets = (): Constraint[] => [...packetRulesets(), createFlowRuleset()];
@@ -33,7 +34,7 @@ describe.skipIf(!HAVE_SHARED)('rulesets together on real and damaged traffic', (
 
   beforeAll(async () => {
     for (const f of ['lab/web.pcap', 'lab/dns.pcap', 'lab/icmp.pcap', 'lab/udpstream.pcap', 'packets/dns_tcp.pcapng', 'packets/icmp_traceroute.pcapng', 'packets/http_espn.pcapng']) {
-      const { packets } = await readCaptureAll(join(SHARED, f));
+      const { packets } = await readCaptureAll(sharedPath(f));
       covered.push(...packets.filter(fullyCovered));
       for (let start = 0; start + 24 <= packets.length && samples.length < 400; start += 97) samples.push(packets.slice(start, start + 24));
     }
@@ -103,7 +104,7 @@ describe.skipIf(!HAVE_SHARED)('rulesets together on real and damaged traffic', (
   });
 
   it('repairs NetDiffusion\'s published output into a capture every ruleset accepts', async () => {
-    const { packets } = await readCaptureAll(join(SHARED, 'netdiffusion', 'replayable_netflix_5.pcap'));
+    const { packets } = await readCaptureAll(sharedPath('netdiffusion', 'replayable_netflix_5.pcap'));
     const rulesets = allRulesets();
     const before = checkAll(rulesets, packets);
     // NetDiffusion never recomputes TCP checksums and fills flags/options with random bits.

@@ -1,12 +1,14 @@
 import { readCaptureAll } from '@netsynth/pcap';
 import { countByRule } from '@netsynth/protocol-rules';
+import { haveShared, sharedCaptureCases } from '@netsynth/test-support';
 import { describe, expect, it } from 'vitest';
 import { createFlowRuleset } from '../src/index.js';
-import { HAVE_SHARED, realCaptures } from './captures.js';
+
+const HAVE_SHARED = haveShared('@netsynth/ruleset-flow real-capture tests');
 
 /** Deliberate anomalies the flow rules must report; every other capture has none. */
 const EXPECTED: Record<string, { counts: Record<string, number>; reason: string }> = {
-  'activeosfingerprinting.pcapng': {
+  'packets/activeosfingerprinting.pcapng': {
     counts: { 'flow.tuple': 1, 'flow.ip.ttl': 9 },
     reason: 'nmap -O probes: each probe is sent with its own TTL, and a closed port answers a probe from another source port',
   },
@@ -19,7 +21,7 @@ describe.skipIf(!HAVE_SHARED)('flow rules on every real capture', () => {
   // retransmissions, RST after FIN, connection refusal, SYN scans, flows captured mid-stream,
   // one-way captures, SYN proxies answering with their own TTL (weather_*), fragments, IPv6.
   const ruleset = createFlowRuleset();
-  it.each(realCaptures())('%s: only its deliberate anomalies', async (name, path) => {
+  it.each(sharedCaptureCases())('%s: only its deliberate anomalies', async (name, path) => {
     const { packets } = await readCaptureAll(path);
     expect(countByRule(ruleset.check(packets))).toEqual(EXPECTED[name]?.counts ?? {});
   });

@@ -1,12 +1,14 @@
 import { readCaptureAll } from '@netsynth/pcap';
 import { countByRule } from '@netsynth/protocol-rules';
+import { haveShared, sharedCaptureCases } from '@netsynth/test-support';
 import { describe, expect, it } from 'vitest';
 import { createIcmpRuleset } from '../src/index.js';
-import { HAVE_SHARED, realCaptures } from './captures.js';
+
+const HAVE_SHARED = haveShared('@netsynth/ruleset-icmp real-capture tests');
 
 /** Deliberate anomalies the ICMP rules must report; every other capture has none. */
 const EXPECTED: Record<string, { counts: Record<string, number>; reason: string }> = {
-  'activeosfingerprinting.pcapng': {
+  'packets/activeosfingerprinting.pcapng': {
     counts: { 'icmp.type_code': 1 },
     reason: 'nmap -O "IE" probe: an echo request with code 9 (only code 0 is defined)',
   },
@@ -17,7 +19,7 @@ describe.skipIf(!HAVE_SHARED)('ICMP rules on every real capture', () => {
   // probes (icmp_traceroute; tshark calls three of them malformed, yet they quote header + 8
   // bytes as RFC 792 asks), ICMPv6 neighbour discovery and fragmented ICMPv6 echoes pass.
   const ruleset = createIcmpRuleset();
-  it.each(realCaptures())('%s: only its deliberate anomalies', async (name, path) => {
+  it.each(sharedCaptureCases())('%s: only its deliberate anomalies', async (name, path) => {
     const { packets } = await readCaptureAll(path);
     expect(countByRule(ruleset.check(packets))).toEqual(EXPECTED[name]?.counts ?? {});
   });
