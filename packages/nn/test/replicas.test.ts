@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidArgumentError, createRng } from '@netsynth/core';
+import { EngineError, InvalidArgumentError, createRng } from '@netsynth/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Conv2d, Dropout, GroupNorm, Linear, Module, Sequential, SiLU, adamw, buildTrainingSession, initParameters, mseLoss, ops as op, type TraceContext, type Trainer, type Value } from '../src/index.js';
 
@@ -121,5 +122,26 @@ describe('data-parallel replicas', () => {
     await expect(
       buildTrainingSession(net, { inputs: { x: { shape: [4, 4] }, y: { shape: [1, 4] } }, loss: (ctx, i) => mseLoss(net.forward(ctx, i.x!), i.y!), optimizer: adamw({ lr: 1e-3 }), replicas: 2 }),
     ).rejects.toThrow(/first axis must be the batch/);
+  });
+
+  it('a disposed trainer refuses steps instead of waiting for dead replicas', async () => {
+    const t = await makeTrainer(makeNet(), 2);
+    await train(t, 0, 1);
+    await t.dispose();
+    await expect(t.trainStep(batches[0]!)).rejects.toThrow(EngineError);
+  });
+
+  const dist = new URL('../dist/index.js', import.meta.url);
+  it.skipIf(!existsSync(dist))('idle replicas do not keep the process alive (a trainer that is never disposed)', () => {
+    const script = `
+      const { Sequential, Linear, adamw, buildTrainingSession, initParameters, mseLoss } = await import(${JSON.stringify(dist.href)});
+      const net = new Sequential([new Linear(4, 4)]);
+      initParameters(net, 1);
+      const t = await buildTrainingSession(net, { inputs: { x: { shape: [4, 4] }, y: { shape: [4, 4] } }, loss: (ctx, i) => mseLoss(net.forward(ctx, i.x), i.y), optimizer: adamw({ lr: 1e-3 }), replicas: 2 });
+      const r = await t.trainStep({ x: new Float32Array(16).fill(1), y: new Float32Array(16) });
+      console.log(t.replicas, r.loss > 0);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('2 true');
   });
 });

@@ -16,11 +16,12 @@
  * own tensors' buffers — for the 1.1 M-parameter U-Net about 1 ms of a 200 ms step. A step
  * costs one message each way per replica.
  *
- * The worker is a self-contained function started with `eval`, so it runs the same from
- * the TypeScript sources (tests) and from the bundle; it loads onnxruntime-node by the path
- * the main thread resolved.
+ * The worker is source text started with `eval` (REPLICA_WORKER_SOURCE), so it runs the
+ * same from the TypeScript sources (tests) and from the bundle; it loads onnxruntime-node by
+ * the file URL the main thread resolved.
  */
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from '@netsynth/core';
 import type { ort } from '../runtime/ort.js';
@@ -66,6 +67,8 @@ export class ReplicaPool {
   readonly grads: Float32Array[] = [];
   private readonly params: Float32Array;
   private pending: ((r: Reply) => void)[] = [];
+  /** Why a replica is gone (crashed or exited), so later steps fail instead of waiting forever. */
+  private dead: string | undefined;
 
   private constructor(o: ReplicaPoolOptions) {
     this.params = sharedFloat32(o.size);
@@ -73,7 +76,7 @@ export class ReplicaPool {
 
   static async create(o: ReplicaPoolOptions): Promise<ReplicaPool> {
     const pool = new ReplicaPool(o);
-    const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const ortUrl = pathToFileURL(createRequire(import.meta.url).resolve('onnxruntime-node')).href;
     const started: Promise<Reply>[] = [];
     for (let r = 0; r < o.replicas; r++) {
       const inputs: Shared['inputs'] = {};
@@ -81,10 +84,10 @@ export class ReplicaPool {
       const shared: Shared = { inputs, grad: sharedFloat32(o.size), loss: sharedFloat32(1) };
       pool.shared.push(shared);
       pool.grads.push(new Float32Array(o.size));
-      const w = new Worker(`(${replicaMain.toString()})()`, {
+      const w = new Worker(REPLICA_WORKER_SOURCE, {
         eval: true,
         workerData: {
-          ortPath,
+          ortUrl,
           model: o.model,
           sessionOptions: o.sessionOptions,
           inputs: o.inputs.map((i) => ({ ...i, data: inputs[i.name] })),
@@ -95,7 +98,7 @@ export class ReplicaPool {
       });
       // A crashed worker must not leave the trainer waiting forever.
       w.on('error', (e) => pool.fail(r, `replica ${r} crashed: ${e.message}`));
-      w.on('exit', (code) => code !== 0 && pool.fail(r, `replica ${r} exited with code ${code}`));
+      w.on('exit', (code) => pool.fail(r, `replica ${r} exited with code ${code}`));
       pool.workers.push(w);
       started.push(pool.next(r));
     }
@@ -105,6 +108,9 @@ export class ReplicaPool {
       await pool.dispose();
       throw new EngineError(`onnxruntime could not load the gradient graph in a replica: ${bad.message}`);
     }
+    // Idle replicas must not keep the process alive (a trainer that is never disposed);
+    // `run` holds them while a step is in flight.
+    for (const w of pool.workers) w.unref();
     return pool;
   }
 
@@ -120,6 +126,7 @@ export class ReplicaPool {
   }
 
   private fail(r: number, message: string): void {
+    this.dead ??= message;
     const p = this.pending[r];
     delete this.pending[r];
     p?.({ ok: false, message });
@@ -127,65 +134,67 @@ export class ReplicaPool {
 
   /** Runs every replica on its share (already in `shared[r].inputs`) with these parameters. */
   async run(params: Float32Array): Promise<void> {
+    if (this.dead !== undefined) throw new EngineError(`gradient replica failed: ${this.dead}`);
     this.params.set(params);
+    for (const w of this.workers) w.ref();
     const replies = await Promise.all(
       this.workers.map((w, r) => {
         const reply = this.next(r);
         w.postMessage('step');
         return reply;
       }),
-    );
+    ).finally(() => {
+      for (const w of this.workers) w.unref();
+    });
     const bad = replies.find((x) => !x.ok);
     if (bad && !bad.ok) throw new EngineError(`gradient replica failed: ${bad.message}`);
     this.shared.forEach((sh, r) => (this.grads[r] as Float32Array).set(sh.grad));
   }
 
   async dispose(): Promise<void> {
+    this.dead ??= 'the trainer was disposed';
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
 }
 
 /**
- * The worker's body. Self-contained: it is serialised with `toString()` and started with
- * `eval`, so it may only use what it requires itself.
+ * The worker's body, as source text: a function's `toString()` would carry whatever a
+ * bundler or test transform made of it (vitest rewrites `import()`), so the text is kept
+ * literal. Modules come from dynamic `import()`, which works whether the eval worker runs as
+ * CommonJS or as ESM (`node --input-type=module` makes it ESM; tested).
  */
-function replicaMain(): void {
-  // `eval`: a bundler would otherwise rewrite `require` into its own shim, which does not
-  // exist in the worker. An eval worker's script has the CommonJS `require` in scope.
-  const req = eval('require') as NodeJS.Require;
-  const { parentPort, workerData } = req('node:worker_threads') as typeof import('node:worker_threads');
-  const ortm = req(workerData.ortPath) as typeof import('onnxruntime-node');
-  const port = parentPort as import('node:worker_threads').MessagePort;
-  const wd = workerData as {
-    model: Uint8Array | string;
-    sessionOptions: import('onnxruntime-node').InferenceSession.SessionOptions;
-    inputs: { name: string; shape: number[]; dtype: 'float32' | 'int64'; data: Float32Array | BigInt64Array }[];
-    params: Float32Array;
-    grad: Float32Array;
-    loss: Float32Array;
-  };
-  type Tensor = import('onnxruntime-node').Tensor;
+const REPLICA_WORKER_SOURCE = `
+(async () => {
+  const { parentPort: port, workerData: wd } = await import('node:worker_threads');
+  const loaded = await import(wd.ortUrl);
+  // onnxruntime-node is CommonJS: its exports are the namespace's default.
+  const ort = loaded.default ?? loaded;
   // Private (non-shared) copies that the tensors wrap; see the module comment.
   const local = wd.inputs.map((i) => (i.dtype === 'int64' ? new BigInt64Array(i.data.length) : new Float32Array(i.data.length)));
   const params = new Float32Array(wd.params.length);
   const grad = new Float32Array(wd.grad.length);
   const loss = new Float32Array(1);
-  const feeds: Record<string, Tensor> = { params: new ortm.Tensor('float32', params, [params.length]) };
-  wd.inputs.forEach((i, k) => (feeds[i.name] = new ortm.Tensor(i.dtype, local[k] as Float32Array, i.shape)));
-  const fetches = { grad: new ortm.Tensor('float32', grad, [grad.length]), loss: new ortm.Tensor('float32', loss, []) };
-  const fail = (e: unknown): void => port.postMessage({ ok: false, message: String((e as Error)?.message ?? e) });
-  const load = typeof wd.model === 'string' ? ortm.InferenceSession.create(wd.model, wd.sessionOptions) : ortm.InferenceSession.create(wd.model, wd.sessionOptions);
-  load.then((session) => {
-    port.on('message', () => {
-      params.set(wd.params);
-      wd.inputs.forEach((i, k) => (local[k] as Float32Array).set(i.data as Float32Array));
-      session.run(feeds, fetches).then(() => {
-        wd.grad.set(grad);
-        wd.loss.set(loss);
-        port.postMessage({ ok: true });
-      }, fail);
-    });
-    port.postMessage({ ok: true });
-  }, fail);
-}
+  const feeds = { params: new ort.Tensor('float32', params, [params.length]) };
+  wd.inputs.forEach((i, k) => (feeds[i.name] = new ort.Tensor(i.dtype, local[k], i.shape)));
+  const fetches = { grad: new ort.Tensor('float32', grad, [grad.length]), loss: new ort.Tensor('float32', loss, []) };
+  const fail = (e) => port.postMessage({ ok: false, message: String((e && e.message) || e) });
+  let session;
+  try {
+    session = await ort.InferenceSession.create(wd.model, wd.sessionOptions);
+  } catch (e) {
+    fail(e);
+    return;
+  }
+  port.on('message', () => {
+    params.set(wd.params);
+    wd.inputs.forEach((i, k) => local[k].set(i.data));
+    session.run(feeds, fetches).then(() => {
+      wd.grad.set(grad);
+      wd.loss.set(loss);
+      port.postMessage({ ok: true });
+    }, fail);
+  });
+  port.postMessage({ ok: true });
+})();
+`;
