@@ -46,8 +46,10 @@ export function sharedPath(...parts: string[]): string {
  */
 export function haveShared(what: string, ...parts: string[]): boolean {
   if (existsSync(sharedPath(...parts))) return true;
-  const shown = OVERRIDDEN ? sharedPath(...parts) : ['../shared/data', ...parts].join('/');
-  console.warn(`skipping ${what}: ${shown} not found (set ${SHARED_DATA_ENV} to use another folder)`);
+  const where = OVERRIDDEN
+    ? `${sharedPath(...parts)} not found (${SHARED_DATA_ENV} points there)`
+    : `${['../shared/data', ...parts].join('/')} not found (${SHARED_DATA_ENV} can point elsewhere)`;
+  console.warn(`skipping ${what}: ${where}`);
   return false;
 }
 

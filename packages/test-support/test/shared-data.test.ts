@@ -31,6 +31,12 @@ for (const [rel, size] of Object.entries(files)) {
   writeFileSync(join(root, rel), Buffer.alloc(size));
 }
 afterAll(() => rmSync(root, { recursive: true, force: true }));
+// Tests that stub NETSYNTH_SHARED_DATA re-import the module (its state is read at import).
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  vi.resetModules();
+});
 
 describe('the shared-data folder', () => {
   it('is <repo root>/../shared/data unless NETSYNTH_SHARED_DATA says otherwise', () => {
@@ -41,12 +47,6 @@ describe('the shared-data folder', () => {
 });
 
 describe('with NETSYNTH_SHARED_DATA set (module state read at import)', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-    vi.resetModules();
-  });
-
   it('points SHARED_DATA, sharedPath and the capture list at the override', async () => {
     vi.stubEnv('NETSYNTH_SHARED_DATA', root);
     vi.resetModules();
@@ -80,17 +80,11 @@ describe('with NETSYNTH_SHARED_DATA set (module state read at import)', () => {
     expect(m.largestLabCapture()).toBeUndefined();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(m.haveShared('x')).toBe(false);
-    expect(warn.mock.calls[0]?.[0]).toBe(`skipping x: ${join(root, 'missing')} not found (set NETSYNTH_SHARED_DATA to use another folder)`);
+    expect(warn.mock.calls[0]?.[0]).toBe(`skipping x: ${join(root, 'missing')} not found (NETSYNTH_SHARED_DATA points there)`);
   });
 });
 
 describe('without NETSYNTH_SHARED_DATA', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.restoreAllMocks();
-    vi.resetModules();
-  });
-
   it('uses the folder beside the repository and words a skip as ../shared/data/<path>', async () => {
     vi.stubEnv('NETSYNTH_SHARED_DATA', '');
     vi.resetModules();
@@ -98,7 +92,7 @@ describe('without NETSYNTH_SHARED_DATA', () => {
     expect(m.SHARED_DATA).toBe(resolve(repoRoot(), '..', 'shared', 'data'));
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     expect(m.haveShared('y tests', 'no-such-folder', 'x.pcap')).toBe(false);
-    expect(warn.mock.calls[0]?.[0]).toBe('skipping y tests: ../shared/data/no-such-folder/x.pcap not found (set NETSYNTH_SHARED_DATA to use another folder)');
+    expect(warn.mock.calls[0]?.[0]).toBe('skipping y tests: ../shared/data/no-such-folder/x.pcap not found (NETSYNTH_SHARED_DATA can point elsewhere)');
   });
 });
 
