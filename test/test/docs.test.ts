@@ -22,7 +22,12 @@ describe.skipIf(!HAVE_CLI)('generated docs', () => {
 
 describe('every package is publishable', () => {
   const groups = ['packages', 'plugins', 'apps'];
-  const dirs = groups.flatMap((g) => readdirSync(join(REPO_ROOT, g)).map((n) => join(REPO_ROOT, g, n))).filter((d) => existsSync(join(d, 'package.json')));
+  const all = groups.flatMap((g) => readdirSync(join(REPO_ROOT, g)).map((n) => join(REPO_ROOT, g, n))).filter((d) => existsSync(join(d, 'package.json')));
+  type Manifest = { name: string; private?: boolean; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+  const manifest = (d: string): Manifest => JSON.parse(readFileSync(join(d, 'package.json'), 'utf8'));
+  // Private packages (@netsynth/test-support) are never published: no changeset, but ignored by changesets.
+  const dirs = all.filter((d) => !manifest(d).private);
+  const privates = all.filter((d) => manifest(d).private).map((d) => manifest(d).name);
   const changesets = readdirSync(join(REPO_ROOT, '.changeset'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => readFileSync(join(REPO_ROOT, '.changeset', f), 'utf8'))
@@ -37,5 +42,15 @@ describe('every package is publishable', () => {
     expect(pkg).toMatchObject({ type: 'module', scripts: { build: 'tsup' } });
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'README.md']));
     expect(changesets).toContain(`"${pkg.name}":`);
+  });
+
+  it('private packages are in the changeset ignore list and in no published package\'s dependencies', () => {
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, '.changeset', 'config.json'), 'utf8')) as { ignore: string[] };
+    expect(privates).toContain('@netsynth/test-support');
+    for (const name of privates) expect(config.ignore).toContain(name);
+    for (const d of dirs) {
+      const pkg = manifest(d);
+      for (const name of privates) expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }), pkg.name).not.toContain(name);
+    }
   });
 });
