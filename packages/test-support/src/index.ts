@@ -1,7 +1,8 @@
 /**
  * Test helpers shared by the workspace's test folders: where the real data beside the
- * repository is (`<repo root>/../shared/data`), what captures it holds, and whether tshark is
- * installed. Tests that need the data skip, with one `skipping …` line, when it is absent.
+ * repository is (`<repo root>/../shared/data`), what captures it holds, whether tshark is
+ * installed, and the packet-by-packet comparison with tshark (tshark.ts). Tests that need the
+ * data skip, with one `skipping …` line, when it is absent.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -104,3 +105,6 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 
 /** Whether `tshark --version` runs (tshark is on PATH). */
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
+
+export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';
+export type { PacketFields, TsharkField, TsharkRow, TsharkRun } from './tshark.js';
