@@ -1,25 +1,16 @@
 // Reader throughput: read + dissect every packet of the largest capture in ../shared/data/lab,
 // beside tshark's time on the same file. Prints one JSON line.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { dissect, readCapture } from '@netsynth/pcap';
+import { SHARED_DATA, largestLabCapture } from '@netsynth/test-support';
 
-const LAB = fileURLToPath(new URL('../../../../shared/data/lab/', import.meta.url));
 /** Small files finish in milliseconds; repeat until this much time has passed for a stable figure. */
 const MIN_SECONDS = 2;
 
 function emit(obj) {
   process.stdout.write(`${JSON.stringify({ bench: 'pcap.read', ...obj })}\n`);
-}
-
-function largestCapture() {
-  if (!existsSync(LAB)) return undefined;
-  return readdirSync(LAB)
-    .filter((n) => /\.pcap(ng)?$/.test(n))
-    .map((n) => join(LAB, n))
-    .sort((a, b) => statSync(b).size - statSync(a).size)[0];
 }
 
 async function readOnce(file) {
@@ -47,7 +38,7 @@ function tsharkSeconds(file) {
   });
 }
 
-const file = largestCapture();
+const file = largestLabCapture();
 if (!file) {
   emit({ skipped: '../shared/data/lab not found', file: null, mb_per_s: null, packets_per_s: null, seconds: null, tshark_seconds: null });
 } else {
@@ -65,7 +56,7 @@ if (!file) {
   const seconds = elapsed / runs;
   const tshark = await tsharkSeconds(file);
   emit({
-    file: `lab/${file.slice(LAB.length)}`,
+    file: relative(SHARED_DATA, file),
     mb_per_s: Number((size / 1e6 / seconds).toFixed(1)),
     packets_per_s: Math.round(packets / seconds),
     seconds: Number(seconds.toFixed(4)),

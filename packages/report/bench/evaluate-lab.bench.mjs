@@ -3,7 +3,6 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRng, silentProgress } from '@netsynth/core';
 import { stratifiedSplit } from '@netsynth/evalkit';
 import { createDistributionEvaluator } from '@netsynth/evaluator-distribution';
@@ -12,8 +11,9 @@ import { createPrivacyEvaluator } from '@netsynth/evaluator-privacy';
 import { createValidityEvaluator } from '@netsynth/evaluator-validity';
 import { loadSamples } from '@netsynth/pcap';
 import { writeReport } from '@netsynth/report';
+import { sharedPath } from '@netsynth/test-support';
 
-const LAB = fileURLToPath(new URL('../../../../shared/data/lab/', import.meta.url));
+const LAB = sharedPath('lab');
 if (!existsSync(LAB)) {
   console.log(JSON.stringify({ bench: 'eval.lab', skipped: '../shared/data/lab not found' }));
   process.exit(0);

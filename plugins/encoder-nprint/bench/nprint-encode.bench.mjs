@@ -3,11 +3,11 @@
 //   tensors (one-hot bits + IAT channel), the training path.
 // nprint.rows: packets → nPrint bit rows (the CSV path, 1408 columns), no tensor.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { readCaptureAll } from '@netsynth/pcap';
 import { NprintEncoder, nprintOptionsSchema, packetsToRows } from '@netsynth/encoder-nprint';
+import { sharedPath } from '@netsynth/test-support';
 
-const capture = fileURLToPath(new URL('../../../../shared/data/lab/download.pcap', import.meta.url));
+const capture = sharedPath('lab', 'download.pcap');
 if (!existsSync(capture)) {
   console.log(JSON.stringify({ bench: 'nprint.encode', skipped: 'missing ../shared/data/lab/download.pcap' }));
   process.exit(0);
