@@ -66,17 +66,12 @@ export function tsharkFields(file: string): Promise<TsharkRun | undefined> {
  * `netsynth inspect --packets` records, which therefore fit as they are).
  */
 export interface PacketFields {
-  ip?: {
-    version: 4 | 6;
-    src: string;
-    dst: string;
-    /** Upper-layer protocol (for IPv6 the header after any extension headers). */
-    protocol: number;
-    /** IPv6 only: the fixed header's Next Header (tshark's ipv6.nxt). */
-    nextHeader?: number;
-    /** IPv4's Total Length (tshark's ip.len); not compared for IPv6. */
-    totalLength?: number;
-  };
+  /**
+   * `protocol`: the upper-layer protocol (IPv6: after any extension headers); `nextHeader`:
+   * IPv6's fixed-header Next Header (tshark's ipv6.nxt); `totalLength`: IPv4's Total Length
+   * (tshark's ip.len, not compared for IPv6).
+   */
+  ip?: { version: 4 | 6; src: string; dst: string; protocol: number; nextHeader?: number; totalLength?: number };
   /** `flags` is the 12-bit field as tshark's tcp.flags: 3 reserved bits above the 9 flag bits. */
   tcp?: { srcPort: number; dstPort: number; flags: number; seq: number; ack: number };
   udp?: { srcPort: number; dstPort: number };
