@@ -3,7 +3,7 @@
 // from a chosen sampling seed, and prints one JSON line per run (FD as in ddpm.bench.mjs, plus the
 // mean, std and share of |x| > 0.99 of the samples; the real images' first).
 // η = 1 over all 1000 steps is the package's ancestral sampler (same arithmetic, same bytes).
-// Not a benchmark (not *.bench.mjs). Env: SEED (2), TRAIN_STEPS (600), PER (50 images per class), DIR (model cache,
+// Not a benchmark (not *.bench.mjs). Env: SEED (2), TRAIN_STEPS (600), REPLICAS (1: the models of the README's diagnosis tables, trained before replicas existed), PER (50 images per class), DIR (model cache,
 // default <tmp>/ddpm-diag-s<SEED>), RUNS = comma list of spacing:steps:eta:clip[:samplingSeed],
 // spacing linspace | trailing | leading. Example:
 //   SEED=2 RUNS=linspace:50:0:1,linspace:50:0:1:3,linspace:1000:1:1 node bench/ddim-diagnosis.mjs
@@ -32,7 +32,7 @@ const real = train.map((s) => ({ label: s.label, tensor: encoder.encode(s) }));
 const labels = [...new Set(real.map((r) => r.label))].sort();
 const dir = process.env.DIR ?? join(tmpdir(), `ddpm-diag-s${SEED}`);
 const ctx = { seed: SEED, rng: createRng(SEED), progress: silentProgress, workDir: dir, baseDir: dir };
-const trainOpts = { channels: 16, steps: Number(process.env.TRAIN_STEPS ?? 600), batchSize: 32, lr: 0.004, warmupSteps: 50, schedule: 'cosine', prediction: 'v', threads: 2 };
+const trainOpts = { channels: 16, steps: Number(process.env.TRAIN_STEPS ?? 600), batchSize: 32, lr: 0.004, warmupSteps: 50, schedule: 'cosine', prediction: 'v', threads: 2, replicas: Number(process.env.REPLICAS ?? 1) };
 const t0 = performance.now();
 await createDdpmGenerator(trainOpts).fit({ tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } }, join(dir, 'model'), ctx);
 console.error(`train/load ${((performance.now() - t0) / 1000).toFixed(1)} s`);
