@@ -33,6 +33,11 @@ export interface RuntimeOptions {
    * thread needs; false makes them sleep instead (see README for the measurement).
    */
   allowSpinning?: boolean;
+  /**
+   * onnxruntime's memory pattern (default true): plans one block for all intermediate
+   * tensors from the first run. Off, tensors are taken from the arena as needed.
+   */
+  memoryPattern?: boolean;
   /** Write onnxruntime's optimised graph here (debugging). */
   optimizedModelFilePath?: string;
   enableProfiling?: boolean;
@@ -130,7 +135,7 @@ export function ortSessionOptions(o: RuntimeOptions = {}): ort.InferenceSession.
     graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
     executionMode: o.executionMode ?? 'sequential',
     enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableMemPattern: o.memoryPattern ?? true,
     ...(o.optimizedModelFilePath !== undefined && { optimizedModelFilePath: o.optimizedModelFilePath }),
     ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
     ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
