@@ -30,7 +30,6 @@ if (existsSync('/usr/bin/python3') && existsSync(torchScript)) {
 
 // --- ours ---
 const net = buildBenchUNet({ res: RES, inChannels: IN_CH, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
-initParameters(net, 0);
 const runtime = { intraOpNumThreads: THREADS };
 const shape = [B, IN_CH, RES, RES];
 const betas = Float64Array.from({ length: T }, (_, i) => 1e-4 + ((0.02 - 1e-4) * i) / (T - 1));

@@ -60,6 +60,20 @@ function kernelOffsets(k: readonly number[]): number[][] {
   return offsets;
 }
 
+/** Zero-pads the spatial axes (2…) by `pb` before and `pe` after; `v` itself when both are 0. */
+function padSpatial(v: Value, pb: readonly number[], pe: readonly number[]): Value {
+  if (pb.every((p) => p === 0) && pe.every((p) => p === 0)) return v;
+  const shape = v.shape.map((d, i) => (i < 2 ? d : d + (pb[i - 2] as number) + (pe[i - 2] as number)));
+  return v.graph.add1('Pad', [v, v.graph.ints([0, 0, ...pb, 0, 0, ...pe])], shape);
+}
+
+/** The window of `sizes` spatial positions starting at `off` (stride 1); `v` itself when that is all of it. */
+function tapWindow(v: Value, off: readonly number[], sizes: readonly number[]): Value {
+  const ends = off.map((a, i) => a + (sizes[i] as number));
+  if (off.every((a, i) => a === 0 && ends[i] === v.shape[i + 2])) return v;
+  return op.slice(v, off, ends, off.map((_, i) => i + 2));
+}
+
 export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], at: ConvAttrs): Value {
   const sp = x.rank - 2;
   const k = wShape.slice(2);
@@ -75,8 +89,7 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
   const len = outSp.reduce((a, b) => a * b, 1);
   const pointwise = k.every((kk) => kk === 1) && pb.every((p) => p === 0) && pe.every((p) => p === 0);
   if (g === 1 && !pointwise && s.every((v) => v === 1) && d.every((v) => v === 1)) return stride1WeightGrad(x, dY, wShape, pb, pe);
-  const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
-  const xp = padded ? x.graph.add1('Pad', [x, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], x.shape.map((v, i) => (i < 2 ? v : v + (pb[i - 2] as number) + (pe[i - 2] as number)))) : x;
+  const xp = padSpatial(x, pb, pe);
   const dyr = g === 1 ? op.reshape(dY, [n, o, len]) : op.reshape(dY, [n, g, o / g, len]);
   const parts = kernelOffsets(k).map((off) => {
     const axes = off.map((_, i) => i + 2);
@@ -90,6 +103,14 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
   });
   return op.reshape(op.concat(parts, 2), wShape);
 }
+
+/**
+ * Maps of at most this many positions (8×8) fold the batch into the GEMM's inner dimension:
+ * a per-sample GEMM there is only 64 long, so n small GEMMs plus a batch sum lose to one
+ * long GEMM even after transposing dY and X once (one thread, U-Net step at batch 16: CPU
+ * median 195–197 vs 197–208 ms, min 188 vs 190–200; at 16×16 and 32×32 no gain measured).
+ */
+const FOLD_MAX_AREA = 64;
 
 /**
  * Stride-1, ungrouped dW = Σ_n Σ_offsets dY[n] · shift(X)[n]ᵀ, one batched GEMM per kernel
@@ -106,14 +127,6 @@ export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], a
  *   k² shifted copies are stacked into one operand so there is one GEMM with 9× the width
  *   instead of nine matrix-vector products.
  */
-/**
- * Maps of at most this many positions (8×8) fold the batch into the GEMM's inner dimension:
- * a per-sample GEMM there is only 64 long, so n small GEMMs plus a batch sum lose to one
- * long GEMM even after transposing dY and X once (one thread, U-Net step at batch 16: CPU
- * median 195–197 vs 197–208 ms, min 188 vs 190–200; at 16×16 and 32×32 no gain measured).
- */
-const FOLD_MAX_AREA = 64;
-
 function stride1WeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: readonly number[], pe: readonly number[]): Value {
   const n = x.shape[0] as number;
   const c = x.shape[1] as number;
@@ -123,9 +136,8 @@ function stride1WeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: r
   const padSp = x.shape.slice(2).map((v, i) => v + (pb[i] as number) + (pe[i] as number));
   const lenP = padSp.reduce((a, b) => a * b, 1);
   const len = dY.shape.slice(2).reduce((a, b) => a * b, 1);
-  const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
-  if (len <= FOLD_MAX_AREA && n > 1 && Math.min(c, o) >= 8) return foldedWeightGrad(x, dY, wShape, pb, pe, padSp);
-  const xp = padded ? x.graph.add1('Pad', [x, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], [n, c, ...padSp]) : x;
+  if (len <= FOLD_MAX_AREA && n > 1 && Math.min(c, o) >= 8) return foldedWeightGrad(x, dY, wShape, pb, pe);
+  const xp = padSpatial(x, pb, pe);
   const canvas = o < c && lenP / x.shape.slice(2).reduce((a, b) => a * b, 1) <= 1.15;
   // fixed: the operand used whole at every offset; shifted: one copy per offset.
   const offs = kernelOffsets(k);
@@ -135,16 +147,11 @@ function stride1WeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: r
     fixed = op.reshape(xp, [n, c, lenP]);
     shifted = offs.map((off) => {
       const after = off.map((a, i) => (padSp[i] as number) - (dY.shape[2 + i] as number) - a);
-      return op.reshape(dY.graph.add1('Pad', [dY, dY.graph.ints([0, 0, ...off, 0, 0, ...after])], [n, o, ...padSp]), [n, o, lenP]);
+      return op.reshape(padSpatial(dY, off, after), [n, o, lenP]);
     });
   } else {
     fixed = op.reshape(dY, [n, o, len]);
-    shifted = offs.map((off) => {
-      const axes = off.map((_, i) => i + 2);
-      const ends = off.map((a, i) => a + (dY.shape[2 + i] as number));
-      const needSlice = off.some((a, i) => a !== 0 || ends[i] !== xp.shape[i + 2]);
-      return op.reshape(needSlice ? op.slice(xp, off, ends, axes) : xp, [n, c, len]);
-    });
+    shifted = offs.map((off) => op.reshape(tapWindow(xp, off, dY.shape.slice(2)), [n, c, len]));
   }
   const fixedCh = canvas ? c : o;
   const shiftedCh = canvas ? o : c;
@@ -173,23 +180,17 @@ function stride1WeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: r
 }
 
 /** dW[o,c,·] = dYᵀ[o, n·L] · shift(X)ᵀ[n·L, c]: X transposed to [c, n, …] once, then sliced per offset. */
-function foldedWeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: readonly number[], pe: readonly number[], padSp: readonly number[]): Value {
+function foldedWeightGrad(x: Value, dY: Value, wShape: readonly number[], pb: readonly number[], pe: readonly number[]): Value {
   const n = x.shape[0] as number;
   const c = x.shape[1] as number;
   const o = wShape[0] as number;
   const k = wShape.slice(2);
   const sp = dY.shape.slice(2);
   const len = sp.reduce((a, b) => a * b, 1);
-  const rest = x.shape.slice(2).map((_, i) => i + 2);
-  const xT = op.transpose(x, [1, 0, ...rest]);
-  const padded = pb.some((p) => p > 0) || pe.some((p) => p > 0);
-  const xpT = padded ? x.graph.add1('Pad', [xT, x.graph.ints([0, 0, ...pb, 0, 0, ...pe])], [c, n, ...padSp]) : xT;
+  const xpT = padSpatial(op.transpose(x, [1, 0, ...sp.map((_, i) => i + 2)]), pb, pe);
   const dyT = op.reshape(op.transpose(op.reshape(dY, [n, o, len]), [1, 0, 2]), [o, n * len]);
   const parts = kernelOffsets(k).map((off) => {
-    const axes = off.map((_, i) => i + 2);
-    const ends = off.map((a, i) => a + (sp[i] as number));
-    const needSlice = off.some((a, i) => a !== 0 || ends[i] !== xpT.shape[i + 2]);
-    const xs = op.reshape(needSlice ? op.slice(xpT, off, ends, axes) : xpT, [c, n * len]);
+    const xs = op.reshape(tapWindow(xpT, off, sp), [c, n * len]);
     return o >= c ? op.reshape(op.matmul(dyT, xs, { transB: true }), [o, c, 1]) : op.reshape(op.matmul(xs, dyT, { transB: true }), [c, o, 1]);
   });
   const cat = op.concat(parts, 2);

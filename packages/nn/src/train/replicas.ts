@@ -43,18 +43,19 @@ export interface ReplicaPoolOptions {
   size: number;
 }
 
+type Feed = Float32Array | BigInt64Array;
+
 interface Shared {
-  inputs: Record<string, Float32Array | BigInt64Array>;
+  inputs: Record<string, Feed>;
   grad: Float32Array;
   loss: Float32Array;
 }
 
-/** Allocates a typed array over a SharedArrayBuffer. */
-export function sharedFloat32(n: number): Float32Array {
+function sharedFloat32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(n * 4));
 }
 
-function sharedOf(dtype: 'float32' | 'int64', n: number): Float32Array | BigInt64Array {
+function sharedOf(dtype: 'float32' | 'int64', n: number): Feed {
   return dtype === 'int64' ? new BigInt64Array(new SharedArrayBuffer(n * 8)) : sharedFloat32(n);
 }
 
@@ -62,7 +63,7 @@ type Reply = { ok: true } | { ok: false; message: string };
 
 export class ReplicaPool {
   private readonly workers: Worker[] = [];
-  readonly shared: Shared[] = [];
+  private readonly shared: Shared[] = [];
   /** Each replica's gradient of the last run, in ordinary memory (tensors can wrap it). */
   readonly grads: Float32Array[] = [];
   private readonly params: Float32Array;
@@ -132,10 +133,21 @@ export class ReplicaPool {
     p?.({ ok: false, message });
   }
 
-  /** Runs every replica on its share (already in `shared[r].inputs`) with these parameters. */
-  async run(params: Float32Array): Promise<void> {
+  /**
+   * Runs every replica with these parameters on its share of `whole` (each input's values for
+   * the whole batch: replica r gets the r-th of equal contiguous parts, i.e. a split along the
+   * first axis). Returns the mean of the replicas' losses; the gradients are in `grads`.
+   */
+  async run(params: Float32Array, whole: Readonly<Record<string, Feed>>): Promise<number> {
     if (this.dead !== undefined) throw new EngineError(`gradient replica failed: ${this.dead}`);
     this.params.set(params);
+    const count = this.shared.length;
+    this.shared.forEach((sh, r) => {
+      for (const [name, dst] of Object.entries(sh.inputs)) {
+        const src = whole[name] as Feed;
+        (dst as Float32Array).set((src as Float32Array).subarray(r * dst.length, (r + 1) * dst.length));
+      }
+    });
     for (const w of this.workers) w.ref();
     const replies = await Promise.all(
       this.workers.map((w, r) => {
@@ -148,7 +160,12 @@ export class ReplicaPool {
     });
     const bad = replies.find((x) => !x.ok);
     if (bad && !bad.ok) throw new EngineError(`gradient replica failed: ${bad.message}`);
-    this.shared.forEach((sh, r) => (this.grads[r] as Float32Array).set(sh.grad));
+    let loss = 0;
+    this.shared.forEach((sh, r) => {
+      (this.grads[r] as Float32Array).set(sh.grad);
+      loss += sh.loss[0] as number;
+    });
+    return loss / count;
   }
 
   async dispose(): Promise<void> {

@@ -192,6 +192,9 @@ export class Trainer {
   async trainStep(batch: Readonly<Record<string, FeedValue>>): Promise<StepResult> {
     const stepNo = this.stepsDone + 1;
     const feeds: Record<string, ort.Tensor> = {};
+    // With replicas the batch and masks go to the pool whole (it splits them by replica);
+    // the update graph gets only the parameters, state and gradients.
+    const whole: Record<string, FeedValue> = {};
     for (const [name, spec] of Object.entries(this.opts.inputs)) {
       const data = batch[name];
       const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -199,9 +202,9 @@ export class Trainer {
       if (data.length !== size) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, shape [${spec.shape.join(',')}] needs ${size}`);
       const dtype = spec.dtype ?? 'float32';
       if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
-      feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
+      if (this.engine.kind === 'replicated') whole[name] = data;
+      else feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
     }
-    const masks: Float32Array[] = [];
     if (this.dropouts.length) {
       // Drawn for the whole batch in one order, so replicas see the masks one session would.
       const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
@@ -209,8 +212,8 @@ export class Trainer {
         const mask = new Float32Array(d.input.size * this.replicas);
         const keep = 1 / (1 - d.p);
         for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
-        masks.push(mask);
-        if (this.replicas === 1) feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
+        if (this.engine.kind === 'replicated') whole[`dropout_mask_${i}`] = mask;
+        else feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
       });
     }
     const scalars = stepScalars(this.opts.optimizer, stepNo, this.opts.schedule);
@@ -228,25 +231,8 @@ export class Trainer {
       let session: ort.InferenceSession;
       if (this.engine.kind === 'replicated') {
         const { pool } = this.engine;
-        replicaLoss = 0;
-        for (const name of Object.keys(this.opts.inputs)) delete feeds[name];
-        pool.shared.forEach((sh, r) => {
-          for (const name of Object.keys(this.opts.inputs)) {
-            const whole = batch[name] as FeedValue;
-            const part = whole.length / this.replicas;
-            (sh.inputs[name] as FeedValue).set(whole.subarray(r * part, (r + 1) * part) as never);
-          }
-          masks.forEach((m, i) => {
-            const part = m.length / this.replicas;
-            (sh.inputs[`dropout_mask_${i}`] as Float32Array).set(m.subarray(r * part, (r + 1) * part));
-          });
-        });
-        await pool.run(f.params);
-        pool.shared.forEach((sh, r) => {
-          feeds[`grad_${r}`] = new ort.Tensor('float32', pool.grads[r] as Float32Array, [n]);
-          replicaLoss = (replicaLoss as number) + (sh.loss[0] as number);
-        });
-        replicaLoss /= this.replicas;
+        replicaLoss = await pool.run(f.params, whole);
+        pool.grads.forEach((g, r) => (feeds[`grad_${r}`] = new ort.Tensor('float32', g, [n])));
         session = this.engine.update;
       } else session = this.engine.session;
       if (this.opts.preallocateOutputs === false) {
@@ -447,7 +433,7 @@ function shareShape(shape: readonly number[], replicas: number): number[] {
 }
 
 async function buildGraphs(model: Module, opts: TrainingOptions, trainable: readonly Parameter[], replicas: number): Promise<BuiltGraphs> {
-  const nchwcBlock = await trainingNchwcBlock(replicas > 1 ? { ...opts.runtime, executionProviders: ['cpu'] } : opts.runtime);
+  const nchwcBlock = await trainingNchwcBlock(opts.runtime);
   const tr = traceModel(model, { training: true, trainable });
   const g = tr.graph;
   const inputs: Record<string, Value> = {};
@@ -463,14 +449,14 @@ async function buildGraphs(model: Module, opts: TrainingOptions, trainable: read
     const up = appendUpdate(g, opts, flat, flatGrad, outputs);
     return { model: await modelSource(g, outputs, { nchwcBlock }, opts.externalData), dropouts: tr.dropouts, ...up };
   }
-  const model_ = await modelSource(g, { loss: op.reshape(loss, []), grad: flatGrad }, { nchwcBlock }, opts.externalData);
+  const gradientModel = await modelSource(g, { loss: op.reshape(loss, []), grad: flatGrad }, { nchwcBlock }, opts.externalData);
   const ug = new Graph();
   const params = ug.input('params', [flat.size]);
   let sum = ug.input('grad_0', [flat.size]);
   for (let r = 1; r < replicas; r++) sum = op.add(sum, ug.input(`grad_${r}`, [flat.size]));
   const outputs: Record<string, Value> = {};
   const up = appendUpdate(ug, opts, params, op.mul(sum, 1 / replicas), outputs);
-  return { model: model_, update: serializeGraph(ug, outputs), dropouts: tr.dropouts, ...up };
+  return { model: gradientModel, update: serializeGraph(ug, outputs), dropouts: tr.dropouts, ...up };
 }
 
 /** Clipping, the optimizer and EMA on the flat vectors; adds their outputs to `outputs`. */
