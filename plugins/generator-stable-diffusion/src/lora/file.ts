@@ -8,7 +8,7 @@
  */
 import { ModelFileError } from '@netsynth/core';
 import { readSafetensors, type SafeTensor } from '@netsynth/nn';
-import { halfToFloat } from '../onnx/tensor-data.js';
+import { floatsFromBytes, type FloatEncoding } from '../onnx/tensor-data.js';
 import { kohyaName, type LoraTarget } from './targets.js';
 
 export type LoraComponent = 'unet' | 'text_encoder';
@@ -27,28 +27,17 @@ export interface LoraPair {
   alpha: number;
 }
 
+const SAFETENSORS_FLOAT_ENCODINGS = new Map<string, FloatEncoding>([
+  ['F32', 'f32'],
+  ['F64', 'f64'],
+  ['F16', 'f16'],
+  ['BF16', 'bf16'],
+]);
+
 export function safeTensorFloat32(t: SafeTensor, file: string, name: string): Float32Array {
-  const n = t.shape.reduce((a, b) => a * b, 1);
-  const b = new Uint8Array(t.bytes);
-  switch (t.dtype) {
-    case 'F32':
-      return new Float32Array(b.buffer, 0, n);
-    case 'F64':
-      return Float32Array.from(new Float64Array(b.buffer, 0, n));
-    case 'F16': {
-      const h = new Uint16Array(b.buffer, 0, n);
-      return Float32Array.from(h, (x) => halfToFloat(x));
-    }
-    case 'BF16': {
-      const h = new Uint16Array(b.buffer, 0, n);
-      const out = new Float32Array(n);
-      const w = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) w[i] = (h[i] as number) << 16;
-      return out;
-    }
-    default:
-      throw new ModelFileError(`tensor ${name} has dtype ${t.dtype}, expected a float type`, file);
-  }
+  const encoding = SAFETENSORS_FLOAT_ENCODINGS.get(t.dtype);
+  if (!encoding) throw new ModelFileError(`tensor ${name} has dtype ${t.dtype}, expected a float type`, file);
+  return floatsFromBytes(t.bytes, t.shape.reduce((a, b) => a * b, 1), encoding);
 }
 
 interface Partial {

@@ -100,32 +100,46 @@ export async function tensorBytes(t: TensorProto, modelDir: string, modelFile: s
   return out;
 }
 
-/** The tensor's values as float32 (from float32, float16, bfloat16 or double storage). */
-export async function tensorFloat32(t: TensorProto, modelDir: string, modelFile: string): Promise<Float32Array> {
-  const b = await tensorBytes(t, modelDir, modelFile);
-  const n = elementCount(t);
-  const copy = new Uint8Array(b); // aligned copy
-  switch (t.dataType) {
-    case DataType.FLOAT:
+export type FloatEncoding = 'f32' | 'f64' | 'f16' | 'bf16';
+
+/** `n` float32 values from little-endian storage in one of the float encodings (copied first: `bytes` may be unaligned). */
+export function floatsFromBytes(bytes: Uint8Array, n: number, encoding: FloatEncoding): Float32Array {
+  const copy = new Uint8Array(bytes);
+  switch (encoding) {
+    case 'f32':
       return new Float32Array(copy.buffer, 0, n);
-    case DataType.DOUBLE:
+    case 'f64':
       return Float32Array.from(new Float64Array(copy.buffer, 0, n));
-    case DataType.FLOAT16: {
+    case 'f16': {
       const h = new Uint16Array(copy.buffer, 0, n);
       const out = new Float32Array(n);
       for (let i = 0; i < n; i++) out[i] = halfToFloat(h[i] as number);
       return out;
     }
-    case DataType.BFLOAT16: {
+    case 'bf16': {
+      // bfloat16 is the top half of a float32.
       const h = new Uint16Array(copy.buffer, 0, n);
       const out = new Float32Array(n);
       const w = new Uint32Array(out.buffer);
       for (let i = 0; i < n; i++) w[i] = (h[i] as number) << 16;
       return out;
     }
-    default:
-      throw new ModelFileError(`initializer ${t.name}: data type ${t.dataType} is not a float type`, modelFile);
   }
+}
+
+const ONNX_FLOAT_ENCODINGS = new Map<number, FloatEncoding>([
+  [DataType.FLOAT, 'f32'],
+  [DataType.DOUBLE, 'f64'],
+  [DataType.FLOAT16, 'f16'],
+  [DataType.BFLOAT16, 'bf16'],
+]);
+
+/** The tensor's values as float32 (from float32, float16, bfloat16 or double storage). */
+export async function tensorFloat32(t: TensorProto, modelDir: string, modelFile: string): Promise<Float32Array> {
+  const bytes = await tensorBytes(t, modelDir, modelFile);
+  const encoding = ONNX_FLOAT_ENCODINGS.get(t.dataType);
+  if (!encoding) throw new ModelFileError(`initializer ${t.name}: data type ${t.dataType} is not a float type`, modelFile);
+  return floatsFromBytes(bytes, elementCount(t), encoding);
 }
 
 /**
