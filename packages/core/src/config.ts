@@ -46,6 +46,12 @@ export const outputSchema = z.strictObject({
   images: z.boolean().default(true),
 });
 
+/** Where ONNX sessions run: every plugin that runs onnxruntime gets this list (its own `executionProviders` option overrides it). */
+export const runtimeSchema = z.strictObject({
+  /** Execution providers in order of preference, e.g. [cuda, cpu]; a missing one falls back with a warning, CPU is always last. */
+  executionProviders: z.array(z.string().min(1)).min(1).default(['cpu']),
+});
+
 export const runConfigSchema = z.strictObject({
   version: z.literal(1).default(1),
   name: z.string().optional(),
@@ -56,6 +62,7 @@ export const runConfigSchema = z.strictObject({
   constraints: z.array(pluginUseSchema).default([]),
   evaluators: z.array(pluginUseSchema).default([]),
   output: outputSchema.default({ dir: 'out', pcap: true, images: true }),
+  runtime: runtimeSchema.default({ executionProviders: ['cpu'] }),
 });
 
 export type PluginUse = z.output<typeof pluginUseSchema>;

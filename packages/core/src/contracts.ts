@@ -21,6 +21,11 @@ export interface PluginContext {
    * Only a generator's context carries them; the generator decides which roles it accepts.
    */
   extensions?: readonly GeneratorExtension[];
+  /**
+   * The run's `runtime.executionProviders` (e.g. ['cuda', 'cpu']): plugins that run ONNX pass
+   * them to every session they open, unless their own `executionProviders` option says otherwise.
+   */
+  executionProviders?: readonly string[];
 }
 
 /**

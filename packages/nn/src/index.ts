@@ -12,6 +12,7 @@ export { buildTrainingSession, Trainer, type TrainingOptions, type StepResult, t
 export { epochOrder } from './train/data-order.js';
 export { exportInference, exportInferenceModel, InferenceSession, type ExportOptions, type Outputs } from './export/inference.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, tensorToFloat32, type SafeTensor, type SafetensorsFile, type SafetensorsDType, type TensorToWrite } from './io/safetensors.js';
-export { createOrtSession, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
+export { createOrtSession, ortSessionOptions, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
+export { pluginRuntime, type ProviderContext } from './runtime/plugin-runtime.js';
 export { buildBenchUNet, UNet, ResBlock, SpatialSelfAttention, type UNetOptions } from './models/unet.js';
 export { decodeOnnxModel, encodeOnnxModel } from './onnx/proto.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Graph, createOrtSession, ops, resolveExecutionProviders, serializeGraph } from '../src/index.js';
+import { Graph, createOrtSession, ops, pluginRuntime, resolveExecutionProviders, serializeGraph } from '../src/index.js';
 
 describe('execution providers', () => {
   it('drops a provider this runtime cannot load, with a warning, and always keeps cpu last', () => {
@@ -24,5 +24,21 @@ describe('execution providers', () => {
     const r = await s.run({ x: new Tensor('float32', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]) });
     expect(Array.from((r['y'] as InstanceType<typeof Tensor>).data as Float32Array)).toEqual([2, 4, 6, 8, 10, 12]);
     await s.release();
+  });
+});
+
+describe('pluginRuntime', () => {
+  it("takes the plugin's own providers over the run's, and warns once per run on the run's progress", () => {
+    const warnings: string[] = [];
+    const ctx = { executionProviders: ['no-such-provider', 'cpu'], progress: { warn: (m: string) => warnings.push(m) } };
+    expect(pluginRuntime(ctx).executionProviders).toEqual(['no-such-provider', 'cpu']);
+    expect(pluginRuntime(ctx, ['cpu']).executionProviders).toEqual(['cpu']);
+    for (let i = 0; i < 3; i++) expect(resolveExecutionProviders(pluginRuntime(ctx, undefined, { intraOpNumThreads: 1 }))).toEqual(['cpu']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/"no-such-provider" is not available/);
+  });
+
+  it('without a context or an option the session runs on the CPU', () => {
+    expect(resolveExecutionProviders(pluginRuntime(undefined))).toEqual(['cpu']);
   });
 });

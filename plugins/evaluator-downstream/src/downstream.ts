@@ -2,6 +2,7 @@ import type { LabelledSample, Metric, ReportSection } from '@netsynth/core';
 import { createRng, deriveSeed } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
 import { analyseSample, flowFeatures, sampleAtMost, spearman, stratifiedSplit, tableSection } from '@netsynth/evalkit';
+import type { RuntimeOptions } from '@netsynth/nn';
 import { classifierFamilies } from './families.js';
 import type { DownstreamOptions } from './options.js';
 import type { Scores } from './scores.js';
@@ -70,6 +71,7 @@ export async function runDownstream(
   options: DownstreamOptions,
   seed: number,
   training?: readonly LabelledSample[],
+  runtime?: RuntimeOptions,
 ): Promise<DownstreamResult> {
   const rng = createRng(seed);
   const realData = featurise(real);
@@ -97,7 +99,7 @@ export async function runDownstream(
   }
   if (options.balance) scenarios.push(balancedScenario(realTrain, synData, deriveSeed(seed, 'balance')));
 
-  const families = classifierFamilies(options);
+  const families = classifierFamilies(options, runtime);
   // With a single real class every classifier is trivially right: report nothing rather than 1.
   const realClasses = new Set([...realTrain, ...realTest].map((r) => r.label)).size;
   const testRows = realTest.map((r) => r.features);

@@ -26,6 +26,8 @@ export const downstreamOptionsSchema = z.strictObject({
       maxDepth: z.number().int().positive().default(3),
     })
     .default({ rounds: 60, learningRate: 0.1, maxDepth: 3 }),
+  /** Execution providers of the MLP's sessions, e.g. [cuda, cpu] (default: the run's `runtime.executionProviders`); a missing one falls back to the CPU with a warning. */
+  executionProviders: z.array(z.string().min(1)).min(1).optional(),
   /** The MLP (built and trained with the nn engine): hidden layer sizes, mini-batch steps, batch, AdamW. */
   mlp: z
     .strictObject({

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedSample, ImageTensor, ProgressReporter } from '@netsynth/core';
 import { InterruptedError, InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
-import { Conv2d, GroupNorm, InferenceSession, Linear, Module, SiLU, adam, buildTrainingSession, epochOrder, exportInferenceModel, initParameters, ops } from '@netsynth/nn';
+import { Conv2d, GroupNorm, InferenceSession, type RuntimeOptions, Linear, Module, SiLU, adam, buildTrainingSession, epochOrder, exportInferenceModel, initParameters, ops } from '@netsynth/nn';
 import type { TraceContext, Value } from '@netsynth/nn';
 import type { FeatureExtractor } from './extractors.js';
 import { areaResize } from './resize.js';
@@ -114,8 +114,8 @@ export function cnnInputSize(option: CnnOptions['inputSize'], height: number, wi
   return [Math.min(height, 32), Math.min(width, 64)];
 }
 
-async function session(bytes: Uint8Array, channels: number, [h, w]: [number, number], o: CnnOptions, info: CnnTrainingInfo): Promise<CnnExtractor> {
-  const s = await InferenceSession.create(bytes);
+async function session(bytes: Uint8Array, channels: number, [h, w]: [number, number], o: CnnOptions, info: CnnTrainingInfo, runtime: RuntimeOptions): Promise<CnnExtractor> {
+  const s = await InferenceSession.create(bytes, runtime);
   const per = channels * h * w;
   return {
     // Same name whether trained now or loaded from the cache: the report must not depend on the cache.
@@ -152,6 +152,7 @@ export async function trainCnnExtractor(
   cacheDir: string,
   progress?: ProgressReporter,
   signal?: AbortSignal,
+  runtime: RuntimeOptions = {},
 ): Promise<CnnExtractor> {
   const classes = [...new Set(real.map((s) => s.label))].sort();
   if (classes.length < 2) throw new InvalidArgumentError(`the FD feature network learns to tell classes apart and needs at least 2 labels, got ${classes.length}`);
@@ -167,7 +168,7 @@ export async function trainCnnExtractor(
   if (existsSync(modelPath) && existsSync(infoPath)) {
     const info = { ...(JSON.parse(await readFile(infoPath, 'utf8')) as CnnTrainingInfo), trained: false };
     progress?.log(`fd: feature network loaded from the cache ${modelPath}`);
-    return session(await readFile(modelPath), channels, [h, w], options, info);
+    return session(await readFile(modelPath), channels, [h, w], options, info, runtime);
   }
 
   const per = channels * h * w;
@@ -184,6 +185,7 @@ export async function trainCnnExtractor(
     forward: (ctx, i) => net.forward(ctx, i['x'] as Value),
     optimizer: adam({ lr: options.learningRate }),
     seed,
+    runtime,
   });
   const task = progress?.start('fd: train the feature network', options.steps, 'steps');
   let finalLoss = Number.NaN;
@@ -228,7 +230,7 @@ export async function trainCnnExtractor(
     const info: CnnTrainingInfo = { key, classes, images: inputs.length, steps: options.steps, finalLoss, trainAccuracy: correct / inputs.length, trained: true };
     await writeFileAtomic(modelPath, bytes, { force: true });
     await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`, { force: true });
-    return session(bytes, channels, [h, w], options, info);
+    return session(bytes, channels, [h, w], options, info, runtime);
   } finally {
     await trainer.dispose();
   }

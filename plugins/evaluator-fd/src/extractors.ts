@@ -1,5 +1,6 @@
 import type { ImageTensor } from '@netsynth/core';
 import { InvalidArgumentError, ModelFileError } from '@netsynth/core';
+import { resolveExecutionProviders, type RuntimeOptions } from '@netsynth/nn';
 import { adaptImage, type ResizeMode } from './resize.js';
 
 /** Turns a batch of images into one feature vector each. */
@@ -73,6 +74,8 @@ export interface OnnxExtractorOptions {
   /** The model output that holds the features (default: its first output), e.g. the pool layer of an Inception export. */
   outputName?: string;
   batchSize?: number;
+  /** Execution providers and where their fallback warnings go (default: CPU). */
+  runtime?: RuntimeOptions;
 }
 
 /**
@@ -84,7 +87,7 @@ export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtra
   const ort = await import('onnxruntime-node');
   let session: import('onnxruntime-node').InferenceSession;
   try {
-    session = await ort.InferenceSession.create(modelPath);
+    session = await ort.InferenceSession.create(modelPath, { executionProviders: resolveExecutionProviders(options.runtime ?? {}) });
   } catch (e) {
     throw new ModelFileError(`cannot load the ONNX feature extractor: ${(e as Error).message}`, modelPath, undefined, e);
   }

@@ -3,6 +3,7 @@ import type { EvalSet, EvaluationResult, Evaluator, GeneratedSample, Metric, Plu
 import { definePlugin } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
 import { formatMetricTable, tableSection } from '@netsynth/evalkit';
+import { pluginRuntime } from '@netsynth/nn';
 import type { CnnTrainingInfo } from './cnn.js';
 import { trainCnnExtractor } from './cnn.js';
 import type { FeatureExtractor } from './extractors.js';
@@ -40,13 +41,14 @@ async function makeExtractor(options: FdOptions, real: EvalSet, ctx: PluginConte
       ctx?.progress.warn('fd: the real images have fewer than 2 labels, so the feature network cannot be trained; using the pooled features');
       return { fx: pooledFeatureExtractor(options.grid) };
     }
-    const cnn = await trainCnnExtractor(images, options.cnn, ctx?.seed ?? 0, ctx?.workDir ?? process.cwd(), ctx?.progress, ctx?.signal);
+    const cnn = await trainCnnExtractor(images, options.cnn, ctx?.seed ?? 0, ctx?.workDir ?? process.cwd(), ctx?.progress, ctx?.signal, pluginRuntime(ctx, options.executionProviders));
     return { fx: cnn, cnn: cnn.info };
   }
   const baseDir = ctx?.baseDir ?? process.cwd();
   const fx = await onnxFeatureExtractor(isAbsolute(f.onnx) ? f.onnx : resolve(baseDir, f.onnx), {
     batchSize: f.batchSize,
     resize: f.resize,
+    runtime: pluginRuntime(ctx, options.executionProviders),
     ...(f.inputName && { inputName: f.inputName }),
     ...(f.outputName && { outputName: f.outputName }),
     ...(f.inputSize && { inputSize: f.inputSize }),

@@ -44,6 +44,8 @@ export const fdOptionsSchema = z.strictObject({
    */
   features: featuresSchema.default('cnn'),
   cnn: cnnOptionsSchema.default({ inputSize: 'auto', width: 16, featureSize: 64, steps: 300, batchSize: 32, learningRate: 2e-3 }),
+  /** Execution providers of the feature network's sessions, e.g. [cuda, cpu] (default: the run's `runtime.executionProviders`); a missing one falls back to the CPU with a warning. */
+  executionProviders: z.array(z.string().min(1)).min(1).optional(),
   /** Grid side of the pooled extractor (features per channel: grid² + 2·grid + 2). */
   grid: z.number().int().min(1).max(32).default(6),
   /** Also report the FD of each class with at least `minPerClass` images on both sides. */

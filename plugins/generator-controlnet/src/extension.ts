@@ -42,7 +42,7 @@ export class ControlNetExtension implements UNetResidualExtension {
 
   constructor(
     readonly options: ControlNetOptions,
-    private readonly env: { seed: number; baseDir: string; workDir?: string },
+    private readonly env: { seed: number; baseDir: string; workDir?: string; executionProviders?: readonly string[] },
   ) {}
 
   /** Where the ControlNet is: the `model` option, else `<SD folder>/controlnet/model.onnx`. */
@@ -56,8 +56,11 @@ export class ControlNetExtension implements UNetResidualExtension {
     const path = this.options.tiny ? await this.tinyModel(args.modelDir, args.progress) : this.modelPath(args.modelDir);
     if (!this.model || this.model.path !== path) {
       await this.model?.dispose();
+      const providers = this.options.runtime.executionProviders ?? this.env.executionProviders;
       this.model = await ControlNetModel.load(path, {
         ...this.options.runtime,
+        ...(providers && { executionProviders: providers }),
+        onWarning: (m) => args.progress.warn(m),
         ...(this.options.inputNames && { inputNames: stripUndefined(this.options.inputNames) }),
       });
     }

@@ -21,5 +21,5 @@ export default definePlugin({
   version: '0.1.0',
   description: 'ControlNet beside the Stable Diffusion UNet, steered by nPrint structure maps or Canny edges of real samples',
   options: controlNetOptionsSchema,
-  create: (options, ctx) => new ControlNetExtension(options, { seed: ctx.seed, baseDir: ctx.baseDir, workDir: ctx.workDir }),
+  create: (options, ctx) => new ControlNetExtension(options, { seed: ctx.seed, baseDir: ctx.baseDir, workDir: ctx.workDir, ...(ctx.executionProviders && { executionProviders: ctx.executionProviders }) }),
 });

@@ -68,6 +68,8 @@ export const ddpmOptionsSchema = z
 
     /** onnxruntime threads per op (default: every core). */
     threads: positiveInt.optional(),
+    /** Execution providers of the training and sampling sessions, e.g. [cuda, cpu] (default: the run's `runtime.executionProviders`); a missing one falls back to the CPU with a warning. */
+    executionProviders: z.array(z.string().min(1)).min(1).optional(),
 
     /**
      * Training: data-parallel replicas, each a one-thread session on an equal share of the

@@ -5,14 +5,14 @@
  * so it does not depend on the batch size or on the other labels requested.
  */
 import { createImageTensor, createRng, deriveSeed, InterruptedError, type GeneratedSample, type PluginContext, type SampleRequest } from '@netsynth/core';
-import { InferenceSession } from '@netsynth/nn';
+import { InferenceSession, pluginRuntime } from '@netsynth/nn';
 import { cropFrom, sampleSize } from './geometry.js';
 import { modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
 import { defaultSampleSteps, type DdpmOptions } from './options.js';
 import { guide, runSampler } from './samplers.js';
 import { makeSchedule } from './schedule.js';
 
-export type SamplingOptions = Pick<DdpmOptions, 'sampler' | 'sampleSteps' | 'ddimEta' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads'>;
+export type SamplingOptions = Pick<DdpmOptions, 'sampler' | 'sampleSteps' | 'ddimEta' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads' | 'executionProviders'>;
 
 export interface SampleStats {
   images: number;
@@ -23,7 +23,7 @@ export interface SampleStats {
 /** Generates `request.perLabel` images per label; labels the model was not trained on are skipped with a warning. */
 export async function sampleDdpm(modelDir: string, request: SampleRequest, o: SamplingOptions, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
   const cfg: DdpmModelConfig = await readModelConfig(modelDir);
-  const session = await InferenceSession.create(modelFile(modelDir, 'onnx'), o.threads ? { intraOpNumThreads: o.threads } : {});
+  const session = await InferenceSession.create(modelFile(modelDir, 'onnx'), pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}));
   const t0 = performance.now();
   try {
     const schedule = makeSchedule(cfg.schedule.kind, cfg.schedule.timesteps);

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { InterruptedError, InvalidArgumentError, createRng, deriveSeed, writeFileAtomic, type FitResult, type PluginContext, type TrainingSet } from '@netsynth/core';
-import { adamw, buildTrainingSession, epochOrder, exportInference, initParameters, mseLoss, readSafetensors, type Trainer } from '@netsynth/nn';
+import { adamw, buildTrainingSession, pluginRuntime, epochOrder, exportInference, initParameters, mseLoss, readSafetensors, type Trainer } from '@netsynth/nn';
 import { imageSides, makeGeometry, padInto, sampleSize, type Geometry } from './geometry.js';
 import { FILES, MODEL_FORMAT, modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
 import type { DdpmOptions } from './options.js';
@@ -60,7 +60,7 @@ function dataHash(data: TrainingSet): string {
 
 /** Options that change the weights (sampling options and thread count do not). */
 function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, steps: number, seed: number): string {
-  const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, replicas: _r, checkpointEvery: _ce, ...rest } = o;
+  const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, executionProviders: _ep, replicas: _r, checkpointEvery: _ce, ...rest } = o;
   return createHash('sha256').update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data) })).digest('hex');
 }
 
@@ -108,7 +108,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
     clipGradNorm: o.clipGradNorm,
     ema,
     seed: deriveSeed(seed, 'ddpm:dropout'),
-    runtime: o.threads ? { intraOpNumThreads: o.threads } : {},
+    runtime: pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}),
     replicas: o.replicas,
   });
 

@@ -129,6 +129,7 @@ export class RunState {
       progress: this.progress,
       workDir,
       baseDir: this.loaded.dir,
+      executionProviders: this.config.runtime.executionProviders,
       ...(this.signal !== undefined && { signal: this.signal }),
     };
   }

@@ -1,6 +1,6 @@
 import { fitStandardiser, standardise } from '@netsynth/evalkit';
 import { Linear, SiLU, Sequential, adamw, buildTrainingSession, epochOrder, initParameters, ops } from '@netsynth/nn';
-import type { Value } from '@netsynth/nn';
+import type { RuntimeOptions, Value } from '@netsynth/nn';
 import type { ClassifierFamily, FittedClassifier, TrainingData } from './types.js';
 import { argmax } from './types.js';
 
@@ -12,6 +12,8 @@ export interface MlpOptions {
   batchSize: number;
   learningRate: number;
   weightDecay: number;
+  /** Execution providers of the training session and where fallback warnings go (default: CPU). */
+  runtime?: RuntimeOptions;
 }
 
 export const DEFAULT_MLP_OPTIONS: MlpOptions = { hidden: [64, 64], steps: 400, batchSize: 64, learningRate: 3e-3, weightDecay: 1e-4 };
@@ -65,7 +67,7 @@ export function mlp(options: MlpOptions = DEFAULT_MLP_OPTIONS): ClassifierFamily
         forward: (ctx, i) => net.forward(ctx, i['x'] as Value),
         optimizer: adamw({ lr: options.learningRate, weightDecay: options.weightDecay }),
         seed,
-        runtime: { intraOpNumThreads: 1 },
+        runtime: { ...options.runtime, intraOpNumThreads: 1 },
       });
       try {
         let order: number[] = [];

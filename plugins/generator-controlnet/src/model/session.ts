@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ModelFileError } from '@netsynth/core';
+import { resolveExecutionProviders } from '@netsynth/nn';
 import * as ort from 'onnxruntime-node';
 
 export interface SessionOptions {
@@ -10,6 +11,8 @@ export interface SessionOptions {
   executionProviders?: readonly string[];
   /** Let idle intra-op threads busy-wait (onnxruntime's default); off by default here. */
   allowSpinning?: boolean;
+  /** Receives the warning when a provider is missing or fails to start (default: a process warning). */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -19,8 +22,7 @@ export interface SessionOptions {
  */
 export async function openSession(path: string, o: SessionOptions = {}): Promise<ort.InferenceSession> {
   if (!existsSync(path)) throw new ModelFileError('no ControlNet ONNX model here (give `model`, or put one in the SD folder as controlnet/model.onnx)', path);
-  const providers = [...(o.executionProviders ?? ['cpu'])];
-  if (!providers.includes('cpu')) providers.push('cpu');
+  const providers = resolveExecutionProviders({ executionProviders: o.executionProviders ?? ['cpu'], ...(o.onWarning && { onWarning: o.onWarning }) });
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: providers,
     intraOpNumThreads: o.intraOpNumThreads ?? availableParallelism(),
@@ -36,6 +38,9 @@ export async function openSession(path: string, o: SessionOptions = {}): Promise
     return await ort.InferenceSession.create(path, options);
   } catch (e) {
     if (providers.length > 1 && /provider|EP|cuda/i.test(String(e))) {
+      const message = `${path}: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message).split('\n')[0]}); falling back to cpu`;
+      if (o.onWarning) o.onWarning(message);
+      else process.emitWarning(message);
       return await ort.InferenceSession.create(path, { ...options, executionProviders: ['cpu'] });
     }
     throw new ModelFileError(`onnxruntime could not load the ControlNet: ${(e as Error).message}`, path, undefined, e);

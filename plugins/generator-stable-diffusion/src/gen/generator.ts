@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { EngineError, InvalidArgumentError, ModelFileError, createImageTensor, deriveSeed, writeFileAtomic, type EncoderInfo, type FitResult, type GeneratedSample, type Generator, type GeneratorExtension, type ImageTensor, type PluginContext, type SampleRequest, type TrainingSet } from '@netsynth/core';
+import { pluginRuntime } from '@netsynth/nn';
 import { isUNetResidualExtension } from '../extension.js';
 import { StableDiffusion } from '../model/pipeline.js';
 import { buildTinyStableDiffusion } from '../tiny/build.js';
@@ -74,10 +75,16 @@ export class StableDiffusionGenerator implements Generator {
     return { mode: o.mode, native: tr ?? native, channels: info.channels, height: info.height, width: info.width, valueRange: info.valueRange, fill, cropX: o.cropX, cropY: o.cropY };
   }
 
+  /** This plugin's `executionProviders`, else the run's; fallback warnings go to the run's progress. */
+  private providers(ctx: PluginContext): { executionProviders?: readonly string[]; onWarning?: (m: string) => void } {
+    const rt = pluginRuntime(ctx, this.options.executionProviders);
+    return { ...(rt.executionProviders && { executionProviders: rt.executionProviders }), ...(rt.onWarning && { onWarning: rt.onWarning }) };
+  }
+
   async fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
     if (!data.tensors.length) throw new InvalidArgumentError('no training images');
     const base = await this.baseModel(modelDir, ctx);
-    const sd = await StableDiffusion.load(base, { worker: this.options.worker, ...(ctx.signal && { signal: ctx.signal }), ...(this.options.threads !== undefined && { threads: this.options.threads }) });
+    const sd = await StableDiffusion.load(base, { worker: this.options.worker, ...this.providers(ctx), ...(ctx.signal && { signal: ctx.signal }), ...(this.options.threads !== undefined && { threads: this.options.threads }) });
     try {
       const labels = [...new Set(data.labels)].sort();
       const fill = this.options.image.fill ?? medianFill(data.tensors);
@@ -135,6 +142,7 @@ export class StableDiffusionGenerator implements Generator {
         // A >1 GiB base (SD 1.5) trains from an external-data graph; its side file goes in the model folder, not /tmp.
         externalDataDir: modelDir,
         ...(this.options.threads !== undefined && { threads: this.options.threads }),
+        ...this.providers(ctx),
         ...(ctx.signal && { signal: ctx.signal }),
         onStep: (step, loss) => {
           last = loss;
@@ -162,7 +170,7 @@ export class StableDiffusionGenerator implements Generator {
     if (meta.format !== 'netsynth-sd-generator-1') throw new ModelFileError(`unknown format ${String(meta.format)}`, join(modelDir, META));
     const o = this.options;
     const loras = [{ path: join(modelDir, LORA), multiplier: o.sample.loraMultiplier }, ...o.loras.map((l) => ({ path: isAbsolute(l.path) ? l.path : resolve(ctx.baseDir, l.path), multiplier: l.multiplier }))];
-    const sd = await StableDiffusion.load(meta.baseModel, { loras, worker: o.worker, ...(ctx.signal && { signal: ctx.signal }), ...(o.threads !== undefined && { threads: o.threads }) });
+    const sd = await StableDiffusion.load(meta.baseModel, { loras, worker: o.worker, ...this.providers(ctx), ...(ctx.signal && { signal: ctx.signal }), ...(o.threads !== undefined && { threads: o.threads }) });
     const geo = new Geometry(meta.geometry);
     const exts = (ctx.extensions ?? this.createExtensions).filter(isUNetResidualExtension);
     const others = (ctx.extensions ?? this.createExtensions).filter((e) => !isUNetResidualExtension(e));

@@ -67,6 +67,8 @@ export const sdOptionsSchema = z.object({
   loras: z.array(z.object({ path: z.string(), multiplier: z.number().default(1) })).default([]),
   /** onnxruntime intra-op threads (default: all cores). */
   threads: z.number().int().positive().optional(),
+  /** Execution providers of every session (text encoder, UNet, VAE, LoRA training), e.g. [cuda, cpu]; default: the run's `runtime.executionProviders`. A missing one falls back to the CPU with a warning. */
+  executionProviders: z.array(z.string().min(1)).min(1).optional(),
   /** Run the ONNX sessions in worker threads so progress and Ctrl-C stay live during long steps. */
   worker: z.boolean().default(true),
 });

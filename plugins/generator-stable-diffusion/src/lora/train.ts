@@ -34,6 +34,9 @@ export interface LoraTrainOptions {
   /** nn checkpoint (LoRA weights + optimizer state + step) for resuming. */
   checkpointPath?: string;
   checkpointEvery?: number;
+  /** Execution providers of the training session (default CPU); a missing one falls back with a warning. */
+  executionProviders?: readonly string[];
+  onWarning?: (message: string) => void;
   threads?: number;
   onStep?: (step: number, loss: number) => void;
   signal?: AbortSignal;
@@ -156,7 +159,7 @@ export async function trainLora(unetPath: string, scheduler: SchedulerConfig, da
     optimizer: adamw({ lr: o.lr ?? 1e-4, weightDecay: o.weightDecay ?? 0 }),
     seed,
     ...(external && { externalData: { threshold: 1024, ...(o.externalDataDir !== undefined && { dir: o.externalDataDir }) } }),
-    runtime: { ...(o.threads !== undefined && { intraOpNumThreads: o.threads }) },
+    runtime: { ...(o.threads !== undefined && { intraOpNumThreads: o.threads }), ...(o.executionProviders && { executionProviders: o.executionProviders }), ...(o.onWarning && { onWarning: o.onWarning }) },
   });
   let resumedFromStep: number | undefined;
   if (o.checkpointPath && existsSync(o.checkpointPath)) {

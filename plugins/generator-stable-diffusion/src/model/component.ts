@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import { EngineError, ModelFileError, isNetsynthError } from '@netsynth/core';
 import type * as ort from 'onnxruntime-node';
+import { resolveExecutionProviders } from '@netsynth/nn';
 import { floatToHalf, halfToFloat } from '../onnx/tensor-data.js';
 import { InProcessBackend, WorkerBackend, type PlainTensor, type SessionBackend, type ValueMeta } from './backend.js';
 
@@ -27,6 +28,10 @@ export interface RuntimeSettings {
   worker?: boolean;
   /** With `worker`: abort terminates the evaluation in progress. */
   signal?: AbortSignal;
+  /** Execution providers in order of preference (default CPU); a missing one falls back with a warning. */
+  executionProviders?: readonly string[];
+  /** Receives the fallback warnings (default: a process warning). */
+  onWarning?: (message: string) => void;
 }
 
 export class OnnxComponent {
@@ -44,7 +49,7 @@ export class OnnxComponent {
    */
   static async load(path: string, bytes?: Uint8Array, rt: RuntimeSettings = {}, externalFolder?: string, onDispose?: () => Promise<void>): Promise<OnnxComponent> {
     const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
+      executionProviders: resolveExecutionProviders({ executionProviders: rt.executionProviders ?? ['cpu'], ...(rt.onWarning && { onWarning: rt.onWarning }) }),
       intraOpNumThreads: rt.threads ?? availableParallelism(),
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -53,7 +58,7 @@ export class OnnxComponent {
     };
     let s: SessionBackend;
     try {
-      s = rt.worker ? await WorkerBackend.create(path, bytes, options, rt.signal) : await InProcessBackend.create(bytes ?? path, options);
+      s = await openBackend(path, bytes, options, rt);
     } catch (e) {
       await onDispose?.();
       if (isNetsynthError(e)) throw e;
@@ -173,5 +178,23 @@ export class OnnxComponent {
   async dispose(): Promise<void> {
     await this.session.release();
     await this.onDispose?.();
+  }
+}
+
+function createBackend(path: string, bytes: Uint8Array | undefined, options: ort.InferenceSession.SessionOptions, rt: RuntimeSettings): Promise<SessionBackend> {
+  return rt.worker ? WorkerBackend.create(path, bytes, options, rt.signal) : InProcessBackend.create(bytes ?? path, options);
+}
+
+/** A provider that is installed but cannot start (driver or library mismatch) gives way to the CPU, with a warning. */
+async function openBackend(path: string, bytes: Uint8Array | undefined, options: ort.InferenceSession.SessionOptions, rt: RuntimeSettings): Promise<SessionBackend> {
+  const providers = (options.executionProviders ?? ['cpu']) as string[];
+  try {
+    return await createBackend(path, bytes, options, rt);
+  } catch (e) {
+    if (providers.length <= 1 || !/provider|EP|cuda|tensorrt/i.test(String(e))) throw e;
+    const message = `${path}: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message ?? e).split('\n')[0]}); falling back to cpu`;
+    if (rt.onWarning) rt.onWarning(message);
+    else process.emitWarning(message);
+    return createBackend(path, bytes, { ...options, executionProviders: ['cpu'] }, rt);
   }
 }

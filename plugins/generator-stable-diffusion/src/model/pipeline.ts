@@ -76,7 +76,13 @@ export class StableDiffusion {
   static async load(dir: string, o: LoadOptions = {}): Promise<StableDiffusion> {
     const folder = await readSdFolder(dir);
     const tokenizer = await ClipTokenizer.fromFolder(folder.tokenizerDir);
-    const rt: RuntimeSettings = { ...(o.threads !== undefined && { threads: o.threads }), ...(o.worker && { worker: true }), ...(o.signal && { signal: o.signal }) };
+    const rt: RuntimeSettings = {
+      ...(o.threads !== undefined && { threads: o.threads }),
+      ...(o.worker && { worker: true }),
+      ...(o.signal && { signal: o.signal }),
+      ...(o.executionProviders && { executionProviders: o.executionProviders }),
+      ...(o.onWarning && { onWarning: o.onWarning }),
+    };
     const patched = { unet: [] as string[], text_encoder: [] as string[] };
     const limit = o.inlinePatchLimit ?? 512 * 1024 * 1024;
     type Prepared = { bytes?: Uint8Array; folder?: string; cleanup?: () => Promise<void> };
