@@ -33,6 +33,19 @@ export function setBe32(d: Uint8Array, i: number, v: number): void {
 /** A shared zero-length array (nothing can be written into it). */
 export const EMPTY_BYTES = new Uint8Array(0);
 
+/** How the reader hands out a record's bytes: owned copies (ByteArena) or views (BORROWED_BYTES). */
+export interface RecordBytes {
+  take(src: Buffer, start: number, end: number): Uint8Array;
+}
+
+/**
+ * Views into the reader's own buffer, no copy: valid only until the next batch is read
+ * (`ReadCaptureOptions.transientData`), for one-pass consumers that keep no packet.
+ */
+export const BORROWED_BYTES: RecordBytes = {
+  take: (src, start, end) => new Uint8Array(src.buffer, src.byteOffset + start, end - start),
+};
+
 const ARENA_SLAB = 64 * 1024;
 const ARENA_MAX_ITEM = 4 * 1024;
 
@@ -43,12 +56,12 @@ const ARENA_MAX_ITEM = 4 * 1024;
  * safe to keep and modify; users must honour `byteOffset` when touching `.buffer`.
  * Ranges over 4 KiB get their own buffer.
  */
-export class ByteArena {
+export class ByteArena implements RecordBytes {
   private slab = new ArrayBuffer(ARENA_SLAB);
   private slabBytes = new Uint8Array(this.slab);
   private used = 0;
 
-  copy(src: Buffer, start: number, end: number): Uint8Array {
+  take(src: Buffer, start: number, end: number): Uint8Array {
     const len = end - start;
     if (len > ARENA_MAX_ITEM) {
       const own = new Uint8Array(len);

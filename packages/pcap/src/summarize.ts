@@ -1,4 +1,4 @@
-import type { ProgressReporter } from '@netsynth/core';
+import type { DissectedPacket, ProgressReporter } from '@netsynth/core';
 import { dissect } from './dissect/dissect.js';
 import { FlowAssembler } from './flows/assembler.js';
 import { CaptureReader } from './reader/capture-reader.js';
@@ -49,30 +49,62 @@ export interface SummarizeOptions {
  * and time span. Packets of unsupported link types count in `packets`, `bytes` and `other`.
  */
 export async function summarizeCapture(path: string, options: SummarizeOptions = {}): Promise<CaptureSummary> {
+  // One pass that keeps no packet: borrowed bytes and a counting assembler keep memory
+  // at one read chunk plus one entry per open flow, whatever the file size.
   const reader = new CaptureReader(path, {
     includeUnsupportedLinkTypes: true,
+    transientData: true,
     ...(options.progress !== undefined && { progress: options.progress }),
     ...(options.signal !== undefined && { signal: options.signal }),
     ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
   });
-  const assembler = new FlowAssembler({ idleTimeoutSeconds: options.idleTimeoutSeconds ?? 60 });
-  const counts: ProtocolCounts = { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 };
-  const skippedByLinkType: Record<number, number> = {};
-  let packets = 0;
-  let bytes = 0;
-  let originalBytes = 0;
-  let flows = 0;
-  let first: bigint | undefined;
-  let last: bigint | undefined;
-  for await (const p of reader.packets()) {
-    packets++;
-    bytes += p.capturedLength;
-    originalBytes += p.originalLength;
-    if (first === undefined || p.timestampNs < first) first = p.timestampNs;
-    if (last === undefined || p.timestampNs > last) last = p.timestampNs;
-    const dp = dissect(p);
+  const assembler = new FlowAssembler({ idleTimeoutSeconds: options.idleTimeoutSeconds ?? 60, countOnly: true });
+  const tally = new Tally();
+  for await (const batch of reader.batches()) {
+    for (const p of batch) {
+      const dp = dissect(p);
+      tally.add(dp);
+      assembler.addDissected(dp);
+    }
+  }
+  assembler.flush();
+  const { packets, bytes, originalBytes, counts, skippedByLinkType, first, last } = tally;
+  return {
+    file: path,
+    format: reader.format ?? 'pcap',
+    packets,
+    bytes,
+    originalBytes,
+    linkTypes: [...reader.linkTypes],
+    skippedByLinkType,
+    protocolCounts: counts,
+    flows: assembler.stats.flows,
+    firstTimestampNs: first,
+    lastTimestampNs: last,
+    warnings: [...reader.warnings],
+  };
+}
+
+/** The per-packet counts of a summary. */
+class Tally {
+  readonly counts: ProtocolCounts = { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 };
+  readonly skippedByLinkType: Record<number, number> = {};
+  packets = 0;
+  bytes = 0;
+  originalBytes = 0;
+  first: bigint | undefined;
+  last: bigint | undefined;
+
+  add(dp: DissectedPacket): void {
+    const p = dp.packet;
+    const counts = this.counts;
+    this.packets++;
+    this.bytes += p.capturedLength;
+    this.originalBytes += p.originalLength;
+    if (this.first === undefined || p.timestampNs < this.first) this.first = p.timestampNs;
+    if (this.last === undefined || p.timestampNs > this.last) this.last = p.timestampNs;
     if (dp.layers.length === 0 && dp.problems.some((m) => m.startsWith('link type'))) {
-      skippedByLinkType[p.linkType] = (skippedByLinkType[p.linkType] ?? 0) + 1;
+      this.skippedByLinkType[p.linkType] = (this.skippedByLinkType[p.linkType] ?? 0) + 1;
     }
     const ip = dp.ip;
     if (ip?.kind === 'ipv4') counts.ipv4++;
@@ -83,21 +115,5 @@ export async function summarizeCapture(path: string, options: SummarizeOptions =
     else if (proto === 1 && ip?.kind === 'ipv4') counts.icmp++;
     else if (proto === 58 && ip?.kind === 'ipv6') counts.icmpv6++;
     else counts.other++;
-    flows += assembler.add(p).length;
   }
-  flows += assembler.flush().length;
-  return {
-    file: path,
-    format: reader.format ?? 'pcap',
-    packets,
-    bytes,
-    originalBytes,
-    linkTypes: [...reader.linkTypes],
-    skippedByLinkType,
-    protocolCounts: counts,
-    flows,
-    firstTimestampNs: first,
-    lastTimestampNs: last,
-    warnings: [...reader.warnings],
-  };
 }

@@ -29,7 +29,15 @@ export function dissectTransport(d: Uint8Array, protocol: number, t: number, end
   }
 }
 
+/** One frozen TcpFlags per 9-bit value: every TCP packet needs one, none needs its own. */
+const FLAGS = Array.from({ length: 512 }, (_, v) => Object.freeze(buildFlags(v)));
+
+/** The flags of a 9-bit TCP flags value (a shared, frozen object). */
 export function tcpFlagsOf(value: number): TcpFlags {
+  return FLAGS[value & 0x1ff] ?? buildFlags(value);
+}
+
+function buildFlags(value: number): TcpFlags {
   return {
     ns: (value & 0x100) !== 0,
     cwr: (value & 0x80) !== 0,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, flowIdOf, type Direction, type Flow, type Packet } from '@netsynth/core';
+import { InvalidArgumentError, flowIdOf, type Direction, type DissectedPacket, type Flow, type Packet } from '@netsynth/core';
 import { dissect } from '../dissect/dissect.js';
 import { endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
 
@@ -7,6 +7,11 @@ export interface FlowAssemblerOptions {
   idleTimeoutSeconds: number;
   /** Recorded as `flow.source`. */
   source?: string;
+  /**
+   * Only count flows (`stats.flows`): no packet is kept and `add`/`flush` return no flows,
+   * so memory is one small entry per open flow (for `inspect` on big captures).
+   */
+  countOnly?: boolean;
 }
 
 export interface FlowAssemblerStats {
@@ -15,6 +20,8 @@ export interface FlowAssemblerStats {
   nonIp: number;
   /** Non-first fragments whose first fragment was not seen: put in a port-0 flow. */
   orphanFragments: number;
+  /** Flows ended so far (returned by add/flush, or only counted with countOnly). */
+  flows: number;
 }
 
 interface ActiveFlow {
@@ -28,6 +35,7 @@ interface PendingDatagram {
   lastNs: bigint;
 }
 
+/** Idle flows are swept every max(this, open flows) packets: amortised O(1) per packet. */
 const SWEEP_EVERY = 1024;
 
 /**
@@ -41,11 +49,12 @@ const SWEEP_EVERY = 1024;
  * go to the flow with port 0 on both sides. Packets without IP are counted and left out.
  */
 export class FlowAssembler {
-  readonly stats: FlowAssemblerStats = { packets: 0, nonIp: 0, orphanFragments: 0 };
+  readonly stats: FlowAssemblerStats = { packets: 0, nonIp: 0, orphanFragments: 0, flows: 0 };
   private readonly active = new Map<string, ActiveFlow>();
   private readonly datagrams = new Map<string, PendingDatagram>();
   private readonly timeoutNs: bigint;
   private seq = 0;
+  private untilSweep = SWEEP_EVERY;
 
   constructor(private readonly options: FlowAssemblerOptions) {
     if (!(options.idleTimeoutSeconds > 0)) throw new InvalidArgumentError(`idleTimeoutSeconds must be > 0, got ${options.idleTimeoutSeconds}`);
@@ -54,9 +63,14 @@ export class FlowAssembler {
 
   /** Adds one packet; returns the flows that ended because of it (possibly none). */
   add(packet: Packet): Flow[] {
+    return this.addDissected(dissect(packet));
+  }
+
+  /** `add` for a packet the caller has dissected already (one dissection per packet). */
+  addDissected(dp: DissectedPacket): Flow[] {
+    const packet = dp.packet;
     this.stats.packets++;
     const ended: ActiveFlow[] = [];
-    const dp = dissect(packet);
     let endpoints = endpointsOf(dp);
     if (!endpoints) {
       this.stats.nonIp++;
@@ -77,8 +91,8 @@ export class FlowAssembler {
         if (fragment.last) this.datagrams.delete(fragment.datagram);
       }
     }
-    const id = flowIdOf(endpoints.protocol, endpoints.src, endpoints.dst);
-    let current = this.active.get(id);
+    const key = endpoints.key;
+    let current = this.active.get(key);
     if (current && packet.timestampNs - current.lastNs > this.timeoutNs) {
       ended.push(current);
       current = undefined;
@@ -87,7 +101,7 @@ export class FlowAssembler {
       current = {
         flow: {
           key: { protocol: endpoints.protocol, a: endpoints.src, b: endpoints.dst },
-          id,
+          id: flowIdOf(endpoints.protocol, endpoints.src, endpoints.dst),
           packets: [],
           directions: [],
           ...(this.options.source !== undefined && { source: this.options.source }),
@@ -95,18 +109,21 @@ export class FlowAssembler {
         seq: this.seq++,
         lastNs: packet.timestampNs,
       };
-      this.active.set(id, current);
+      this.active.set(key, current);
     }
-    const a = current.flow.key.a;
-    const direction: Direction = endpoints.src.address === a.address && endpoints.src.port === a.port ? 0 : 1;
-    current.flow.packets.push(packet);
-    current.flow.directions.push(direction);
+    if (!this.options.countOnly) {
+      const a = current.flow.key.a;
+      const direction: Direction = endpoints.src.address === a.address && endpoints.src.port === a.port ? 0 : 1;
+      current.flow.packets.push(packet);
+      current.flow.directions.push(direction);
+    }
     if (packet.timestampNs > current.lastNs) current.lastNs = packet.timestampNs;
     return this.sweepMaybe(packet.timestampNs, ended);
   }
 
   private sweepMaybe(nowNs: bigint, ended: ActiveFlow[]): Flow[] {
-    if (this.stats.packets % SWEEP_EVERY === 0) {
+    if (--this.untilSweep <= 0) {
+      this.untilSweep = Math.max(SWEEP_EVERY, this.active.size);
       for (const [id, f] of this.active) {
         if (nowNs - f.lastNs > this.timeoutNs) {
           ended.push(f);
@@ -115,16 +132,21 @@ export class FlowAssembler {
       }
       for (const [k, d] of this.datagrams) if (nowNs - d.lastNs > this.timeoutNs) this.datagrams.delete(k);
     }
-    if (ended.length === 0) return [];
+    return this.emit(ended);
+  }
+
+  private emit(ended: ActiveFlow[]): Flow[] {
+    this.stats.flows += ended.length;
+    if (ended.length === 0 || this.options.countOnly) return [];
     return ended.sort((x, y) => x.seq - y.seq).map((f) => f.flow);
   }
 
   /** Ends every open flow and returns them, ordered by first packet. */
   flush(): Flow[] {
-    const rest = [...this.active.values()].sort((x, y) => x.seq - y.seq).map((f) => f.flow);
+    const rest = [...this.active.values()];
     this.active.clear();
     this.datagrams.clear();
-    return rest;
+    return this.emit(rest);
   }
 }
 

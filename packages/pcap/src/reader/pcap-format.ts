@@ -1,5 +1,5 @@
 import { PcapFormatError, PcapTruncatedError, type Packet } from '@netsynth/core';
-import type { ByteArena } from '../bytes.js';
+import type { RecordBytes } from '../bytes.js';
 import type { ChunkedFile } from './chunked-file.js';
 import { MAX_RECORD_BYTES } from './types.js';
 
@@ -35,7 +35,7 @@ export const MAX_BATCH = 4096;
  * Streams the records of a classic pcap file in batches. On damage it first hands out the
  * packets parsed before it, then throws the typed error.
  */
-export async function* readPcapRecords(src: ChunkedFile, file: string, sink: FormatSink, arena: ByteArena): AsyncGenerator<Packet[]> {
+export async function* readPcapRecords(src: ChunkedFile, file: string, sink: FormatSink, bytes: RecordBytes): AsyncGenerator<Packet[]> {
   if (!(await src.ensure(24))) throw new PcapTruncatedError(`file ends inside the 24-byte pcap file header (${src.available} bytes)`, file, 0);
   const info = pcapMagic(src.buf.subarray(src.pos, src.pos + 4));
   if (!info) throw new PcapFormatError('not a pcap file (bad magic number)', file, 0);
@@ -49,7 +49,6 @@ export async function* readPcapRecords(src: ChunkedFile, file: string, sink: For
   sink.onLinkType(linkType, 20);
   src.skip(24);
   const recordHeader = info.modified ? 24 : 16;
-  const fracToNs = nanosecond ? 1n : 1000n;
 
   let batch: Packet[] = [];
   try {
@@ -90,10 +89,11 @@ export async function* readPcapRecords(src: ChunkedFile, file: string, sink: For
         b = src.buf;
         p = src.pos;
       }
-      const data = arena.copy(b, p + recordHeader, p + total);
+      const data = bytes.take(b, p + recordHeader, p + total);
       src.skip(total);
       batch.push({
-        timestampNs: BigInt(sec) * 1_000_000_000n + BigInt(frac) * fracToNs,
+        // sec·10⁶ + µs stays below 2^53, so microsecond files need one BigInt, not four.
+        timestampNs: nanosecond ? BigInt(sec) * 1_000_000_000n + BigInt(frac) : BigInt(sec * 1e6 + frac) * 1000n,
         capturedLength,
         originalLength,
         linkType,

@@ -1,5 +1,5 @@
 import { PcapFormatError, PcapTruncatedError, type Packet } from '@netsynth/core';
-import type { ByteArena } from '../bytes.js';
+import type { RecordBytes } from '../bytes.js';
 import type { ChunkedFile } from './chunked-file.js';
 import { MAX_BATCH, type FormatSink } from './pcap-format.js';
 import { MAX_RECORD_BYTES } from './types.js';
@@ -48,7 +48,7 @@ function rd16(b: Buffer, o: number, le: boolean): number {
  * An SPB carries no timestamp; it gets the timestamp of the previous packet in the file
  * (0 before any), so flow timeouts are not disturbed by a jump to 1970.
  */
-export async function* readPcapngRecords(src: ChunkedFile, file: string, sink: FormatSink, arena: ByteArena): AsyncGenerator<Packet[]> {
+export async function* readPcapngRecords(src: ChunkedFile, file: string, sink: FormatSink, bytes: RecordBytes): AsyncGenerator<Packet[]> {
   let le = true;
   let haveSection = false;
   let interfaces: Interface[] = [];
@@ -127,7 +127,7 @@ export async function* readPcapngRecords(src: ChunkedFile, file: string, sink: F
             capturedLength,
             originalLength: rd32(b, p + 24, le),
             linkType: iface.linkType,
-            data: arena.copy(b, p + 28, p + 28 + capturedLength),
+            data: bytes.take(b, p + 28, p + 28 + capturedLength),
             interfaceId: id,
           };
           break;
@@ -143,7 +143,7 @@ export async function* readPcapngRecords(src: ChunkedFile, file: string, sink: F
             capturedLength,
             originalLength,
             linkType: iface.linkType,
-            data: arena.copy(b, p + 12, p + 12 + capturedLength),
+            data: bytes.take(b, p + 12, p + 12 + capturedLength),
             interfaceId: 0,
           };
           break;

@@ -19,6 +19,13 @@ export interface ReadCaptureOptions {
    * Default false: they are counted in `skippedByLinkType` and skipped.
    */
   includeUnsupportedLinkTypes?: boolean;
+  /**
+   * Hand out each packet's `data` as a view into the reader's buffer instead of a copy:
+   * valid only until the next batch is read (keep nothing from a packet once the next one
+   * is pulled). For one-pass consumers (inspect, CSV export) that keep no packet: saves
+   * the copy and its garbage. Default false: every packet owns its bytes.
+   */
+  transientData?: boolean;
   /** Read size in bytes (default 1 MiB); memory use is about one chunk. */
   chunkSize?: number;
 }
