@@ -34,7 +34,7 @@ export {
   type FlowAssemblerOptions,
   type FlowAssemblerStats,
 } from './flows/assembler.js';
-export { endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
+export { endpointsKeyOf, endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
 export { labelForCapture, type LabelsConfig } from './flows/labels.js';
 export { expandCaptures, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
 

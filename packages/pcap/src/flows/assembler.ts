@@ -1,6 +1,6 @@
 import { InvalidArgumentError, flowIdOf, type Direction, type DissectedPacket, type Flow, type Packet } from '@netsynth/core';
 import { dissect } from '../dissect/dissect.js';
-import { endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
+import { endpointsKeyOf, endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
 
 export interface FlowAssemblerOptions {
   /** A flow ends when no packet of it is seen for this long; its next packet starts a new flow. */
@@ -32,6 +32,7 @@ interface ActiveFlow {
 
 interface PendingDatagram {
   endpoints: PacketEndpoints;
+  key: string;
   lastNs: bigint;
 }
 
@@ -76,14 +77,16 @@ export class FlowAssembler {
       this.stats.nonIp++;
       return this.sweepMaybe(packet.timestampNs, ended);
     }
+    let key = endpointsKeyOf(dp, endpoints);
     const fragment = fragmentOf(dp);
     if (fragment) {
       if (fragment.first && dp.transport) {
-        if (!fragment.last) this.datagrams.set(fragment.datagram, { endpoints, lastNs: packet.timestampNs });
+        if (!fragment.last) this.datagrams.set(fragment.datagram, { endpoints, key, lastNs: packet.timestampNs });
       } else if (!fragment.first) {
         const pending = this.datagrams.get(fragment.datagram);
         if (pending) {
           endpoints = pending.endpoints;
+          key = pending.key;
           pending.lastNs = packet.timestampNs;
         } else {
           this.stats.orphanFragments++;
@@ -91,7 +94,6 @@ export class FlowAssembler {
         if (fragment.last) this.datagrams.delete(fragment.datagram);
       }
     }
-    const key = endpoints.key;
     let current = this.active.get(key);
     if (current && packet.timestampNs - current.lastNs > this.timeoutNs) {
       ended.push(current);

@@ -1,4 +1,4 @@
-import type { DissectedPacket, Endpoint } from '@netsynth/core';
+import { flowIdOf, type DissectedPacket, type Endpoint } from '@netsynth/core';
 import { be16, be32 } from '../bytes.js';
 import { PROTO_ICMP, PROTO_ICMPV6 } from '../dissect/transport.js';
 
@@ -7,11 +7,6 @@ export interface PacketEndpoints {
   protocol: number;
   src: Endpoint;
   dst: Endpoint;
-  /**
-   * A short string equal for both directions, and equal for two packets exactly when
-   * their flowIdOf ids are: a cheap map key (flowIdOf builds and hashes ~30 characters).
-   */
-  key: string;
 }
 
 /** Fragment bookkeeping: which datagram a fragment belongs to and whether it is its last. */
@@ -44,9 +39,21 @@ export function endpointsOf(dp: DissectedPacket): PacketEndpoints | undefined {
     }
   }
   const protocol = t?.kind === 'icmp' ? PROTO_ICMP : t?.kind === 'icmpv6' ? PROTO_ICMPV6 : ip.protocol;
+  return { protocol, src: { address: ip.src, port: srcPort }, dst: { address: ip.dst, port: dstPort } };
+}
+
+/**
+ * A short string for `endpointsOf(dp)` (pass its result), equal for both directions and
+ * equal for two packets exactly when their flowIdOf ids are: a cheap map key, where
+ * flowIdOf builds and hashes ~30 characters. Built from the address bytes, which the
+ * address text stands for one to one.
+ */
+export function endpointsKeyOf(dp: DissectedPacket, e: PacketEndpoints): string {
+  const ip = dp.ip;
+  if (!ip) return flowIdOf(e.protocol, e.src, e.dst);
   const d = dp.packet.data;
-  const key = ip.kind === 'ipv4' ? ipv4Key(protocol, d, ip.offset, srcPort, dstPort) : ipv6Key(protocol, d, ip.offset, srcPort, dstPort);
-  return { protocol, src: { address: ip.src, port: srcPort }, dst: { address: ip.dst, port: dstPort }, key };
+  const { protocol } = e;
+  return ip.kind === 'ipv4' ? ipv4Key(protocol, d, ip.offset, e.src.port, e.dst.port) : ipv6Key(protocol, d, ip.offset, e.src.port, e.dst.port);
 }
 
 /** Protocol, then the smaller (address, port) and the larger, as 16-bit code units. */
