@@ -17,6 +17,8 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'input.flows.minPackets': 'Flows (and trailing windows) with fewer packets are dropped.',
   'input.flows.maxSamplesPerLabel': 'Keep at most this many samples per label (a seeded choice); 0 keeps all. Or a map label → maximum (labels it does not name keep all), e.g. to make one class rare.',
   'input.holdout': "Share of each label's samples held back from training: the real side of the evaluation.",
+  'input.split':
+    '`flow` (default): the holdout is whole flows drawn at random, so no flow has windows on both sides; `time`: per label, the flows that start last; `window`: single windows at random (lets windows of one flow land on both sides, which flatters every real-vs-synthetic figure).',
   encoder: 'The encoder plugin (samples ⇄ image tensors). Without it there is no encode, train, sample or decode stage.',
   'encoder.plugin': "Package name (resolved from the config file's folder, then from the runner's) or a local path starting with `./`, `/` or `file:`.",
   'encoder.options': "The plugin's options (`netsynth plugins` lists them with types and defaults).",

@@ -129,6 +129,7 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   lines.push('    minPackets: 2            # drop flows shorter than this');
   lines.push(`    maxSamplesPerLabel: ${MAX_SAMPLES}  # a first run on a sample of each class; 0 = keep every sample`);
   lines.push('  holdout: 0.2               # share of each label kept for evaluation');
+  lines.push('  split: flow                # whole flows on one side (time: the last flows of each label)');
   lines.push('');
   if (encoder) {
     lines.push('encoder:');

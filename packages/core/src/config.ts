@@ -31,6 +31,8 @@ export const inputSchema = z.strictObject({
   flows: flowsSchema.default({ idleTimeoutSeconds: 60, windowPackets: 1024, minPackets: 1, maxSamplesPerLabel: 0 }),
   /** Share of samples per label held back from training, used as the real side of evaluation. */
   holdout: z.number().min(0).max(0.9).default(0.2),
+  /** How the holdout is drawn: whole flows (no flow on both sides), the last flows of each label in time, or single windows. */
+  split: z.enum(['flow', 'time', 'window']).default('flow'),
 });
 
 export const generatorUseSchema = pluginUseSchema.extend({

@@ -6,25 +6,96 @@ export interface SplitSamples {
 }
 
 /**
- * Holds back `share` of each label's samples (a seeded choice) as the real side of the
- * evaluation. A label keeps at least one training sample; a label with one sample has no
- * holdout. Both lists keep the input order.
+ * How the holdout is drawn. `flow`: whole flows at random, so no flow has windows on both
+ * sides (otherwise the real side holds pieces of the flows the model was fitted on and every
+ * real-vs-synthetic figure flatters). `time`: per label, the flows that start last, as a
+ * deployment would meet them. `window`: single windows at random (the old behaviour).
  */
-export function splitHoldout(samples: readonly LabelledSample[], share: number, seed: number): SplitSamples {
-  const byLabel = new Map<string, number[]>();
+export type SplitMode = 'flow' | 'time' | 'window';
+
+/**
+ * The flow a sample was cut from: its id up to the last `@` (ids are `FILE#FLOW@WINDOW`).
+ * An id without `@` is a flow of its own.
+ */
+export function flowOfSampleId(id: string): string {
+  const at = id.lastIndexOf('@');
+  return at < 0 ? id : id.slice(0, at);
+}
+
+interface FlowGroup {
+  key: string;
+  /** Indices into the input list. */
+  members: number[];
+  /** Earliest packet time of the flow's samples (ns). */
+  start: bigint;
+}
+
+function firstTimestamp(s: LabelledSample): bigint {
+  let min: bigint | null = null;
+  for (const p of s.flow.packets) if (min === null || p.timestampNs < min) min = p.timestampNs;
+  return min ?? 0n;
+}
+
+/** Flows of each label, labels sorted, flows in first-seen order. */
+function groupByLabelAndFlow(samples: readonly LabelledSample[], mode: SplitMode): Map<string, FlowGroup[]> {
+  const byLabel = new Map<string, Map<string, FlowGroup>>();
   samples.forEach((s, i) => {
-    const list = byLabel.get(s.label) ?? [];
-    list.push(i);
-    byLabel.set(s.label, list);
+    const flows = byLabel.get(s.label) ?? new Map<string, FlowGroup>();
+    byLabel.set(s.label, flows);
+    // `window` treats every sample as a flow of its own.
+    const key = mode === 'window' ? `${i}` : flowOfSampleId(s.id);
+    const g = flows.get(key) ?? { key, members: [], start: firstTimestamp(s) };
+    g.members.push(i);
+    const t = firstTimestamp(s);
+    if (t < g.start) g.start = t;
+    flows.set(key, g);
   });
+  const out = new Map<string, FlowGroup[]>();
+  for (const label of [...byLabel.keys()].sort()) out.set(label, [...(byLabel.get(label) as Map<string, FlowGroup>).values()]);
+  return out;
+}
+
+/**
+ * Whole flows, in the given order of preference, until the held-back samples are as close as
+ * they get to `target`; one flow always stays in training. `contiguous` stops at the first
+ * flow that does not fit (the time split must hold back exactly the last flows).
+ */
+function pickFlows(order: readonly FlowGroup[], target: number, contiguous: boolean): FlowGroup[] {
+  const picked: FlowGroup[] = [];
+  let held = 0;
+  for (const g of order) {
+    if (picked.length >= order.length - 1 || held >= target) break;
+    const size = g.members.length;
+    // Taking the flow brings the count closer to the target (or is the first of a time split).
+    if (held + size / 2 <= target || (contiguous && picked.length === 0)) {
+      picked.push(g);
+      held += size;
+    } else if (contiguous) break;
+  }
+  if (picked.length === 0 && target > 0 && order.length >= 2) {
+    // Every flow is larger than twice the target: hold back the smallest rather than none.
+    picked.push(order.reduce((a, b) => (b.members.length < a.members.length ? b : a)));
+  }
+  return picked;
+}
+
+/**
+ * Holds back about `share` of each label's samples as the real side of the evaluation, by
+ * whole flows (`flow`, seeded), by the latest flows (`time`) or by single windows (`window`,
+ * seeded). A label keeps at least one training flow; a label with one flow has no holdout.
+ * Both lists keep the input order.
+ */
+export function splitHoldout(samples: readonly LabelledSample[], share: number, seed: number, mode: SplitMode = 'flow'): SplitSamples {
   const held = new Set<number>();
-  for (const label of [...byLabel.keys()].sort()) {
-    const indices = byLabel.get(label) ?? [];
-    const n = indices.length;
-    const k = n >= 2 ? Math.min(n - 1, Math.round(n * share)) : 0;
-    if (k === 0) continue;
-    const rng = createRng(deriveSeed(seed, `holdout:${label}`));
-    for (const i of rng.shuffle([...indices]).slice(0, k)) held.add(i);
+  for (const [label, flows] of groupByLabelAndFlow(samples, mode)) {
+    const n = flows.reduce((k, g) => k + g.members.length, 0);
+    const target = Math.round(n * share);
+    if (target === 0 || flows.length < 2) continue;
+    const order =
+      mode === 'time'
+        ? [...flows].sort((a, b) => (a.start > b.start ? -1 : a.start < b.start ? 1 : a.key < b.key ? 1 : -1))
+        : createRng(deriveSeed(seed, `holdout:${label}`)).shuffle([...flows]);
+    for (const g of pickFlows(order, target, mode === 'time')) for (const i of g.members) held.add(i);
   }
   return {
     train: samples.filter((_, i) => !held.has(i)),

@@ -156,7 +156,7 @@ export class RunState {
         ...(this.signal !== undefined && { signal: this.signal }),
       });
       this.checkAborted();
-      const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest);
+      const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest, this.config.input.split);
       return { all, train, holdout };
     });
   }

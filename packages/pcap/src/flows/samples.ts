@@ -15,7 +15,8 @@ import type { CaptureWarning } from '../reader/types.js';
 import { FlowAssembler, compareFlows, windowFlow } from './assembler.js';
 import { labelForCapture } from './labels.js';
 
-export type InputConfig = RunConfig['input'];
+/** `input` of a run config; the holdout split is the runner's business, not the reader's. */
+export type InputConfig = Omit<RunConfig['input'], 'split'>;
 
 export interface LoadSamplesOptions {
   /** Seed for the maxSamplesPerLabel choice (default 0). */

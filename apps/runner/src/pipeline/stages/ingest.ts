@@ -8,7 +8,7 @@ import { countByLabel } from '../split.js';
 import type { Stage } from '../stage.js';
 import { formatCounts } from './common.js';
 
-/** Captures → flows → labelled samples, split per label into train and holdout (seeded). */
+/** Captures → flows → labelled samples, split per label into train and holdout (input.split: by flow, time or window). */
 export const ingestStage: Stage = {
   name: 'ingest',
   async inputs(state) {
@@ -31,6 +31,8 @@ export const ingestStage: Stage = {
     await writeFileAtomic(
       state.out.path(OUT.ingestSamples),
       toJson({
+        // Sample ids are FILE#FLOW@WINDOW: anyone can check that no flow lies on both sides.
+        split: state.config.input.split,
         samples: all.length,
         perLabel,
         train: train.map((s) => ({ id: s.id, label: s.label, packets: s.flow.packets.length })),
@@ -40,7 +42,7 @@ export const ingestStage: Stage = {
     );
     const packets = all.reduce((n, s) => n + s.flow.packets.length, 0);
     return {
-      summary: `${all.length} samples (${packets} packets) in ${Object.keys(perLabel).length} labels (${formatCounts(perLabel)}); train ${train.length}, holdout ${holdout.length}`,
+      summary: `${all.length} samples (${packets} packets) in ${Object.keys(perLabel).length} labels (${formatCounts(perLabel)}); train ${train.length}, holdout ${holdout.length} (split by ${state.config.input.split})`,
       outputs: [OUT.ingestSamples],
       details: { samples: all.length, packets, perLabel, train: train.length, holdout: holdout.length },
     };
