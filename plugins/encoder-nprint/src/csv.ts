@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { EncodingError, writeFileAtomic, type WriteOptions } from '@netsynth/core';
+import { EncodingError, type WriteOptions } from '@netsynth/core';
+import { NprintCsvFormatter, NprintCsvWriter } from './csv-writer.js';
 import { isBitColumnName } from './layout.js';
 import { NPRINT_EXTRA_COLUMNS, type NprintTable } from './table.js';
 
@@ -126,40 +127,38 @@ export async function readNprintCsv(path: string): Promise<NprintTable> {
   return parseNprintCsv(await readFile(path), path);
 }
 
-const CELL = new Map<number, string>([
-  [-1, '-1'],
-  [0, '0'],
-  [1, '1'],
-]);
+/** The index and extra-column values of row `r`, as NprintCsvFormatter.row takes them. */
+function rowPrefix(table: NprintTable, r: number): string[] {
+  const extras = table.extras[r] ?? [];
+  return table.indexColumn !== null ? [table.index[r] ?? '', ...extras] : [...extras];
+}
 
 /**
  * The CSV text of a table in nprint's format: the header line, then one line per row,
  * comma-separated, `\n` line ends (also after the last row), cells printed as -1/0/1.
+ * One string: for big tables use writeNprintCsv, which streams.
  */
 export function formatNprintCsv(table: NprintTable): string {
-  const header: string[] = [];
-  if (table.indexColumn !== null) header.push(table.indexColumn);
-  header.push(...table.extraColumns, ...table.columns);
-  const lines: string[] = [header.join(',')];
+  const formatter = new NprintCsvFormatter(table);
   const w = table.columns.length;
-  const cells = new Array<string>(w);
+  const parts: string[] = [];
   for (let r = 0; r < table.rowCount; r++) {
-    const base = r * w;
-    for (let c = 0; c < w; c++) {
-      const v = table.bits[base + c] as number;
-      const s = CELL.get(v);
-      if (s === undefined) throw new EncodingError(`row ${r + 1}, column ${table.columns[c]}: cell value ${v} is not -1, 0 or 1`);
-      cells[c] = s;
-    }
-    const prefix: string[] = [];
-    if (table.indexColumn !== null) prefix.push(table.index[r] ?? '');
-    prefix.push(...(table.extras[r] ?? []));
-    lines.push(prefix.length ? `${prefix.join(',')},${cells.join(',')}` : cells.join(','));
+    formatter.row(rowPrefix(table, r), table.bits, r * w);
+    if (formatter.pending >= 1 << 20) parts.push(formatter.take().toString('utf8'));
   }
-  return lines.join('\n') + '\n';
+  parts.push(formatter.take().toString('utf8'));
+  return parts.join('');
 }
 
-/** Writes the table as an nPrint CSV, atomically; an existing file needs `force`. */
+/** Writes the table as an nPrint CSV, row by row and atomically; an existing file needs `force`. */
 export async function writeNprintCsv(path: string, table: NprintTable, options: WriteOptions = {}): Promise<void> {
-  await writeFileAtomic(path, formatNprintCsv(table), options);
+  const writer = await NprintCsvWriter.open(path, table, options);
+  const w = table.columns.length;
+  try {
+    for (let r = 0; r < table.rowCount; r++) await writer.row(rowPrefix(table, r), table.bits, r * w);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  await writer.close();
 }

@@ -50,6 +50,8 @@ export {
   type TableMapping,
 } from './table.js';
 export { formatNprintCsv, parseNprintCsv, readNprintCsv, writeNprintCsv } from './csv.js';
+export { NprintCsvFormatter, NprintCsvWriter, type NprintCsvHeader } from './csv-writer.js';
+export { writePacketsAsNprintCsv, type NprintCsvStreamOptions, type NprintCsvStreamResult } from './csv-capture.js';
 export {
   isRowRepairReport,
   packetsToRows,
