@@ -1,67 +1,73 @@
-// Reader throughput: read + dissect every packet of the largest capture in ../shared/data/lab,
-// beside tshark's time on the same file. Prints one JSON line.
-import { spawn } from 'node:child_process';
+// Reader throughput: read + dissect every packet of a big real capture (the lab captures
+// appended to ~NETSYNTH_BENCH_MB MB, default 256, with mergecap -a, kept in the temp folder),
+// alternated with tshark reading the same file (A B A B …, NETSYNTH_BENCH_PAIRS pairs,
+// default 3): `ratio` is the median of the pairwise time ratios ours/tshark, with min and max.
+// Each of our passes runs in a fresh process (read-once.mjs) so `peak_mb` is its own peak
+// RSS; `inspect_*` is one pass of summarizeCapture (what `netsynth inspect` does).
+// Prints one JSON line.
+import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { relative } from 'node:path';
-import { dissect, readCapture } from '@netsynth/pcap';
-import { SHARED_DATA, largestLabCapture } from '@netsynth/test-support';
+import { fileURLToPath } from 'node:url';
+import { HAVE_TSHARK, SHARED_DATA, alternate, benchPairs, labCaptures, largestLabCapture, median, mergedLabCapture } from '@netsynth/test-support';
 
-/** Small files finish in milliseconds; repeat until this much time has passed for a stable figure. */
-const MIN_SECONDS = 2;
+const ONCE = fileURLToPath(new URL('./read-once.mjs', import.meta.url));
+const TARGET_MB = Number(process.env.NETSYNTH_BENCH_MB) > 0 ? Number(process.env.NETSYNTH_BENCH_MB) : 256;
+const r1 = (v) => Math.round(v * 10) / 10;
 
 function emit(obj) {
   process.stdout.write(`${JSON.stringify({ bench: 'pcap.read', ...obj })}\n`);
 }
 
-async function readOnce(file) {
-  let packets = 0;
-  let layers = 0;
-  for await (const p of readCapture(file)) {
-    layers += dissect(p).layers.length;
-    packets++;
-  }
-  return { packets, layers };
+function once(file, mode) {
+  const r = spawnSync(process.execPath, [ONCE, file, mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`read-once.mjs ${mode} exited with ${r.status ?? r.signal}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
 function tsharkSeconds(file) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    let child;
-    try {
-      child = spawn('tshark', ['-r', file, '-n', '-T', 'fields', '-e', 'frame.number'], { stdio: ['ignore', 'ignore', 'ignore'] });
-    } catch {
-      resolve(null);
-      return;
-    }
-    child.on('error', () => resolve(null));
-    child.on('close', (code) => resolve(code === 0 ? Number(process.hrtime.bigint() - start) / 1e9 : null));
+    const child = spawn('tshark', ['-r', file, '-n', '-T', 'fields', '-e', 'frame.number'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e9) : reject(new Error(`tshark exited with ${code}`))));
   });
 }
 
-const file = largestLabCapture();
+const file = mergedLabCapture(TARGET_MB, labCaptures()) ?? largestLabCapture();
 if (!file) {
-  emit({ skipped: '../shared/data/lab not found', file: null, mb_per_s: null, packets_per_s: null, seconds: null, tshark_seconds: null });
+  emit({ skipped: '../shared/data/lab not found', file: null, mb_per_s: null, peak_mb: null });
 } else {
-  const size = statSync(file).size;
-  await readOnce(file); // warm-up (JIT, page cache)
-  let runs = 0;
+  const mb = statSync(file).size / 1e6;
+  const load = loadavg()[0];
+  once(file, 'dissect'); // warm-up: page cache
+  const peaks = [];
   let packets = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < MIN_SECONDS || runs < 3) {
-    packets = (await readOnce(file)).packets;
-    runs++;
-    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  }
-  const seconds = elapsed / runs;
-  const tshark = await tsharkSeconds(file);
+  const ours = (mode) => {
+    const r = once(file, mode);
+    peaks.push(r.peak_mb);
+    packets = r.packets;
+    return r.seconds;
+  };
+  const pairs = benchPairs(3);
+  const timed = HAVE_TSHARK ? await alternate(pairs, () => ours('dissect'), () => tsharkSeconds(file)) : null;
+  const alone = timed ? timed.a : Array.from({ length: pairs }, () => ours('dissect'));
+  const inspect = once(file, 'inspect');
   emit({
-    file: relative(SHARED_DATA, file),
-    mb_per_s: Number((size / 1e6 / seconds).toFixed(1)),
-    packets_per_s: Math.round(packets / seconds),
-    seconds: Number(seconds.toFixed(4)),
-    tshark_seconds: tshark === null ? null : Number(tshark.toFixed(3)),
+    file: file.startsWith(SHARED_DATA) ? relative(SHARED_DATA, file) : file,
+    mb: r1(mb),
     packets,
-    runs,
+    mb_per_s: r1(mb / median(alone)),
+    packets_per_s: Math.round(packets / median(alone)),
+    peak_mb: Math.max(...peaks),
+    tshark_mb_per_s: timed ? r1(mb / median(timed.b)) : null,
+    ratio: timed ? Math.round(timed.ratio * 1000) / 1000 : null,
+    ratio_min: timed ? Math.round(timed.ratioMin * 1000) / 1000 : null,
+    ratio_max: timed ? Math.round(timed.ratioMax * 1000) / 1000 : null,
+    pairs,
+    inspect_mb_per_s: r1(mb / inspect.seconds),
+    inspect_peak_mb: inspect.peak_mb,
+    load: [r1(load), r1(loadavg()[0])],
   });
 }

@@ -106,5 +106,6 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 /** Whether `tshark --version` runs (tshark is on PATH). */
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
+export { alternate, benchPairs, median, mergedLabCapture, type AlternatedTimes } from './bench.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';
 export type { PacketFields, TsharkField, TsharkRow, TsharkRun } from './tshark.js';
