@@ -8,7 +8,7 @@ export { Linear, Conv1d, Conv2d, GroupNorm, LayerNorm, Embedding, SiLU, GELU, Up
 export { MultiHeadAttention, type AttentionOptions } from './layers/attention.js';
 export { silu, gelu, mseLoss, timestepEmbedding } from './layers/functional.js';
 export { sgd, adam, adamw, learningRateAt, type OptimizerConfig, type ScheduleConfig } from './optim/optimizers.js';
-export { buildTrainingSession, Trainer, type TrainingOptions, type StepResult, type InputSpec, type FeedValue } from './train/trainer.js';
+export { buildTrainingSession, Trainer, type TrainingOptions, type StepResult, type InputSpec, type FeedValue, type DpSgdOptions } from './train/trainer.js';
 export { epochOrder } from './train/data-order.js';
 export { exportInference, exportInferenceModel, InferenceSession, type ExportOptions, type Outputs } from './export/inference.js';
 export { readSafetensors, writeSafetensors, parseSafetensors, encodeSafetensors, tensorToFloat32, type SafeTensor, type SafetensorsFile, type SafetensorsDType, type TensorToWrite } from './io/safetensors.js';

@@ -41,6 +41,20 @@ export interface ReplicaPoolOptions {
   inputs: readonly ReplicaInput[];
   /** Length of the flat parameter and gradient vectors. */
   size: number;
+  /**
+   * DP-SGD: the gradient graph takes ONE example (inputs' shapes are per example), each
+   * replica holds up to `capacity` examples per run, runs them one at a time, clips each
+   * example's gradient to L2 norm `maxNorm` and returns the sum of the clipped gradients.
+   */
+  perExample?: { maxNorm: number; capacity: number };
+}
+
+/** What a per-example run returns besides the summed clipped gradients in `grads`. */
+export interface PerExampleRun {
+  /** Sum of the examples' losses. */
+  lossSum: number;
+  /** Examples whose gradient norm exceeded the bound (and were scaled down). */
+  clipped: number;
 }
 
 type Feed = Float32Array | BigInt64Array;
@@ -48,6 +62,7 @@ type Feed = Float32Array | BigInt64Array;
 interface Shared {
   inputs: Record<string, Feed>;
   grad: Float32Array;
+  /** [loss (sum of losses per example with perExample), examples clipped]. */
   loss: Float32Array;
 }
 
@@ -70,9 +85,14 @@ export class ReplicaPool {
   private pending: ((r: Reply) => void)[] = [];
   /** Why a replica is gone (crashed or exited), so later steps fail instead of waiting forever. */
   private dead: string | undefined;
+  private readonly perExample: ReplicaPoolOptions['perExample'];
+  /** Values per example of each input (perExample only). */
+  private readonly exampleSizes = new Map<string, number>();
 
   private constructor(o: ReplicaPoolOptions) {
     this.params = sharedFloat32(o.size);
+    this.perExample = o.perExample;
+    for (const i of o.inputs) this.exampleSizes.set(i.name, i.shape.reduce((a, b) => a * b, 1));
   }
 
   static async create(o: ReplicaPoolOptions): Promise<ReplicaPool> {
@@ -81,8 +101,9 @@ export class ReplicaPool {
     const started: Promise<Reply>[] = [];
     for (let r = 0; r < o.replicas; r++) {
       const inputs: Shared['inputs'] = {};
-      for (const i of o.inputs) inputs[i.name] = sharedOf(i.dtype, i.shape.reduce((a, b) => a * b, 1));
-      const shared: Shared = { inputs, grad: sharedFloat32(o.size), loss: sharedFloat32(1) };
+      const slots = o.perExample?.capacity ?? 1;
+      for (const i of o.inputs) inputs[i.name] = sharedOf(i.dtype, slots * i.shape.reduce((a, b) => a * b, 1));
+      const shared: Shared = { inputs, grad: sharedFloat32(o.size), loss: sharedFloat32(2) };
       pool.shared.push(shared);
       pool.grads.push(new Float32Array(o.size));
       const w = new Worker(REPLICA_WORKER_SOURCE, {
@@ -95,6 +116,7 @@ export class ReplicaPool {
           params: pool.params,
           grad: shared.grad,
           loss: shared.loss,
+          maxNorm: o.perExample?.maxNorm,
         },
       });
       // A crashed worker must not leave the trainer waiting forever.
@@ -148,11 +170,22 @@ export class ReplicaPool {
         (dst as Float32Array).set((src as Float32Array).subarray(r * dst.length, (r + 1) * dst.length));
       }
     });
+    await this.dispatch(this.shared.map(() => 0));
+    let loss = 0;
+    this.shared.forEach((sh, r) => {
+      (this.grads[r] as Float32Array).set(sh.grad);
+      loss += sh.loss[0] as number;
+    });
+    return loss / count;
+  }
+
+  /** Posts one step to every replica (with its example count) and waits for all of them. */
+  private async dispatch(counts: readonly number[]): Promise<void> {
     for (const w of this.workers) w.ref();
     const replies = await Promise.all(
       this.workers.map((w, r) => {
         const reply = this.next(r);
-        w.postMessage('step');
+        w.postMessage({ count: counts[r] });
         return reply;
       }),
     ).finally(() => {
@@ -160,12 +193,41 @@ export class ReplicaPool {
     });
     const bad = replies.find((x) => !x.ok);
     if (bad && !bad.ok) throw new EngineError(`gradient replica failed: ${bad.message}`);
-    let loss = 0;
+  }
+
+  /** Most examples one `runPerExample` call takes (replicas × capacity). */
+  get exampleCapacity(): number {
+    return (this.perExample?.capacity ?? 0) * this.shared.length;
+  }
+
+  /**
+   * DP-SGD: `count` examples (each input's values, example after example) shared out in
+   * contiguous runs of near-equal length; each replica clips every example's gradient and
+   * sums them into `grads[r]`. At most `exampleCapacity` examples per call.
+   */
+  async runPerExample(params: Float32Array, whole: Readonly<Record<string, Feed>>, count: number): Promise<PerExampleRun> {
+    if (!this.perExample) throw new EngineError('runPerExample needs a pool created with perExample');
+    if (this.dead !== undefined) throw new EngineError(`gradient replica failed: ${this.dead}`);
+    if (count > this.exampleCapacity) throw new EngineError(`${count} examples exceed the pool's ${this.exampleCapacity} per run`);
+    this.params.set(params);
+    const R = this.shared.length;
+    const counts = this.shared.map((_, r) => Math.floor((count * (r + 1)) / R) - Math.floor((count * r) / R));
+    this.shared.forEach((sh, r) => {
+      const first = Math.floor((count * r) / R);
+      for (const [name, dst] of Object.entries(sh.inputs)) {
+        const per = this.exampleSizes.get(name) as number;
+        const src = whole[name] as Feed;
+        (dst as Float32Array).set((src as Float32Array).subarray(first * per, (first + (counts[r] as number)) * per));
+      }
+    });
+    await this.dispatch(counts);
+    const out: PerExampleRun = { lossSum: 0, clipped: 0 };
     this.shared.forEach((sh, r) => {
       (this.grads[r] as Float32Array).set(sh.grad);
-      loss += sh.loss[0] as number;
+      out.lossSum += sh.loss[0] as number;
+      out.clipped += sh.loss[1] as number;
     });
-    return loss / count;
+    return out;
   }
 
   async dispose(): Promise<void> {
@@ -188,7 +250,11 @@ const REPLICA_WORKER_SOURCE = `
   // onnxruntime-node is CommonJS: its exports are the namespace's default.
   const ort = loaded.default ?? loaded;
   // Private (non-shared) copies that the tensors wrap; see the module comment.
-  const local = wd.inputs.map((i) => (i.dtype === 'int64' ? new BigInt64Array(i.data.length) : new Float32Array(i.data.length)));
+  // Sized by the shape: with perExample the shared buffer holds several examples.
+  const local = wd.inputs.map((i) => {
+    const n = i.shape.reduce((a, b) => a * b, 1);
+    return i.dtype === 'int64' ? new BigInt64Array(n) : new Float32Array(n);
+  });
   const params = new Float32Array(wd.params.length);
   const grad = new Float32Array(wd.grad.length);
   const loss = new Float32Array(1);
@@ -203,12 +269,37 @@ const REPLICA_WORKER_SOURCE = `
     fail(e);
     return;
   }
-  port.on('message', () => {
+  // DP-SGD: one example per run; each gradient is scaled to L2 norm at most maxNorm (as
+  // Opacus: factor min(1, C / (norm + 1e-6))) and summed in float64.
+  const acc = wd.maxNorm === undefined ? undefined : new Float64Array(grad.length);
+  const perExample = async (count) => {
+    acc.fill(0);
+    let lossSum = 0;
+    let clipped = 0;
+    for (let e = 0; e < count; e++) {
+      wd.inputs.forEach((i, k) => local[k].set(i.data.subarray(e * local[k].length, (e + 1) * local[k].length)));
+      await session.run(feeds, fetches);
+      let sq = 0;
+      for (let j = 0; j < grad.length; j++) sq += grad[j] * grad[j];
+      const f = Math.min(1, wd.maxNorm / (Math.sqrt(sq) + 1e-6));
+      if (f < 1) clipped++;
+      for (let j = 0; j < grad.length; j++) acc[j] += f * grad[j];
+      lossSum += loss[0];
+    }
+    wd.grad.set(acc);
+    wd.loss[0] = lossSum;
+    wd.loss[1] = clipped;
+  };
+  port.on('message', (m) => {
     params.set(wd.params);
+    if (acc) {
+      perExample(m.count).then(() => port.postMessage({ ok: true }), fail);
+      return;
+    }
     wd.inputs.forEach((i, k) => local[k].set(i.data));
     session.run(feeds, fetches).then(() => {
       wd.grad.set(grad);
-      wd.loss.set(loss);
+      wd.loss[0] = loss[0];
       port.postMessage({ ok: true });
     }, fail);
   });

@@ -6,6 +6,7 @@
  * swapped after each step (ping-pong: inputs and outputs must not alias).
  */
 import { EngineError, InvalidArgumentError, ModelFileError, createRng, deriveSeed, type WriteOptions } from '@netsynth/core';
+import { gaussianNoise } from './dp-noise.js';
 import { gradients } from '../autodiff/gradients.js';
 import { Graph, type Value } from '../graph/ir.js';
 import * as op from '../graph/ops.js';
@@ -66,6 +67,30 @@ export interface TrainingOptions {
    * at 1 for big frozen models (LoRA); CPU only: ignored when a GPU provider is in use.
    */
   replicas?: number | 'auto';
+  /**
+   * DP-SGD (Abadi et al. 2016): every example's gradient is clipped to L2 norm
+   * `maxGradNorm`, the clipped gradients are summed, Gaussian noise of standard deviation
+   * `noiseMultiplier · maxGradNorm` is added to each coordinate and the sum is divided by
+   * `expectedBatchSize`. The batch a step gets may hold any number of examples (Poisson
+   * sampling makes it vary; the caller samples, see README); the inputs' first axis is then
+   * how many examples one pass of the replicas takes, not a fixed batch size. The loss must
+   * be a mean over the batch (at batch 1 it is the example's loss). Per-example gradients
+   * come from the gradient replicas running a batch-1 graph, so this runs on the CPU.
+   * `clipGradNorm` still applies, to the noisy mean (post-processing: no privacy cost).
+   */
+  privacy?: DpSgdOptions;
+}
+
+export interface DpSgdOptions {
+  maxGradNorm: number;
+  noiseMultiplier: number;
+  expectedBatchSize: number;
+  /**
+   * Seed of the noise. Without it the noise comes from the OS's cryptographic randomness
+   * (the guarantee needs noise nobody can regenerate); with it a run is reproducible, and
+   * private only as long as the seed stays secret.
+   */
+  noiseSeed?: number;
 }
 
 export interface StepResult {
@@ -73,6 +98,9 @@ export interface StepResult {
   gradNorm: number;
   lr: number;
   step: number;
+  /** DP-SGD: examples in the step's batch, and how many of their gradients were clipped. */
+  examples?: number;
+  clipped?: number;
 }
 
 const CHECKPOINT_FORMAT = 'netsynth-nn-checkpoint-1';
@@ -137,6 +165,10 @@ export class Trainer {
     const trainable = named.filter(([n]) => !isFrozen(opts.frozen, n));
     const frozen = named.filter(([n]) => isFrozen(opts.frozen, n));
     if (trainable.length === 0) throw new InvalidArgumentError('every parameter is frozen: nothing to train');
+    const dp = opts.privacy;
+    if (dp && !(dp.maxGradNorm > 0 && dp.noiseMultiplier >= 0 && dp.expectedBatchSize > 0)) {
+      throw new InvalidArgumentError(`privacy: maxGradNorm and expectedBatchSize must be > 0 and noiseMultiplier ≥ 0 (got ${dp.maxGradNorm}, ${dp.expectedBatchSize}, ${dp.noiseMultiplier})`);
+    }
     const replicas = replicaCount(opts);
     const built = await buildGraphs(model, opts, trainable.map(([, p]) => p), replicas);
     const t = new Trainer(model, opts, trainable, frozen, built.dropouts, built.scalarNames, built.stateKeys, built.model.bytes, built.model, replicas);
@@ -153,7 +185,9 @@ export class Trainer {
     if (!built.update) return { kind: 'fused', session: await createOrtSession(built.model.source, this.opts.runtime) };
     const update = await createOrtSession(built.update, this.opts.runtime);
     try {
-      const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({ name, shape: shareShape(spec.shape, this.replicas), dtype: spec.dtype ?? 'float32' }));
+      const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({ name, shape: traceShape(spec.shape, this.replicas, this.opts), dtype: spec.dtype ?? 'float32' }));
+      const dp = this.opts.privacy;
+      const pass = Object.values(this.opts.inputs)[0]?.shape[0] ?? 1;
       this.dropouts.forEach((d, i) => inputs.push({ name: `dropout_mask_${i}`, shape: [...d.input.shape], dtype: 'float32' }));
       const pool = await ReplicaPool.create({
         replicas: this.replicas,
@@ -163,6 +197,7 @@ export class Trainer {
         sessionOptions: ortSessionOptions({ memoryPattern: false, ...this.opts.runtime, executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }),
         inputs,
         size: this.front.params.length,
+        ...(dp && { perExample: { maxNorm: dp.maxGradNorm, capacity: Math.ceil(pass / this.replicas) } }),
       });
       return { kind: 'replicated', pool, update };
     } catch (e) {
@@ -195,7 +230,7 @@ export class Trainer {
     // With replicas the batch and masks go to the pool whole (it splits them by replica);
     // the update graph gets only the parameters, state and gradients.
     const whole: Record<string, FeedValue> = {};
-    for (const [name, spec] of Object.entries(this.opts.inputs)) {
+    for (const [name, spec] of this.opts.privacy ? [] : Object.entries(this.opts.inputs)) {
       const data = batch[name];
       const size = spec.shape.reduce((a, b) => a * b, 1);
       if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
@@ -205,7 +240,7 @@ export class Trainer {
       if (this.engine.kind === 'replicated') whole[name] = data;
       else feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
     }
-    if (this.dropouts.length) {
+    if (this.dropouts.length && !this.opts.privacy) {
       // Drawn for the whole batch in one order, so replicas see the masks one session would.
       const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
       this.dropouts.forEach((d, i) => {
@@ -227,9 +262,16 @@ export class Trainer {
     if (f.ema) feeds['ema'] = new ort.Tensor('float32', f.ema, [n]);
     let result: ort.InferenceSession.ReturnType;
     let replicaLoss: number | undefined;
+    let dpStep: { examples: number; clipped: number } | undefined;
     try {
       let session: ort.InferenceSession;
-      if (this.engine.kind === 'replicated') {
+      if (this.opts.privacy && this.engine.kind === 'replicated') {
+        const g = await this.privateGradient(this.engine.pool, batch, stepNo);
+        replicaLoss = g.loss;
+        dpStep = { examples: g.examples, clipped: g.clipped };
+        feeds['grad_0'] = new ort.Tensor('float32', g.grad, [n]);
+        session = this.engine.update;
+      } else if (this.engine.kind === 'replicated') {
         const { pool } = this.engine;
         replicaLoss = await pool.run(f.params, whole);
         pool.grads.forEach((g, r) => (feeds[`grad_${r}`] = new ort.Tensor('float32', g, [n])));
@@ -256,7 +298,62 @@ export class Trainer {
     const loss = replicaLoss ?? (((result['loss'] as ort.Tensor).data as Float32Array)[0] as number);
     const gradNorm = ((result['grad_norm'] as ort.Tensor).data as Float32Array)[0] as number;
     const lr = this.opts.optimizer.kind === 'sgd' ? (scalars.lr as number) : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
-    return { loss, gradNorm, lr, step: stepNo };
+    return { loss, gradNorm, lr, step: stepNo, ...dpStep };
+  }
+
+  /** Examples in a DP-SGD batch: each input holds a whole number of examples, the same number. */
+  private countExamples(batch: Readonly<Record<string, FeedValue>>): number {
+    let count: number | undefined;
+    for (const [name, spec] of Object.entries(this.opts.inputs)) {
+      const data = batch[name];
+      if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
+      const dtype = spec.dtype ?? 'float32';
+      if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
+      const per = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+      const n = data.length / per;
+      if (!Number.isInteger(n)) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, not a whole number of examples of [${spec.shape.slice(1).join(',')}]`);
+      if (count !== undefined && n !== count) throw new InvalidArgumentError(`input "${name}" holds ${n} examples, another input ${count}`);
+      count = n;
+    }
+    return count ?? 0;
+  }
+
+  /**
+   * DP-SGD's gradient: the sum of the per-example gradients, each clipped to maxGradNorm
+   * (the replicas, in passes of at most their capacity), plus N(0, (σC)²) per coordinate,
+   * divided by the expected batch size. The noise is drawn even for an empty batch: an
+   * empty Poisson batch is a release too.
+   */
+  private async privateGradient(pool: ReplicaPool, batch: Readonly<Record<string, FeedValue>>, stepNo: number): Promise<{ grad: Float32Array; loss: number; examples: number; clipped: number }> {
+    const dp = this.opts.privacy as DpSgdOptions;
+    const examples = this.countExamples(batch);
+    const masks = this.dropouts.map((d, i) => [`dropout_mask_${i}`, dropoutMask(d, examples, this.opts.seed ?? 0, stepNo, i)] as const);
+    const size = this.front.params.length;
+    const sum = new Float64Array(size);
+    let lossSum = 0;
+    let clipped = 0;
+    const pass = pool.exampleCapacity;
+    for (let first = 0; first < examples; first += pass) {
+      const count = Math.min(pass, examples - first);
+      const part: Record<string, FeedValue> = {};
+      for (const [name, spec] of Object.entries(this.opts.inputs)) {
+        const per = spec.shape.slice(1).reduce((a, b) => a * b, 1);
+        part[name] = (batch[name] as Float32Array).subarray(first * per, (first + count) * per);
+      }
+      for (const [name, mask] of masks) {
+        const per = mask.length / Math.max(1, examples);
+        part[name] = mask.subarray(first * per, (first + count) * per);
+      }
+      const r = await pool.runPerExample(this.front.params, part, count);
+      lossSum += r.lossSum;
+      clipped += r.clipped;
+      for (const g of pool.grads) for (let j = 0; j < size; j++) sum[j] = (sum[j] as number) + (g[j] as number);
+    }
+    const noise = gaussianNoise(size, dp.noiseSeed === undefined ? undefined : { seed: dp.noiseSeed, step: stepNo });
+    const std = dp.noiseMultiplier * dp.maxGradNorm;
+    const grad = new Float32Array(size);
+    for (let j = 0; j < size; j++) grad[j] = ((sum[j] as number) + std * (noise[j] as number)) / dp.expectedBatchSize;
+    return { grad, loss: examples > 0 ? lossSum / examples : 0, examples, clipped };
   }
 
   private predictSession: ort.InferenceSession | undefined;
@@ -389,6 +486,15 @@ export class Trainer {
   }
 }
 
+/** A dropout mask for `examples` copies of the slot, drawn from (seed, step, slot). */
+function dropoutMask(d: DropoutSlot, examples: number, seed: number, stepNo: number, slot: number): Float32Array {
+  const rng = createRng(deriveSeed(seed, `dropout:${stepNo}:${slot}`));
+  const mask = new Float32Array(d.input.size * examples);
+  const keep = 1 / (1 - d.p);
+  for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
+  return mask;
+}
+
 /** NCHWc lowering only for CPU-only sessions: on CUDA the nchwc kernels would pull convs back to the CPU. */
 async function trainingNchwcBlock(r: RuntimeOptions | undefined): Promise<number> {
   if (r?.nchwc === false) return 0;
@@ -410,6 +516,7 @@ interface BuiltGraphs {
 /** Replicas to use: 1 unless asked for, on the CPU, with a batch that divides evenly. */
 function replicaCount(opts: TrainingOptions): number {
   const want = opts.replicas ?? 1;
+  if (opts.privacy) return dpReplicaCount(opts, want);
   if (want === 1) return 1;
   if (resolveExecutionProviders(opts.runtime ?? {}).some((p) => p !== 'cpu')) return 1;
   const batches = Object.values(opts.inputs).map((s) => s.shape[0]);
@@ -428,6 +535,20 @@ function replicaCount(opts: TrainingOptions): number {
   return want;
 }
 
+/** DP-SGD: replicas take examples one by one, so any count up to the pass size works (CPU only). */
+function dpReplicaCount(opts: TrainingOptions, want: number | 'auto'): number {
+  const b = Object.values(opts.inputs)[0]?.shape[0] ?? 1;
+  if (Object.values(opts.inputs).some((s) => s.shape[0] !== b)) throw new InvalidArgumentError("privacy: every input's first axis must be the batch");
+  if (want === 'auto') return Math.max(1, Math.min(opts.runtime?.intraOpNumThreads ?? availableParallelism(), b));
+  if (!Number.isInteger(want) || want < 1) throw new InvalidArgumentError(`replicas must be a positive integer or 'auto', got ${want}`);
+  return want;
+}
+
+/** Per-example shape (DP-SGD) or one replica's share. */
+function traceShape(shape: readonly number[], replicas: number, opts: TrainingOptions): number[] {
+  return opts.privacy ? shape.map((d, i) => (i === 0 ? 1 : d)) : shareShape(shape, replicas);
+}
+
 function shareShape(shape: readonly number[], replicas: number): number[] {
   return shape.map((d, i) => (i === 0 ? d / replicas : d));
 }
@@ -437,14 +558,14 @@ async function buildGraphs(model: Module, opts: TrainingOptions, trainable: read
   const tr = traceModel(model, { training: true, trainable });
   const g = tr.graph;
   const inputs: Record<string, Value> = {};
-  for (const [name, spec] of Object.entries(opts.inputs)) inputs[name] = g.input(name, shareShape(spec.shape, replicas), spec.dtype ?? 'float32');
+  for (const [name, spec] of Object.entries(opts.inputs)) inputs[name] = g.input(name, traceShape(spec.shape, replicas, opts), spec.dtype ?? 'float32');
   const loss = opts.loss(tr.ctx, inputs);
   if (loss.size !== 1) throw new InvalidArgumentError(`the loss must be a scalar, got shape [${loss.shape.join(',')}]`);
   const flat = tr.flat as Value;
   const pieces = trainable.map((p) => tr.trainableValues.get(p) as Value);
   const grads = gradients(g, loss, pieces);
   const flatGrad = op.concat(pieces.map((p) => op.reshape(grads.get(p) as Value, [p.size])), 0);
-  if (replicas === 1) {
+  if (replicas === 1 && !opts.privacy) {
     const outputs: Record<string, Value> = { loss: op.reshape(loss, []) };
     const up = appendUpdate(g, opts, flat, flatGrad, outputs);
     return { model: await modelSource(g, outputs, { nchwcBlock }, opts.externalData), dropouts: tr.dropouts, ...up };
@@ -453,9 +574,11 @@ async function buildGraphs(model: Module, opts: TrainingOptions, trainable: read
   const ug = new Graph();
   const params = ug.input('params', [flat.size]);
   let sum = ug.input('grad_0', [flat.size]);
-  for (let r = 1; r < replicas; r++) sum = op.add(sum, ug.input(`grad_${r}`, [flat.size]));
+  // DP-SGD: the trainer feeds the noisy mean as the one gradient.
+  const feeds = opts.privacy ? 1 : replicas;
+  for (let r = 1; r < feeds; r++) sum = op.add(sum, ug.input(`grad_${r}`, [flat.size]));
   const outputs: Record<string, Value> = {};
-  const up = appendUpdate(ug, opts, params, op.mul(sum, 1 / replicas), outputs);
+  const up = appendUpdate(ug, opts, params, feeds === 1 ? sum : op.mul(sum, 1 / feeds), outputs);
   return { model: gradientModel, update: serializeGraph(ug, outputs), dropouts: tr.dropouts, ...up };
 }
 
