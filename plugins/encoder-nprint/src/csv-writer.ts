@@ -18,6 +18,7 @@ const ONE = 0x31;
 
 /** Rows are formatted into chunks of about this size before they are handed on. */
 const CHUNK_BYTES = 4 << 20;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Formats nPrint CSV lines as nprint writes them (comma-separated, cells -1/0/1, `\n` after
@@ -31,7 +32,7 @@ export class NprintCsvFormatter {
   rows = 0;
 
   constructor(readonly header: NprintCsvHeader) {
-    this.buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.buf = EMPTY;
     const names: string[] = [];
     if (header.indexColumn !== null) names.push(header.indexColumn);
     names.push(...header.extraColumns, ...header.columns);
@@ -79,9 +80,11 @@ export class NprintCsvFormatter {
     this.rows++;
   }
 
-  /** The formatted bytes so far (a view valid until the next row), and starts a new chunk. */
+  /** Hands over the formatted bytes (the caller's to keep) and starts a new chunk. */
   take(): Buffer {
     const bytes = this.buf.subarray(0, this.pos);
+    // The next chunk is allocated by the next row: the taken one may still be on its way to disk.
+    this.buf = EMPTY;
     this.pos = 0;
     return bytes;
   }
@@ -91,10 +94,10 @@ export class NprintCsvFormatter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  /** Grows the chunk when one line does not fit (only for very wide rows). */
+  /** Starts a chunk, or grows it when one line does not fit (only for very wide rows). */
   private reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length > 0 ? this.buf.length * 2 : CHUNK_BYTES, this.pos + n));
     this.buf.copy(bigger, 0, 0, this.pos);
     this.buf = bigger;
   }
@@ -108,6 +111,9 @@ export class NprintCsvFormatter {
 export class NprintCsvWriter {
   private readonly formatter: NprintCsvFormatter;
   private closed = false;
+  /** The chunk being written while the next one is formatted (disk and CPU overlap). */
+  private inflight: Promise<void> = Promise.resolve();
+  private failure: unknown = undefined;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -138,11 +144,23 @@ export class NprintCsvWriter {
     if (this.formatter.pending >= CHUNK_BYTES) await this.flush();
   }
 
+  /** Waits for the chunk in flight, then starts writing the formatted bytes without waiting. */
+  private async flush(): Promise<void> {
+    await this.inflight;
+    if (this.failure !== undefined) throw this.failure;
+    const bytes = this.formatter.take();
+    this.inflight = this.writeAll(bytes).catch((e: unknown) => {
+      this.failure = e;
+    });
+  }
+
   /** Writes what is left and renames the file into place. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
       await this.flush();
+      await this.inflight;
+      if (this.failure !== undefined) throw this.failure;
       this.closed = true;
       await this.fh.close();
       await commitTempFile(this.tmp, this.path, this.options);
@@ -156,13 +174,13 @@ export class NprintCsvWriter {
   async abort(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
+      await this.inflight;
       await this.fh.close().catch(() => undefined);
     }
     await rm(this.tmp, { force: true });
   }
 
-  private async flush(): Promise<void> {
-    const bytes = this.formatter.take();
+  private async writeAll(bytes: Buffer): Promise<void> {
     let done = 0;
     while (done < bytes.length) done += (await this.fh.write(bytes, done, bytes.length - done)).bytesWritten;
   }
