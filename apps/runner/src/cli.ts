@@ -8,10 +8,11 @@ import { evalCommand } from './commands/eval.js';
 import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
+import { privacyCommand } from './commands/privacy.js';
 import { runCommand } from './commands/run.js';
 
 /** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
-const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand];
+const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
 // can resume); a second one quits at once.
