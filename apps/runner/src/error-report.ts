@@ -45,6 +45,8 @@ function hintFor(error: NetsynthError): string {
       return 'the model engine failed; run again with NETSYNTH_DEBUG=1 for details';
     case 'DISSECT':
       return 'the packet could not be dissected; `netsynth inspect FILE --packets` shows it';
+    case 'RECORD_FORMAT':
+      return 'fix that row of the record file, or map the columns of your export with input.recordColumns (field → column name)';
   }
 }
 

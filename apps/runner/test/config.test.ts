@@ -108,7 +108,7 @@ describe('config reference', () => {
     for (const r of rows) expect(CONFIG_KEY_DOCS[r.path], r.path).toBeTruthy();
     expect(rows.map((r) => r.path)).toContain('input.flows.windowPackets');
     expect(rows.find((r) => r.path === 'input.flows.windowPackets')?.default).toBe('1024');
-    expect(rows.find((r) => r.path === 'input.captures')?.required).toBe(true);
+    expect(rows.find((r) => r.path === 'input.records')?.default).toBe('[]');
   });
 
   it('is in the README', () => {

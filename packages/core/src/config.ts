@@ -8,8 +8,10 @@ export const pluginUseSchema = z.strictObject({
 });
 
 export const labelsSchema = z.strictObject({
-  /** filename: label = capture file name without extension; directory: its parent folder; mapping: from `mapping`. */
-  from: z.enum(['filename', 'directory', 'mapping']).default('filename'),
+  /** filename: label = capture file name without extension; directory: its parent folder; mapping: from `mapping`; column: a column of `input.records`. */
+  from: z.enum(['filename', 'directory', 'mapping', 'column']).default('filename'),
+  /** The record column that holds the label (with `from: column`). */
+  column: z.string().min(1).optional(),
   /** Glob or file name → label; used when `from` is mapping (first match wins). */
   mapping: z.record(z.string(), z.string()).optional(),
 });
@@ -25,14 +27,34 @@ export const flowsSchema = z.strictObject({
 });
 
 export const inputSchema = z.strictObject({
-  /** Capture files, directories or globs, relative to the config file. */
-  captures: z.array(z.string().min(1)).min(1),
+  /** Capture files, directories or globs, relative to the config file (this or `records`). */
+  captures: z.array(z.string().min(1)).default([]),
+  /** NetFlow-style record CSVs (files, directories, globs), instead of captures. */
+  records: z.array(z.string().min(1)).default([]),
+  /** Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the CSV column holding it, for exports whose header is not NetShare's. */
+  recordColumns: z.record(z.string(), z.string().min(1)).default({}),
   labels: labelsSchema.default({ from: 'filename' }),
   flows: flowsSchema.default({ idleTimeoutSeconds: 60, windowPackets: 1024, minPackets: 1, maxSamplesPerLabel: 0 }),
   /** Share of samples per label held back from training, used as the real side of evaluation. */
   holdout: z.number().min(0).max(0.9).default(0.2),
   /** How the holdout is drawn: whole flows (no flow on both sides), the last flows of each label in time, or single windows. */
   split: z.enum(['flow', 'time', 'window']).default('flow'),
+}).superRefine((input, ctx) => {
+  // Captures and records are two kinds of input; a run reads exactly one of them.
+  const has = [input.captures.length > 0, input.records.length > 0].filter(Boolean).length;
+  if (has !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [input.records.length > 0 ? 'records' : 'captures'],
+      message: has === 0 ? 'input.captures or input.records is required (expected array of files, folders or globs)' : 'give input.captures or input.records, not both',
+    });
+  }
+  if (input.labels.from === 'column' && input.records.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['labels', 'from'], message: 'labels from a column need input.records' });
+  }
+  if (input.labels.from === 'column' && input.labels.column === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['labels', 'column'], message: 'labels.from: column needs labels.column (the column holding the label)' });
+  }
 });
 
 export const generatorUseSchema = pluginUseSchema.extend({
@@ -54,6 +76,12 @@ export const runtimeSchema = z.strictObject({
   executionProviders: z.array(z.string().min(1)).min(1).default(['cpu']),
 });
 
+/** What the constraints stage does with a packet its rulesets cannot make valid. */
+export const repairSchema = z.strictObject({
+  /** `drop` (default): leave it out of the repaired sample; `keep`: keep it as it was. Listed in constraints.json either way. */
+  unrepairable: z.enum(['drop', 'keep']).default('drop'),
+});
+
 export const runConfigSchema = z.strictObject({
   version: z.literal(1).default(1),
   name: z.string().optional(),
@@ -62,6 +90,7 @@ export const runConfigSchema = z.strictObject({
   encoder: pluginUseSchema.optional(),
   generator: generatorUseSchema.optional(),
   constraints: z.array(pluginUseSchema).default([]),
+  repair: repairSchema.default({ unrepairable: 'drop' }),
   evaluators: z.array(pluginUseSchema).default([]),
   output: outputSchema.default({ dir: 'out', pcap: true, images: true }),
   runtime: runtimeSchema.default({ executionProviders: ['cpu'] }),

@@ -1,4 +1,4 @@
-import type { Flow, LabelledSample } from './flow.js';
+import type { Flow, LabelledSample, NetflowRecord } from './flow.js';
 import type { JsonObject, JsonValue } from './json.js';
 import type { Packet } from './packet.js';
 import type { ProgressReporter } from './progress.js';
@@ -64,6 +64,8 @@ export interface DecodedSample {
   problems: DecodeProblem[];
   /** Series recovered from the image (GASF), in real units, by feature name. */
   series?: Record<string, Float64Array>;
+  /** The flow record the tensor encodes, for record encodings (a records run writes it to synthetic.csv). */
+  netflow?: NetflowRecord;
 }
 
 export interface RenderedImage {

@@ -16,7 +16,8 @@ export type NetsynthErrorCode =
   | 'ENCODING'
   | 'ENGINE'
   | 'INTERRUPTED'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'RECORD_FORMAT';
 
 export interface NetsynthErrorDetails {
   file?: string;
@@ -56,6 +57,17 @@ export class NetsynthError extends Error {
 export class PcapFormatError extends NetsynthError {
   constructor(message: string, file: string, offset: number, cause?: unknown) {
     super('PCAP_FORMAT', message, { file, offset, cause });
+  }
+}
+
+/** A malformed row of a record file (CSV): the file, the 1-based line and the column name. */
+export class RecordFormatError extends NetsynthError {
+  readonly line: number;
+  readonly column?: string;
+  constructor(message: string, file: string, line: number, column?: string) {
+    super('RECORD_FORMAT', `line ${line}${column !== undefined ? `, column ${column}` : ''}: ${message}`, { file });
+    this.line = line;
+    if (column !== undefined) this.column = column;
   }
 }
 

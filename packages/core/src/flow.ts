@@ -18,6 +18,26 @@ export interface FlowKey {
 
 export type Direction = 0 | 1;
 
+/**
+ * One flow as a NetFlow-style record in NetShare's fields. Flows read from record files
+ * (`input.records`) carry one instead of packets; decoders of record encodings return one.
+ */
+export interface NetflowRecord {
+  srcip: string;
+  dstip: string;
+  srcport: number;
+  dstport: number;
+  /** IP protocol number. */
+  proto: number;
+  /** Start, seconds since the epoch. */
+  ts: number;
+  /** Duration, seconds. */
+  td: number;
+  pkt: number;
+  /** Bytes (IP bytes for records made from captures). */
+  byt: number;
+}
+
 export interface Flow {
   key: FlowKey;
   /** Canonical string of the key, identical for both directions. */
@@ -27,6 +47,8 @@ export interface Flow {
   directions: Direction[];
   /** Capture the packets came from. */
   source?: string;
+  /** The flow as a record, when it was read from records (then `packets` is empty). */
+  record?: NetflowRecord;
 }
 
 /** A flow, or a window of N consecutive packets of one, with its class label. */

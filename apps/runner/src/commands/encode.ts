@@ -181,6 +181,8 @@ export const encodeCommand: CliCommand = {
         const samples = await loadSamples(
           {
             captures: [input],
+            records: [],
+            recordColumns: {},
             labels: { from: flags.labels },
             flows: { idleTimeoutSeconds: flags.idleTimeout, windowPackets: flags.window, minPackets: flags.minPackets, maxSamplesPerLabel: flags.maxSamplesPerLabel },
             holdout: 0,

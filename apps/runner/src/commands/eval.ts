@@ -44,6 +44,8 @@ async function readSide(path: string, labels: Exclude<LabelSource, 'auto'>, flag
   const samples = await loadSamples(
     {
       captures: [path],
+      records: [],
+      recordColumns: {},
       labels: { from: labels === 'none' ? 'filename' : labels },
       flows: { idleTimeoutSeconds: flags.idleTimeout, windowPackets: flags.window, minPackets: flags.minPackets, maxSamplesPerLabel: flags.maxSamplesPerLabel },
       holdout: 0,

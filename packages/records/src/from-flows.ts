@@ -1,0 +1,69 @@
+import { nsToSeconds, type Flow, type NetflowRecord, type Packet } from '@netsynth/core';
+import { FlowAssembler, ipDatagram, readCapture } from '@netsynth/pcap';
+
+/** IP length of a packet from its header (snap-length-cut packets count their wire size). */
+export function ipLength(packet: Packet): number {
+  const ip = ipDatagram(packet);
+  if (!ip) return packet.originalLength;
+  const b = ip.bytes;
+  const o = ip.offset;
+  const version = (b[o] ?? 0) >> 4;
+  if (version === 4 && o + 3 < packet.capturedLength) return ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
+  if (version === 6 && o + 5 < packet.capturedLength) return 40 + (((b[o + 4] ?? 0) << 8) | (b[o + 5] ?? 0));
+  return Math.max(0, packet.originalLength - o);
+}
+
+/**
+ * A flow as one record: its own when it was read from records, else summarised from its
+ * packets (src = the initiator; the counts cover both directions, as a bidirectional
+ * flow record does). Undefined for a flow with neither.
+ */
+export function recordOfFlow(flow: Flow): NetflowRecord | undefined {
+  if (flow.record) return flow.record;
+  const first = flow.packets[0];
+  const last = flow.packets[flow.packets.length - 1];
+  if (!first || !last) return undefined;
+  let byt = 0;
+  for (const p of flow.packets) byt += ipLength(p);
+  return {
+    srcip: flow.key.a.address,
+    dstip: flow.key.b.address,
+    srcport: flow.key.a.port,
+    dstport: flow.key.b.port,
+    proto: flow.key.protocol,
+    ts: nsToSeconds(first.timestampNs),
+    td: Math.max(0, nsToSeconds(last.timestampNs - first.timestampNs)),
+    pkt: flow.packets.length,
+    byt,
+  };
+}
+
+export interface CaptureRecordsOptions {
+  idleTimeoutSeconds: number;
+  signal?: AbortSignal;
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The flows of a capture as records, sorted by start (then by flow id): flows are
+ * assembled as the capture streams (bidirectional 5-tuples, ended by the idle timeout),
+ * and only their records are kept, not their packets.
+ */
+export async function captureRecords(file: string, options: CaptureRecordsOptions): Promise<NetflowRecord[]> {
+  const assembler = new FlowAssembler({ idleTimeoutSeconds: options.idleTimeoutSeconds, source: file });
+  const records: { record: NetflowRecord; id: string }[] = [];
+  const keep = (flows: Flow[]): void => {
+    for (const f of flows) {
+      const record = recordOfFlow(f);
+      if (record) records.push({ record, id: f.id });
+    }
+  };
+  const packets = readCapture(file, {
+    ...(options.signal !== undefined && { signal: options.signal }),
+    onWarning: (w) => options.onWarning?.(`${w.file}, offset ${w.offset}: ${w.message}`),
+  });
+  for await (const p of packets) keep(assembler.add(p));
+  keep(assembler.flush());
+  records.sort((x, y) => x.record.ts - y.record.ts || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  return records.map((r) => r.record);
+}

@@ -1,0 +1,62 @@
+import { ConfigError } from '@netsynth/core';
+
+/** NetShare's record fields, in the order of its preprocessed CSVs. */
+export const RECORD_FIELDS = ['srcip', 'dstip', 'srcport', 'dstport', 'proto', 'ts', 'td', 'pkt', 'byt'] as const;
+export type RecordField = (typeof RECORD_FIELDS)[number];
+
+/** How a file writes its values, so synthetic rows come out the way the input wrote them. */
+export interface ValueFormats {
+  /** Addresses as dotted quads or unsigned 32-bit integers. */
+  address: 'dotted' | 'integer';
+  /** Protocols as names (TCP, UDP…) or IP protocol numbers. */
+  proto: 'name' | 'number';
+  /** Start times as microseconds since the epoch (NetShare) or date-time text (CIDDS, nfdump). */
+  ts: 'microseconds' | 'datetime';
+}
+
+/**
+ * The layout of a record file: its header in order, which column holds each record field,
+ * and the value formats seen in its first data row. The writer keeps all of it.
+ */
+export interface RecordSchema {
+  header: string[];
+  columns: Record<RecordField, string>;
+  formats: ValueFormats;
+}
+
+export const DEFAULT_FORMATS: ValueFormats = { address: 'dotted', proto: 'name', ts: 'microseconds' };
+
+/** NetShare's header with its label columns after the record fields. */
+export function netshareSchema(extraColumns: readonly string[] = []): RecordSchema {
+  const columns = Object.fromEntries(RECORD_FIELDS.map((f) => [f, f])) as Record<RecordField, string>;
+  return { header: [...RECORD_FIELDS, ...extraColumns], columns, formats: { ...DEFAULT_FORMATS } };
+}
+
+/**
+ * Which column holds each field: the column map (field → column name) where it names the
+ * field, else the column named like the field (case and surrounding spaces ignored). A
+ * field no column holds is a ConfigError at `input.recordColumns`.
+ */
+export function resolveColumns(header: readonly string[], map: Readonly<Record<string, string>>, file: string): Record<RecordField, string> {
+  for (const key of Object.keys(map)) {
+    if (!(RECORD_FIELDS as readonly string[]).includes(key)) {
+      throw new ConfigError(`unknown record field "${key}"`, `input.recordColumns.${key}`, undefined, RECORD_FIELDS.join(' | '));
+    }
+  }
+  const norm = (s: string): string => s.trim().toLowerCase();
+  const out: Partial<Record<RecordField, string>> = {};
+  for (const field of RECORD_FIELDS) {
+    const wanted = map[field] ?? field;
+    const found = header.find((h) => h === wanted) ?? header.find((h) => norm(h) === norm(wanted));
+    if (found === undefined) {
+      throw new ConfigError(
+        `${file} has no column "${wanted}" for the record field ${field} (its header: ${header.join(', ')})`,
+        `input.recordColumns.${field}`,
+        undefined,
+        'a column name of the file',
+      );
+    }
+    out[field] = found;
+  }
+  return out as Record<RecordField, string>;
+}
