@@ -6,13 +6,14 @@ import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
 import { evalCommand } from './commands/eval.js';
 import { initCommand } from './commands/init.js';
+import { mergeCommand } from './commands/merge.js';
 import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { privacyCommand } from './commands/privacy.js';
 import { runCommand } from './commands/run.js';
 
 /** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
-const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand];
+const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand, mergeCommand];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
 // can resume); a second one quits at once.

@@ -112,6 +112,11 @@ export interface SampleRequest {
   perLabel: Record<string, number>;
   /** Real examples per label, for generators steered by them (ControlNet control images). */
   references?: Record<string, ImageTensor[]>;
+  /**
+   * Index of the first sample per label (default 0): the request asks for samples
+   * first … first + perLabel − 1. Only generators with `indexedSampling` honour it.
+   */
+  first?: Record<string, number>;
 }
 
 export interface GeneratedSample {
@@ -121,6 +126,13 @@ export interface GeneratedSample {
 
 export interface Generator {
   readonly name: string;
+  /**
+   * Sample k of a label is the same whichever request makes it (its randomness derives from
+   * the seed, the label and k alone) and `SampleRequest.first` is honoured: the runner can
+   * then split sampling into shards (`netsynth run --shard K/N`) that merge into the bytes of
+   * one process.
+   */
+  readonly indexedSampling?: boolean;
   /** Train on encoded samples; write a self-contained model directory; resume from its checkpoint. */
   fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult>;
   sample(modelDir: string, request: SampleRequest, ctx: PluginContext): Promise<GeneratedSample[]>;

@@ -8,6 +8,8 @@ export const GENERATOR_NAME = '@netsynth/generator-ddpm';
 /** core's Generator: `fit` trains and writes the model directory, `sample` runs its ONNX export. */
 export class DdpmGenerator implements Generator {
   readonly name = GENERATOR_NAME;
+  /** Sample k of label L starts from the noise stream of (seed, L, k) and images in a batch do not mix: shards merge to one run's bytes. */
+  readonly indexedSampling = true;
   constructor(readonly options: DdpmOptions) {}
 
   fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {

@@ -39,7 +39,8 @@ export async function sampleDdpm(modelDir: string, request: SampleRequest, o: Sa
         if (count > 0) ctx.progress.warn(`ddpm: the model was not trained on label "${label}" (labels: ${cfg.labels.join(', ')}); skipped`);
         continue;
       }
-      for (let k = 0; k < count; k++) jobs.push({ label, id, k });
+      const first = request.first?.[label] ?? 0;
+      for (let k = 0; k < count; k++) jobs.push({ label, id, k: first + k });
     }
     const w = o.guidanceScale;
     const batches = Math.ceil(jobs.length / o.sampleBatchSize);

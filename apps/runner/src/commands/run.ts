@@ -1,19 +1,31 @@
-import { Option } from 'commander';
+import { InvalidArgumentError as UsageError, Option } from 'commander';
 import type { CliCommand } from '../command.js';
 import { configReferenceText } from '../config-reference.js';
 import { toJson } from '../json.js';
 import { loadConfigFile } from '../config-file.js';
 import { runLoadedConfig, type RunResult } from '../pipeline/run-pipeline.js';
+import { parseShard, type Shard } from '../pipeline/shard.js';
 import { STAGE_NAMES, type StageName } from '../pipeline/state.js';
 import { createProgressReporter } from '../progress.js';
 import { parseOverride } from '../config-overrides.js';
 import { collect, parseNonNegativeInt } from './options.js';
+
+/** Commander parser of `--shard K/N`: a malformed value is a usage error (exit 2). */
+function shardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 interface RunFlags {
   out?: string;
   seed?: number;
   force?: boolean;
   from?: StageName;
+  until?: StageName;
+  shard?: Shard;
   json?: boolean;
   set: string[];
 }
@@ -53,6 +65,8 @@ export const runCommand: CliCommand = {
       .option('--seed <n>', "base seed (overrides the config's seed)", parseNonNegativeInt)
       .option('-f, --force', 'redo every stage, overwriting earlier outputs')
       .addOption(new Option('--from <stage>', 'redo this stage and every later one; keep the finished stages before it').choices([...STAGE_NAMES]))
+      .addOption(new Option('--until <stage>', 'stop after this stage (e.g. train, before sampling in shards)').choices([...STAGE_NAMES]))
+      .option('--shard <K/N>', 'make share K of N of the generated samples and decode, repair, write and evaluate it; `netsynth merge` joins the N folders', shardOption)
       .option('--json', 'print the result (stages, outputs, metrics) as JSON on stdout')
       .option('--set <key=value>', 'replace a config key for this run (repeatable; the value is YAML), e.g. --set generator.samplesPerLabel=4', collect, [])
       .addHelpText(
@@ -71,6 +85,8 @@ export const runCommand: CliCommand = {
           ...(flags.seed !== undefined && { seed: flags.seed }),
           ...(flags.force !== undefined && { force: flags.force }),
           ...(flags.from !== undefined && { from: flags.from }),
+          ...(flags.until !== undefined && { until: flags.until }),
+          ...(flags.shard !== undefined && { shard: flags.shard }),
         });
         if (flags.json) io.stdout.write(`${toJson(result)}\n`);
         else io.stdout.write(formatRunResult(result));

@@ -16,6 +16,7 @@ import { listOutputs, onnxRuntimeVersion, pluginsForManifest, runnerVersion, typ
 import { OutputDir, type StageMarker } from './output-dir.js';
 import { OUT } from './paths.js';
 import { resolvePlugins } from './resolve-plugins.js';
+import type { IndexedSample, Shard } from './shard.js';
 import type { Stage } from './stage.js';
 import { constraintsStage } from './stages/constraints.js';
 import { decodeStage } from './stages/decode.js';
@@ -36,6 +37,12 @@ export interface RunOptions {
   force?: boolean;
   /** Redo this stage and every later one (overwriting their outputs); earlier finished stages are kept. */
   from?: StageName;
+  /** Stop after this stage (e.g. `train`, before sharded sampling). */
+  until?: StageName;
+  /** Make share K of N of the generated samples, and decode, repair, write and evaluate that share. */
+  shard?: Shard;
+  /** Samples already generated (merged shards): the sample stage stores these instead of sampling. */
+  presampled?: readonly IndexedSample[];
   progress?: ProgressReporter;
   signal?: AbortSignal;
   cwd?: string;
@@ -86,6 +93,14 @@ export function activeStages(config: LoadedConfig['config'], plugins: ResolvedPl
   if (config.output.pcap && (plugins.generator || plugins.constraints.length > 0)) names.push('pcap');
   if (plugins.evaluators.length > 0) names.push('evaluate');
   return names;
+}
+
+/** The stages up to and including `until` (all of them without it). */
+function untilStage(names: StageName[], until: StageName | undefined): StageName[] {
+  if (until === undefined) return names;
+  const i = names.indexOf(until);
+  if (i < 0) throw new InvalidArgumentError(`--until ${until}: this config has no such stage; its stages are ${names.join(', ')}`);
+  return names.slice(0, i + 1);
 }
 
 interface PlannedStage {
@@ -153,10 +168,12 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
     progress,
     force,
     ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.shard !== undefined && { shard: options.shard }),
+    ...(options.presampled !== undefined && { presampled: options.presampled }),
   });
 
   // Plan: every stage's input hash chains the previous one, so a change anywhere redoes what follows.
-  const names = activeStages(config, plugins);
+  const names = untilStage(activeStages(config, plugins), options.until);
   let forcedFrom = force ? 0 : Number.POSITIVE_INFINITY;
   if (options.from !== undefined) {
     if (!names.includes(options.from)) {
@@ -249,6 +266,7 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
       resolved: config,
     },
     seed,
+    ...(options.shard && { shard: options.shard }),
     seeds: { stages: state.seeds, plugins: Object.fromEntries(pluginsForManifest(plugins).map((p) => [(p as { configPath: string }).configPath, (p as { seed: number }).seed])) },
     plugins: pluginsForManifest(plugins),
     environment: {

@@ -26,6 +26,7 @@ import { readTensorFile } from '../tensor-file.js';
 import { OutputDir } from './output-dir.js';
 import { OUT } from './paths.js';
 import { readSampleStore, type StoredSample } from './sample-store.js';
+import type { IndexedSample, Shard } from './shard.js';
 import { splitHoldout } from './split.js';
 
 export const STAGE_NAMES = ['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate'] as const;
@@ -81,6 +82,10 @@ export interface RunStateInit {
   progress: ProgressReporter;
   signal?: AbortSignal;
   force: boolean;
+  /** This process makes one share of the generated samples (`--shard K/N`). */
+  shard?: Shard;
+  /** Generated samples already made (the merged shards of `netsynth merge`): the sample stage stores them instead of sampling. */
+  presampled?: readonly IndexedSample[];
 }
 
 /**
@@ -98,6 +103,8 @@ export class RunState {
   readonly progress: ProgressReporter;
   readonly signal: AbortSignal | undefined;
   readonly force: boolean;
+  readonly shard: Shard | undefined;
+  readonly presampled: readonly IndexedSample[] | undefined;
   /** Seed of each stage: deriveSeed(run seed, stage name). */
   readonly seeds: Record<StageName, number>;
   private readonly memo = new Map<string, Promise<unknown>>();
@@ -111,6 +118,8 @@ export class RunState {
     this.progress = init.progress;
     this.signal = init.signal;
     this.force = init.force;
+    this.shard = init.shard;
+    this.presampled = init.presampled;
     this.seeds = Object.fromEntries(STAGE_NAMES.map((s) => [s, deriveSeed(init.seed, s)])) as Record<StageName, number>;
   }
 

@@ -4,7 +4,7 @@ import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
 import type { Stage } from '../stage.js';
-import { generatedIds } from './sample.js';
+import { generatedIds, sampleShare } from './sample.js';
 
 /** encoder.decode of every generated image → packets (rows that make no packet are reported). */
 export const decodeStage: Stage = {
@@ -14,7 +14,7 @@ export const decodeStage: Stage = {
   async run(state) {
     const encoder = await state.encoder();
     const generated = await state.generated();
-    const ids = generatedIds(generated);
+    const ids = generatedIds(generated, (await sampleShare(state)).first);
     const task = state.progress.start('decode', generated.length, 'samples');
     const decoded: StoredSample[] = [];
     try {

@@ -1,44 +1,72 @@
-import { EngineError, type GeneratedSample, type ImageTensor, type JsonValue } from '@netsynth/core';
+import { EngineError, InvalidArgumentError, type GeneratedSample, type ImageTensor, type JsonValue, type SampleRequest } from '@netsynth/core';
 import { writeTensorFile } from '../../tensor-file.js';
 import { OUT, REFERENCES_PER_LABEL } from '../paths.js';
+import { mergeShares, shardRequest } from '../shard.js';
 import type { Stage } from '../stage.js';
+import type { RunState } from '../state.js';
 import { formatCounts } from './common.js';
 import { renderImages } from './images.js';
 
-/** Stable ids of generated samples: `<label>#<k>`, k counting within the label. */
-export function generatedIds(samples: readonly { label: string }[]): string[] {
+/** Stable ids of generated samples: `<label>#<k>`, k counting within the label from `first[label]` (a shard's first index; default 0). */
+export function generatedIds(samples: readonly { label: string }[], first: Readonly<Record<string, number>> = {}): string[] {
   const next = new Map<string, number>();
   return samples.map((s) => {
-    const k = next.get(s.label) ?? 0;
+    const k = next.get(s.label) ?? first[s.label] ?? 0;
     next.set(s.label, k + 1);
     return `${s.label}#${k}`;
   });
 }
 
 /** generator.sample: `generator.samplesPerLabel` images per label from the trained model. */
+/** Samples per label the config asks for (all of them, whatever the shard), labels warned about when they have no training sample. */
+function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Record<string, number> {
+  const use = state.config.generator;
+  if (!use) throw new Error('sample stage without a generator');
+  const perLabel: Record<string, number> =
+    typeof use.samplesPerLabel === 'number' ? Object.fromEntries(labels.map((l) => [l, use.samplesPerLabel as number])) : { ...use.samplesPerLabel };
+  if (warn) {
+    for (const label of Object.keys(perLabel)) {
+      if (!labels.includes(label)) state.progress.warn(`generator.samplesPerLabel names "${label}", which has no training sample (labels: ${labels.join(', ')})`);
+    }
+  }
+  return perLabel;
+}
+
+/** The request of this process: every sample, or the share of `--shard K/N` (first index per label included). */
+export async function sampleShare(state: RunState, warn = false): Promise<{ perLabel: Record<string, number>; first: Record<string, number> }> {
+  const encoded = await state.encoded();
+  const labels = [...new Set(encoded.trainLabels)].sort();
+  return shardRequest(wantedPerLabel(state, labels, warn), state.shard);
+}
+
+/** What the generator makes: the merged shards when given, else its own samples of this process's share. */
+async function makeSamples(state: RunState, request: SampleRequest): Promise<GeneratedSample[]> {
+  if (state.presampled) return mergeShares(state.presampled, request.perLabel);
+  const generator = await state.generator();
+  if (state.shard && !generator.indexedSampling) {
+    throw new InvalidArgumentError(`--shard: ${generator.name} does not make sample k of a label independently of the others (no indexedSampling), so shards could not merge into one run's bytes`);
+  }
+  const ctx = await state.context(state.seeds.sample, `${OUT.work}/generator`);
+  return generator.sample(state.out.path(OUT.model), request, ctx);
+}
+
 export const sampleStage: Stage = {
   name: 'sample',
-  inputs: (state) => ({ samplesPerLabel: state.config.generator?.samplesPerLabel ?? null }),
+  // A shard's samples are its own (a different hash); merged shards are the whole run's.
+  inputs: (state) => ({ samplesPerLabel: state.config.generator?.samplesPerLabel ?? null, ...(state.shard && { shard: `${state.shard.index}/${state.shard.count}` }) }),
   outputs: () => [OUT.generatedTensors, OUT.syntheticImages],
   async run(state) {
     const use = state.config.generator;
     if (!use) throw new Error('sample stage without a generator');
     const encoded = await state.encoded();
-    const labels = [...new Set(encoded.trainLabels)].sort();
-    const perLabel: Record<string, number> =
-      typeof use.samplesPerLabel === 'number' ? Object.fromEntries(labels.map((l) => [l, use.samplesPerLabel as number])) : { ...use.samplesPerLabel };
-    for (const label of Object.keys(perLabel)) {
-      if (!labels.includes(label)) state.progress.warn(`generator.samplesPerLabel names "${label}", which has no training sample (labels: ${labels.join(', ')})`);
-    }
+    const { perLabel, first } = await sampleShare(state, true);
     const references: Record<string, ImageTensor[]> = {};
     encoded.train.forEach((tensor, i) => {
       const label = encoded.trainLabels[i] ?? '';
       const list = (references[label] ??= []);
       if (list.length < REFERENCES_PER_LABEL) list.push(tensor);
     });
-    const generator = await state.generator();
-    const ctx = await state.context(state.seeds.sample, `${OUT.work}/generator`);
-    const samples: GeneratedSample[] = await generator.sample(state.out.path(OUT.model), { perLabel, references }, ctx);
+    const samples = await makeSamples(state, { perLabel, references, first });
     state.checkAborted();
     const { channels, height, width } = encoded.info;
     samples.forEach((s, i) => {
@@ -47,7 +75,7 @@ export const sampleStage: Stage = {
         throw new EngineError(`generated image ${i} (${s.label}) is ${t.channels}×${t.height}×${t.width}; the encoder's images are ${channels}×${height}×${width}`);
       }
     });
-    const ids = generatedIds(samples);
+    const ids = generatedIds(samples, first);
     await writeTensorFile(
       state.out.path(OUT.generatedTensors),
       samples.map((s, i) => ({ tensor: s.tensor, label: s.label, id: ids[i] ?? String(i) })),
