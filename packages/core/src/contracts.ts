@@ -51,10 +51,24 @@ export interface EncoderInfo {
   metadata: JsonObject;
 }
 
+/**
+ * What a decode problem entry is: a row that could not become a packet (`failed`, the
+ * default when absent), a row a repair mode changed into a packet (`repaired`), or one line
+ * of counts for the whole sample (`summary`). Callers sort by this, never by message text.
+ */
+export type DecodeProblemKind = 'failed' | 'repaired' | 'summary';
+
 export interface DecodeProblem {
   /** Row / packet index inside the sample, when the problem concerns one packet. */
   index?: number;
   message: string;
+  /** Absent means `failed` (stored problem files written before kinds existed). */
+  kind?: DecodeProblemKind;
+}
+
+/** The kind of a decode problem, `failed` when it names none. */
+export function decodeProblemKind(problem: DecodeProblem): DecodeProblemKind {
+  return problem.kind ?? 'failed';
 }
 
 export interface DecodedSample {
@@ -64,6 +78,8 @@ export interface DecodedSample {
   problems: DecodeProblem[];
   /** Series recovered from the image (GASF), in real units, by feature name. */
   series?: Record<string, Float64Array>;
+  /** Counts of what the decoder did to the sample (e.g. a row repair mode), for JSON reports. */
+  report?: JsonObject;
   /** The flow record the tensor encodes, for record encodings (a records run writes it to synthetic.csv). */
   netflow?: NetflowRecord;
 }
@@ -88,6 +104,12 @@ export interface Encoder {
   /** JSON state (fitted constants), saved beside models so decoding matches encoding. */
   state(): JsonValue;
   loadState(state: JsonValue): void;
+  /**
+   * Learn the values a decoder fills in (a repair mode) from a real capture or a file in one
+   * of the plugin's own formats (`netsynth decode --learn FILE`). Encoders without a repair
+   * mode leave it out.
+   */
+  learnFrom?(file: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------- Generator

@@ -19,6 +19,7 @@ import type { AddressFillOptions } from './addresses.js';
 import { floorUs } from './iat.js';
 import { BIT_COLOURS } from './image.js';
 import { ipDatagramToBits } from './ip-to-bits.js';
+import { learnRowStats } from './learn-file.js';
 import { buildLayout, nonAddressColumns, type NprintLayout } from './layout.js';
 import type { IpLocator } from './locate-ip.js';
 import { nprintOptionsSchema, type NprintOptions } from './options.js';
@@ -169,6 +170,11 @@ export class NprintEncoder implements Encoder {
     this.rowStats = stats;
   }
 
+  /** Row repair learns its fill-in values from a real capture or an nPrint CSV (`decode --learn FILE`). */
+  async learnFrom(file: string): Promise<void> {
+    this.rowStats = await learnRowStats(file);
+  }
+
   encode(sample: LabelledSample): ImageTensor {
     return this.encodePackets(sample.flow.packets).tensor;
   }
@@ -255,7 +261,8 @@ export class NprintEncoder implements Encoder {
     if (res.repairSummary && res.repairs) {
       out.repairs = res.repairs;
       out.repairSummary = res.repairSummary;
-      out.problems = [{ message: formatRepairSummary(res.repairSummary) }, ...res.problems];
+      out.problems = [{ message: formatRepairSummary(res.repairSummary), kind: 'summary' }, ...res.problems];
+      out.report = { rowRepair: res.repairSummary as unknown as JsonObject };
     }
     return out;
   }

@@ -1,6 +1,9 @@
-import { definePlugin } from '@netsynth/core';
+import { definePlugin, parsePluginOptions } from '@netsynth/core';
 import { ENCODER_NAME, NprintEncoder } from './encoder.js';
-import { nprintOptionsSchema } from './options.js';
+import { nprintFormats } from './formats.js';
+import { nprintOptionsSchema, type NprintOptions } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { NprintEncoder, ENCODER_NAME, formatRepairSummary, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
 export { repairRow, type RowChange, type RowRepairOptions, type RowRepairResult } from './repair-row.js';
@@ -17,6 +20,8 @@ export {
   type OptionLayout,
 } from './option-layouts.js';
 export { nprintOptionsSchema, type NprintOptions, type NprintOptionsInput } from './options.js';
+export { nprintFormats, type ParseNprintOptions } from './formats.js';
+export { learnRowStats } from './learn-file.js';
 export {
   buildLayout,
   HEADER_FIELDS,
@@ -83,11 +88,13 @@ export { AddressFiller, type AddressFillOptions, type AddressPair } from './addr
 export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './address-text.js';
 export { cellFromOnehot, cellFromSigned, channelCount, type TensorFormat, type TensorShape } from './tensor.js';
 
-export default definePlugin({
+const plugin = definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'nPrint bit rows (NetDiffusion-compatible CSV and 1088×1024 images) as one-hot or signed tensors with inter-arrival times',
   options: nprintOptionsSchema,
+  formats: nprintFormats((raw): NprintOptions => parsePluginOptions(plugin, raw, '--options')),
   create: (options, ctx) => new NprintEncoder(options, { seed: ctx.seed }),
 });
+export default plugin;

@@ -169,7 +169,7 @@ const SUMMARY_PREFIX = 'row repair: ';
 
 /** True for the entries `rows: 'repair'` adds to `problems` (a repaired row, or the counts line), not a failed row. */
 export function isRowRepairReport(problem: DecodeProblem): boolean {
-  return problem.message.startsWith(REPAIRED_PREFIX) || problem.message.startsWith(SUMMARY_PREFIX);
+  return problem.kind === 'repaired' || problem.kind === 'summary';
 }
 
 /** The prefix of the counts line (`formatRepairSummary`). */
@@ -268,7 +268,7 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
           const k = reasonKind(c.reason);
           summary.reasons[k] = (summary.reasons[k] ?? 0) + 1;
         }
-        problems.push({ index: r, message: describeRepair(entry) });
+        problems.push({ index: r, message: describeRepair(entry), kind: 'repaired' });
       } else {
         summary.unchanged++;
       }

@@ -1,0 +1,173 @@
+import {
+  createImageTensor,
+  createRng,
+  deriveSeed,
+  EncodingError,
+  secondsToNs,
+  type DecodedSample,
+  type DecodeProblem,
+  type Direction,
+  type Encoder,
+  type EncoderInfo,
+  type ImageTensor,
+  type JsonValue,
+  type LabelledSample,
+  type RenderedImage,
+} from '@netsynth/core';
+import { buildFlow } from './build.js';
+import { chooseFlow, type FlowChoice } from './choose.js';
+import { sampleRows } from './extract.js';
+import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS, type Scales } from './layout.js';
+import type { PacketFieldsOptions } from './options.js';
+import { learnProfiles, type ClassProfile } from './profile.js';
+import type { PacketRow } from './rows.js';
+
+export const ENCODER_NAME = '@netsynth/encoder-packetfields';
+const STATE_FORMAT = 'netsynth.packetfields/1';
+/** Scales before fit: an Ethernet MTU of bytes, 10 s gaps. */
+const DEFAULT_SCALES: Scales = { length: 1500, iat: 10 };
+
+export interface PacketFieldsDecoded extends DecodedSample {
+  directions: Direction[];
+  /** The generated rows (real units, before the profile shaped them) and the flow the decode chose. */
+  rows: PacketRow[];
+  flow: FlowChoice;
+}
+
+function fnv1a(data: Float32Array): number {
+  const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ (words[i] as number), 0x01000193) >>> 0;
+  return h;
+}
+
+/** A flow (or window) as packets × header fields, and back to packets shaped by per-class profiles (README). */
+export class PacketFieldsEncoder implements Encoder {
+  readonly name = ENCODER_NAME;
+  private scales: Scales = { ...DEFAULT_SCALES };
+  private profiles: Record<string, ClassProfile> = {};
+
+  constructor(
+    readonly options: PacketFieldsOptions,
+    private readonly seed = 0,
+  ) {}
+
+  /** Learns the length and gap scales and every label's header profile. */
+  fit(samples: readonly LabelledSample[]): void {
+    if (samples.length === 0) return;
+    let length = 40;
+    let iat = 1e-3;
+    for (const s of samples) {
+      for (const r of sampleRows(s, this.options.maxPackets).rows) {
+        length = Math.max(length, r.ipLength);
+        iat = Math.max(iat, r.iat);
+      }
+    }
+    this.scales = { length, iat };
+    this.profiles = learnProfiles(samples);
+  }
+
+  /** The learned profile of a label (undefined before fit or for an unseen label). */
+  profile(label: string): ClassProfile | undefined {
+    return this.profiles[label];
+  }
+
+  info(): EncoderInfo {
+    const p = this.options.maxPackets;
+    const series = this.options.layout === 'series';
+    return {
+      channels: series ? FIELD_COUNT : 1,
+      height: series ? 1 : p,
+      width: series ? p : FIELD_COUNT,
+      valueRange: [-1, 1],
+      metadata: {
+        encoder: ENCODER_NAME,
+        layout: this.options.layout,
+        fields: [...FIELD_NAMES],
+        packetFields: PACKET_FIELDS.length,
+        flowFields: FLOW_FIELDS.length,
+        maxPackets: p,
+        scales: { ...this.scales },
+      },
+    };
+  }
+
+  /** Field-major values ⇄ the tensor's layout (matrix: row = packet, column = field). */
+  private toTensor(fieldMajor: Float32Array): ImageTensor {
+    const p = this.options.maxPackets;
+    if (this.options.layout === 'series') return createImageTensor(FIELD_COUNT, 1, p, fieldMajor);
+    const out = new Float32Array(fieldMajor.length);
+    for (let c = 0; c < FIELD_COUNT; c++) for (let i = 0; i < p; i++) out[i * FIELD_COUNT + c] = fieldMajor[c * p + i] as number;
+    return createImageTensor(1, p, FIELD_COUNT, out);
+  }
+
+  private fromTensor(t: ImageTensor): Float32Array {
+    const info = this.info();
+    if (t.channels !== info.channels || t.height !== info.height || t.width !== info.width || t.data.length !== FIELD_COUNT * this.options.maxPackets) {
+      throw new EncodingError(`a packet-field tensor is ${info.channels}×${info.height}×${info.width} (layout ${this.options.layout}); got ${t.channels}×${t.height}×${t.width}`, {
+        configPath: 'encoder.options.layout',
+      });
+    }
+    if (this.options.layout === 'series') return t.data;
+    const p = this.options.maxPackets;
+    const out = new Float32Array(t.data.length);
+    for (let i = 0; i < p; i++) for (let c = 0; c < FIELD_COUNT; c++) out[c * p + i] = t.data[i * FIELD_COUNT + c] as number;
+    return out;
+  }
+
+  encode(sample: LabelledSample): ImageTensor {
+    return this.toTensor(encodeRows(sampleRows(sample, this.options.maxPackets), this.options.maxPackets, this.scales));
+  }
+
+  decode(tensor: ImageTensor, label: string): PacketFieldsDecoded {
+    const values = this.fromTensor(tensor);
+    const p = this.options.maxPackets;
+    const problems: DecodeProblem[] = [];
+    let nonFinite = 0;
+    for (const v of values) if (!Number.isFinite(v)) nonFinite++;
+    if (nonFinite) problems.push({ message: `${nonFinite} non-finite value(s) in the tensor, read as -1` });
+    const rng = createRng(deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`));
+    const { rows } = decodeRows(values, p, this.scales);
+    const flow = chooseFlow(decodeFlow(values, p), this.profiles[label], rng, problems);
+    if (rows.length === 0) problems.push({ message: 'no position is marked present: the sample decodes to no packet' });
+    const d = this.options.decode;
+    // Flows start within an hour of startTimeSeconds (a seeded offset), so a capture of many is not one burst.
+    const startNs = secondsToNs(d.startTimeSeconds + rng.int(3600) + rng.next());
+    const built = buildFlow(rows, flow, { client: d.client, server: d.server, startNs, mtu: d.mtu ?? Math.max(68, Math.min(65535, this.scales.length)) }, rng, problems);
+    return { label, packets: built.packets, directions: built.directions, problems, rows, flow };
+  }
+
+  /** One column per packet position, one row per field, grey from -1 (black) to 1 (white). */
+  render(tensor: ImageTensor): RenderedImage {
+    const values = this.fromTensor(tensor);
+    const width = this.options.maxPackets;
+    const height = FIELD_COUNT;
+    const rgba = new Uint8Array(width * height * 4);
+    for (let c = 0; c < height; c++) {
+      for (let i = 0; i < width; i++) {
+        const v = values[c * width + i] as number;
+        const g = Number.isFinite(v) ? Math.round(((Math.min(1, Math.max(-1, v)) + 1) / 2) * 255) : 0;
+        rgba.set([g, g, g, 255], (c * width + i) * 4);
+      }
+    }
+    return { width, height, rgba };
+  }
+
+  state(): JsonValue {
+    return { format: STATE_FORMAT, maxPackets: this.options.maxPackets, scales: { ...this.scales }, profiles: this.profiles as unknown as JsonValue };
+  }
+
+  loadState(state: JsonValue): void {
+    const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; profiles?: unknown } | null;
+    if (!s || s.format !== STATE_FORMAT || typeof s.scales?.length !== 'number' || typeof s.scales.iat !== 'number' || typeof s.profiles !== 'object' || s.profiles === null) {
+      throw new EncodingError(`not a packet-field encoder state (expected format ${STATE_FORMAT})`, { configPath: 'encoder.state' });
+    }
+    if (s.maxPackets !== this.options.maxPackets) {
+      throw new EncodingError(`the saved state was made with maxPackets ${String(s.maxPackets)}, the options say ${this.options.maxPackets}`, {
+        configPath: 'encoder.options.maxPackets',
+      });
+    }
+    this.scales = { length: s.scales.length, iat: s.scales.iat };
+    this.profiles = s.profiles as Record<string, ClassProfile>;
+  }
+}

@@ -1,0 +1,27 @@
+import { definePlugin } from '@netsynth/core';
+import { ENCODER_NAME, PacketFieldsEncoder } from './encoder.js';
+import { packetFieldsOptionsSchema, type PacketFieldsOptionsInput } from './options.js';
+
+export { PacketFieldsEncoder, ENCODER_NAME, type PacketFieldsDecoded } from './encoder.js';
+export { packetFieldsOptionsSchema, type PacketFieldsOptions, type PacketFieldsOptionsInput } from './options.js';
+export { FIELD_NAMES, PACKET_FIELDS, FLOW_FIELDS, FIELD_COUNT, PORT_CLASSES, portClass, type Scales } from './layout.js';
+export { FLAG_NAMES, OPTION_NAMES, type PacketRow, type FlowFields, type SampleRows, type OptionName } from './rows.js';
+export { sampleRows } from './extract.js';
+export { learnProfiles, type ClassProfile, type ProtocolProfile, type DirectionProfile, type DnsProfile } from './profile.js';
+export { parseDns, buildDns, type DnsMessage, type DnsQuestion, type DnsAnswer } from './dns.js';
+export type { FlowChoice } from './choose.js';
+export type { Counts } from './counts.js';
+
+/** An encoder from raw options (defaults filled in by the schema). */
+export function createPacketFieldsEncoder(options: PacketFieldsOptionsInput = {}, seed = 0): PacketFieldsEncoder {
+  return new PacketFieldsEncoder(packetFieldsOptionsSchema.parse(options), seed);
+}
+
+export default definePlugin({
+  name: ENCODER_NAME,
+  kind: 'encoder',
+  version: '0.1.0',
+  description: 'Packet-field matrices (NetShare per-packet headers): direction, sizes, gaps, TTL, flags, window, options, protocol and ports per flow, decoded with per-class header profiles learned in fit',
+  options: packetFieldsOptionsSchema,
+  create: (options, ctx) => new PacketFieldsEncoder(options, ctx.seed),
+});
