@@ -65,7 +65,9 @@ describe.skipIf(!HAVE_SHARED || !HAVE_CLI)('generated_netflix_5.png: decode --ro
 
   it('strict decoding finds no packet; repair gives every non-padding row a packet, and the rulesets leave nothing for check --strict', async () => {
     const strict = await netsynth(['decode', png, '--encoder', 'nprint', '--out', join(dir, 'strict.pcap'), '--json']);
-    expect(strict.code).toBe(0);
+    // No packet written is a failed decode (exit 1) that suggests --rows repair.
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/--rows repair/);
     const s = JSON.parse(strict.stdout) as { packets: number; problems: unknown[] };
     expect(s.packets).toBe(0);
     expect(s.problems).toHaveLength(1024);
@@ -74,8 +76,8 @@ describe.skipIf(!HAVE_SHARED || !HAVE_CLI)('generated_netflix_5.png: decode --ro
     const dec = await netsynth(['decode', png, '--encoder', 'nprint', '--rows', 'repair', '--learn', join(ND, 'preprocessed_netflix_01.nprint'), '--out', rows, '--json']);
     expect(dec.stderr).toBe('');
     expect(dec.code).toBe(0);
-    const d = JSON.parse(dec.stdout) as { packets: number; problems: { index?: number; message: string }[]; rowRepair: { summary: { padding: number; repaired: number; rows: number } }[] };
-    const summary = d.rowRepair[0]?.summary;
+    const d = JSON.parse(dec.stdout) as { packets: number; problems: { index?: number; message: string }[]; reports: { rowRepair: { padding: number; repaired: number; rows: number } }[] };
+    const summary = d.reports[0]?.rowRepair;
     expect(summary?.rows).toBe(1024);
     expect(d.packets).toBeGreaterThanOrEqual(1024 - (summary?.padding ?? 0));
     // Every repaired row is listed with its changes; nothing else went wrong.

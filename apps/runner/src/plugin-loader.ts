@@ -21,6 +21,16 @@ export function isLocalSpec(spec: string): boolean {
   return spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('file:');
 }
 
+/**
+ * A command-line plugin name: a short name gets the project's package prefix ("nprint" with
+ * `encoder` → "@netsynth/encoder-nprint"); package names and local paths stay as they are.
+ */
+export function shortPluginSpec(family: 'encoder' | 'ruleset' | 'evaluator', name: string): string {
+  const n = name.trim();
+  if (n.startsWith('@') || isLocalSpec(n) || n.includes('/')) return n;
+  return `@netsynth/${family}-${n}`;
+}
+
 export interface ResolvedPlugin {
   spec: string;
   /** The module file that is imported. */

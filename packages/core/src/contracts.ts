@@ -180,9 +180,23 @@ export interface RepairChange {
   reason: string;
 }
 
+/** A packet a ruleset could not make valid; `reason` says which rule and why. */
+export interface UnrepairablePacket {
+  packetIndex: number;
+  rule: string;
+  reason: string;
+}
+
+/**
+ * `packets` has one entry per input packet, in order. A packet that cannot be made valid is
+ * listed in `unrepairable` (a packet-scope ruleset returns it unchanged, its partial edits not
+ * logged): repair degrades per packet and never throws for one bad packet; the caller decides
+ * whether to drop it or keep the input's bytes.
+ */
 export interface RepairResult {
   packets: Packet[];
   changes: RepairChange[];
+  unrepairable?: UnrepairablePacket[];
 }
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Constraint, Encoder, Evaluator, Generator, GeneratorExtension, PluginContext } from './contracts.js';
 import { InvalidArgumentError, PluginOptionsError } from './errors.js';
-import type { JsonValue } from './json.js';
+import type { PluginFileFormat } from './file-format.js';
+import type { JsonObject, JsonValue } from './json.js';
 
 export type PluginKind = 'encoder' | 'generator' | 'extension' | 'constraint' | 'evaluator';
 
@@ -27,6 +28,13 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z
   readonly description: string;
   /** Zod schema of the options object (defaults filled in by parsing). */
   readonly options: S;
+  /** File formats the plugin reads and writes besides tensors (see PluginFileFormat). */
+  readonly formats?: readonly PluginFileFormat[];
+  /**
+   * Named option sets a command can apply under the user's own options: `strict` is what
+   * `netsynth check --strict` uses for a generated capture (no NIC offload, no capture loss).
+   */
+  readonly presets?: Readonly<Record<string, JsonObject>>;
   create(options: z.output<S>, ctx: PluginContext): PluginInstance<K> | Promise<PluginInstance<K>>;
 }
 
@@ -38,6 +46,8 @@ export interface PluginSpec<K extends PluginKind, S extends z.ZodType> {
   version: string;
   description: string;
   options: S;
+  formats?: readonly PluginFileFormat[];
+  presets?: Readonly<Record<string, JsonObject>>;
   create(options: z.output<S>, ctx: PluginContext): PluginInstance<K> | Promise<PluginInstance<K>>;
 }
 

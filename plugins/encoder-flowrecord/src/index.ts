@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { ENCODER_NAME, FlowRecordEncoder } from './encoder.js';
 import { flowRecordOptionsSchema, type FlowRecordOptionsInput } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { FlowRecordEncoder, ENCODER_NAME, type FlowRecordDecoded } from './encoder.js';
 export { flowRecordOptionsSchema, type FlowRecordOptions, type FlowRecordOptionsInput } from './options.js';
@@ -16,7 +18,7 @@ export function createFlowRecordEncoder(options: FlowRecordOptionsInput = {}): F
 export default definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
-  version: '0.1.0',
+  version: pkg.version,
   description: "Flow records (NetShare's NetFlow fields: addresses and ports as bits, protocol, start, log duration / packets / bytes) as 1×1×L series for the 1-D DDPM, decoded to timed packet flows",
   options: flowRecordOptionsSchema,
   create: (options) => new FlowRecordEncoder(options),

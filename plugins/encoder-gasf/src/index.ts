@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { ENCODER_NAME, GasfEncoder } from './encoder.js';
 import { gasfOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { GasfEncoder, ENCODER_NAME, type FeatureSeries, type GasfDecodedSample, type GasfEncodeReport } from './encoder.js';
 export {
@@ -32,7 +34,7 @@ export { renderTensor, type RenderLayout } from './render.js';
 export default definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'GASF images (NetDiffus) of packet-size, direction, inter-arrival and bytes-per-bin series, invertible to series and timed packets',
   options: gasfOptionsSchema,
   create: (options, ctx) => new GasfEncoder(options, { seed: ctx.seed }),

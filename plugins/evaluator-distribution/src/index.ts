@@ -4,6 +4,8 @@ import { analyseSamples, formatMetricTable } from '@netsynth/evalkit';
 import { compareDistributions } from './compare.js';
 import type { DistributionOptions, DistributionOptionsInput } from './options.js';
 import { distributionOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { compareDistributions, topPorts } from './compare.js';
 export type { Comparison, TopPort } from './compare.js';
@@ -26,7 +28,7 @@ export function createDistributionEvaluator(input: DistributionOptionsInput = {}
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: "NetShare's fidelity metrics: JSD of categorical header fields, exact EMD of sizes and times, top-K ports, on packets and flows",
   options: distributionOptionsSchema,
   create: (options) => createDistributionEvaluator(options),

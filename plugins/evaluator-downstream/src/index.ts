@@ -5,6 +5,8 @@ import { pluginRuntime } from '@netsynth/nn';
 import { runDownstream } from './downstream.js';
 import type { DownstreamOptions, DownstreamOptionsInput } from './options.js';
 import { downstreamOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { runDownstream } from './downstream.js';
 export type { DownstreamResult, Scenario, ScenarioOutcome } from './downstream.js';
@@ -40,7 +42,7 @@ export function createDownstreamEvaluator(input: DownstreamOptionsInput = {}): E
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Train-real / train-synthetic / mixed / class-balanced classifiers tested on real data: accuracy, macro-F1, Spearman rank correlation',
   options: downstreamOptionsSchema,
   create: (options) => createDownstreamEvaluator(options),

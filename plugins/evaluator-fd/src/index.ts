@@ -11,6 +11,8 @@ import { onnxFeatureExtractor, pooledFeatureExtractor } from './extractors.js';
 import { frechetDistance, gaussianStats } from './frechet.js';
 import type { FdOptions, FdOptionsInput } from './options.js';
 import { fdOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { frechetDistance, gaussianStats, sqrtPsd } from './frechet.js';
 export type { GaussianStats } from './frechet.js';
@@ -118,7 +120,7 @@ export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: Featur
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Fréchet distance between real and synthetic images, over the features of a small CNN trained on the real images (default), fixed pooled features, or a user ONNX feature extractor',
   options: fdOptionsSchema,
   create: (options) => createFdEvaluator(options),

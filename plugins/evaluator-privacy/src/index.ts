@@ -4,6 +4,8 @@ import { formatMetricTable } from '@netsynth/evalkit';
 import type { PrivacyOptions, PrivacyOptionsInput } from './options.js';
 import { privacyOptionsSchema } from './options.js';
 import { evaluatePrivacy } from './privacy.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { chooseMode, evaluatePrivacy } from './privacy.js';
 export type { PrivacyResult } from './privacy.js';
@@ -28,7 +30,7 @@ export function createPrivacyEvaluator(input: PrivacyOptionsInput = {}): Evaluat
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Memorisation: distance of synthetic samples to their nearest training sample vs real held-out samples, share of near-copies',
   options: privacyOptionsSchema,
   create: (options) => createPrivacyEvaluator(options),

@@ -9,6 +9,8 @@ import type { LoadedRuleset, PassCounts, RulesetOutcome } from './rulesets.js';
 import { evaluateRulesets, loadRulesets } from './rulesets.js';
 import type { TsharkCounts } from './tshark.js';
 import { findTshark, tsharkCounts } from './tshark.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { NETSHARE_TESTS, TCP_ONLY_PORTS, UDP_ONLY_PORTS, minimumSizeOk, netShareShares, portsConsistent, validDestinationAddress, validSourceAddress } from './netshare.js';
 export type { NetShareShares, NetShareTest } from './netshare.js';
@@ -156,7 +158,7 @@ export function createValidityEvaluator(input: ValidityOptionsInput = {}, extras
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: "Share of packets and flows passing each protocol ruleset (before and after repair), NetShare's validity tests, tshark's malformed and checksum counts",
   options: validityOptionsSchema,
   create: (options) => createValidityEvaluator(options),

@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { ControlNetExtension, EXTENSION_NAME } from './extension.js';
 import { controlNetOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { ControlNetExtension, EXTENSION_NAME } from './extension.js';
 export { controlNetOptionsSchema, controlActive, type ControlNetOptions, type ControlNetOptionsInput } from './options.js';
@@ -18,7 +20,7 @@ export { buildTinyControlNet, createTinyControlNet, exportTinyControlNet, readTi
 export default definePlugin({
   name: EXTENSION_NAME,
   kind: 'extension',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'ControlNet beside the Stable Diffusion UNet, steered by nPrint structure maps or Canny edges of real samples',
   options: controlNetOptionsSchema,
   create: (options, ctx) => new ControlNetExtension(options, { seed: ctx.seed, baseDir: ctx.baseDir, workDir: ctx.workDir, ...(ctx.executionProviders && { executionProviders: ctx.executionProviders }) }),

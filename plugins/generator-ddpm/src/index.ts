@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { DdpmGenerator, GENERATOR_NAME } from './generator.js';
 import { ddpmOptionsSchema, type DdpmOptionsInput } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { DdpmGenerator, GENERATOR_NAME } from './generator.js';
 export { ddpmOptionsSchema, defaultSampleSteps, SAMPLERS, type DdpmOptions, type DdpmOptionsInput, type SamplerName } from './options.js';
@@ -20,7 +22,7 @@ export function createDdpmGenerator(options: DdpmOptionsInput = {}): DdpmGenerat
 export default definePlugin({
   name: GENERATOR_NAME,
   kind: 'generator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Class-conditional DDPM (NetDiffus U-Net, 2-D images or 1-D series) trained on the CPU; ancestral, DDIM and DPM-Solver++ sampling of its ONNX export',
   options: ddpmOptionsSchema,
   create: (options) => new DdpmGenerator(options),

@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { GENERATOR_NAME, StableDiffusionGenerator } from './gen/generator.js';
 import { sdOptionsSchema } from './gen/options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export {
   isUNetResidualExtension,
@@ -37,7 +39,7 @@ export { captionFor, type CaptionOptions } from './gen/captions.js';
 export default definePlugin({
   name: GENERATOR_NAME,
   kind: 'generator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Stable Diffusion (ONNX export) fine-tuned with LoRA trained in @netsynth/nn; one caption per class; DDIM / Euler ancestral / DPM-Solver++ 2M; ControlNet through generator extensions',
   options: sdOptionsSchema,
   create: (options, ctx) => new StableDiffusionGenerator(options, ctx.extensions ?? []),

@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { IcmpRuleset } from './ruleset.js';
 import { icmpOptionsSchema } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { IcmpRuleset, createIcmpRuleset, ICMP_RULES } from './ruleset.js';
 export { icmpOptionsSchema, type IcmpRulesetOptions, type IcmpRulesetOptionsInput } from './options.js';
@@ -12,7 +14,7 @@ export { quoteFindings, icmpMessageBytes, knownCodes } from './rules/message.js'
 export default definePlugin({
   name: '@netsynth/ruleset-icmp',
   kind: 'constraint',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'ICMP/ICMPv6 validity: size, known type/code pairs, fixed sizes, quoted datagram of errors, echo identifier/sequence/data coherence, checksum; minimal repairs.',
   options: icmpOptionsSchema,
   create: (options) => new IcmpRuleset(options),

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { createRng, deriveSeed, InvalidArgumentError, silentProgress, type Constraint, type JsonObject, type PluginContext, type Violation } from '@netsynth/core';
 import { assembleFlows, readCaptureAll, writePcap } from '@netsynth/pcap';
-import { checkAll, countByRule, repairAll, RULESET_ORDER, type ChainCheck } from '@netsynth/protocol-rules';
+import { checkAll, countByRule, repairAll, RULESET_ORDER, type ChainCheck, type UnrepairableEntry, type UnrepairablePolicy } from '@netsynth/protocol-rules';
+import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
 import flowRuleset from '@netsynth/ruleset-flow';
 import icmpRuleset from '@netsynth/ruleset-icmp';
 import ipv4Ruleset from '@netsynth/ruleset-ipv4';
@@ -22,6 +23,22 @@ interface CheckFlags {
   seed: number;
   examples: number;
   json?: boolean;
+  unrepairable: UnrepairablePolicy;
+}
+
+/** Commander parser for --unrepairable. */
+function parsePolicy(value: string): UnrepairablePolicy {
+  if (value !== 'drop' && value !== 'keep') throw new CommanderInvalidArgument('expected drop or keep.');
+  return value;
+}
+
+/** The repair outcome's lines: packets given up on, each with its input index and reason. */
+function unrepairableText(list: readonly UnrepairableEntry[], policy: UnrepairablePolicy, n: number): string {
+  if (list.length === 0) return '';
+  const lines = [`unrepairable: ${list.length} packet(s) ${policy === 'drop' ? 'dropped' : 'kept unchanged'}`];
+  for (const u of list.slice(0, n)) lines.push(`  packet ${u.index}: ${u.rule}: ${u.reason}`);
+  if (list.length > n) lines.push(`  … ${list.length - n} more (--json lists all)`);
+  return `${lines.join('\n')}\n`;
 }
 
 const RULESETS = { ipv4: ipv4Ruleset, tcp: tcpRuleset, udp: udpRuleset, icmp: icmpRuleset, flow: flowRuleset } as const;
@@ -118,6 +135,7 @@ export const checkCommand: CliCommand = {
       .option('--rules <list>', 'rulesets, comma-separated (applied in the order ipv4, tcp, udp, icmp, flow)', 'ipv4,tcp,udp,icmp,flow')
       .option('--repair <out>', 'write the repaired packets to this pcap (atomically)')
       .option('--force', 'replace an existing --repair output')
+      .option('--unrepairable <policy>', 'a packet repair cannot make valid: drop it, or keep it unchanged (listed either way)', parsePolicy, 'drop')
       .option('--learn <capture>', 'real capture to learn repair values from (TTLs, windows, options, timing); repeatable', collect, [])
       .option('--strict', 'the capture is generated: report NIC-offloaded checksums and sequence gaps (no capture loss)')
       .option('--options <json>', 'ruleset options as JSON keyed by ruleset, e.g. {"flow":{"maxIdleSeconds":600}}')
@@ -148,15 +166,23 @@ export const checkCommand: CliCommand = {
         let text = table('before', counts(before));
         if (flags.repair !== undefined) {
           const out = resolve(io.cwd, flags.repair);
-          const result = repairAll(rulesets, capture.packets, createRng(flags.seed));
+          const result = repairAll(rulesets, capture.packets, createRng(flags.seed), { unrepairable: flags.unrepairable });
           const byRule: Record<string, number> = {};
           for (const c of result.changes) byRule[c.rule] = (byRule[c.rule] ?? 0) + 1;
           const linkType = capture.linkTypes[0] ?? capture.packets[0]?.linkType ?? 1;
           await writePcap(out, result.packets, { linkType, force: flags.force ?? false });
           report['after'] = counts(result.remaining);
-          report['repair'] = { out, rounds: result.rounds, changes: result.changes.length, changesByRule: byRule };
+          report['repair'] = {
+            out,
+            packets: result.packets.length,
+            rounds: result.rounds,
+            changes: result.changes.length,
+            changesByRule: byRule,
+            unrepairable: { policy: result.policy, count: result.unrepairable.length, packets: result.unrepairable },
+          };
           text += table('after', counts(result.remaining));
-          text += `repaired capture: ${out} (${result.changes.length} field change(s), ${result.rounds} round(s))\n`;
+          text += unrepairableText(result.unrepairable, result.policy, Math.max(flags.examples, 1));
+          text += `repaired capture: ${out} (${result.packets.length} packet(s), ${result.changes.length} field change(s), ${result.rounds} round(s))\n`;
         }
         io.stdout.write(flags.json ? `${toJson(report)}\n` : text);
       });

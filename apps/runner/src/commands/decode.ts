@@ -3,36 +3,25 @@ import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { Option } from 'commander';
 import {
+  decodeProblemKind,
   deriveSeed,
+  formatForExtension,
   InvalidArgumentError,
-  LinkType,
   ModelFileError,
   OutputExistsError,
-  parsePluginOptions,
   type DecodeProblem,
+  type JsonObject,
   type Packet,
+  type PluginFileFormat,
 } from '@netsynth/core';
-import nprintPlugin, {
-  ENCODER_NAME as NPRINT_ENCODER,
-  formatRepairSummary,
-  imageToRows,
-  isRowRepairReport,
-  packetsToRows,
-  readNprintCsv,
-  readPng,
-  RowStats,
-  rowsToPackets,
-  writeNprintCsv,
-  type NprintTable,
-  type RowRepairSummary,
-} from '@netsynth/encoder-nprint';
-import { readCaptureAll, writePcap } from '@netsynth/pcap';
+import { writePcap } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
 import { writeSamplesPcap } from '../pipeline/pcap-out.js';
 import { OUT } from '../pipeline/paths.js';
 import type { StoredSample } from '../pipeline/sample-store.js';
-import { PluginLoader } from '../plugin-loader.js';
+import { discoverPlugins } from '../plugin-discovery.js';
+import { PluginLoader, type LoadedPlugin } from '../plugin-loader.js';
 import { createProgressReporter } from '../progress.js';
 import { readTensorFile } from '../tensor-file.js';
 import { createEncoder, ENCODED_DIR, encoderSpec, parseOptionsJson, type EncodedDirEncoder, type EncodedDirSample } from './encode.js';
@@ -41,7 +30,7 @@ import { parseNonNegativeInt } from './options.js';
 interface DecodeFlags {
   encoder?: string;
   out: string;
-  format: 'pcap' | 'csv';
+  format: string;
   options?: string;
   tensors?: string;
   seed: number;
@@ -58,10 +47,10 @@ interface DecodeSummary {
   out: string;
   samples: number;
   packets: number;
-  /** Rows (or tensor rows) that could not become a packet; with --rows repair also every repaired row. */
-  problems: { sample: string; index?: number; message: string }[];
-  /** --rows repair: counts per sample (nprint). */
-  rowRepair?: { sample: string; summary: RowRepairSummary }[];
+  /** Rows (or tensor rows) that could not become a packet; with --rows repair also every repaired row and a counts line. */
+  problems: (DecodeProblem & { sample: string })[];
+  /** What the decoder did per sample (e.g. nPrint row repair counts), when it reports it. */
+  reports?: ({ sample: string } & JsonObject)[];
 }
 
 function printSummary(summary: DecodeSummary, json: boolean, write: (s: string) => void, warn: (s: string) => void): void {
@@ -70,10 +59,11 @@ function printSummary(summary: DecodeSummary, json: boolean, write: (s: string) 
     return;
   }
   write(`${summary.out}: ${summary.packets} packets from ${summary.samples} sample(s)\n`);
-  const repairs = summary.problems.filter(isRowRepairReport);
-  const failures = summary.problems.filter((p) => !isRowRepairReport(p));
-  for (const r of summary.rowRepair ?? []) warn(`${r.sample}: ${formatRepairSummary(r.summary)}`);
-  if (repairs.length > 0) warn(`${repairs.filter((p) => p.index !== undefined).length} row(s) repaired into packets (--json lists every change)`);
+  const kind = (k: string) => summary.problems.filter((p) => decodeProblemKind(p) === k);
+  const repairs = kind('repaired');
+  const failures = kind('failed');
+  for (const p of kind('summary')) warn(`${p.sample}: ${p.message}`);
+  if (repairs.length > 0) warn(`${repairs.length} row(s) repaired into packets (--json lists every change)`);
   if (failures.length > 0) {
     const shown = failures.slice(0, 10).map((p) => `  ${p.sample}${p.index !== undefined ? ` row ${p.index}` : ''}: ${p.message}`);
     const more = failures.length > shown.length ? [`  … and ${failures.length - shown.length} more (--json lists them all)`] : [];
@@ -93,12 +83,26 @@ function encodedFiles(dir: string, tensors: string | undefined): { encoder: stri
   throw new InvalidArgumentError(`${dir} holds neither ${ENCODED_DIR.encoder} (netsynth encode) nor ${OUT.encoderState} (netsynth run)`);
 }
 
-/** Value distributions for --rows repair from a real capture or an nPrint CSV (--learn). */
-async function learnRowStats(file: string): Promise<RowStats> {
+/**
+ * The encoder plugin and its format that read a file: the one `--encoder` names, else the one
+ * installed plugin whose formats claim the file's extension.
+ */
+async function fileReader(loader: PluginLoader, file: string, encoder: string | undefined, cwd: string): Promise<{ loaded: LoadedPlugin<'encoder'>; format: PluginFileFormat }> {
   const ext = extname(file).toLowerCase();
-  if (ext === '.nprint' || ext === '.csv') return RowStats.fromTable(await readNprintCsv(file));
-  const { packets } = await readCaptureAll(file);
-  return RowStats.fromTable(packetsToRows(packets).table);
+  if (encoder !== undefined) {
+    const loaded = await loader.load(encoderSpec(encoder), 'encoder', '--encoder');
+    const format = formatForExtension(loaded.def.formats, ext);
+    if (!format) throw new InvalidArgumentError(`${file} is not a tensor folder, and ${loaded.def.name} reads no ${ext || 'extension-less'} files`);
+    return { loaded, format };
+  }
+  const { plugins } = await discoverPlugins([], cwd);
+  const readers = plugins.filter((p) => p.def.kind === 'encoder' && formatForExtension(p.def.formats, ext)?.read);
+  if (readers.length !== 1) {
+    const why = readers.length === 0 ? `no installed encoder reads ${ext || 'extension-less'} files` : `several encoders read ${ext} files (${readers.map((p) => p.def.name).join(', ')})`;
+    throw new InvalidArgumentError(`${file} is not a tensor folder and ${why}: name one with --encoder`);
+  }
+  const loaded = await loader.load((readers[0] as (typeof readers)[number]).def.name, 'encoder', '--encoder');
+  return { loaded, format: formatForExtension(loaded.def.formats, ext) as PluginFileFormat };
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -119,10 +123,10 @@ export const decodeCommand: CliCommand = {
     program
       .command('decode')
       .description('decode tensors (a folder from `netsynth encode` or `netsynth run`), an nPrint CSV or an nPrint picture back into packets')
-      .argument('<input>', 'folder with encoder.json + tensors, FILE.nprint (nprint) or IMAGE.png (nprint)')
+      .argument('<input>', "folder with encoder.json + tensors, or a file in an encoder's own format (nprint: FILE.nprint, IMAGE.png)")
       .option('-e, --encoder <name>', 'encoder: short name, package name or local path (default: the one named in the folder\'s encoder.json)')
-      .requiredOption('-o, --out <path>', 'output capture (.pcap, raw IP for nprint), or .nprint with --format csv')
-      .addOption(new Option('--format <format>', 'pcap: a capture; csv: snapped bits of IMAGE.png as an nPrint CSV').choices(['pcap', 'csv']).default('pcap'))
+      .requiredOption('-o, --out <path>', 'output capture (.pcap, raw IP for nprint), or a file of --format')
+      .option('--format <format>', "pcap: a capture; or another format of the input file's encoder (nprint: csv, the snapped bits of IMAGE.png)", 'pcap')
       .option('--options <json>', 'encoder options as a JSON object (nprint: addresses, snap)')
       .option('--tensors <file>', 'tensor file to decode instead of the folder\'s own')
       .option('--seed <n>', 'seed for choices the decoder makes (nprint: addresses when the input has none, bits row repair fills)', parseNonNegativeInt, 0)
@@ -147,10 +151,18 @@ export const decodeCommand: CliCommand = {
         const loader = new PluginLoader({ baseDir: io.cwd });
         const options = parseOptionsJson(flags.options, '--options');
         if (flags.rows !== undefined) options['rows'] = flags.rows;
-        const learned = flags.learn === undefined ? null : await learnRowStats(resolve(io.cwd, flags.learn));
+        const learn = flags.learn === undefined ? undefined : resolve(io.cwd, flags.learn);
+        const finish = (summary: DecodeSummary): void => {
+          printSummary(summary, flags.json ?? false, write, warn);
+          // An empty capture is a failed decode: say so by the exit status, and how to get packets.
+          if (summary.packets === 0) {
+            env.setExitCode(1);
+            warn(`no packets were written${flags.rows === 'repair' ? '' : ': try --rows repair (rows made the nearest packet structure, every change reported)'}`);
+          }
+        };
 
         if (statSync(input).isDirectory()) {
-          if (flags.format === 'csv') throw new InvalidArgumentError('--format csv decodes IMAGE.png; a folder decodes to a capture');
+          if (flags.format !== 'pcap') throw new InvalidArgumentError(`--format ${flags.format} converts a file of an encoder's format; a folder decodes to a capture`);
           const files = encodedFiles(input, flags.tensors === undefined ? undefined : resolve(io.cwd, flags.tensors));
           const stateFile = await readJson<Partial<EncodedDirEncoder>>(files.encoder);
           if (typeof stateFile.plugin !== 'string') throw new ModelFileError('names no encoder plugin', files.encoder);
@@ -162,9 +174,9 @@ export const decodeCommand: CliCommand = {
           const seed = deriveSeed(flags.seed, `decode:${loaded.def.name}`);
           const encoder = await createEncoder(loaded, { ...saved, ...options }, { seed, progress, workDir: input, baseDir: io.cwd, signal });
           encoder.loadState(stateFile.state ?? null);
-          if (learned) {
-            if (!('setRowStats' in encoder) || typeof encoder.setRowStats !== 'function') throw new InvalidArgumentError('--learn is for the nprint encoder');
-            (encoder as { setRowStats(s: RowStats): void }).setRowStats(learned);
+          if (learn !== undefined) {
+            if (!encoder.learnFrom) throw new InvalidArgumentError(`--learn: ${loaded.def.name} has no decode values to learn`);
+            await encoder.learnFrom(learn);
           }
           const tensors = await readTensorFile(files.tensors);
           const starts = new Map<string, bigint>();
@@ -172,7 +184,7 @@ export const decodeCommand: CliCommand = {
           refuseExisting(out, force);
           const decoded: StoredSample[] = [];
           const problems: DecodeSummary['problems'] = [];
-          const rowRepair: NonNullable<DecodeSummary['rowRepair']> = [];
+          const reports: NonNullable<DecodeSummary['reports']> = [];
           let nextStart = 0n;
           const task = progress.start('decode', tensors.count, 'samples');
           try {
@@ -187,8 +199,8 @@ export const decodeCommand: CliCommand = {
               const last = packets.at(-1)?.timestampNs ?? start;
               if (last + GAP_BETWEEN_SAMPLES_NS > nextStart) nextStart = last + GAP_BETWEEN_SAMPLES_NS;
               decoded.push({ id, label: d.label || label, packets, problems: d.problems });
-              for (const p of d.problems) problems.push({ sample: id, ...(p.index !== undefined && { index: p.index }), message: p.message });
-              if ('repairSummary' in d && d.repairSummary) rowRepair.push({ sample: id, summary: d.repairSummary as RowRepairSummary });
+              for (const p of d.problems) problems.push({ sample: id, ...p });
+              if (d.report) reports.push({ sample: id, ...d.report });
               task.tick(1);
             });
           } finally {
@@ -196,44 +208,28 @@ export const decodeCommand: CliCommand = {
           }
           const report = await writeSamplesPcap(out, decoded, progress, signal);
           const summary: DecodeSummary = { out, samples: decoded.length, packets: report.written, problems };
-          if (rowRepair.length > 0) summary.rowRepair = rowRepair;
-          printSummary(summary, flags.json ?? false, write, warn);
+          if (reports.length > 0) summary.reports = reports;
+          finish(summary);
           return;
         }
 
-        // An nPrint CSV or picture: the nprint encoder's own formats.
-        const loaded = await loader.load(encoderSpec(flags.encoder ?? 'nprint'), 'encoder', '--encoder');
-        if (loaded.def.name !== NPRINT_ENCODER) throw new InvalidArgumentError(`${inputArg} is not a tensor folder; only the nprint encoder reads .nprint and .png files`);
-        const nprintOptions = parsePluginOptions(nprintPlugin, options, '--options');
-        const ext = extname(input).toLowerCase();
-        let table: NprintTable;
-        if (ext === '.png') {
-          table = imageToRows(await readPng(input), { snap: nprintOptions.snap });
-          if (flags.format === 'csv') {
-            await writeNprintCsv(out, table, { force });
-            const rows = table.rowCount;
-            if (flags.json) write(`${toJson({ out, rows, columns: table.columns.length })}\n`);
-            else write(`${out}: ${rows} rows × ${table.columns.length} snapped bit columns\n`);
-            return;
-          }
-        } else {
-          if (flags.format === 'csv') throw new InvalidArgumentError('--format csv decodes IMAGE.png; an nPrint CSV decodes to a capture');
-          table = await readNprintCsv(input);
+        // A file in an encoder's own format (nPrint CSV, NetDiffusion picture): the plugin reads it.
+        const { loaded, format } = await fileReader(loader, input, flags.encoder, io.cwd);
+        const read = { options, seed: flags.seed, force, ...(learn !== undefined && { learn }) };
+        if (flags.format !== 'pcap') {
+          if (!format.convert) throw new InvalidArgumentError(`--format ${flags.format}: ${loaded.def.name} converts no ${format.name} file; decode it to pcap`);
+          const r = await format.convert(input, out, flags.format, read);
+          if (flags.json) write(`${toJson({ out, rows: r.records, ...(r.columns !== undefined && { columns: r.columns }) })}\n`);
+          else write(`${out}: ${r.records} rows${r.columns === undefined ? '' : ` × ${r.columns} columns`}\n`);
+          return;
         }
+        if (!format.read) throw new InvalidArgumentError(`${loaded.def.name} writes ${format.name} files but does not read them`);
         refuseExisting(out, force);
-        const addresses = { ...nprintOptions.addresses, seed: deriveSeed(flags.seed, `decode:${inputArg}`) };
-        const rows = nprintOptions.rows;
-        if (learned && rows !== 'repair') throw new InvalidArgumentError('--learn needs --rows repair');
-        const result = rowsToPackets(table, {
-          addresses,
-          rows,
-          repair: { stats: learned, seed: deriveSeed(flags.seed, `rows:${inputArg}`), paddingBelow: nprintOptions.paddingBelow },
-        });
-        const written = await writePcap(out, result.packets, { linkType: LinkType.RAW, force });
-        const problems = result.problems.map((p: DecodeProblem) => ({ sample: inputArg, ...(p.index !== undefined && { index: p.index }), message: p.message }));
-        const summary: DecodeSummary = { out, samples: 1, packets: written, problems };
-        if (result.repairSummary) summary.rowRepair = [{ sample: inputArg, summary: result.repairSummary }];
-        printSummary(summary, flags.json ?? false, write, warn);
+        const result = await format.read(input, read);
+        const written = await writePcap(out, result.packets, { linkType: result.linkType, force });
+        const summary: DecodeSummary = { out, samples: 1, packets: written, problems: result.problems.map((p) => ({ sample: inputArg, ...p })) };
+        if (result.report) summary.reports = [{ sample: inputArg, ...result.report }];
+        finish(summary);
       });
   },
 };

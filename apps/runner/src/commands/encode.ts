@@ -13,13 +13,13 @@ import {
   type EncoderInfo,
   type JsonValue,
   type PluginContext,
+  type PluginFileFormat,
   type ProgressReporter,
 } from '@netsynth/core';
-import { ENCODER_NAME as NPRINT_ENCODER, packetsToRows, writeNprintCsv } from '@netsynth/encoder-nprint';
 import { loadSamples, readCaptureAll } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
-import { PluginLoader, type LoadedPlugin } from '../plugin-loader.js';
+import { PluginLoader, shortPluginSpec, type LoadedPlugin } from '../plugin-loader.js';
 import { writePngFile } from '../png.js';
 import { safeName } from '../pipeline/paths.js';
 import { createProgressReporter } from '../progress.js';
@@ -58,9 +58,7 @@ export interface EncodedDirSample {
 
 /** "nprint" → "@netsynth/encoder-nprint"; package names and paths stay as they are. */
 export function encoderSpec(name: string): string {
-  const n = name.trim();
-  if (n.startsWith('@') || n.startsWith('.') || n.startsWith('/') || n.startsWith('file:') || n.includes('/')) return n;
-  return `@netsynth/encoder-${n}`;
+  return shortPluginSpec('encoder', name);
 }
 
 /** Options given on the command line as a JSON object. */
@@ -97,7 +95,7 @@ function claimOutputDir(dir: string, force: boolean): void {
 interface EncodeFlags {
   encoder: string;
   out: string;
-  format: 'tensor' | 'csv';
+  format: string;
   options?: string;
   seed: number;
   labels: 'filename' | 'directory';
@@ -112,23 +110,32 @@ interface EncodeFlags {
   json?: boolean;
 }
 
-async function encodeCsv(capture: string, out: string, flags: EncodeFlags, env: { stdout: (s: string) => void; progress: ProgressReporter }): Promise<void> {
+/** The file format `--format NAME` names among those the encoder plugin contributes. */
+function fileFormatOf(loaded: LoadedPlugin<'encoder'>, name: string): PluginFileFormat {
+  const format = loaded.def.formats?.find((f) => f.name === name);
+  const known = ['tensor', ...(loaded.def.formats ?? []).filter((f) => f.write).map((f) => f.name)];
+  if (!format?.write) throw new InvalidArgumentError(`--format ${name}: ${loaded.def.name} writes ${known.join(', ')}`);
+  return format;
+}
+
+/** A capture → one file of an encoder's own format (e.g. nPrint's CSV), through the plugin's definition. */
+async function encodeToFile(format: PluginFileFormat, capture: string, out: string, flags: EncodeFlags, env: { stdout: (s: string) => void; progress: ProgressReporter }): Promise<void> {
   const task = env.progress.start(`read ${capture}`);
   const { packets, warnings } = await readCaptureAll(capture);
   task.done();
   for (const w of warnings) env.progress.warn(`${w.file}, offset ${w.offset}: ${w.message}`);
-  const result = packetsToRows(packets, {
+  if (!format.write) throw new InvalidArgumentError(`--format ${format.name} is read-only`);
+  const report = await format.write(packets, out, {
+    force: flags.force ?? false,
     relativeTimestamps: flags.relativeTimestamps ?? false,
-    ...(flags.count !== undefined && flags.count > 0 && { maxRows: flags.count }),
+    ...(flags.count !== undefined && { maxRecords: flags.count }),
   });
-  await writeNprintCsv(out, result.table, { force: flags.force ?? false });
-  const skipped: Record<string, number> = {};
-  for (const s of result.skipped) skipped[s.code] = (skipped[s.code] ?? 0) + 1;
-  const summary = { out, rows: result.table.rowCount, columns: result.table.columns.length, packets: packets.length, skipped };
+  const summary = { out, format: format.name, rows: report.records, ...(report.columns !== undefined && { columns: report.columns }), packets: packets.length, skipped: report.skipped };
   if (flags.json) env.stdout(`${toJson(summary)}\n`);
   else {
-    const why = Object.entries(skipped).map(([code, n]) => `${n} ${code}`).join(', ');
-    env.stdout(`${out}: ${summary.rows} rows × ${summary.columns} bit columns from ${packets.length} packets${why ? ` (skipped: ${why})` : ''}\n`);
+    const why = Object.entries(report.skipped).map(([code, n]) => `${n} ${code}`).join(', ');
+    const columns = report.columns === undefined ? '' : ` × ${report.columns} columns`;
+    env.stdout(`${out}: ${report.records} rows${columns} from ${packets.length} packets${why ? ` (skipped: ${why})` : ''}\n`);
   }
 }
 
@@ -137,11 +144,11 @@ export const encodeCommand: CliCommand = {
   register(program, env) {
     program
       .command('encode')
-      .description('encode a capture with an encoder plugin: tensors + PNG renders in a folder, or (nprint) an nPrint CSV')
+      .description("encode a capture with an encoder plugin: tensors + PNG renders in a folder, or a file in one of the encoder's own formats")
       .argument('<capture>', 'pcap/pcapng file (tensor format: also a folder or glob of captures)')
       .requiredOption('-e, --encoder <name>', 'encoder: short name (nprint, gasf → @netsynth/encoder-NAME), package name or local path')
-      .requiredOption('-o, --out <path>', 'output folder (tensor format) or .nprint file (csv format)')
-      .addOption(new Option('--format <format>', 'tensor: tensors + images in a folder; csv: nPrint CSV (nprint encoder only)').choices(['tensor', 'csv']).default('tensor'))
+      .requiredOption('-o, --out <path>', 'output folder (tensor format) or file (an encoder format)')
+      .option('--format <format>', "tensor: tensors + images in a folder; or a format the encoder writes (`netsynth plugins` lists them; nprint: csv)", 'tensor')
       .option('--options <json>', 'encoder options as a JSON object, e.g. \'{"maxPackets":256}\'')
       .option('--seed <n>', 'seed', parseNonNegativeInt, 0)
       .addOption(new Option('--labels <from>', 'sample labels from capture file names or parent folders').choices(['filename', 'directory']).default('filename'))
@@ -150,8 +157,8 @@ export const encodeCommand: CliCommand = {
       .option('--min-packets <n>', 'drop flows (and trailing windows) with fewer packets', parseNonNegativeInt, 1)
       .option('--max-samples-per-label <n>', 'keep at most this many samples per label (seeded); 0 = all', parseNonNegativeInt, 0)
       .option('--no-images', 'do not write PNG renders')
-      .option('--relative-timestamps', 'csv: add nprint\'s rts column (µs since the previous row)')
-      .option('--count <n>', 'csv: keep the first N rows (nprint -c); 0 = all', parseNonNegativeInt)
+      .option('--relative-timestamps', 'file formats: add a column of times since the previous row (nprint csv: rts, µs)')
+      .option('--count <n>', 'file formats: keep the first N rows (nprint -c); 0 = all', parseNonNegativeInt)
       .option('-f, --force', 'overwrite existing outputs')
       .option('--json', 'print a JSON summary on stdout')
       .action(async (capture: string, flags: EncodeFlags) => {
@@ -164,10 +171,10 @@ export const encodeCommand: CliCommand = {
         const loaded = await loader.load(spec, 'encoder', '--encoder');
         const stdout = (s: string): void => void io.stdout.write(s);
 
-        if (flags.format === 'csv') {
-          if (loaded.def.name !== NPRINT_ENCODER) throw new InvalidArgumentError(`--format csv is only for the nprint encoder, not ${loaded.def.name}`);
-          if (flags.options !== undefined) throw new InvalidArgumentError('--options does not apply to --format csv (the CSV has NetDiffusion\'s nprint columns)');
-          await encodeCsv(input, out, flags, { stdout, progress });
+        if (flags.format !== 'tensor') {
+          const format = fileFormatOf(loaded, flags.format);
+          if (flags.options !== undefined) throw new InvalidArgumentError(`--options does not apply to --format ${format.name} (the file has the format's own columns)`);
+          await encodeToFile(format, input, out, flags, { stdout, progress });
           return;
         }
 

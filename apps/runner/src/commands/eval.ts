@@ -7,7 +7,7 @@ import { loadSamples } from '@netsynth/pcap';
 import { buildMetricsJson, writeReport } from '@netsynth/report';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
-import { PluginLoader } from '../plugin-loader.js';
+import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
 import { createProgressReporter } from '../progress.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './options.js';
 
@@ -33,9 +33,7 @@ interface EvalFlags {
 
 /** "distribution" → "@netsynth/evaluator-distribution"; package names and paths stay as they are. */
 export function evaluatorSpec(name: string): string {
-  const n = name.trim();
-  if (n.startsWith('@') || n.startsWith('.') || n.startsWith('/') || n.startsWith('file:') || n.includes('/')) return n;
-  return `@netsynth/evaluator-${n}`;
+  return shortPluginSpec('evaluator', name);
 }
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();

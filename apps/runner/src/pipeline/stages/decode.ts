@@ -1,5 +1,4 @@
-import { writeFileAtomic } from '@netsynth/core';
-import { isRowRepairReport } from '@netsynth/encoder-nprint';
+import { decodeProblemKind, writeFileAtomic } from '@netsynth/core';
 import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
@@ -38,9 +37,10 @@ export const decodeStage: Stage = {
     await writeFileAtomic(state.out.path(OUT.decodeProblems), toJson(withProblems), { force: true });
     state.provide('decoded', decoded);
     const packets = decoded.reduce((n, d) => n + d.packets.length, 0);
-    // nPrint row repair (rows: repair) lists every repaired row among the problems, plus a counts line.
-    const repaired = decoded.reduce((n, d) => n + d.problems.filter((p) => isRowRepairReport(p) && p.index !== undefined).length, 0);
-    const problems = decoded.reduce((n, d) => n + d.problems.filter((p) => !isRowRepairReport(p)).length, 0);
+    // A repair mode (nPrint rows: repair) lists every repaired row among the problems, plus a counts line.
+    const count = (kind: string): number => decoded.reduce((n, d) => n + d.problems.filter((p) => decodeProblemKind(p) === kind).length, 0);
+    const repaired = count('repaired');
+    const problems = count('failed');
     const parts = [
       ...(repaired ? [`${repaired} rows repaired into packets`] : []),
       ...(problems ? [`${problems} rows could not be decoded`] : []),
