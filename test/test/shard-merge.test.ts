@@ -67,6 +67,22 @@ describe.skipIf(!HAVE_CLI)('sharded runs', () => {
     expect(again.stderr).toMatch(/OUTPUT_EXISTS/);
   }, 600_000);
 
+  it('encode --shard K/N over a folder of captures: the shares split the files and together make every sample once', async () => {
+    const run = async (name: string, extra: readonly string[]): Promise<string[]> => {
+      const out = join(root, name);
+      const r = await exec(process.execPath, [CLI, 'encode', join('examples', 'data', 'demo'), '--encoder', 'gasf', '--window', '32', '--no-images', '--out', out, ...extra], { cwd: REPO_ROOT });
+      expect(r.code, r.stderr).toBe(0);
+      const listed = JSON.parse(readFileSync(join(out, 'samples.json'), 'utf8')) as { id: string }[] | { samples: { id: string }[] };
+      return (Array.isArray(listed) ? listed : listed.samples).map((s) => s.id);
+    };
+    const all = await run('encode-all', []);
+    const parts = [await run('encode-1', ['--shard', '1/2']), await run('encode-2', ['--shard', '2/2'])];
+    const files = (ids: string[]): Set<string> => new Set(ids.map((id) => id.split('#')[0] as string));
+    expect(parts.every((p) => p.length > 0)).toBe(true);
+    expect([...files(parts[0] as string[])].some((f) => files(parts[1] as string[]).has(f))).toBe(false);
+    expect([...(parts[0] as string[]), ...(parts[1] as string[])].sort()).toEqual([...all].sort());
+  }, 120_000);
+
   it('a bad --shard is a usage error naming the expected form', async () => {
     const r = await exec(process.execPath, [CLI, 'run', join('examples', 'quickstart.yaml'), '--shard', '3/2', '--out', join(root, 'bad')], { cwd: REPO_ROOT });
     expect(r.code).toBe(2);

@@ -16,15 +16,16 @@ import {
   type PluginFileFormat,
   type ProgressReporter,
 } from '@netsynth/core';
-import { loadSamples, readCaptureAll } from '@netsynth/pcap';
+import { expandCaptures, loadSamples, readCaptureAll } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
 import { PluginLoader, shortPluginSpec, type LoadedPlugin } from '../plugin-loader.js';
 import { writePngFile } from '../png.js';
 import { safeName } from '../pipeline/paths.js';
+import { shareOfList, type Shard } from '../pipeline/shard.js';
 import { createProgressReporter } from '../progress.js';
 import { TensorFileWriter } from '../tensor-file.js';
-import { parseNonNegativeInt, parsePositiveNumber } from './options.js';
+import { parseNonNegativeInt, parsePositiveNumber, shardOption } from './options.js';
 
 /**
  * What `netsynth encode CAPTURE --out DIR` writes, and `netsynth decode DIR` reads:
@@ -106,6 +107,7 @@ interface EncodeFlags {
   images: boolean;
   relativeTimestamps?: boolean;
   count?: number;
+  shard?: Shard;
   force?: boolean;
   json?: boolean;
 }
@@ -159,6 +161,7 @@ export const encodeCommand: CliCommand = {
       .option('--no-images', 'do not write PNG renders')
       .option('--relative-timestamps', 'file formats: add a column of times since the previous row (nprint csv: rts, µs)')
       .option('--count <n>', 'file formats: keep the first N rows (nprint -c); 0 = all', parseNonNegativeInt)
+      .option('--shard <K/N>', 'tensor format, a folder or glob of captures: encode share K of N of the capture files (sorted by path), one process per share', shardOption)
       .option('-f, --force', 'overwrite existing outputs')
       .option('--json', 'print a JSON summary on stdout')
       .action(async (capture: string, flags: EncodeFlags) => {
@@ -187,7 +190,7 @@ export const encodeCommand: CliCommand = {
         const encoder = await createEncoder(loaded, options, { seed, progress, workDir: out, baseDir: io.cwd, signal });
         const samples = await loadSamples(
           {
-            captures: [input],
+            captures: flags.shard ? shareOfList(await expandCaptures([input], io.cwd), flags.shard) : [input],
             records: [],
             recordColumns: {},
             labels: { from: flags.labels },

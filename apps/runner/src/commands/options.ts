@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { parseShard, type Shard } from '../pipeline/shard.js';
 
 /** Commander parser for a non-negative integer option (seeds, counts). */
 export function parseNonNegativeInt(value: string): number {
@@ -17,4 +18,13 @@ export function parsePositiveNumber(value: string): number {
 /** Commander reducer for a repeatable option (`--plugin A --plugin B`). */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** Commander parser of `--shard K/N`: a malformed value is a usage error (exit 2). */
+export function shardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }

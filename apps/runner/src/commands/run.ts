@@ -1,23 +1,14 @@
-import { InvalidArgumentError as UsageError, Option } from 'commander';
+import { Option } from 'commander';
 import type { CliCommand } from '../command.js';
 import { configReferenceText } from '../config-reference.js';
 import { toJson } from '../json.js';
 import { loadConfigFile } from '../config-file.js';
 import { runLoadedConfig, type RunResult } from '../pipeline/run-pipeline.js';
-import { parseShard, type Shard } from '../pipeline/shard.js';
+import type { Shard } from '../pipeline/shard.js';
 import { STAGE_NAMES, type StageName } from '../pipeline/state.js';
 import { createProgressReporter } from '../progress.js';
 import { parseOverride } from '../config-overrides.js';
-import { collect, parseNonNegativeInt } from './options.js';
-
-/** Commander parser of `--shard K/N`: a malformed value is a usage error (exit 2). */
-function shardOption(value: string): Shard {
-  try {
-    return parseShard(value);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
+import { collect, parseNonNegativeInt, shardOption } from './options.js';
 
 interface RunFlags {
   out?: string;

@@ -24,6 +24,12 @@ export function shareOf(n: number, shard: Shard): { first: number; count: number
   return { first, count: end - first };
 }
 
+/** Share K of N of a sorted list (capture files for `netsynth encode --shard`). */
+export function shareOfList<T>(items: readonly T[], shard: Shard): T[] {
+  const { first, count } = shareOf(items.length, shard);
+  return items.slice(first, first + count);
+}
+
 /** Per label: how many samples this share makes and the index of its first one (the whole request without a shard). */
 export function shardRequest(perLabel: Readonly<Record<string, number>>, shard: Shard | undefined): { perLabel: Record<string, number>; first: Record<string, number> } {
   const out: Record<string, number> = {};
