@@ -242,6 +242,26 @@ describe('netsynth run: optional stages', () => {
     expect(existsSync(join(d, 'out/synthetic.pcap'))).toBe(false);
   });
 
+  it.each(['drop', 'keep'] as const)('constraints stage, repair.unrepairable %s: a packet no constraint can repair is counted and listed', async (policy) => {
+    const d = tmp();
+    await writeTinyCaptures(d, 3, 200);
+    writeFiles(d, {
+      'rules.yaml': `input:\n  captures: ["captures/*.pcap"]\nconstraints:\n  - plugin: test/ttl\n    options: { ttl: 64, refuseFirst: true }\nrepair:\n  unrepairable: ${policy}\n`,
+    });
+    const result = await runPipeline(join(d, 'rules.yaml'), opts());
+    const report = JSON.parse(readFileSync(join(d, 'out/constraints/report.json'), 'utf8'));
+    const samples = report.samples as number;
+    expect(samples).toBeGreaterThan(1);
+    expect(report.unrepairable).toMatchObject({ policy, count: samples });
+    expect(report.unrepairable.packets[0]).toMatchObject({ packetIndex: 0, constraint: 'test/ttl', rule: 'ttl', reason: 'refused by the test' });
+    const real = (await readCaptureAll(join(d, 'captures/web.pcap'))).packets.length + (await readCaptureAll(join(d, 'captures/bulk.pcap'))).packets.length;
+    const repaired = await readCaptureAll(join(d, 'out/repaired.pcap'));
+    expect(repaired.packets).toHaveLength(policy === 'drop' ? real - samples : real);
+    expect(repaired.packets.filter((p) => p.data[8] === 200)).toHaveLength(policy === 'drop' ? 0 : samples);
+    expect(report.violations.after).toBe(policy === 'drop' ? 0 : samples);
+    expect(result.stages.find((s) => s.name === 'constraints')?.summary).toMatch(new RegExp(`${samples} unrepairable packet\\(s\\) ${policy === 'drop' ? 'dropped' : 'kept'}`));
+  });
+
   it('with only input + encoder, encodes', async () => {
     const d = tmp();
     await writeTinyCaptures(d, 2);

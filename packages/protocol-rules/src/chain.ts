@@ -3,7 +3,8 @@
  * icmp → flow (addresses and lengths first, transport fields next, sequence/timing last); each
  * ruleset recomputes the checksums its own edits invalidate. The chain repeats the whole order
  * until every ruleset's check passes (a later repair may, in rare cases, disturb an earlier
- * ruleset's fields), at most `maxRounds` times.
+ * ruleset's fields), at most `maxRounds` times. Packets still invalid then are dropped or
+ * kept unchanged (`RepairOptions.unrepairable`) and listed.
  */
 import type { Constraint, Packet, RepairChange, Rng, Violation } from '@netsynth/core';
 
@@ -35,31 +36,118 @@ export function checkAll(rulesets: readonly Constraint[], packets: readonly Pack
   return { byRuleset, total };
 }
 
-export interface ChainRepair {
-  packets: Packet[];
-  /** Every change, tagged with the ruleset and round that made it. */
-  changes: (RepairChange & { ruleset: string; round: number })[];
-  rounds: number;
-  /** Violations left after the last round (empty when the repair succeeded). */
-  remaining: ChainCheck;
+/** What to do with a packet no ruleset can make valid. */
+export type UnrepairablePolicy = 'drop' | 'keep';
+
+export interface RepairOptions {
+  /** Rounds of the whole ruleset order per attempt (default 3). */
+  maxRounds?: number;
+  /** 'drop' (default) leaves it out of the output; 'keep' writes it unchanged. */
+  unrepairable?: UnrepairablePolicy;
 }
 
-export function repairAll(rulesets: readonly Constraint[], packets: readonly Packet[], rng: Rng, maxRounds = 3): ChainRepair {
+/** A packet the chain gave up on; `index` is its position in the input. */
+export interface UnrepairableEntry {
+  index: number;
+  ruleset: string;
+  rule: string;
+  reason: string;
+}
+
+export interface ChainRepair {
+  packets: Packet[];
+  /** Every change, tagged with the ruleset and round; `packetIndex` is the packet's index in the input. */
+  changes: (RepairChange & { ruleset: string; round: number })[];
+  rounds: number;
+  /** Violations left in `packets` after the last round (empty when the repair succeeded). */
+  remaining: ChainCheck;
+  /** Packets that could not be made valid, in input order: dropped or kept unchanged per the policy. */
+  unrepairable: UnrepairableEntry[];
+  policy: UnrepairablePolicy;
+}
+
+/** Repair attempts: after dropping packets, the rest is repaired again (a gap can disturb a flow). */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Repairs a sample with every ruleset, in order, round after round. A packet that stays
+ * invalid costs only itself: it is dropped (the rest is repaired again, since a missing packet
+ * can disturb its flow) or kept as it was in the input, and listed with its input index and
+ * the reason. Never throws for a packet it cannot fix.
+ */
+export function repairAll(rulesets: readonly Constraint[], packets: readonly Packet[], rng: Rng, options: RepairOptions = {}): ChainRepair {
   const ordered = sortRulesets(rulesets);
-  let current: Packet[] = [...packets];
-  const changes: ChainRepair['changes'] = [];
-  let rounds = 0;
-  let remaining = checkAll(ordered, current);
-  while (remaining.total > 0 && rounds < maxRounds) {
-    rounds++;
-    for (const r of ordered) {
-      const result = r.repair(current, rng.fork(`${r.name}#${rounds}`));
-      current = result.packets;
-      for (const c of result.changes) changes.push({ ...c, ruleset: r.name, round: rounds });
-    }
-    remaining = checkAll(ordered, current);
+  const maxRounds = options.maxRounds ?? 3;
+  const policy = options.unrepairable ?? 'drop';
+  const state: ChainState = { current: [...packets], origin: packets.map((_, i) => i), changes: [], failures: new Map(), rounds: 0 };
+  const unrepairable: UnrepairableEntry[] = [];
+  let remaining = checkAll(ordered, state.current);
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining.total > 0; attempt++) {
+    remaining = runRounds(ordered, state, rng, maxRounds, remaining);
+    const bad = badPackets(remaining, state);
+    if (bad.size === 0) break;
+    for (const [i, entry] of bad) unrepairable.push({ ...entry, index: state.origin[i] ?? i });
+    settle(state, new Set(bad.keys()), packets, policy);
+    remaining = checkAll(ordered, state.current);
+    if (policy === 'keep') break;
   }
-  return { packets: current, changes, rounds, remaining };
+  unrepairable.sort((a, b) => a.index - b.index);
+  return { packets: state.current, changes: state.changes, rounds: state.rounds, remaining, unrepairable, policy };
+}
+
+interface ChainState {
+  current: Packet[];
+  /** Input index of each packet in `current`. */
+  origin: number[];
+  changes: ChainRepair['changes'];
+  /** Why a ruleset gave up on a packet, by input index (the first reason wins). */
+  failures: Map<number, { ruleset: string; rule: string; reason: string }>;
+  rounds: number;
+}
+
+function runRounds(ordered: readonly Constraint[], state: ChainState, rng: Rng, maxRounds: number, start: ChainCheck): ChainCheck {
+  let remaining = start;
+  for (let round = 0; remaining.total > 0 && round < maxRounds; round++) {
+    state.rounds++;
+    for (const r of ordered) {
+      const result = r.repair(state.current, rng.fork(`${r.name}#${state.rounds}`));
+      // The contract keeps one output per input packet; a ruleset that breaks it loses the index map.
+      if (result.packets.length !== state.current.length) state.origin = result.packets.map((_, i) => i);
+      state.current = result.packets;
+      const at = (i: number): number => state.origin[i] ?? i;
+      for (const c of result.changes) state.changes.push({ ...c, packetIndex: at(c.packetIndex), ruleset: r.name, round: state.rounds });
+      for (const u of result.unrepairable ?? []) {
+        if (!state.failures.has(at(u.packetIndex))) state.failures.set(at(u.packetIndex), { ruleset: r.name, rule: u.rule, reason: u.reason });
+      }
+    }
+    remaining = checkAll(ordered, state.current);
+  }
+  return remaining;
+}
+
+/** Packets (indices into `current`) with a violation left, each with the reason to report. */
+function badPackets(remaining: ChainCheck, state: ChainState): Map<number, Omit<UnrepairableEntry, 'index'>> {
+  const bad = new Map<number, Omit<UnrepairableEntry, 'index'>>();
+  for (const [ruleset, violations] of Object.entries(remaining.byRuleset)) {
+    for (const v of violations) {
+      if (bad.has(v.packetIndex)) continue;
+      const failure = state.failures.get(state.origin[v.packetIndex] ?? v.packetIndex);
+      bad.set(v.packetIndex, failure ?? { ruleset, rule: v.rule, reason: `${v.field}: ${v.message}` });
+    }
+  }
+  return bad;
+}
+
+/** Drops the bad packets, or puts their input bytes back; their logged edits no longer apply. */
+function settle(state: ChainState, bad: ReadonlySet<number>, input: readonly Packet[], policy: UnrepairablePolicy): void {
+  const gone = new Set([...bad].map((i) => state.origin[i] ?? i));
+  state.changes = state.changes.filter((c) => !gone.has(c.packetIndex));
+  if (policy === 'keep') {
+    state.current = state.current.map((p, i) => (bad.has(i) ? (input[state.origin[i] ?? i] ?? p) : p));
+    return;
+  }
+  state.current = state.current.filter((_, i) => !bad.has(i));
+  state.origin = state.origin.filter((_, i) => !bad.has(i));
 }
 
 /** Violation counts by rule name, sorted by name. */

@@ -6,7 +6,7 @@
  * incrementally (RFC 1624) when the snap length cut its payload, so a repair never turns a
  * verifiable checksum into a wrong one.
  */
-import type { Packet, RepairChange } from '@netsynth/core';
+import { InvalidArgumentError, type Packet, type RepairChange } from '@netsynth/core';
 import { internetChecksum, ipv4HeaderChecksum } from '@netsynth/pcap';
 import { be16, setBe16 } from './bits.js';
 import { computeTransportChecksum, fold16, onesSum, transportSpan, transportVerdict, type ChecksumState, type TransportSpan } from './checksums.js';
@@ -99,6 +99,9 @@ export class PacketDraft {
 
   /** Overwrites bytes in place (same length); logs one change with the given before/after text. */
   writeBytes(rule: string, field: string, offset: number, bytes: Uint8Array, reason: string): boolean {
+    if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > this.data.length) {
+      throw new InvalidArgumentError(`${rule}: cannot write ${bytes.length} byte(s) of ${field} at offset ${offset} of packet ${this.index}: only ${this.data.length} byte(s) captured`);
+    }
     const old = this.data.slice(offset, offset + bytes.length);
     if (old.length === bytes.length && old.every((b, i) => b === bytes[i])) return false;
     this.data.set(bytes, offset);
@@ -110,8 +113,12 @@ export class PacketDraft {
   /**
    * Removes `deleteCount` bytes at `offset` and inserts `insert` there; the captured and
    * on-the-wire lengths change by the same amount. The caller fixes the length fields.
+   * `offset` must lie within the captured bytes; `deleteCount` stops at their end.
    */
   splice(rule: string, field: string, offset: number, deleteCount: number, insert: Uint8Array, reason: string): void {
+    if (!Number.isInteger(offset) || offset < 0 || offset > this.data.length || !Number.isInteger(deleteCount) || deleteCount < 0) {
+      throw new InvalidArgumentError(`${rule}: cannot edit ${field} at offset ${offset} (${deleteCount} byte(s)) of packet ${this.index}: only ${this.data.length} byte(s) captured`);
+    }
     const removed = this.data.slice(offset, offset + deleteCount);
     const next = new Uint8Array(this.data.length - removed.length + insert.length);
     next.set(this.data.subarray(0, offset), 0);

@@ -55,5 +55,16 @@ export {
 export { TCP_ONLY_SERVICE_PORTS, UDP_ONLY_SERVICE_PORTS, portProblem, type PortTransport } from './ports.js';
 export { subflowsOf, type Subflow } from './subflows.js';
 export { PacketRuleset, type Finding, type PacketRule, type PacketRulesetSpec } from './ruleset.js';
-export { RULESET_ORDER, sortRulesets, checkAll, repairAll, countByRule, type ChainCheck, type ChainRepair } from './chain.js';
+export {
+  RULESET_ORDER,
+  sortRulesets,
+  checkAll,
+  repairAll,
+  countByRule,
+  type ChainCheck,
+  type ChainRepair,
+  type RepairOptions,
+  type UnrepairableEntry,
+  type UnrepairablePolicy,
+} from './chain.js';
 export { buildTcpPacket, buildUdpPacket, buildIcmpPacket, type Ipv4Spec, type TcpSpec, type UdpSpec, type IcmpSpec } from './builders.js';

@@ -6,9 +6,10 @@
  * `repair` runs the rules in order on a draft of each faulty packet, re-dissecting after every
  * rule (a fixed IHL moves the transport header), then brings checksums in line, and repeats
  * until the packet passes — at most `maxPasses` times. A packet that passes is returned as the
- * very same object, so repairing a valid sample changes nothing (repair is idempotent).
+ * very same object, so repairing a valid sample changes nothing (repair is idempotent). A
+ * packet still failing after the last pass is returned unchanged and listed as unrepairable.
  */
-import { EngineError, type Constraint, type Flow, type Packet, type RepairResult, type Rng, type Violation } from '@netsynth/core';
+import { isNetsynthError, type Constraint, type Flow, type Packet, type RepairResult, type Rng, type UnrepairablePacket, type Violation } from '@netsynth/core';
 import { PacketDraft, type RepairLog } from './draft.js';
 import { viewsOf, type PacketView } from './view.js';
 
@@ -84,6 +85,7 @@ export class PacketRuleset<C> implements Constraint {
     const views = viewsOf(packets);
     const ctx = this.spec.context(views, rng);
     const changes: RepairLog = [];
+    const unrepairable: UnrepairablePacket[] = [];
     const out: Packet[] = [];
     for (const view of views) {
       if (this.checkView(view, ctx).length === 0) {
@@ -91,14 +93,23 @@ export class PacketRuleset<C> implements Constraint {
         this.spec.observe?.(ctx, view);
         continue;
       }
-      const draft = this.repairOne(view, ctx, changes);
-      out.push(draft.toPacket());
-      this.spec.observe?.(ctx, draft.view);
+      const log: RepairLog = [];
+      const outcome = this.repairOne(view, ctx, log);
+      if ('failed' in outcome) {
+        // Degrade per packet: this one stays as it was, the rest of the sample is repaired.
+        unrepairable.push({ packetIndex: view.index, ...outcome.failed });
+        out.push(view.packet);
+        this.spec.observe?.(ctx, view);
+        continue;
+      }
+      changes.push(...log);
+      out.push(outcome.draft.toPacket());
+      this.spec.observe?.(ctx, outcome.draft.view);
     }
-    return { packets: out, changes };
+    return unrepairable.length > 0 ? { packets: out, changes, unrepairable } : { packets: out, changes };
   }
 
-  private repairOne(view: PacketView, ctx: C, log: RepairLog): PacketDraft {
+  private repairOne(view: PacketView, ctx: C, log: RepairLog): { draft: PacketDraft } | { failed: { rule: string; reason: string } } {
     const draft = new PacketDraft(view.packet, view.index, log);
     const passes = this.spec.maxPasses ?? 4;
     for (let pass = 0; pass < passes; pass++) {
@@ -110,18 +121,33 @@ export class PacketRuleset<C> implements Constraint {
         if (findings.length === 0) continue;
         found = true;
         if (!rule.repair) continue;
-        rule.repair(draft, findings, ctx);
+        const failure = attempt(() => rule.repair?.(draft, findings, ctx));
+        if (failure !== undefined) return { failed: { rule: rule.name, reason: `repair failed: ${failure}` } };
       }
-      draft.finalizeChecksums(this.name);
+      const failure = attempt(() => draft.finalizeChecksums(this.name));
+      if (failure !== undefined) return { failed: { rule: this.name, reason: `checksum update failed: ${failure}` } };
       if (!found) break;
     }
     const left = this.checkView(draft.view, ctx);
-    if (left.length > 0) {
-      const first = left[0];
-      throw new EngineError(
-        `ruleset ${this.name}: repair of packet ${view.index} left ${left.length} violation(s), first ${first?.rule} (${first?.field}): ${first?.message}`,
-      );
+    const first = left[0];
+    if (first) {
+      const more = left.length > 1 ? ` (and ${left.length - 1} more)` : '';
+      return { failed: { rule: first.rule, reason: `${first.field}: ${first.message}${more}` } };
     }
-    return draft;
+    return { draft };
+  }
+}
+
+/**
+ * Runs one repair step; a rule that trips over bytes it did not expect (a bounds error on a
+ * hostile packet) costs that packet, not the capture. Returns the failure's message.
+ */
+function attempt(step: () => unknown): string | undefined {
+  try {
+    step();
+    return undefined;
+  } catch (e) {
+    if (e instanceof RangeError || e instanceof TypeError || isNetsynthError(e)) return e.message;
+    throw e;
   }
 }

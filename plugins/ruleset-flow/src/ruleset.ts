@@ -1,4 +1,4 @@
-import { EngineError, type Constraint, type Flow, type Packet, type RepairChange, type RepairResult, type Rng, type Violation } from '@netsynth/core';
+import type { Constraint, Flow, Packet, RepairChange, RepairResult, Rng, UnrepairablePacket, Violation } from '@netsynth/core';
 import { TrafficProfile, ValueSource } from '@netsynth/protocol-rules';
 import { isoToNs, type FlowContext } from './context.js';
 import { flowOptionsSchema, type FlowRulesetOptions, type FlowRulesetOptionsInput } from './options.js';
@@ -79,12 +79,17 @@ export class FlowRuleset implements Constraint {
       current = walk.finish('flow');
       changes.push(...walk.changes);
     }
+    // What is still wrong is listed per packet; the caller drops or keeps those packets.
     const left = this.check(current);
-    if (left.length > 0) {
-      const first = left[0];
-      throw new EngineError(`ruleset flow: repair left ${left.length} violation(s), first ${first?.rule} at packet ${first?.packetIndex}: ${first?.message}`);
+    if (left.length === 0) return { packets: current, changes };
+    const seen = new Set<number>();
+    const unrepairable: UnrepairablePacket[] = [];
+    for (const v of left) {
+      if (seen.has(v.packetIndex)) continue;
+      seen.add(v.packetIndex);
+      unrepairable.push({ packetIndex: v.packetIndex, rule: v.rule, reason: `${v.field}: ${v.message}` });
     }
-    return { packets: current, changes };
+    return { packets: current, changes, unrepairable };
   }
 }
 

@@ -6,7 +6,7 @@ import { addressRule } from './rules/address.js';
 import { checksumRule } from './rules/checksum.js';
 import { fragmentRule } from './rules/fragment.js';
 import { ihlRule, minSizeRule, optionsRule, versionRule } from './rules/header.js';
-import { totalLengthRule } from './rules/length.js';
+import { frameLengthRule, totalLengthRule } from './rules/length.js';
 import { protocolRule } from './rules/protocol.js';
 import { ttlRule } from './rules/ttl.js';
 
@@ -16,6 +16,7 @@ import { ttlRule } from './rules/ttl.js';
  * protocol and addresses; the header checksum is last so it covers every fix above.
  */
 export const IPV4_RULES: readonly PacketRule<Ipv4Context>[] = [
+  frameLengthRule,
   versionRule,
   minSizeRule,
   ihlRule,

@@ -27,6 +27,24 @@ export function totalLengthProblem(v: PacketView): string | undefined {
   return undefined;
 }
 
+/**
+ * A frame is never shorter on the wire than what was captured of it: an original length
+ * below the captured length is the length field that is wrong (the bytes are there).
+ */
+export const frameLengthRule: PacketRule<Ipv4Context> = {
+  name: 'ipv4.frame_length',
+  description: 'The frame\'s on-the-wire length is at least its captured length.',
+  applies: (v) => v.ipOffset !== undefined,
+  check(v) {
+    const p = v.packet;
+    if (p.originalLength >= p.data.length) return [];
+    return [{ field: 'frame.length', message: `frame length ${p.originalLength} is shorter than the ${p.data.length} bytes captured` }];
+  },
+  repair(draft) {
+    draft.setOriginalLength('ipv4.frame_length', draft.bytes.length, 'frame length raised to the bytes captured');
+  },
+};
+
 export const totalLengthRule: PacketRule<Ipv4Context> = {
   name: 'ipv4.total_length',
   description: 'Total length covers at least the header, at most the bytes on the wire, and any bytes after it are link-layer padding or FCS.',
@@ -36,15 +54,22 @@ export const totalLengthRule: PacketRule<Ipv4Context> = {
     return problem ? [{ field: 'ipv4.total_length', message: problem }] : [];
   },
   repair(draft) {
+    const rule = 'ipv4.total_length';
     const v = draft.view;
+    const ip = v.ipv4;
     const o = v.ipOffset ?? 0;
-    const target = Math.min(0xffff, v.wireIpLength);
-    draft.set('ipv4.total_length', o, IPV4.totalLength, target, 'total length set to the datagram bytes on the wire');
-    if (v.wireIpLength > 0xffff) {
-      // More bytes than any datagram can hold: cut the frame to the datagram.
-      const keep = o + 0xffff;
-      draft.splice('ipv4.total_length', 'frame.bytes', keep, draft.bytes.length - keep, new Uint8Array(0), 'bytes beyond the largest possible datagram removed');
-      draft.setOriginalLength('ipv4.total_length', draft.bytes.length, 'frame cut to the datagram');
+    if (ip && v.cut && ip.totalLength >= ip.ihl * 4 && ip.totalLength < v.wireIpLength && o + ip.totalLength <= draft.bytes.length) {
+      // The datagram the header declares was captured whole; only the frame length claims
+      // more, uncaptured, bytes: that length is the odd one out (one field, no checksum moves).
+      draft.setOriginalLength(rule, draft.bytes.length, 'frame length cut to the captured bytes: the declared datagram is complete');
+      return;
     }
+    if (v.wireIpLength > 0xffff) {
+      // More bytes than any datagram can hold: cut the frame (captured and on the wire) to the largest one.
+      const keep = o + 0xffff;
+      if (draft.bytes.length > keep) draft.splice(rule, 'frame.bytes', keep, draft.bytes.length - keep, new Uint8Array(0), 'bytes beyond the largest possible datagram removed');
+      draft.setOriginalLength(rule, keep, 'frame cut to the largest possible datagram');
+    }
+    draft.set(rule, o, IPV4.totalLength, Math.min(0xffff, draft.view.wireIpLength), 'total length set to the datagram bytes on the wire');
   },
 };

@@ -1,4 +1,4 @@
-import { writeFileAtomic, type Constraint, type RepairChange, type Rng, type Violation } from '@netsynth/core';
+import { writeFileAtomic, type Constraint, type Packet, type RepairChange, type Rng, type Violation } from '@netsynth/core';
 import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
@@ -49,6 +49,42 @@ function countViolations(state: RunState, active: readonly Active[], samples: re
   return out;
 }
 
+/** A packet of a sample that no constraint could make valid (its index in the sample as generated). */
+interface SampleUnrepairable {
+  sample: string;
+  packetIndex: number;
+  constraint: string;
+  rule: string;
+  reason: string;
+}
+
+/**
+ * Applies the unrepairable policy to one repaired sample: packets with a violation left are
+ * dropped, or put back as they were before repair ('keep'); either way listed. `given` holds
+ * their indices, whose logged edits no longer apply.
+ */
+function settleSample(
+  active: readonly Active[],
+  sample: StoredSample,
+  packets: Packet[],
+  failures: ReadonlyMap<number, { constraint: string; rule: string; reason: string }>,
+  policy: 'drop' | 'keep',
+): { packets: Packet[]; unrepairable: SampleUnrepairable[]; given: Set<number> } {
+  // Only packets still invalid count: a later constraint may have fixed what an earlier one could not.
+  const reasons = new Map<number, { constraint: string; rule: string; reason: string }>();
+  for (const c of active) {
+    for (const v of c.instance.check(packets)) {
+      if (!reasons.has(v.packetIndex)) reasons.set(v.packetIndex, failures.get(v.packetIndex) ?? { constraint: c.name, rule: v.rule, reason: `${v.field}: ${v.message}` });
+    }
+  }
+  // A constraint that changed the packet count has no per-packet map back to the input: nothing to settle.
+  const given = new Set(packets.length === sample.packets.length ? [...reasons.keys()].filter((i) => i < packets.length) : []);
+  const unrepairable = [...given].sort((a, b) => a - b).map((i) => ({ sample: sample.id, packetIndex: i, ...(reasons.get(i) as { constraint: string; rule: string; reason: string }) }));
+  if (given.size === 0) return { packets, unrepairable, given };
+  const out = policy === 'keep' ? packets.map((p, i) => (given.has(i) ? (sample.packets[i] ?? p) : p)) : packets.filter((_, i) => !given.has(i));
+  return { packets: out, unrepairable, given };
+}
+
 function total(counts: Record<string, ConstraintCounts>): number {
   return Object.values(counts).reduce((n, c) => n + c.total, 0);
 }
@@ -60,7 +96,7 @@ function total(counts: Record<string, ConstraintCounts>): number {
  */
 export const constraintsStage: Stage = {
   name: 'constraints',
-  inputs: (state) => ({ constraints: state.plugins.constraints.map(pluginIdentity) }),
+  inputs: (state) => ({ constraints: state.plugins.constraints.map(pluginIdentity), unrepairable: state.config.repair.unrepairable }),
   outputs: () => [OUT.constraintsReport, OUT.constraintsChanges, OUT.repaired, `${OUT.work}/constraints`],
   async run(state) {
     const target = await state.targetSamples();
@@ -84,21 +120,30 @@ export const constraintsStage: Stage = {
     const changesByRule: Record<string, number> = {};
     const changesByField: Record<string, number> = {};
     const repaired: StoredSample[] = [];
+    const policy = state.config.repair.unrepairable;
+    const unrepairable: SampleUnrepairable[] = [];
     const task = state.progress.start('repair', target.length, 'samples');
     try {
       for (const s of target) {
         state.checkAborted();
         let packets = s.packets;
+        const sampleChanges: (RepairChange & { constraint: string })[] = [];
+        const failures = new Map<number, { constraint: string; rule: string; reason: string }>();
         for (const c of active) {
           const result = c.instance.repair(packets, c.rng);
           packets = result.packets;
-          for (const change of result.changes as RepairChange[]) {
-            bump(changesByRule, `${c.name}:${change.rule}`);
-            bump(changesByField, change.field);
-            changeLines.push(JSON.stringify({ sample: s.id, constraint: c.name, ...change }));
-          }
+          for (const change of result.changes) sampleChanges.push({ constraint: c.name, ...change });
+          for (const u of result.unrepairable ?? []) if (!failures.has(u.packetIndex)) failures.set(u.packetIndex, { constraint: c.name, rule: u.rule, reason: u.reason });
         }
-        repaired.push({ ...s, packets });
+        const settled = settleSample(active, s, packets, failures, policy);
+        unrepairable.push(...settled.unrepairable);
+        for (const change of sampleChanges) {
+          if (settled.given.has(change.packetIndex)) continue;
+          bump(changesByRule, `${change.constraint}:${change.rule}`);
+          bump(changesByField, change.field);
+          changeLines.push(JSON.stringify({ sample: s.id, ...change }));
+        }
+        repaired.push({ ...s, packets: settled.packets });
         task.tick(1);
       }
     } finally {
@@ -115,13 +160,14 @@ export const constraintsStage: Stage = {
       before,
       after,
       changes: { total: changeLines.length, byRule: changesByRule, byField: changesByField },
+      unrepairable: { policy, count: unrepairable.length, packets: unrepairable },
     };
     await writeFileAtomic(state.out.path(OUT.constraintsReport), toJson(report), { force: true });
     state.provide('repaired', repaired);
     return {
-      summary: `${target.length} ${report.on} samples: ${report.violations.before} violations before, ${report.violations.after} after; ${changeLines.length} fields repaired`,
+      summary: `${target.length} ${report.on} samples: ${report.violations.before} violations before, ${report.violations.after} after; ${changeLines.length} fields repaired${unrepairable.length ? `; ${unrepairable.length} unrepairable packet(s) ${policy === 'drop' ? 'dropped' : 'kept'}` : ''}`,
       outputs: [OUT.constraintsReport, OUT.constraintsChanges, OUT.repaired],
-      details: { samples: target.length, on: report.on, violationsBefore: report.violations.before, violationsAfter: report.violations.after, changes: changeLines.length },
+      details: { samples: target.length, on: report.on, violationsBefore: report.violations.before, violationsAfter: report.violations.after, changes: changeLines.length, unrepairable: unrepairable.length },
     };
   },
 };
