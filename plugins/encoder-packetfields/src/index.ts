@@ -1,6 +1,8 @@
 import { definePlugin } from '@netsynth/core';
 import { ENCODER_NAME, PacketFieldsEncoder } from './encoder.js';
 import { packetFieldsOptionsSchema, type PacketFieldsOptionsInput } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { PacketFieldsEncoder, ENCODER_NAME, type PacketFieldsDecoded } from './encoder.js';
 export { packetFieldsOptionsSchema, type PacketFieldsOptions, type PacketFieldsOptionsInput } from './options.js';
@@ -20,7 +22,7 @@ export function createPacketFieldsEncoder(options: PacketFieldsOptionsInput = {}
 export default definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Packet-field matrices (NetShare per-packet headers): direction, sizes, gaps, TTL, flags, window, options, protocol and ports per flow, decoded with per-class header profiles learned in fit',
   options: packetFieldsOptionsSchema,
   create: (options, ctx) => new PacketFieldsEncoder(options, ctx.seed),
