@@ -1,16 +1,21 @@
 import { resolve } from 'node:path';
-import { createRng, deriveSeed, InvalidArgumentError, silentProgress, type Constraint, type JsonObject, type PluginContext, type Violation } from '@netsynth/core';
+import {
+  createRng,
+  deriveSeed,
+  InvalidArgumentError,
+  isNetsynthError,
+  parsePluginOptions,
+  silentProgress,
+  type Constraint,
+  type PluginContext,
+  type Violation,
+} from '@netsynth/core';
 import { assembleFlows, readCaptureAll, writePcap } from '@netsynth/pcap';
 import { checkAll, countByRule, repairAll, RULESET_ORDER, type ChainCheck, type UnrepairableEntry, type UnrepairablePolicy } from '@netsynth/protocol-rules';
 import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import flowRuleset from '@netsynth/ruleset-flow';
-import icmpRuleset from '@netsynth/ruleset-icmp';
-import ipv4Ruleset from '@netsynth/ruleset-ipv4';
-import tcpRuleset from '@netsynth/ruleset-tcp';
-import udpRuleset from '@netsynth/ruleset-udp';
-import type { z } from 'zod';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
+import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
 import { collect, parseNonNegativeInt } from './options.js';
 
 interface CheckFlags {
@@ -41,23 +46,10 @@ function unrepairableText(list: readonly UnrepairableEntry[], policy: Unrepairab
   return `${lines.join('\n')}\n`;
 }
 
-const RULESETS = { ipv4: ipv4Ruleset, tcp: tcpRuleset, udp: udpRuleset, icmp: icmpRuleset, flow: flowRuleset } as const;
-type RulesetName = keyof typeof RULESETS;
-
-/** Options `--strict` sets: a generated capture has no NIC offload and no capture loss. */
-const STRICT: Record<RulesetName, JsonObject> = {
-  ipv4: { offloadedChecksums: 'reject' },
-  tcp: { offloadedChecksums: 'reject' },
-  udp: { offloadedChecksums: 'reject' },
-  icmp: {},
-  flow: { captureLoss: 'reject' },
-};
-
-function parseRules(text: string): RulesetName[] {
+function parseRules(text: string): string[] {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('--rules needs at least one ruleset');
-  for (const n of names) if (!(n in RULESETS)) throw new InvalidArgumentError(`--rules: unknown ruleset "${n}" (known: ${RULESET_ORDER.join(', ')})`);
-  return [...new Set(names)] as RulesetName[];
+  return [...new Set(names)];
 }
 
 function parseOptions(text: string | undefined): Record<string, unknown> {
@@ -72,33 +64,29 @@ function parseOptions(text: string | undefined): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parsed<S extends z.ZodType>(name: RulesetName, schema: S, options: unknown): z.output<S> {
-  const result = schema.safeParse(options ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new InvalidArgumentError(`--options.${name}${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}: ${issue?.message ?? 'invalid'}`);
-}
-
 /** The rulesets are synchronous and only read their options; the context is the plain minimum. */
-function contextFor(name: RulesetName, seed: number, cwd: string): PluginContext {
+function contextFor(name: string, seed: number, cwd: string): PluginContext {
   const s = deriveSeed(seed, `check:${name}`);
   return { seed: s, rng: createRng(s), progress: silentProgress, workDir: cwd, baseDir: cwd };
 }
 
-async function createRuleset(name: RulesetName, options: unknown, seed: number, cwd: string): Promise<Constraint> {
-  const ctx = contextFor(name, seed, cwd);
-  switch (name) {
-    case 'ipv4':
-      return ipv4Ruleset.create(parsed(name, ipv4Ruleset.options, options), ctx);
-    case 'tcp':
-      return tcpRuleset.create(parsed(name, tcpRuleset.options, options), ctx);
-    case 'udp':
-      return udpRuleset.create(parsed(name, udpRuleset.options, options), ctx);
-    case 'icmp':
-      return icmpRuleset.create(parsed(name, icmpRuleset.options, options), ctx);
-    case 'flow':
-      return flowRuleset.create(parsed(name, flowRuleset.options, options), ctx);
+/**
+ * A ruleset by short name ("tcp" → @netsynth/ruleset-tcp), package name or path, through the
+ * plugin loader. `--strict` applies the plugin's own `strict` preset under the user's options.
+ */
+async function createRuleset(loader: PluginLoader, name: string, user: unknown, strict: boolean, seed: number, cwd: string): Promise<Constraint> {
+  const spec = shortPluginSpec('ruleset', name);
+  try {
+    loader.resolve(spec, '--rules');
+  } catch (e) {
+    if (isNetsynthError(e)) throw new InvalidArgumentError(`--rules: unknown ruleset "${name}" (known: ${RULESET_ORDER.join(', ')}, or a constraint plugin's package name or path): ${e.message}`);
+    throw e;
   }
+  const loaded = await loader.load(spec, 'constraint', '--rules');
+  const preset = strict ? (loaded.def.presets?.['strict'] ?? {}) : {};
+  const userOptions = typeof user === 'object' && user !== null ? user : {};
+  const options = parsePluginOptions(loaded.def, { ...preset, ...userOptions }, `--options.${name}`);
+  return loaded.def.create(options, contextFor(name, seed, cwd));
 }
 
 interface Counts {
@@ -146,7 +134,8 @@ export const checkCommand: CliCommand = {
         const { io } = env;
         const names = parseRules(flags.rules);
         const userOptions = parseOptions(flags.options);
-        const rulesets = await Promise.all(names.map((n) => createRuleset(n, { ...(flags.strict ? STRICT[n] : {}), ...((userOptions[n] as object | undefined) ?? {}) }, flags.seed, io.cwd)));
+        const loader = new PluginLoader({ baseDir: io.cwd });
+        const rulesets = await Promise.all(names.map((n) => createRuleset(loader, n, userOptions[n], flags.strict ?? false, flags.seed, io.cwd)));
         for (const path of flags.learn) {
           const real = await readCaptureAll(resolve(io.cwd, path));
           const flows = assembleFlows(real.packets, { idleTimeoutSeconds: 60, source: path });
