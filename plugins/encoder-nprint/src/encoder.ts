@@ -152,10 +152,12 @@ export class NprintEncoder implements Encoder {
     const learner = new RowStatsLearner();
     const row = new Int8Array(this.layout.columns.length);
     for (const sample of samples) {
+      learner.beginSample();
       for (const packet of sample.flow.packets) {
         const ip = this.locate(packet);
         if (ip && ipDatagramToBits(ip, this.layout, row, 0).ok) learner.addRow(row, this.layout);
       }
+      learner.endSample();
     }
     this.rowStats = learner.result();
   }
@@ -254,7 +256,12 @@ export class NprintEncoder implements Encoder {
       addresses,
       rows: this.options.rows,
       ...(repair && {
-        repair: { stats: this.rowStats, seed: deriveSeed(this.seed, `rows|${label}|${fnv1a(tensor.data)}`), paddingBelow: this.options.paddingBelow },
+        repair: {
+          stats: this.rowStats,
+          seed: deriveSeed(this.seed, `rows|${label}|${fnv1a(tensor.data)}`),
+          paddingBelow: this.options.paddingBelow,
+          conversation: this.options.conversation,
+        },
       }),
     });
     const out: NprintDecodedSample = { label, packets: res.packets, problems: res.problems, notes: res.notes, rowOfPacket: res.rowOfPacket };
@@ -308,6 +315,7 @@ export class NprintEncoder implements Encoder {
     const decodeOptions = {
       rows: current.rows,
       paddingBelow: current.paddingBelow,
+      conversation: current.conversation,
       snap: current.snap,
       ...(current.addresses !== undefined ? { addresses: current.addresses } : parsed.data.addresses !== undefined ? { addresses: parsed.data.addresses } : {}),
     };

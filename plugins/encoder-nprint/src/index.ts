@@ -6,7 +6,9 @@ import { nprintOptionsSchema, type NprintOptions } from './options.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export { NprintEncoder, ENCODER_NAME, formatRepairSummary, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
-export { repairRow, type RowChange, type RowRepairOptions, type RowRepairResult } from './repair-row.js';
+export { repairRow, rowShape, type RowChange, type RowRepairOptions, type RowRepairResult, type RowShape, type ShapeOptions, type Transport } from './repair-row.js';
+export { applyConversation, ConversationPlanner, IdContinuation, nearestDirection, type ConversationMode, type ConversationPlan } from './conversation.js';
+export { idStepFitsCounter, IdDirections, MAX_COUNTER_STEP } from './ip-id.js';
 export { RowStats, RowStatsLearner, ROW_STATS_KIND, type FieldStat, type RowStatsData } from './row-stats.js';
 export { FIELD_DEFAULTS, fillField, type FillReason } from './field-fill.js';
 export {

@@ -44,6 +44,11 @@ export const nprintOptionsSchema = z
      * (see README "Decoding generated images").
      */
     rows: z.enum(['strict', 'repair']).default('strict'),
+    /**
+     * `rows: repair`: `sample` makes a sample's rows one conversation (one 5-tuple, both
+     * directions, a TCP handshake, counting IDs; see README); `row` repairs each row on its own.
+     */
+    conversation: z.enum(['sample', 'row']).default('sample'),
     /** `rows: repair`: a row whose IP fixed header is less than this fraction 0/1 is padding. */
     paddingBelow: z.number().min(0).max(1).default(0.5),
     /** How pixels of a generated picture snap to bits (see snapPixel). */

@@ -35,7 +35,20 @@ export interface RowRepairOptions {
   paddingBelow: number;
   /** missing[i] = 1 for layout columns the table does not have (addresses of an image): left alone. */
   missing?: Uint8Array;
+  /**
+   * IP version and transport decided for the whole sample (one conversation per sample,
+   * conversation.ts): they replace the row's own choice. A later IPv4 fragment keeps none.
+   */
+  force?: { version: 4 | 6; transport: Transport };
 }
+
+/** What deciding a row's structure needs. */
+export type ShapeOptions = Pick<RowRepairOptions, 'stats' | 'paddingBelow' | 'force'>;
+
+/** The structure a row would be repaired into (rowShape), without changing it. */
+export type RowShape =
+  | { kind: 'padding'; ipFraction: number }
+  | { kind: 'packet'; version: 4 | 6; transport: Transport | 'none'; why: string; f4: number; f6: number };
 
 export interface RowChange {
   /** Field stem (`ipv4_ver`), an option area (`tcp_opt`) or a whole block (`udp`). */
@@ -49,7 +62,7 @@ export type RowRepairResult =
   | { kind: 'padding'; ipFraction: number; cells: number }
   | { kind: 'packet'; version: 4 | 6; transport: 'tcp' | 'udp' | 'icmp' | 'none'; changes: RowChange[] };
 
-type Transport = 'tcp' | 'udp' | 'icmp';
+export type Transport = 'tcp' | 'udp' | 'icmp';
 const PROTOCOL: Record<Transport, number> = { tcp: 6, udp: 17, icmp: 1 };
 const FIXED_BITS: Record<Transport, number> = { tcp: 160, udp: 64, icmp: 64 };
 /** Non-address fixed-header cells: IPv4 ver…cksum, IPv6 ver…hop limit. */
@@ -218,7 +231,7 @@ function pickTransport(
   row: Int8Array,
   layout: NprintLayout,
   version: 4 | 6,
-  opts: RowRepairOptions,
+  opts: ShapeOptions,
 ): { transport: Transport | 'none'; why: string } {
   const allowed: Transport[] = version === 4 ? ['tcp', 'udp', 'icmp'] : ['tcp', 'udp'];
   const learned = opts.stats?.data.transports;
@@ -259,35 +272,51 @@ function pickTransport(
 /**
  * Repairs one full layout row in place. Padding rows are left as they are.
  */
-export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairOptions): RowRepairResult {
+export function rowShape(row: Int8Array, layout: NprintLayout, opts: ShapeOptions): RowShape {
   const b4 = layout.block('ipv4');
   const b6 = layout.block('ipv6');
-  const p4 = b4 ? presentCount(row, b4.start, IP_FIXED_BITS.ipv4, undefined) : { present: 0, of: 0 };
-  const p6 = b6 ? presentCount(row, b6.start, IP_FIXED_BITS.ipv6, undefined) : { present: 0, of: 0 };
-  const f4 = fraction(p4);
-  const f6 = fraction(p6);
+  const f4 = b4 ? fraction(presentCount(row, b4.start, IP_FIXED_BITS.ipv4, undefined)) : 0;
+  const f6 = b6 ? fraction(presentCount(row, b6.start, IP_FIXED_BITS.ipv6, undefined)) : 0;
   const ipFraction = Math.max(f4, f6);
-  if (ipFraction < opts.paddingBelow || (!b4 && !b6)) {
-    let cells = 0;
-    for (let i = 0; i < row.length; i++) if (row[i] !== -1) cells++;
-    return { kind: 'padding', ipFraction, cells };
-  }
+  if (ipFraction < opts.paddingBelow || (!b4 && !b6)) return { kind: 'padding', ipFraction };
   const learnedV = opts.stats?.data.versions;
   let version: 4 | 6;
-  if (!b6) version = 4;
+  if (opts.force && layout.block(opts.force.version === 4 ? 'ipv4' : 'ipv6')) version = opts.force.version;
+  else if (!b6) version = 4;
   else if (!b4) version = 6;
   else if (f4 !== f6) version = f4 > f6 ? 4 : 6;
   else version = learnedV && learnedV.v6 > learnedV.v4 ? 6 : 4;
+  const own = pickTransport(row, layout, version, opts);
+  const forced = opts.force?.transport;
+  if (forced && own.transport !== 'none' && layout.block(forced) && (version === 4 || forced !== 'icmp')) {
+    const why = forced === own.transport ? own.why : `one conversation per sample: the sample is ${forced.toUpperCase()} (the row alone: ${own.transport.toUpperCase()}, ${own.why})`;
+    return { kind: 'packet', version, transport: forced, why, f4, f6 };
+  }
+  return { kind: 'packet', version, transport: own.transport, why: own.why, f4, f6 };
+}
+
+/**
+ * Repairs one full layout row in place. Padding rows are left as they are.
+ */
+export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairOptions): RowRepairResult {
+  const shape = rowShape(row, layout, opts);
+  if (shape.kind === 'padding') {
+    let cells = 0;
+    for (let i = 0; i < row.length; i++) if (row[i] !== -1) cells++;
+    return { kind: 'padding', ipFraction: shape.ipFraction, cells };
+  }
+  const { version, transport, why, f4, f6 } = shape;
+  const b4 = layout.block('ipv4');
+  const b6 = layout.block('ipv6');
   const rec = new Recorder(row);
   const ip = (version === 4 ? b4 : b6) as LayoutBlock;
   const other = version === 4 ? b6 : b4;
   const pct = (f: number): string => `${Math.round(f * 100)}%`;
   if (other) rec.clearBlock(other, `the row is IPv${version}: IPv4 fixed header ${pct(f4)} 0/1, IPv6 ${pct(f6)}`);
 
-  const { transport, why } = pickTransport(row, layout, version, opts);
   for (const t of ['tcp', 'udp', 'icmp'] as const) {
     const b = layout.block(t);
-    if (b && t !== transport) rec.clearBlock(b, transport === 'none' ? `no transport header (${why})` : `one transport per row: ${transport.toUpperCase()} (${why})`);
+    if (b && t !== transport) rec.clearBlock(b, transport === 'none' ? `no transport header (${why})` : `one transport per ${opts.force ? 'sample' : 'row'}: ${transport.toUpperCase()} (${why})`);
   }
 
   const stats = opts.stats;

@@ -1,6 +1,7 @@
 import { EncodingError, type JsonValue } from '@netsynth/core';
 import { readBitsUint } from './bits.js';
 import { HEADER_FIELDS, type NprintLayout } from './layout.js';
+import { IdDirections } from './ip-id.js';
 import { parseOptionArea, type OptionLayout } from './option-layouts.js';
 import { expandRow, mapTableToLayout, type NprintTable } from './table.js';
 
@@ -34,6 +35,13 @@ export interface RowStatsData {
   /** Largest IPv4 total length / IPv6 payload length seen (0: none seen). */
   maxIpv4TotalLength: number;
   maxIpv6PayloadLength: number;
+  /**
+   * Per training sample (absent in statistics saved before it was learned): whether its
+   * first TCP row is a SYN (the flow starts inside the sample), and per direction whether
+   * IPv4 IDs count up or are drawn at random (ip-id.ts). Row repair's one-conversation
+   * pass reads them.
+   */
+  samples?: { tcpStarts: { syn: number; other: number }; ipIdDirections: { counting: number; random: number } };
 }
 
 export const ROW_STATS_KIND = 'netsynth.nprint-row-stats/1';
@@ -85,6 +93,23 @@ export class RowStatsLearner {
   private readonly ipv4Opt = new Map<string, number>();
   private maxTl = 0;
   private maxPl = 0;
+  private readonly tcpStarts = { syn: 0, other: 0 };
+  private readonly idCounts = { counting: 0, random: 0 };
+  private sample: { sawTcp: boolean; ids: IdDirections } | null = null;
+
+  /** Rows added until endSample form one sample (one flow, or one capture / CSV). */
+  beginSample(): void {
+    this.endSample();
+    this.sample = { sawTcp: false, ids: new IdDirections() };
+  }
+
+  endSample(): void {
+    if (!this.sample) return;
+    const c = this.sample.ids.classify();
+    this.idCounts.counting += c.counting;
+    this.idCounts.random += c.random;
+    this.sample = null;
+  }
 
   private counter(name: string, bits: number): FieldCounter {
     let c = this.fields.get(name);
@@ -122,6 +147,7 @@ export class RowStatsLearner {
         at += field.bits;
       }
     }
+    if (this.sample) this.addToSample(row, layout, v4, transport);
     if (v4) {
       this.maxTl = Math.max(this.maxTl, readBitsUint(row, ip.start + 16, 16));
       const opt = parseOptionArea(row, ip.start + 160, 320, 'ipv4');
@@ -139,6 +165,22 @@ export class RowStatsLearner {
     }
   }
 
+  private addToSample(row: Int8Array, layout: NprintLayout, v4: boolean, transport: 'tcp' | 'udp' | 'icmp' | 'none'): void {
+    const sample = this.sample!;
+    const tcp = layout.block('tcp');
+    if (transport === 'tcp' && tcp && !sample.sawTcp) {
+      sample.sawTcp = true;
+      row[tcp.start + 110] === 1 ? this.tcpStarts.syn++ : this.tcpStarts.other++;
+    }
+    const ip = layout.block('ipv4');
+    if (!v4 || !ip) return;
+    // A direction: source address and source port (ICMP: address only).
+    const t = transport === 'tcp' || transport === 'udp' ? layout.block(transport) : undefined;
+    const src = presentPrefixAll(row, ip.start + 96, 32) ? readBitsUint(row, ip.start + 96, 32) : -1;
+    const port = t && presentPrefixAll(row, t.start, 16) ? readBitsUint(row, t.start, 16) : -1;
+    sample.ids.add(`${src}:${port}`, readBitsUint(row, ip.start + 32, 16));
+  }
+
   private addOptionValues(opt: OptionLayout): void {
     for (const o of opt.options) {
       if (o.kind === 2 && o.value !== undefined && o.len === 4) this.counter(OPTION_VALUE_FIELDS.mss, 16).addValue(o.value);
@@ -149,13 +191,16 @@ export class RowStatsLearner {
   addTable(table: NprintTable): void {
     const mapping = mapTableToLayout(table);
     const row = new Int8Array(mapping.layout.columns.length);
+    this.beginSample();
     for (let r = 0; r < table.rowCount; r++) {
       expandRow(table, mapping, r, row);
       this.addRow(row, mapping.layout);
     }
+    this.endSample();
   }
 
   result(): RowStats {
+    this.endSample();
     const fields: Record<string, FieldStat> = {};
     for (const [name, c] of [...this.fields.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) fields[name] = c.result();
     return new RowStats({
@@ -168,6 +213,7 @@ export class RowStatsLearner {
       ipv4Options: sorted(this.ipv4Opt),
       maxIpv4TotalLength: this.maxTl,
       maxIpv6PayloadLength: this.maxPl,
+      samples: { tcpStarts: { ...this.tcpStarts }, ipIdDirections: { ...this.idCounts } },
     });
   }
 }
@@ -197,6 +243,11 @@ export class RowStats {
     }
     return new RowStats(json as unknown as RowStatsData);
   }
+}
+
+function presentPrefixAll(row: Int8Array, start: number, bits: number): boolean {
+  for (let i = 0; i < bits; i++) if (row[start + i] === -1) return false;
+  return true;
 }
 
 /** Fields every row has a fixed width for (no options, no addresses), by header. */

@@ -5,7 +5,8 @@ import { gapsUs } from './iat.js';
 import { ipDatagramToBits, type SkipCode } from './ip-to-bits.js';
 import { buildLayout, NETDIFFUSION_SELECTION, NPRINT_INDEX_COLUMN, type HeaderSelection, type NprintLayout } from './layout.js';
 import { ipBytesForNprint, type IpLocator } from './locate-ip.js';
-import { repairRow, type RowChange } from './repair-row.js';
+import { applyConversation, ConversationPlanner, IdContinuation, type ConversationMode, type ConversationPlan } from './conversation.js';
+import { repairRow, rowShape, type RowChange } from './repair-row.js';
 import type { RowStats } from './row-stats.js';
 import { expandRow, mapTableToLayout, type NprintTable } from './table.js';
 
@@ -111,6 +112,11 @@ export interface RowRepairSettings {
   seed?: number;
   /** IP fixed-header fraction below which a row is padding (default 0.5). */
   paddingBelow?: number;
+  /**
+   * `sample` (default): the rows are one conversation — one version, transport, port pair,
+   * a handshake, one direction's IDs counting (conversation.ts). `row`: each row on its own.
+   */
+  conversation?: ConversationMode;
 }
 
 /** What row repair did to one row. */
@@ -138,6 +144,8 @@ export interface RowRepairSummary {
   reasons: Record<string, number>;
   versions: { v4: number; v6: number };
   transports: { tcp: number; udp: number; icmp: number; none: number };
+  /** `conversation: 'sample'`: what the sample's rows were made to follow (null: no packet row). */
+  conversation: (ConversationPlan & { mode: 'sample'; directions: [number, number] }) | { mode: 'row' } | null;
 }
 
 export interface RowsToPacketsResult {
@@ -199,6 +207,23 @@ function rowTimestampsNs(table: NprintTable): bigint[] | null {
   return null;
 }
 
+/** First pass of `conversation: 'sample'`: each row's own structure, then the sample's plan. */
+function planConversation(
+  table: NprintTable,
+  mapping: ReturnType<typeof mapTableToLayout>,
+  row: Int8Array,
+  stats: RowStats | null,
+  paddingBelow: number,
+  seed: number,
+): ReturnType<ConversationPlanner['plan']> {
+  const planner = new ConversationPlanner();
+  for (let r = 0; r < table.rowCount; r++) {
+    expandRow(table, mapping, r, row);
+    planner.add(row, mapping.layout, rowShape(row, mapping.layout, { stats, paddingBelow }));
+  }
+  return planner.plan(stats, createRng(deriveSeed(seed, 'conversation')));
+}
+
 /**
  * nPrint rows → raw-IP packets, like nprint's reverse mode (`-N in.nprint -W out.pcap`)
  * but never inventing validity: see bitsToIpDatagram. The first all -1 row ends the
@@ -232,19 +257,36 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
     reasons: {},
     versions: { v4: 0, v6: 0 },
     transports: { tcp: 0, udp: 0, icmp: 0, none: 0 },
+    conversation: { mode: 'row' },
   };
   const repairSeed = options.repair?.seed ?? 0;
   const paddingBelow = options.repair?.paddingBelow ?? 0.5;
+  const stats = options.repair?.stats ?? null;
+  const planned = repairing && (options.repair?.conversation ?? 'sample') === 'sample' ? planConversation(table, mapping, row, stats, paddingBelow, repairSeed) : undefined;
+  if (planned !== undefined) {
+    summary.conversation = planned && { ...planned.plan, mode: 'sample', directions: [planned.directions.filter((d) => d === 0).length, planned.directions.filter((d) => d === 1).length] };
+  }
+  const ids = planned ? new IdContinuation(planned.plan) : null;
+  let k = 0;
   for (let r = 0; r < table.rowCount; r++) {
     expandRow(table, mapping, r, row);
     if (repairing) {
       // Every row on its own: a padding row inside a generated sample does not end it.
+      const plan = planned?.plan;
+      const dir = planned?.directions[k] ?? 0;
+      const shaped = plan && rowShape(row, layout, { stats, paddingBelow }).kind === 'packet';
+      const before = shaped ? applyConversation(row, layout, plan, k, dir) : [];
       const rep = repairRow(row, layout, {
-        stats: options.repair?.stats ?? null,
+        stats,
         rng: createRng(deriveSeed(repairSeed, `row-repair|${r}`)),
         paddingBelow,
         missing,
+        ...(plan && { force: { version: plan.version, transport: plan.transport } }),
       });
+      if (rep.kind === 'packet') {
+        if (shaped) k++;
+        rep.changes = [...before, ...rep.changes, ...(ids?.apply(row, layout, dir) ?? [])];
+      }
       if (rep.kind === 'padding') {
         summary.padding++;
         if (paddingFrom === null) paddingFrom = r;

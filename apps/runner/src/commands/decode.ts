@@ -35,6 +35,7 @@ interface DecodeFlags {
   tensors?: string;
   seed: number;
   rows?: 'strict' | 'repair';
+  conversation?: 'sample' | 'row';
   learn?: string;
   force?: boolean;
   json?: boolean;
@@ -136,6 +137,12 @@ export const decodeCommand: CliCommand = {
           'repair',
         ]),
       )
+      .addOption(
+        new Option('--conversation <mode>', 'nprint --rows repair: sample makes each sample one conversation (one 5-tuple, a TCP handshake); row repairs each row on its own').choices([
+          'sample',
+          'row',
+        ]),
+      )
       .option('--learn <file>', 'nprint --rows repair: learn the values to fill in from a real capture or .nprint CSV (default: what the encoder learned, else defaults and seeded bits)')
       .option('-f, --force', 'overwrite an existing output')
       .option('--json', 'print a JSON summary (with every decode problem) on stdout')
@@ -151,6 +158,7 @@ export const decodeCommand: CliCommand = {
         const loader = new PluginLoader({ baseDir: io.cwd });
         const options = parseOptionsJson(flags.options, '--options');
         if (flags.rows !== undefined) options['rows'] = flags.rows;
+        if (flags.conversation !== undefined) options['conversation'] = flags.conversation;
         const learn = flags.learn === undefined ? undefined : resolve(io.cwd, flags.learn);
         const finish = (summary: DecodeSummary): void => {
           printSummary(summary, flags.json ?? false, write, warn);
