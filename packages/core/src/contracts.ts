@@ -127,6 +127,25 @@ export interface FitResult {
   finalLoss?: number;
   /** Step the run resumed from, when a checkpoint was found. */
   resumedFromStep?: number;
+  /** Differentially private training: the guarantee the run met (manifest, metrics.json `dp.*`, the report). */
+  privacy?: FitPrivacy;
+}
+
+/** The (ε, δ)-DP guarantee of a training run and how it was reached. */
+export interface FitPrivacy {
+  /** ε spent (never above `targetEpsilon`). */
+  epsilon: number;
+  delta: number;
+  targetEpsilon: number;
+  noiseMultiplier: number;
+  maxGradNorm: number;
+  /** Poisson sampling rate of the batches. */
+  sampleRate: number;
+  steps: number;
+  /** How ε was computed, e.g. 'rdp-sampled-gaussian'. */
+  accountant: string;
+  /** What one unit of protection is (and is not), in words. */
+  unit: string;
 }
 
 export interface SampleRequest {

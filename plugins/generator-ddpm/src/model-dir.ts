@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFileError, type EncoderInfo, type JsonValue } from '@netsynth/core';
+import { ModelFileError, type EncoderInfo, type FitPrivacy, type JsonValue } from '@netsynth/core';
 import type { Geometry } from './geometry.js';
 import type { ScheduleKind } from './schedule.js';
 import type { Prediction } from './samplers.js';
@@ -29,6 +29,8 @@ export interface DdpmModelConfig {
   labels: string[];
   encoder: { name: string; info: EncoderInfo; state: JsonValue };
   training: { steps: number; batchSize: number; images: number; finalLoss: number | null; seconds: number; stepsPerSecond: number; parameters: number };
+  /** DP-SGD's guarantee when the model was trained with `options.privacy` (null or absent: none). */
+  privacy?: FitPrivacy | null;
 }
 
 export function modelFile(dir: string, f: keyof typeof FILES): string {

@@ -78,6 +78,29 @@ export const ddpmOptionsSchema = z
      * set a number to get the same bytes on machines with different core counts.
      */
     replicas: z.union([positiveInt, z.literal('auto')]).default('auto'),
+
+    /**
+     * Differentially private training (DP-SGD with Poisson sampling, RDP accountant): the
+     * noise is solved from `epsilon`, the steps and the sampling rate batchSize / samples;
+     * training never spends more than `epsilon`. Protects ONE training sample (an encoded
+     * flow or flow window); a host with k samples gets about k·ε. `delta` defaults to
+     * min(1e-5, 0.1 / samples). `secureRandomness: false` draws batches and noise from the
+     * seed (reproducible bytes, private only while the seed is secret). Runs on the CPU.
+     */
+    privacy: z
+      .strictObject({
+        epsilon: z.number().positive(),
+        delta: z.number().gt(0).lt(1).optional(),
+        maxGradNorm: z.number().positive().default(1),
+        secureRandomness: z.boolean().default(true),
+      })
+      .optional(),
+    /**
+     * Warm start: a model folder of another DDPM run (e.g. trained on public traces) whose
+     * weights start this training; tensors whose name or shape differ (a different class
+     * count) keep their fresh initialisation. Relative to the config file.
+     */
+    init: z.string().min(1).optional(),
   })
   .strict();
 

@@ -15,6 +15,8 @@ import { imageSides, makeGeometry, padInto, sampleSize, type Geometry } from './
 import { FILES, MODEL_FORMAT, modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
 import type { DdpmOptions } from './options.js';
 import { makeSchedule } from './schedule.js';
+import { accountantFor, planPrivacy, poissonBatch, privacyFacts } from './privacy.js';
+import { initDir, warmStart } from './warm-start.js';
 import { DenoiserUNet, defaultAttention, defaultMidAttention, defaultMults, type DenoiserSpec } from './unet.js';
 
 /** The network and geometry the options give for these images. */
@@ -59,9 +61,9 @@ function dataHash(data: TrainingSet): string {
 }
 
 /** Options that change the weights (sampling options and thread count do not). */
-function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, steps: number, seed: number): string {
+function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, steps: number, seed: number, initKey?: string): string {
   const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, executionProviders: _ep, replicas: _r, checkpointEvery: _ce, ...rest } = o;
-  return createHash('sha256').update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data) })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data), ...(initKey && { initKey }) })).digest('hex');
 }
 
 function validate(data: TrainingSet): void {
@@ -83,19 +85,23 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
   const N = data.tensors.length;
   const total = totalSteps(o, N);
   const seed = ctx.seed;
-  const key = trainingKey(data, spec, o, total, seed);
+  // A warm start's weights are part of what this training is.
+  const initKey = o.init ? (await readModelConfig(initDir(o.init, ctx.baseDir))).trainingKey : undefined;
+  const key = trainingKey(data, spec, o, total, seed, initKey);
 
   // A finished model of this very training: nothing to do.
   if (existsSync(modelFile(modelDir, 'config')) && existsSync(modelFile(modelDir, 'onnx'))) {
     const done = await readModelConfig(modelDir).catch(() => undefined);
-    if (done?.trainingKey === key) return { modelDir, steps: done.training.steps, ...(done.training.finalLoss !== null && { finalLoss: done.training.finalLoss }) };
+    if (done?.trainingKey === key) return { modelDir, steps: done.training.steps, ...(done.training.finalLoss !== null && { finalLoss: done.training.finalLoss }), ...(done.privacy && { privacy: done.privacy }) };
   }
   await mkdir(modelDir, { recursive: true });
 
   const net = new DenoiserUNet(spec);
   initParameters(net, deriveSeed(seed, 'ddpm:init'));
   net.zeroOutput();
+  if (o.init) await warmStart(net, o.init, ctx);
   const B = o.batchSize;
+  const plan = planPrivacy(o, N, total);
   const per = sampleSize(geometry);
   const xShape = [B, geometry.channels, ...geometry.size];
   // The trainer reads ema.decay at every step; it is updated below (warm-up).
@@ -110,6 +116,14 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
     seed: deriveSeed(seed, 'ddpm:dropout'),
     runtime: pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}),
     replicas: o.replicas,
+    ...(plan && {
+      privacy: {
+        maxGradNorm: plan.maxGradNorm,
+        noiseMultiplier: plan.noiseMultiplier,
+        expectedBatchSize: plan.expectedBatchSize,
+        ...(!plan.secureRandomness && { noiseSeed: deriveSeed(seed, 'ddpm:dp-noise') }),
+      },
+    }),
   });
 
   const ckpt = modelFile(modelDir, 'checkpoint');
@@ -121,6 +135,8 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
       resumedFromStep = trainer.step;
     } else ctx.progress.warn(`${ckpt} belongs to another training (options, data or seed changed): starting over`);
   }
+  const acc = plan && accountantFor(plan);
+  acc?.record(trainer.step);
   const save = (): Promise<void> => trainer.saveCheckpoint(ckpt, { force: true, metadata: { 'ddpm.trainingKey': key, 'ddpm.totalSteps': String(total) } });
 
   // Padded images once; a batch copies rows out of this.
@@ -140,13 +156,22 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
     }
     return ord;
   };
-  const x = new Float32Array(B * per);
-  const target = new Float32Array(B * per);
-  const tt = new Float32Array(B);
-  const yy = new BigInt64Array(B);
+  let x = new Float32Array(B * per);
+  let target = new Float32Array(B * per);
+  let tt = new Float32Array(B);
+  let yy = new BigInt64Array(B);
   const nullId = labels.length;
+  // Which samples a step trains on: the epoch order, or a Poisson draw under DP-SGD.
+  const batchOf = (step: number): number[] =>
+    plan
+      ? poissonBatch(N, plan, seed, step)
+      : Array.from({ length: B }, (_, b) => {
+          const pos = (step - 1) * B + b;
+          return orderOf(Math.floor(pos / N))[pos % N] as number;
+        });
 
-  const task = ctx.progress.start('ddpm train', total, 'steps');
+  const dpLabel = plan ? ` (DP-SGD: ε ≤ ${plan.epsilon}, δ ${plan.delta.toExponential(1)}, Poisson rate ${plan.sampleRate.toPrecision(3)}, noise ×${plan.noiseMultiplier.toPrecision(4)}, clip ${plan.maxGradNorm})` : '';
+  const task = ctx.progress.start(`ddpm train${dpLabel}`, total, 'steps');
   if (resumedFromStep) task.update(resumedFromStep, `resumed from step ${resumedFromStep}`);
   let lossAvg: number | undefined;
   const t0 = performance.now();
@@ -157,10 +182,20 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
         await save();
         throw new InterruptedError(`training interrupted at step ${step - 1} of ${total}; checkpoint saved to ${ckpt}`);
       }
+      if (acc && plan && acc.wouldExceed(plan.epsilon)) {
+        ctx.progress.warn(`DP-SGD: step ${step} would take ε past ${plan.epsilon}: training stops after ${step - 1} steps`);
+        break;
+      }
       const rng = createRng(deriveSeed(seed, `ddpm:step:${step}`));
-      for (let b = 0; b < B; b++) {
-        const pos = (step - 1) * B + b;
-        const idx = orderOf(Math.floor(pos / N))[pos % N] as number;
+      const batch = batchOf(step);
+      if (batch.length !== tt.length) {
+        x = new Float32Array(batch.length * per);
+        target = new Float32Array(batch.length * per);
+        tt = new Float32Array(batch.length);
+        yy = new BigInt64Array(batch.length);
+      }
+      for (let b = 0; b < batch.length; b++) {
+        const idx = batch[b] as number;
         const t = rng.int(schedule.timesteps);
         const a = sqrtAb[t] as number;
         const s = sqrt1mAb[t] as number;
@@ -177,13 +212,18 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
       }
       ema.decay = emaDecayAt(o.emaDecay, step);
       const r = await trainer.trainStep({ x, t: tt, y: yy, target });
-      lossAvg = lossAvg === undefined ? r.loss : 0.98 * lossAvg + 0.02 * r.loss;
-      task.tick(1, `loss ${lossAvg.toPrecision(3)}`);
+      acc?.record(1);
+      // An empty Poisson batch has no loss to average.
+      if (r.examples !== 0) lossAvg = lossAvg === undefined ? r.loss : 0.98 * lossAvg + 0.02 * r.loss;
+      task.tick(1, `loss ${lossAvg?.toPrecision(3) ?? 'n/a'}${acc ? `, ε ${acc.spent().epsilon.toPrecision(3)}` : ''}`);
       if (step % o.checkpointEvery === 0 && step < total) await save();
     }
-    if (firstStep <= total) await save();
+    if (firstStep <= trainer.step) await save();
+    // DP-SGD may stop early (budget); otherwise this is `total`.
+    const stepsDone = trainer.step;
+    const privacy = plan && acc ? privacyFacts(plan, acc) : undefined;
     const seconds = (performance.now() - t0) / 1000;
-    const trained = total - firstStep + 1;
+    const trained = stepsDone - firstStep + 1;
 
     trainer.syncToModel({ ema: true });
     await exportInference(net, modelFile(modelDir, 'onnx'), {
@@ -205,7 +245,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
       labels,
       encoder: data.encoder,
       training: {
-        steps: total,
+        steps: stepsDone,
         batchSize: B,
         images: N,
         finalLoss: lossAvg ?? null,
@@ -213,10 +253,11 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
         stepsPerSecond: trained > 0 ? trained / seconds : 0,
         parameters: net.parameterCount(),
       },
+      privacy: privacy ?? null,
     };
     await writeFileAtomic(modelFile(modelDir, 'config'), `${JSON.stringify(config, null, 2)}\n`, { force: true });
-    task.done(`${total} steps, loss ${lossAvg?.toPrecision(3) ?? 'n/a'} → ${FILES.onnx}`);
-    return { modelDir, steps: total, ...(lossAvg !== undefined && { finalLoss: lossAvg }), ...(resumedFromStep !== undefined && { resumedFromStep }) };
+    task.done(`${stepsDone} steps${privacy ? `, (ε, δ) = (${privacy.epsilon.toPrecision(3)}, ${privacy.delta.toExponential(1)})` : ''}, loss ${lossAvg?.toPrecision(3) ?? 'n/a'} → ${FILES.onnx}`);
+    return { modelDir, steps: stepsDone, ...(lossAvg !== undefined && { finalLoss: lossAvg }), ...(resumedFromStep !== undefined && { resumedFromStep }), ...(privacy && { privacy }) };
   } finally {
     await trainer.dispose();
   }

@@ -21,6 +21,7 @@ import type { Stage } from './stage.js';
 import { constraintsStage } from './stages/constraints.js';
 import { decodeStage } from './stages/decode.js';
 import { encodeStage } from './stages/encode.js';
+import { trainingPrivacy } from './stages/dp-metrics.js';
 import { evaluateStage, readMetricsFile, type MetricsFile } from './stages/evaluate.js';
 import { ingestStage } from './stages/ingest.js';
 import { pcapStage } from './stages/pcap.js';
@@ -276,6 +277,8 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
       onnxruntime: onnxRuntimeVersion(plugins),
     },
     stages: reports.map((r) => ({ ...r, outputs: markers.find((m) => m.stage === r.name)?.outputs ?? [] })),
+    // The generator's differential-privacy guarantee (null: not trained with DP-SGD).
+    dp: trainingPrivacy(markers.find((m) => m.stage === 'train')) ?? null,
     outputs,
   };
   await writeFileAtomic(manifestPath, toJson(manifest), { force: true });

@@ -10,6 +10,7 @@ import type { Stage } from '../stage.js';
 import type { RunState } from '../state.js';
 import { pluginIdentity, shortName } from './common.js';
 import { pcapOutput } from './pcap.js';
+import { dpResult, trainingPrivacy } from './dp-metrics.js';
 
 /** What `RunResult.metrics` holds: the evaluators' results and what each side was (read from metrics.json). */
 export interface MetricsFile {
@@ -123,6 +124,8 @@ export const evaluateStage: Stage = {
       outputs.push(dir);
     }
     if (real.pcapPath) outputs.push(`${OUT.evaluation}/real.pcap`);
+    const dp = trainingPrivacy(await state.out.readDone('train'));
+    if (dp) results.push(dpResult(dp));
     state.checkAborted();
     const images = await reportImages(state, real, synthetic);
     const input: ReportInput = {

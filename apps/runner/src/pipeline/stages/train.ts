@@ -30,13 +30,16 @@ export const trainStage: Stage = {
     state.checkAborted();
     const loss = result.finalLoss === undefined ? '' : `, final loss ${result.finalLoss.toPrecision(4)}`;
     const resumed = result.resumedFromStep === undefined ? '' : ` (resumed from step ${result.resumedFromStep})`;
+    const dp = result.privacy ? `, (ε, δ) = (${result.privacy.epsilon.toPrecision(3)}, ${result.privacy.delta.toExponential(1)})-DP` : '';
     return {
-      summary: `${encoded.train.length} images, ${result.steps} steps${loss}${resumed} → ${OUT.model}/`,
+      summary: `${encoded.train.length} images, ${result.steps} steps${loss}${dp}${resumed} → ${OUT.model}/`,
       outputs: [OUT.model],
       details: {
         steps: result.steps,
         finalLoss: result.finalLoss ?? null,
         resumedFromStep: result.resumedFromStep ?? null,
+        // DP-SGD's guarantee: the manifest's `dp` and metrics.json's dp.* come from here.
+        privacy: result.privacy ? { ...result.privacy } : null,
         modelDir: state.out.rel(result.modelDir),
       },
     };
