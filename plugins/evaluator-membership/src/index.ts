@@ -1,0 +1,32 @@
+import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import { definePlugin } from '@netsynth/core';
+import { formatMetricTable } from '@netsynth/evalkit';
+import { evaluateMembership } from './membership.js';
+import { membershipOptionsSchema, type MembershipOptions, type MembershipOptionsInput } from './options.js';
+
+export { evaluateMembership, type MembershipResult } from './membership.js';
+export { rocAuc, rocPoints } from './roc.js';
+export { membershipOptionsSchema, type MembershipOptions, type MembershipOptionsInput } from './options.js';
+
+export const EVALUATOR_NAME = '@netsynth/evaluator-membership';
+
+export function createMembershipEvaluator(input: MembershipOptionsInput = {}): Evaluator {
+  const options: MembershipOptions = membershipOptionsSchema.parse(input);
+  return {
+    name: EVALUATOR_NAME,
+    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
+      const r = evaluateMembership(real, synthetic, options, ctx?.seed ?? 0);
+      if (r.skipped) ctx?.progress.warn(`membership: audit skipped: ${r.skipped}`);
+      return { evaluator: EVALUATOR_NAME, metrics: r.metrics, table: formatMetricTable(r.metrics), sections: r.sections };
+    },
+  };
+}
+
+export default definePlugin({
+  name: EVALUATOR_NAME,
+  kind: 'evaluator',
+  version: '0.1.0',
+  description: 'Membership-inference audit: attack AUC of telling training from held-out samples through the synthetic data (distance and density attacks)',
+  options: membershipOptionsSchema,
+  create: (options) => createMembershipEvaluator(options),
+});
