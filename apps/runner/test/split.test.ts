@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type LabelledSample } from '@netsynth/core';
-import { loadSamples } from '@netsynth/pcap';
+import { flowOfSampleId, loadSamples } from '@netsynth/pcap';
 import { haveShared, sharedPath } from '@netsynth/test-support';
 import { findCaptures, flowOfPackets, parseYamlConfig, splitHoldout, starterConfig } from '../src/index.js';
-import { flowOfSampleId } from '../src/pipeline/split.js';
 import { tcpConversation } from './helpers.js';
 
 const flow = flowOfPackets(tcpConversation(0, 40000, 0n, 1));

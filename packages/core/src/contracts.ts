@@ -257,6 +257,14 @@ export interface Metric {
   /** Figures on each side, when the metric compares two values (accuracy real vs synthetic). */
   real?: number | null;
   synthetic?: number | null;
+  /**
+   * The same metric for real data against itself (the generator's real training samples vs
+   * the real holdout, same sizes and seeds): what a perfect generator could reach. A figure
+   * at or beyond its floor is as good as real data gets.
+   */
+  floor?: number | null;
+  /** The class the metric is about, when it is about one (per-class views); absent = all classes. */
+  class?: string;
   unit?: string;
 }
 

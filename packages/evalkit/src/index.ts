@@ -7,3 +7,6 @@ export * from './split.js';
 export * from './sections.js';
 export * from './table.js';
 export * from './craft.js';
+export * from './floor.js';
+// The flow a sample was cut from (ids FILE#FLOW@WINDOW), for evaluators that join windows into flows.
+export { flowOfSampleId } from '@netsynth/pcap';

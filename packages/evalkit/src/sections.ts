@@ -22,6 +22,8 @@ export type CdfSectionData = {
   /** Draw x on a log scale (inter-arrival times, flow sizes); non-positive x are clipped. */
   logX: boolean;
   series: CdfSeries[];
+  /** The class this CDF is about: the report shows such CDFs behind a class selector. */
+  classLabel?: string;
 };
 
 export type TextSectionData = { id: string; text: string };
@@ -61,7 +63,9 @@ export function asCdfData(data: JsonValue): CdfSectionData | null {
     if (!isRecord(s) || typeof s['name'] !== 'string' || !isNumArray(s['x']) || !isNumArray(s['y'])) return null;
     if (s['x'].length !== s['y'].length) return null;
   }
-  return { id: data['id'], xLabel: data['xLabel'], logX: data['logX'] === true, series: series as CdfSeries[] };
+  const out: CdfSectionData = { id: data['id'], xLabel: data['xLabel'], logX: data['logX'] === true, series: series as CdfSeries[] };
+  if (typeof data['classLabel'] === 'string') out.classLabel = data['classLabel'];
+  return out;
 }
 
 export function asTextData(data: JsonValue): TextSectionData | null {

@@ -27,10 +27,10 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
 
 export const DIRECTION_ARROW: Record<Metric['direction'], string> = { lower: '↓', higher: '↑', info: '·' };
 
-/** The standard evaluator table: one row per metric with its direction arrow. */
+/** The standard evaluator table: one row per metric with its direction arrow and its real-vs-real floor. */
 export function formatMetricTable(metrics: readonly Metric[]): string {
   return formatTable(
-    ['metric', 'better', 'value', 'real', 'synthetic'],
-    metrics.map((m) => [m.name, DIRECTION_ARROW[m.direction], m.value, m.real ?? null, m.synthetic ?? null]),
+    ['metric', 'better', 'value', 'floor', 'real', 'synthetic'],
+    metrics.map((m) => [m.name, DIRECTION_ARROW[m.direction], m.value, m.floor ?? null, m.real ?? null, m.synthetic ?? null]),
   );
 }

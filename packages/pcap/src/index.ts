@@ -36,7 +36,7 @@ export {
 } from './flows/assembler.js';
 export { endpointsKeyOf, endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
 export { labelForCapture, type LabelsConfig } from './flows/labels.js';
-export { expandCaptures, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
+export { expandCaptures, flowOfSampleId, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
 
 // Inspection
 export { summarizeCapture, type CaptureSummary, type ProtocolCounts, type SummarizeOptions } from './summarize.js';

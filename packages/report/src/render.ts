@@ -156,6 +156,8 @@ export function buildMetricsJson(input: ReportInput): JsonObject {
       if (m.group !== undefined) o['group'] = m.group;
       if (m.real !== undefined) o['real'] = m.real;
       if (m.synthetic !== undefined) o['synthetic'] = m.synthetic;
+      if (m.floor !== undefined) o['floor'] = m.floor;
+      if (m.class !== undefined) o['class'] = m.class;
       if (m.unit !== undefined) o['unit'] = m.unit;
       return o;
     }),

@@ -144,6 +144,8 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     const samples = await loadSamples(
       {
         captures: [LAB],
+        records: [],
+        recordColumns: {},
         labels: { from: 'filename' },
         flows: { idleTimeoutSeconds: 60, windowPackets: 32, minPackets: 2, maxSamplesPerLabel: 120 },
         holdout: 0.2,

@@ -1,6 +1,7 @@
 import type { Metric, ReportSection } from '@netsynth/core';
 import type { JsdOptions, SampleAnalysis } from '@netsynth/evalkit';
 import {
+  asCdfData,
   cdfSection,
   countValues,
   ecdfPoints,
@@ -205,4 +206,46 @@ export function compareDistributions(real: readonly SampleAnalysis[], synthetic:
     }
   }
   return { metrics, sections: [...sections, ...topSections] };
+}
+
+/** The fields compared per class: sizes, times and the header fields that separate traffic kinds. */
+const PER_CLASS_METRICS = new Set([
+  'packets.length.emd',
+  'packets.iat.emd',
+  'packets.tcp_flags.jsd',
+  'flows.packets.emd',
+  'flows.bytes.emd',
+  'flows.duration.emd',
+  'flows.dst_port.jsd',
+  'flows.protocol.jsd',
+]);
+
+/** Labels of the real side, sorted. */
+function labelsOf(samples: readonly SampleAnalysis[]): string[] {
+  return [...new Set(samples.map((a) => a.sample.label))].sort();
+}
+
+/**
+ * The main JSD/EMD metrics per class (`class.<label>.<metric>`, `class` set), and per-class
+ * CDFs of packet length and flow size for the report's class selector. A class the synthetic
+ * side lacks gets null values: missing a class is a fidelity failure, not a skipped row.
+ */
+export function comparePerClass(real: readonly SampleAnalysis[], synthetic: readonly SampleAnalysis[], options: DistributionOptions): Comparison {
+  const metrics: Metric[] = [];
+  const sections: ReportSection[] = [];
+  for (const label of labelsOf(real)) {
+    const r = real.filter((a) => a.sample.label === label);
+    const s = synthetic.filter((a) => a.sample.label === label);
+    const c = compareDistributions(r, s, options);
+    for (const m of c.metrics) {
+      if (!PER_CLASS_METRICS.has(m.name)) continue;
+      metrics.push({ ...m, name: `class.${label}.${m.name}`, class: label, ...(s.length === 0 && { value: null }) });
+    }
+    for (const sec of c.sections) {
+      const data = sec.kind === 'cdf' ? asCdfData(sec.data) : null;
+      if (!data || (data.id !== 'cdf-packets-length' && data.id !== 'cdf-flows-packets')) continue;
+      sections.push(cdfSection(`${sec.title} — ${label}`, { ...data, id: `${data.id}-class-${label}`, classLabel: label }));
+    }
+  }
+  return { metrics, sections };
 }

@@ -1,25 +1,43 @@
-import type { EvalSet, EvaluationResult, Evaluator } from '@netsynth/core';
+import type { EvalSet, EvaluationResult, Evaluator, LabelledSample, PluginContext } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { analyseSamples, formatMetricTable } from '@netsynth/evalkit';
-import { compareDistributions } from './compare.js';
+import { analyseSamples, floorReference, formatMetricTable, withFloors } from '@netsynth/evalkit';
+import { compareDistributions, comparePerClass } from './compare.js';
 import type { DistributionOptions, DistributionOptionsInput } from './options.js';
 import { distributionOptionsSchema } from './options.js';
+import { compareTraces, traceSections } from './trace.js';
 // The version is read from package.json at build time (bundled), so a release changes stage hashes.
 import pkg from '../package.json' with { type: 'json' };
 
-export { compareDistributions, topPorts } from './compare.js';
+export { compareDistributions, comparePerClass, topPorts } from './compare.js';
 export type { Comparison, TopPort } from './compare.js';
+export { compareTraces, traceFlows, traceSections, traceSeries, TRACE_SERIES } from './trace.js';
+export type { TraceSeries } from './trace.js';
 export { distributionOptionsSchema } from './options.js';
 export type { DistributionOptions, DistributionOptionsInput } from './options.js';
 
 export const EVALUATOR_NAME = '@netsynth/evaluator-distribution';
 
+/** Every metric of one real-vs-other comparison: fields, per-class fields, trace. */
+function allMetrics(real: readonly LabelledSample[], other: readonly LabelledSample[], options: DistributionOptions) {
+  const r = analyseSamples(real);
+  const o = analyseSamples(other);
+  const main = compareDistributions(r, o, options);
+  const perClass = comparePerClass(r, o, options);
+  return { metrics: [...main.metrics, ...compareTraces(real, other), ...perClass.metrics], sections: [...main.sections, ...perClass.sections] };
+}
+
 export function createDistributionEvaluator(input: DistributionOptionsInput = {}): Evaluator {
   const options: DistributionOptions = distributionOptionsSchema.parse(input);
   return {
     name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet): Promise<EvaluationResult> {
-      const { metrics, sections } = compareDistributions(analyseSamples(real.samples), analyseSamples(synthetic.samples), options);
+    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
+      const result = allMetrics(real.samples, synthetic.samples, options);
+      // The floor: the generator's real training samples (as many per class as the synthetic
+      // side has) against the same holdout — what real data itself scores.
+      const training = real.training?.samples;
+      const reference = training?.length ? floorReference(training, synthetic.samples, ctx?.seed ?? 0) : undefined;
+      const metrics = reference ? withFloors(result.metrics, allMetrics(real.samples, reference, options).metrics) : result.metrics;
+      const sections = [...result.sections, ...traceSections(real.samples, synthetic.samples, reference, options.cdfPoints)];
       return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };
     },
   };
@@ -29,7 +47,8 @@ export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
   version: pkg.version,
-  description: "NetShare's fidelity metrics: JSD of categorical header fields, exact EMD of sizes and times, top-K ports, on packets and flows",
+  description:
+    "NetShare's fidelity metrics: JSD of categorical header fields, exact EMD of sizes and times, top-K ports, on packets and flows, per class; trace metrics (flow inter-arrival, concurrency, packets/s, duration); each with its real-vs-real floor",
   options: distributionOptionsSchema,
   create: (options) => createDistributionEvaluator(options),
 });

@@ -54,7 +54,9 @@ describe('evaluator-distribution', () => {
       if (m.name.endsWith('.jsd') || m.name.endsWith('.emd') || m.name.endsWith('.emd_norm')) expect(m.value, m.name).toBeCloseTo(0, 12);
       if (m.name.includes('_overlap')) expect(m.value, m.name).toBe(1);
     }
-    expect(res.metrics.filter((m) => m.name.endsWith('.jsd')).length).toBe(13);
+    expect(res.metrics.filter((m) => m.name.endsWith('.jsd') && m.class === undefined).length).toBe(13);
+    // Per class: 8 field metrics and 4 trace metrics.
+    expect(res.metrics.filter((m) => m.name.startsWith('class.x.')).length).toBe(12);
     expect(res.table).toContain('packets.length.emd');
   });
 
@@ -90,8 +92,11 @@ describe('evaluator-distribution', () => {
   it('returns CDF and top-K sections the report can read', async () => {
     const real = makeFlows(4, 30);
     const res = await createDistributionEvaluator({ cdfPoints: 50 }).evaluate({ samples: real }, { samples: makeFlows(5, 20) }, ctx);
-    const cdfs = (res.sections ?? []).filter((s) => s.kind === 'cdf').map((s) => asCdfData(s.data));
+    const all = (res.sections ?? []).filter((s) => s.kind === 'cdf').map((s) => asCdfData(s.data));
+    const cdfs = all.filter((c) => !c?.classLabel && !c?.id.startsWith('cdf-trace'));
     expect(cdfs.map((c) => c?.id)).toEqual(['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration']);
+    expect(all.filter((c) => c?.classLabel === 'x').map((c) => c?.id)).toEqual(['cdf-packets-length-class-x', 'cdf-flows-packets-class-x']);
+    expect(all.filter((c) => c?.id.startsWith('cdf-trace')).length).toBe(4);
     for (const c of cdfs) {
       expect(c?.series.map((s) => s.name)).toEqual(['real', 'synthetic']);
       for (const s of c?.series ?? []) {
@@ -117,5 +122,76 @@ describe('evaluator-distribution', () => {
     expect(m.get('packets.length.emd')?.value).toBeNull();
     expect(m.get('packets.protocol.jsd')?.value).toBeNull();
     expect(m.get('packets.count')?.synthetic).toBe(0);
+  });
+});
+
+/** `count` flows of one class, flow f starting at `start(f)` s, with `packets` packets 0.5 s apart. */
+function timedFlows(label: string, count: number, start: (f: number) => number, packets = 6, idPrefix = label): LabelledSample[] {
+  return Array.from({ length: count }, (_, f) =>
+    craftSample(
+      `${idPrefix}.pcap#${f}@0`,
+      label,
+      Array.from({ length: packets }, (_, i) => ({
+        timeSeconds: start(f) + i * 0.5,
+        src: i % 2 ? '10.77.0.1' : `10.0.0.${1 + f}`,
+        dst: i % 2 ? `10.0.0.${1 + f}` : '10.77.0.1',
+        protocol: 'tcp' as const,
+        length: 100 + 10 * i,
+        srcPort: i % 2 ? 443 : 40000 + f,
+        dstPort: i % 2 ? 40000 + f : 443,
+        ttl: 64,
+        tcpFlags: 0x10,
+      })),
+    ),
+  );
+}
+
+describe('trace metrics and floors', () => {
+  it('see flows laid end to end where the real trace overlaps them, per class and overall', async () => {
+    // Real: a flow starts every second and lasts 2.5 s, so about three are active at once.
+    const real = [...timedFlows('a', 30, (f) => 1000 + f), ...timedFlows('b', 20, (f) => 1000.3 + f)];
+    // Synthetic: the same flows, each starting after the previous one ended.
+    const synthetic = [...timedFlows('a', 30, (f) => 1000 + 3 * f), ...timedFlows('b', 20, (f) => 2000 + 3 * f)];
+    const m = byName((await createDistributionEvaluator().evaluate({ samples: real }, { samples: synthetic }, ctx)).metrics);
+    for (const key of ['flow_iat', 'concurrency', 'pps', 'duration']) expect(m.get(`trace.${key}.emd`), key).toBeDefined();
+    expect(m.get('trace.concurrency.emd')?.synthetic).toBe(1);
+    expect(m.get('trace.concurrency.emd')?.real).toBeGreaterThan(3);
+    expect(m.get('class.a.trace.concurrency.emd')?.real).toBeGreaterThan(2);
+    expect(m.get('class.a.trace.concurrency.emd')?.synthetic).toBe(1);
+    expect(m.get('class.a.trace.flow_iat.emd')?.value).toBeCloseTo(2, 9);
+    // Durations are the same on both sides.
+    expect(m.get('trace.duration.emd')?.value).toBeCloseTo(0, 9);
+    expect(m.get('class.a.trace.duration.emd')?.class).toBe('a');
+  });
+
+  it('joins the windows of one flow (ids FILE#FLOW@WINDOW) into one flow', async () => {
+    const [first] = timedFlows('a', 1, () => 0, 4);
+    const [second] = timedFlows('a', 1, () => 2, 4);
+    const windows = [{ ...(first as LabelledSample), id: 'x.pcap#0@0' }, { ...(second as LabelledSample), id: 'x.pcap#0@4' }];
+    const { traceSeries } = await import('../src/index.js');
+    expect(traceSeries(windows).duration).toEqual([3.5]);
+    expect(traceSeries(windows).concurrency).toEqual([1]);
+  });
+
+  it('give every comparative metric a floor from the training samples; verbatim copies of them score at the floor', async () => {
+    const training = [...timedFlows('a', 40, (f) => 100 + 1.7 * f, 6, 'ta'), ...timedFlows('b', 30, (f) => 100 + 2.3 * f, 4, 'tb')];
+    const holdout = [...timedFlows('a', 12, (f) => 300 + 1.9 * f, 7, 'ha'), ...timedFlows('b', 9, (f) => 300 + 2.1 * f, 5, 'hb')];
+    const real = { samples: holdout, training: { samples: training } };
+    const copies = await createDistributionEvaluator().evaluate(real, { samples: training }, ctx);
+    const comparative = copies.metrics.filter((m) => m.direction !== 'info');
+    expect(comparative.length).toBeGreaterThan(20);
+    for (const m of comparative) {
+      expect(typeof m.floor === 'number' || m.value === null, m.name).toBe(true);
+      if (m.value !== null && m.floor !== null && m.floor !== undefined) {
+        if (m.direction === 'lower') expect(m.value, m.name).toBeLessThanOrEqual(m.floor + 1e-9);
+        else expect(m.value, m.name).toBeGreaterThanOrEqual(m.floor - 1e-9);
+      }
+    }
+    // A set unlike the real data sits far beyond its floor.
+    const shifted = makeFlows(9, 40, { sizeShift: 400, gapShift: 1 }).map((s, i) => ({ ...s, label: i % 2 ? 'a' : 'b' }));
+    const bad = byName((await createDistributionEvaluator().evaluate(real, { samples: shifted }, ctx)).metrics);
+    const len = bad.get('packets.length.emd');
+    expect(len?.value).toBeGreaterThan(3 * (len?.floor as number));
+    expect(typeof bad.get('trace.flow_iat.emd')?.floor).toBe('number');
   });
 });

@@ -40,6 +40,29 @@ describe('evaluator-downstream', () => {
     expect(table.columns).toContain('tstr accuracy');
   });
 
+  it('adds TRTS, floors from real data of the synthetic size, per-class F1 and confusion matrices', async () => {
+    const opts = downstreamOptionsSchema.parse({ ...fast, classifiers: ['random_forest', 'naive_bayes'] });
+    const r = await runDownstream(real, goodSynthetic, opts, 5);
+    const m = byName(r.metrics);
+    for (const id of ['random_forest', 'naive_bayes']) {
+      const trts = m.get(`trts.${id}.accuracy`);
+      expect(trts?.value, id).toBeGreaterThan(0.8);
+      expect(trts?.floor, id).toBe(trts?.real);
+      expect(typeof m.get(`tstr.${id}.accuracy`)?.floor).toBe('number');
+      expect(m.get(`mix1.${id}.accuracy`)?.floor).toBe(m.get(`mix1.${id}.accuracy`)?.real);
+    }
+    expect(typeof m.get('tstr_over_trtr.accuracy')?.floor).toBe('number');
+    const perClass = r.metrics.filter((x) => x.class !== undefined);
+    const classes = new Set(real.map((s) => s.label));
+    expect(perClass).toHaveLength(2 * classes.size);
+    for (const x of perClass) expect(x.name).toMatch(/^class\.[^.]+\.tstr\.(random_forest|naive_bayes)\.f1$/);
+    const confusion = r.sections.map((s) => asTableData(s.data)).filter((t) => t?.id.startsWith('downstream-confusion'));
+    expect(confusion.map((t) => t?.id)).toEqual(['downstream-confusion-trtr-random-forest', 'downstream-confusion-tstr-random-forest', 'downstream-confusion-trtr-naive-bayes', 'downstream-confusion-tstr-naive-bayes']);
+    const trtr = confusion[0];
+    // Every real test sample is counted once.
+    expect(trtr?.rows.reduce((n, row) => n + row.slice(1).reduce<number>((a, b) => a + (b as number), 0), 0)).toBe(r.testSamples);
+  });
+
   it('synthetic samples with shuffled labels score near chance on real data', async () => {
     const r = await runDownstream(real, relabelled(goodSynthetic, 9), downstreamOptionsSchema.parse(fast), 5);
     const m = byName(r.metrics);

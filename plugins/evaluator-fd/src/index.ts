@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { EvalSet, EvaluationResult, Evaluator, GeneratedSample, Metric, PluginContext } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
-import { formatMetricTable, tableSection } from '@netsynth/evalkit';
+import { floorReference, formatMetricTable, tableSection, withFloors } from '@netsynth/evalkit';
 import { pluginRuntime } from '@netsynth/nn';
 import type { CnnTrainingInfo } from './cnn.js';
 import { trainCnnExtractor } from './cnn.js';
@@ -62,6 +62,23 @@ async function makeExtractor(options: FdOptions, real: EvalSet, ctx: PluginConte
   return { fx };
 }
 
+/** FD over all images and per class (classes with at least minPerClass images on each side). */
+function fdMetrics(fr: Float64Array[], realImages: readonly GeneratedSample[], fs: Float64Array[], synImages: readonly GeneratedSample[], options: FdOptions): { metrics: Metric[]; rows: TableCell[][] } {
+  const all = frechetDistance(gaussianStats(fr), gaussianStats(fs));
+  const metrics: Metric[] = [{ name: 'fd.all', value: all, direction: 'lower', group: 'fd' }];
+  const rows: TableCell[][] = [['all', realImages.length, synImages.length, all]];
+  if (!options.perClass) return { metrics, rows };
+  for (const label of [...new Set(realImages.map((s) => s.label))].sort()) {
+    const r = fr.filter((_, i) => realImages[i]?.label === label);
+    const s = fs.filter((_, i) => synImages[i]?.label === label);
+    if (r.length < options.minPerClass || s.length < options.minPerClass) continue;
+    const v = frechetDistance(gaussianStats(r), gaussianStats(s));
+    metrics.push({ name: `fd.class.${label}`, value: v, direction: 'lower', group: 'fd', class: label });
+    rows.push([label, r.length, s.length, v]);
+  }
+  return { metrics, rows };
+}
+
 export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: FeatureExtractor): Evaluator {
   const options: FdOptions = fdOptionsSchema.parse(input);
   return {
@@ -81,19 +98,18 @@ export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: Featur
       try {
         const fr = await fx.features(realImages.map((s) => s.tensor));
         const fs = await fx.features(synImages.map((s) => s.tensor));
-        const all = frechetDistance(gaussianStats(fr), gaussianStats(fs));
-        metrics.push({ name: 'fd.all', value: all, direction: 'lower', group: 'fd' });
-        rows.push(['all', realImages.length, synImages.length, all]);
-        if (options.perClass) {
-          const labels = [...new Set(realImages.map((s) => s.label))].sort();
-          for (const label of labels) {
-            const r = fr.filter((_, i) => realImages[i]?.label === label);
-            const s = fs.filter((_, i) => synImages[i]?.label === label);
-            if (r.length < options.minPerClass || s.length < options.minPerClass) continue;
-            const v = frechetDistance(gaussianStats(r), gaussianStats(s));
-            metrics.push({ name: `fd.class.${label}`, value: v, direction: 'lower', group: 'fd' });
-            rows.push([label, r.length, s.length, v]);
-          }
+        const compared = fdMetrics(fr, realImages, fs, synImages, options);
+        // The floor: the generator's real training images, as many per class as the synthetic
+        // side has, against the same real images through the same features.
+        const training = real.training?.images;
+        if (training && training.length >= 2) {
+          const reference = floorReference(training, synImages, ctx?.seed ?? 0);
+          const floor = fdMetrics(fr, realImages, await fx.features(reference.map((s) => s.tensor)), reference, options);
+          metrics.push(...withFloors(compared.metrics, floor.metrics));
+          rows.push(...compared.rows.map((row) => [...row, floor.rows.find((f) => f[0] === row[0])?.[3] ?? null]));
+        } else {
+          metrics.push(...compared.metrics);
+          rows.push(...compared.rows.map((row) => [...row, null]));
         }
         metrics.push({ name: 'fd.features', value: fr[0]?.length ?? 0, direction: 'info', group: 'fd', unit: 'dimensions' });
         if (made.cnn) metrics.push({ name: 'fd.cnn.train_accuracy', value: made.cnn.trainAccuracy, direction: 'info', group: 'fd', unit: 'share' });
@@ -107,7 +123,7 @@ export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: Featur
         sections: [
           tableSection('Fréchet distance', {
             id: 'fd-table',
-            columns: ['images', 'real', 'synthetic', 'Fréchet distance'],
+            columns: ['images', 'real', 'synthetic', 'Fréchet distance', 'floor (real training vs real)'],
             rows,
             note: `Features: ${fx.name}. With few images per class the covariance is rank-deficient and the FD is biased upwards; compare runs of equal size.`,
           }),

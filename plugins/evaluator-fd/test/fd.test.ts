@@ -80,6 +80,19 @@ describe('evaluator-fd', () => {
     expect(same.metrics.find((m) => m.name === 'fd.features')?.value).toBe(10);
   });
 
+  it('puts the real training images against the real ones as the floor; copies of the training images sit at it', async () => {
+    const real = { samples: [], images: images(1, 40, 0), training: { samples: [], images: images(4, 60, 0) } };
+    const fx = createFdEvaluator({ features: 'pooled', grid: 2 });
+    const copies = await fx.evaluate(real, { samples: [], images: images(4, 60, 0) }, ctx);
+    const all = copies.metrics.find((m) => m.name === 'fd.all');
+    expect(typeof all?.floor).toBe('number');
+    expect(all?.value).toBeCloseTo(all?.floor as number, 9);
+    expect(copies.metrics.find((m) => m.name === 'fd.class.a')?.class).toBe('a');
+    const shifted = await fx.evaluate(real, { samples: [], images: images(3, 60, 0.8) }, ctx);
+    const s = shifted.metrics.find((m) => m.name === 'fd.all');
+    expect(s?.value).toBeGreaterThan(5 * (s?.floor as number));
+  });
+
   it('reports null without images', async () => {
     const r = await createFdEvaluator().evaluate({ samples: [] }, { samples: [] }, ctx);
     expect(r.metrics).toEqual([{ name: 'fd.all', value: null, direction: 'lower', group: 'fd' }]);

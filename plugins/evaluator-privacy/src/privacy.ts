@@ -83,18 +83,22 @@ export function evaluatePrivacy(real: EvalSet, synthetic: EvalSet, options: Priv
   }
 
   const group = 'memorisation';
+  // Floors: the real held-out samples are what unseen data looks like from the training set,
+  // so their figures are what a generator that memorises nothing would score.
   const metrics: Metric[] = [
     {
       name: 'dcr.median',
       value: medianSyn,
       real: medianReal,
       synthetic: medianSyn,
+      floor: medianReal,
       direction: 'info',
       group,
     },
     {
       name: 'dcr.median_ratio',
       value: medianSyn !== null && medianReal !== null && medianReal > 0 ? medianSyn / medianReal : null,
+      floor: medianReal !== null && medianReal > 0 ? 1 : null,
       direction: 'higher',
       group,
       unit: 'ratio',
@@ -104,11 +108,21 @@ export function evaluatePrivacy(real: EvalSet, synthetic: EvalSet, options: Priv
       value: shareBelow(syntheticToTrain, threshold),
       real: shareBelow(realToTrain, threshold),
       synthetic: shareBelow(syntheticToTrain, threshold),
+      floor: shareBelow(realToTrain, threshold),
       direction: 'lower',
       group,
       unit: 'share',
     },
-    { name: 'exact_copies.share', value: exact(syntheticToTrain), real: exact(realToTrain), synthetic: exact(syntheticToTrain), direction: 'lower', group, unit: 'share' },
+    {
+      name: 'exact_copies.share',
+      value: exact(syntheticToTrain),
+      real: exact(realToTrain),
+      synthetic: exact(syntheticToTrain),
+      floor: exact(realToTrain),
+      direction: 'lower',
+      group,
+      unit: 'share',
+    },
     // Ideal is about 0.5 (no closer to what it was trained on than to unseen data); well above 0.5
     // means memorisation, so neither 'lower' nor 'higher' is simply better.
     { name: 'closer_to_train.share', value: closer, direction: 'info', group, unit: 'share' },

@@ -1,4 +1,5 @@
 import { createRng, deriveSeed, type LabelledSample } from '@netsynth/core';
+import { flowOfSampleId } from '@netsynth/pcap';
 
 export interface SplitSamples {
   train: LabelledSample[];
@@ -12,15 +13,6 @@ export interface SplitSamples {
  * deployment would meet them. `window`: single windows at random (the old behaviour).
  */
 export type SplitMode = 'flow' | 'time' | 'window';
-
-/**
- * The flow a sample was cut from: its id up to the last `@` (ids are `FILE#FLOW@WINDOW`).
- * An id without `@` is a flow of its own.
- */
-export function flowOfSampleId(id: string): string {
-  const at = id.lastIndexOf('@');
-  return at < 0 ? id : id.slice(0, at);
-}
 
 interface FlowGroup {
   key: string;

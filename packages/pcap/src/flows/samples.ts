@@ -57,6 +57,15 @@ export async function expandCaptures(captures: readonly string[], baseDir: strin
   return [...found].sort();
 }
 
+/**
+ * The flow a sample was cut from: its id up to the last `@` (loadSamples' ids are
+ * `FILE#FLOW@WINDOW`). An id without `@` is a flow of its own (a generated sample).
+ */
+export function flowOfSampleId(id: string): string {
+  const at = id.lastIndexOf('@');
+  return at < 0 ? id : id.slice(0, at);
+}
+
 interface Candidate {
   sample: LabelledSample;
   source: string;
