@@ -8,6 +8,7 @@ import {
   PluginOptionsError,
   InvalidArgumentError,
   isNetsynthError,
+  formatConfigIssues,
   parseRunConfig,
   type RunConfig,
 } from '@netsynth/core';
@@ -99,7 +100,10 @@ export function locateConfigError(error: unknown, where: (configPath: string) =>
   const at = where(error.configPath);
   const message = bareMessage(error);
   let located: NetsynthError;
-  if (error.code === 'CONFIG') located = new ConfigError(message, error.configPath, at);
+  const issues = error instanceof ConfigError ? error.issues : undefined;
+  // Several problems at once: each line names its own key's position.
+  if (issues && issues.length > 1) located = new ConfigError(formatConfigIssues(issues, where), error.configPath, at, undefined, issues);
+  else if (error.code === 'CONFIG') located = new ConfigError(message, error.configPath, at);
   else if (error.code === 'PLUGIN_OPTIONS') located = new PluginOptionsError(message, error.configPath, at);
   else if (error.code === 'PLUGIN_LOAD' && error instanceof PluginLoadError)
     located = new PluginLoadError(error.specifier, message.replace(`plugin "${error.specifier}": `, ''), { configPath: error.configPath, file: at });

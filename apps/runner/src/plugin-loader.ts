@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  didYouMean,
   PluginLoadError,
   PluginRegistry,
   pluginsFromModule,
@@ -29,6 +30,20 @@ export function shortPluginSpec(family: 'encoder' | 'ruleset' | 'evaluator', nam
   const n = name.trim();
   if (n.startsWith('@') || isLocalSpec(n) || n.includes('/')) return n;
   return `@netsynth/${family}-${n}`;
+}
+
+/** Package names in the same npm scope (or unscoped) installed where a spec was looked up: "did you mean" candidates. */
+function installedScopePackages(name: string, fromDirs: readonly string[]): string[] {
+  const scope = name.startsWith('@') ? name.split('/')[0] : undefined;
+  const found = new Set<string>();
+  for (const from of fromDirs) {
+    for (let dir = from; ; dir = dirname(dir)) {
+      const folder = scope ? join(dir, 'node_modules', scope) : join(dir, 'node_modules');
+      if (existsSync(folder)) for (const entry of readdirSync(folder)) if (!entry.startsWith('.')) found.add(scope ? `${scope}/${entry}` : entry);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  return [...found];
 }
 
 export interface ResolvedPlugin {
@@ -96,9 +111,10 @@ export class PluginLoader {
       }
       return { spec, file, packageName: name, ...(pkg.version !== undefined && { packageVersion: pkg.version }), packageDir: pkgDir };
     }
+    const hint = didYouMean(name, installedScopePackages(name, searched));
     throw new PluginLoadError(
       spec,
-      `package not found (looked in node_modules from ${this.baseDir} upwards and beside the netsynth runner); install it with \`npm i ${name}\` in ${this.baseDir}`,
+      `package not found${hint} (looked in node_modules from ${this.baseDir} upwards and beside the netsynth runner); install it with \`npm i ${name}\` in ${this.baseDir}`,
       details,
     );
   }

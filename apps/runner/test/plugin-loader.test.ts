@@ -80,6 +80,16 @@ describe('PluginLoader', () => {
     expect((err as Error).message).toContain(`install it with \`npm i @someone/encoder-nothing\` in ${dir}`);
   });
 
+  it('a mistyped package name gets "did you mean" from the packages installed beside it', async () => {
+    const dir = projectWithPackage();
+    const loader = new PluginLoader({ baseDir: dir, fallbackDirs: [] });
+    const err = await loader.load('pkg-encodr', 'encoder').catch((e: unknown) => e);
+    expect((err as Error).message).toContain('package not found (did you mean "pkg-encoder"?)');
+    const runner = new PluginLoader({ baseDir: tmp() });
+    const typo = await runner.load('@netsynth/encoder-gsaf', 'encoder').catch((e: unknown) => e);
+    expect((typo as Error).message).toContain('did you mean "@netsynth/encoder-gasf"?');
+  });
+
   it('a missing local path names where it looked', async () => {
     const loader = new PluginLoader({ baseDir: FIXTURES, fallbackDirs: [] });
     await expect(loader.load('./nope.mjs', 'encoder')).rejects.toThrow(/no file or folder at .*nope\.mjs \(local plugin paths resolve relative to the config file's folder/);

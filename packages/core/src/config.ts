@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /** One plugin use in a config: the package name (or a local path) and its options. */
 export const pluginUseSchema = z.strictObject({
@@ -107,19 +108,77 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates a parsed YAML document; the first problem becomes a ConfigError with its path. */
+/** One problem of a config: the key it concerns, what is wrong, what was expected. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+  expected?: string;
+}
+
+/** The keys an object schema accepts at a config path (through arrays, optionals, defaults). */
+function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let node: z.core.$ZodType | undefined = schema;
+  const unwrap = (n: z.core.$ZodType): z.core.$ZodType | undefined => {
+    const def = n._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+    return def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  };
+  const objectShape = (n: z.core.$ZodType | undefined): Record<string, z.core.$ZodType> | undefined => {
+    for (let k = n; k; k = unwrap(k)) {
+      const def = k._zod.def as { type: string; shape?: Record<string, z.core.$ZodType> };
+      if (def.type === 'object') return def.shape;
+    }
+    return undefined;
+  };
+  for (const step of path) {
+    for (let k = node; k; k = unwrap(k)) {
+      const def = k._zod.def as { type: string; element?: z.core.$ZodType };
+      if (def.type === 'array' && typeof step === 'number') {
+        node = def.element;
+        break;
+      }
+      const shape = objectShape(k);
+      if (shape) {
+        node = shape[String(step)];
+        break;
+      }
+    }
+  }
+  return Object.keys(objectShape(node) ?? {});
+}
+
+/** Every problem zod found, one per unknown key, with "did you mean" for near misses. */
+export function configIssues(error: z.ZodError): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(runConfigSchema, issue.path);
+      for (const key of issue.keys) {
+        const hint = didYouMean(key, known);
+        out.push({ path: formatConfigPath([...issue.path, key]), message: `unknown key "${key}"${hint}`, expected: known.length ? `one of ${known.join(', ')}` : 'one of the documented keys' });
+      }
+      continue;
+    }
+    const expected = expectedOf(issue);
+    out.push({ path: formatConfigPath(issue.path), message: issue.message, ...(expected !== undefined && { expected }) });
+  }
+  return out;
+}
+
+/** Validates a parsed config file; every problem is reported at once (ConfigError.issues). */
 export function parseRunConfig(raw: unknown, file?: string): RunConfig {
   const result = runConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new ConfigError('invalid config', '(root)', file);
-  let path = [...issue.path];
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    path = [...path, key];
-    message = `unknown key "${key}"`;
-  }
-  return failConfig(message, formatConfigPath(path), file, expectedOf(issue));
+  const issues = configIssues(result.error);
+  const first = issues[0];
+  if (!first) throw new ConfigError('invalid config', '(root)', file);
+  if (issues.length === 1) return failConfig(first.message, first.path, file, first.expected);
+  throw new ConfigError(formatConfigIssues(issues), first.path, file, undefined, issues);
+}
+
+/** The message of several config problems, one per line; `where` gives a key's position in the file (`run.yaml:3:5`). */
+export function formatConfigIssues(issues: readonly ConfigIssue[], where?: (path: string) => string): string {
+  const lines = issues.map((i) => `\n  - ${where ? `${where(i.path)}, at ` : ''}${i.path}: ${i.message}${i.expected ? ` (expected ${i.expected})` : ''}`);
+  return `${issues.length} problems in the config:${lines.join('')}`;
 }
 
 function expectedOf(issue: z.core.$ZodIssue): string | undefined {

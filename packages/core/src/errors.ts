@@ -95,12 +95,15 @@ export class DissectError extends NetsynthError {
 /** A config key or value is wrong; `configPath` is the dotted path in the YAML. */
 export class ConfigError extends NetsynthError {
   readonly expected?: string;
-  constructor(message: string, configPath: string, file?: string, expected?: string) {
+  /** Every problem found, when there were several (the message lists them; configPath is the first's). */
+  readonly issues?: readonly { path: string; message: string; expected?: string }[];
+  constructor(message: string, configPath: string, file?: string, expected?: string, issues?: readonly { path: string; message: string; expected?: string }[]) {
     super('CONFIG', expected ? `${message} (expected ${expected})` : message, {
       configPath,
       ...(file !== undefined && { file }),
     });
     if (expected !== undefined) this.expected = expected;
+    if (issues !== undefined) this.issues = issues;
   }
 }
 

@@ -9,6 +9,7 @@ export * from './json.js';
 export * from './contracts.js';
 export * from './plugin.js';
 export * from './file-format.js';
+export * from './suggest.js';
 export * from './registry.js';
 export * from './config.js';
 export * from './output.js';

@@ -29,6 +29,20 @@ describe('run config schema', () => {
     expect(e.file).toBe('run.yaml');
   });
 
+  it('reports every problem at once, with "did you mean" for a mistyped key', () => {
+    const e = configErrorOf({ input: { captures: ['a.pcap'], flow: {}, labels: { from: 'folder' } }, seeed: 3, evaluators: [{ plugin: 'x', optoins: {} }] });
+    const paths = (e.issues ?? []).map((i) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['input.flow', 'input.labels.from', 'seeed', 'evaluators.0.optoins']));
+    expect(e.message).toMatch(/^run\.yaml, at .*: 4 problems in the config:/);
+    expect(e.message).toContain('unknown key "flow" (did you mean "flows"?)');
+    expect(e.message).toContain('unknown key "seeed" (did you mean "seed"?)');
+    expect(e.message).toContain('unknown key "optoins" (did you mean "options"?)');
+    // A key far from every known one gets the list, not a guess.
+    const far = configErrorOf({ input: { captures: ['a.pcap'] }, zzzzzz: 1 });
+    expect(far.message).not.toContain('did you mean');
+    expect(far.expected).toMatch(/^one of version, name, seed, input/);
+  });
+
   it('reports a wrong type with the expected type', () => {
     const e = configErrorOf({ input: { captures: ['a.pcap'], flows: { windowPackets: 'many' } } });
     expect(e.configPath).toBe('input.flows.windowPackets');

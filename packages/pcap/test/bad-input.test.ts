@@ -41,7 +41,12 @@ describe('bad pcap files', () => {
     await expectError('empty.pcap', new Uint8Array(0), PcapTruncatedError, 0, /empty/);
     await expectError('short.pcap', goodPcap.slice(0, 3), PcapTruncatedError, 0, /only 3 bytes/);
     await expectError('header.pcap', goodPcap.slice(0, 20), PcapTruncatedError, 0, /24-byte pcap file header/);
-    await expectError('magic.pcap', concat(new TextEncoder().encode('GIF89a'), goodPcap.slice(6)), PcapFormatError, 0, /not a pcap or pcapng file \(magic 0x47494638\)/);
+    await expectError('magic.pcap', concat(new TextEncoder().encode('GIF89a'), goodPcap.slice(6)), PcapFormatError, 0, /not a pcap or pcapng file \(magic 0x47494638\)$/);
+  });
+
+  it('a gzip-compressed capture is named as such', async () => {
+    const { gzipSync } = await import('node:zlib');
+    await expectError('web.pcap.gz', gzipSync(goodPcap), PcapFormatError, 0, /magic 0x1f8b\w*\): a gzip-compressed file; decompress it first/);
   });
 
   it('damage in the first record is an error', async () => {

@@ -81,7 +81,9 @@ export class CaptureReader {
         records = readPcapRecords(src, this.path, sink, arena);
       } else {
         const magic = Array.from(head, (x) => x.toString(16).padStart(2, '0')).join('');
-        throw new PcapFormatError(`not a pcap or pcapng file (magic 0x${magic})`, this.path, 0);
+        // A compressed capture is common (tcpdump -w - | gzip): name it rather than show a bare magic.
+        const what = head[0] === 0x1f && head[1] === 0x8b ? ': a gzip-compressed file; decompress it first (gunzip)' : '';
+        throw new PcapFormatError(`not a pcap or pcapng file (magic 0x${magic})${what}`, this.path, 0);
       }
 
       for (;;) {
