@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { InvalidArgumentError, LinkType, OutputExistsError, commitTempFile, tempPathFor, type Packet } from '@netsynth/core';
 import { recomputeChecksums as recompute } from '../checksum.js';
 import { toEthernet, toRawIp } from './convert.js';
+import { enhancedPacketBlock, writePcapngHeader } from './pcapng-blocks.js';
 
 export interface PcapWriterOptions {
   /** Link type of the file (1 Ethernet, 101 raw IP, or any other for packets already in it). */
@@ -16,6 +17,11 @@ export interface PcapWriterOptions {
   force?: boolean;
   /** Write correct IPv4/TCP/UDP/ICMP/ICMPv6 checksums (see recomputeChecksums). */
   recomputeChecksums?: boolean;
+  /**
+   * `pcap` (default) or `pcapng` (one section, one interface; each packet an Enhanced Packet
+   * Block that can carry a comment, e.g. its class label: `write(packet, comment)`).
+   */
+  format?: 'pcap' | 'pcapng';
 }
 
 const BUFFER_BYTES = 1 << 20;
@@ -73,7 +79,15 @@ export class PcapWriter {
     return this.opening;
   }
 
+  private get pcapng(): boolean {
+    return this.options.format === 'pcapng';
+  }
+
   private writeHeader(): void {
+    if (this.pcapng) {
+      this.used = writePcapngHeader(this.buf, this.options.linkType, this.snapLength, this.options.nanosecond === true);
+      return;
+    }
     const b = this.buf;
     b.writeUInt32LE(this.options.nanosecond ? 0xa1b23c4d : 0xa1b2c3d4, 0);
     b.writeUInt16LE(2, 4);
@@ -97,8 +111,10 @@ export class PcapWriter {
     return this.options.recomputeChecksums ? recompute(p) : p;
   }
 
-  async write(packet: Packet): Promise<void> {
+  /** Appends a packet; `comment` (pcapng only) goes into its block's opt_comment. */
+  async write(packet: Packet, comment?: string): Promise<void> {
     if (this.finished) throw new InvalidArgumentError('PcapWriter is already closed', { file: this.path });
+    if (comment !== undefined && !this.pcapng) throw new InvalidArgumentError('packet comments need format pcapng', { file: this.path });
     const p = this.convert(packet);
     const ts = p.timestampNs;
     if (ts < 0n) throw new InvalidArgumentError(`negative timestamp ${ts} ns`, { file: this.path });
@@ -108,6 +124,12 @@ export class PcapWriter {
     const frac = this.options.nanosecond ? fracNs : Math.floor(fracNs / 1000);
     const captured = Math.min(p.data.length, this.snapLength);
     const originalLength = p.originalLength;
+    if (this.pcapng) {
+      const units = this.options.nanosecond ? ts : ts / 1000n;
+      await this.append(enhancedPacketBlock(p.data.subarray(0, captured), units, originalLength, comment));
+      this.packetsWritten++;
+      return;
+    }
     const recordBytes = 16 + captured;
     if (this.used + recordBytes > this.buf.length) await this.flush();
     const b = this.buf;
@@ -132,6 +154,17 @@ export class PcapWriter {
     b.writeUInt32LE(frac, o + 4);
     b.writeUInt32LE(captured, o + 8);
     b.writeUInt32LE(Math.min(Math.max(0, original), 0xffffffff), o + 12);
+  }
+
+  private async append(block: Buffer): Promise<void> {
+    if (this.used + block.length > this.buf.length) await this.flush();
+    if (block.length > this.buf.length) {
+      const fh = await this.handle();
+      await fh.write(block, 0, block.length);
+      return;
+    }
+    block.copy(this.buf, this.used);
+    this.used += block.length;
   }
 
   async writeAll(packets: Iterable<Packet> | AsyncIterable<Packet>): Promise<void> {
