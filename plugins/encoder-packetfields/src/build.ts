@@ -9,7 +9,7 @@ import { buildIcmpPacket, buildTcpPacket, buildUdpPacket, encodeTcpOptions, opti
 import type { FlowChoice } from './choose.js';
 import { mode, nearest } from './counts.js';
 import { dnsPayload, newDnsState, type DnsState } from './dns-flow.js';
-import { optionSetKey, type DirectionProfile, type ProtocolProfile } from './profile.js';
+import { optionSetKey, optionSetOf, type DirectionProfile, type ProtocolProfile } from './profile.js';
 import type { PacketRow } from './rows.js';
 
 export interface BuildOptions {
@@ -50,7 +50,8 @@ function ipSpec(s: FlowState, row: PacketRow, t: bigint): Ipv4Spec {
   const d = row.direction;
   const dp = dirProfile(s.choice.profile, d);
   const me = s.sides[d];
-  const id = me.ipId === undefined ? s.rng.int(65536) : (me.ipId + row.ipIdStep) & 0xffff;
+  // A step of 0 would repeat the previous datagram's identification (ambiguous reassembly): 1 instead.
+  const id = me.ipId === undefined ? s.rng.int(65536) : (me.ipId + Math.max(1, row.ipIdStep)) & 0xffff;
   me.ipId = id;
   return {
     src: d === 0 ? s.o.client : s.o.server,
@@ -71,28 +72,42 @@ function cut(p: Packet, headerBytes: number): Packet {
 
 const { FIN, SYN, RST, ACK, URG, ECE, CWR } = TCP_FLAG;
 
+/** Where a TCP segment sits: its index, the flow's length, and whether the flow opens with a handshake. */
+interface Position {
+  index: number;
+  count: number;
+  opening: boolean;
+}
+
 /**
  * The generated flags snapped to the nearest combination (in flipped bits) this class sent in
- * this direction, then made possible here: SYN only as a side's first segment, no FIN after
- * FIN, never SYN with FIN or RST or RST with FIN, ACK on all but the opening SYN and RST, ECN
- * setup (ECE+CWR together) only on an opening SYN, no URG (no urgent data is written).
+ * this direction, then made possible here: SYN only in the opening handshake (SYN, SYN-ACK),
+ * ACK on everything else, RST only as the last segment, never SYN with FIN or RST or RST with
+ * FIN, no FIN after FIN, ECN setup (ECE+CWR together) only on the opening SYN, no URG.
  */
-function tcpFlags(s: FlowState, row: PacketRow): number {
+function tcpFlags(s: FlowState, row: PacketRow, at: Position): number {
   const me = s.sides[row.direction];
-  const other = s.sides[row.direction === 0 ? 1 : 0];
-  const learned = dirProfile(s.choice.profile, row.direction)?.flags;
-  let f = (learned && nearest(learned, row.flags, bitDistance8)) ?? row.flags;
-  f &= ~URG;
-  if (me.synSent) f &= ~SYN;
-  if (me.finSent) f &= ~FIN;
-  if (f & SYN) f &= ~(FIN | RST);
-  if (f & RST) f &= ~FIN;
-  if (f & SYN) f = other.synSent ? f | ACK : f & ~ACK;
-  else if (!(f & RST)) f |= ACK;
-  if ((f & SYN) && !(f & ACK)) {
-    if ((f & (ECE | CWR)) !== (ECE | CWR)) f &= ~(ECE | CWR);
-  }
+  let f = snapFlags(s, row);
+  f &= ~(URG | SYN);
+  if (at.opening && at.index === 0) f = (f & (ECE | CWR)) === (ECE | CWR) ? SYN | ECE | CWR : SYN;
+  else if (at.opening && at.index === 1) f = SYN | ACK;
+  else f |= ACK;
+  if (at.index < at.count - 1 || f & SYN) f &= ~RST;
+  if (me.finSent || f & (SYN | RST)) f &= ~FIN;
   return f;
+}
+
+function snapFlags(s: FlowState, row: PacketRow): number {
+  const learned = dirProfile(s.choice.profile, row.direction)?.flags;
+  return (learned && nearest(learned, row.flags, bitDistance8)) ?? row.flags;
+}
+
+/** Whether a TCP flow opens with a handshake: its first generated segment, snapped, is a SYN. */
+export function opensWithSyn(s: { choice: FlowChoice }, first: PacketRow | undefined): boolean {
+  if (!first) return false;
+  const learned = dirProfile(s.choice.profile, 0)?.flags;
+  const f = (learned && nearest(learned, first.flags, bitDistance8)) ?? first.flags;
+  return (f & SYN) !== 0;
 }
 
 function bitDistance8(a: number, b: number): number {
@@ -103,9 +118,10 @@ function bitDistance8(a: number, b: number): number {
 }
 
 function tcpOptions(s: FlowState, row: PacketRow, syn: boolean, elapsedMs: number): Uint8Array {
-  const present = { ...row.options };
-  if (!syn) present.mss = present.sackOk = present.wscale = false;
   const dp = dirProfile(s.choice.profile, row.direction);
+  const synSet = syn && dp ? mode(dp.synOptions) : undefined;
+  const present = synSet !== undefined ? optionSetOf(synSet) : { ...row.options };
+  if (!syn) present.mss = present.sackOk = present.wscale = false;
   const me = s.sides[row.direction];
   const other = s.sides[row.direction === 0 ? 1 : 0];
   const tsval = (me.tsBase + Math.round(elapsedMs)) >>> 0;
@@ -138,11 +154,11 @@ function u32pair(a: number, b: number): Uint8Array {
   return out;
 }
 
-function tcpPacket(s: FlowState, row: PacketRow, t: bigint, elapsedMs: number): Packet {
+function tcpPacket(s: FlowState, row: PacketRow, t: bigint, elapsedMs: number, at: Position): Packet {
   const d = row.direction;
   const me = s.sides[d];
   const other = s.sides[d === 0 ? 1 : 0];
-  const flags = tcpFlags(s, row);
+  const flags = tcpFlags(s, row, at);
   const syn = (flags & TCP_FLAG.SYN) !== 0;
   const options = tcpOptions(s, row, syn, elapsedMs);
   const header = 20 + options.length;
@@ -192,10 +208,22 @@ function icmpPacket(s: FlowState, row: PacketRow, t: bigint): Packet {
   return cut(packet, 28);
 }
 
+/**
+ * Directions as a flow needs them: the initiator sends first (the flow's key is taken from the
+ * first packet), and a TCP flow that opens with a SYN continues SYN-ACK from the responder, then
+ * the initiator's ACK.
+ */
+function shapeRows(rows: readonly PacketRow[], opening: boolean): PacketRow[] {
+  const forced: Direction[] = opening ? [0, 1, 0] : [0];
+  return rows.map((r, i) => (forced[i] !== undefined && r.direction !== forced[i] ? { ...r, direction: forced[i] as Direction } : r));
+}
+
 /** The packets of one decoded flow. */
-export function buildFlow(rows: readonly PacketRow[], choice: FlowChoice, o: BuildOptions, rng: Rng, problems: DecodeProblem[]): { packets: Packet[]; directions: Direction[] } {
+export function buildFlow(generated: readonly PacketRow[], choice: FlowChoice, o: BuildOptions, rng: Rng, problems: DecodeProblem[]): { packets: Packet[]; directions: Direction[] } {
   const s: FlowState = { choice, o, rng, sides: [side(rng), side(rng)], icmpSeq: rng.int(1000), dns: choice.profile?.dns ? newDnsState(choice.profile.dns) : undefined };
   if (choice.protocol !== 6 && choice.protocol !== 17 && choice.protocol !== 1) problems.push({ message: `protocol ${choice.protocol} has no builder: decoded as UDP` });
+  const opening = choice.protocol === 6 && opensWithSyn(s, generated[0]);
+  const rows = shapeRows(generated, opening);
   const packets: Packet[] = [];
   let t = o.startNs;
   let elapsed = 0;
@@ -204,7 +232,7 @@ export function buildFlow(rows: readonly PacketRow[], choice: FlowChoice, o: Bui
       t += secondsToNs(row.iat);
       elapsed += row.iat * 1000;
     }
-    if (choice.protocol === 6) packets.push(tcpPacket(s, row, t, elapsed));
+    if (choice.protocol === 6) packets.push(tcpPacket(s, row, t, elapsed, { index: i, count: rows.length, opening }));
     else if (choice.protocol === 1) packets.push(icmpPacket(s, row, t));
     else packets.push(udpPacket(s, row, t));
   });

@@ -23,6 +23,8 @@ export interface DirectionProfile {
   icmpType: Counts;
   /** TCP flag bytes (FIN..CWR) sent in this direction. */
   flags: Counts;
+  /** Option sets (optionSetKey) of the SYN segments sent in this direction. */
+  synOptions: Counts;
 }
 
 export interface DnsProfile {
@@ -56,7 +58,7 @@ export interface ClassProfile {
 }
 
 function newDirection(): DirectionProfile {
-  return { ttl: {}, tos: {}, window: null, mss: {}, wscale: {}, icmpType: {}, flags: {} };
+  return { ttl: {}, tos: {}, window: null, mss: {}, wscale: {}, icmpType: {}, flags: {}, synOptions: {} };
 }
 
 function newProtocol(): ProtocolProfile {
@@ -81,6 +83,12 @@ export function optionSetKey(present: Record<OptionName, boolean>): string {
   return OPTION_NAMES.filter((o) => present[o]).join(',');
 }
 
+/** The presence record of an option-set key. */
+export function optionSetOf(key: string): Record<OptionName, boolean> {
+  const names = new Set(key.split(',').filter(Boolean));
+  return { mss: names.has('mss'), sackOk: names.has('sackOk'), timestamps: names.has('timestamps'), wscale: names.has('wscale') };
+}
+
 const KIND_OF: Record<number, OptionName> = { [TCPOPT.MSS]: 'mss', [TCPOPT.SACK_PERMITTED]: 'sackOk', [TCPOPT.TIMESTAMP]: 'timestamps', [TCPOPT.WSCALE]: 'wscale' };
 
 function learnTcp(p: ProtocolProfile, d: DirectionProfile, v: PacketView): void {
@@ -97,6 +105,7 @@ function learnTcp(p: ProtocolProfile, d: DirectionProfile, v: PacketView): void 
     if (o.kind === TCPOPT.WSCALE) bump(d.wscale, wscaleValue(o));
   }
   bump((p.layouts[optionSetKey(present)] ??= {}), layoutOf(parsed.options), 16);
+  if (tcp.flags.syn) bump(d.synOptions, optionSetKey(present));
 }
 
 function udpPayload(v: PacketView): Uint8Array | undefined {
