@@ -11,9 +11,10 @@ import { inspectCommand } from './commands/inspect.js';
 import { pluginsCommand } from './commands/plugins.js';
 import { privacyCommand } from './commands/privacy.js';
 import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
 
 /** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
-const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand, mergeCommand];
+const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand, mergeCommand, schemaCommand];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
 // can resume); a second one quits at once.

@@ -27,6 +27,7 @@ export {
   type ResolvedPlugin,
 } from './plugin-loader.js';
 export { discoverPlugins, installedPluginPackages, type DiscoveredPlugin, type DiscoveryProblem } from './plugin-discovery.js';
+export { runConfigJsonSchema, CONFIG_SCHEMA_FILE } from './config-schema.js';
 export { runPipeline, runLoadedConfig, activeStages, type RunOptions, type RunResult, type StageReport } from './pipeline/run-pipeline.js';
 export { STAGE_NAMES, type StageName } from './pipeline/state.js';
 export type { StageMarker } from './pipeline/output-dir.js';

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
 import type { CliCommand } from '../command.js';
+import { CONFIG_SCHEMA_FILE, runConfigJsonSchema } from '../config-schema.js';
 import { findCaptures, starterConfig } from '../init-config.js';
 import { toJson } from '../json.js';
 import { discoverPlugins } from '../plugin-discovery.js';
@@ -35,7 +36,10 @@ export const initCommand: CliCommand = {
         const { plugins } = await discoverPlugins([], dir);
         const starter = starterConfig(captures, plugins.map((p) => p.def));
         const file = resolve(dir, flags.config);
-        await writeFileAtomic(file, starter.text, { force: flags.force ?? false });
+        // Editors with yaml-language-server complete and check the config against the schema beside it.
+        const schemaFile = resolve(dirname(file), CONFIG_SCHEMA_FILE);
+        await writeFileAtomic(file, `# yaml-language-server: $schema=./${CONFIG_SCHEMA_FILE}\n${starter.text}`, { force: flags.force ?? false });
+        await writeFileAtomic(schemaFile, `${toJson(runConfigJsonSchema(plugins.map((p) => p.def)))}\n`, { force: true });
         if (flags.json) {
           io.stdout.write(`${toJson({ file, ...starter, text: undefined })}\n`);
           return;
