@@ -17,6 +17,28 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * `--quiet`: a stderr that keeps warnings and errors (a `warning:` / `error` line and its
+ * indented continuation lines) and drops progress.
+ */
+export function quietStream(stream: OutputStream): OutputStream {
+  let pending = '';
+  let inWarning = false;
+  return {
+    isTTY: false,
+    write: (text: string) => {
+      pending += text;
+      for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+        const line = pending.slice(0, i + 1);
+        pending = pending.slice(i + 1);
+        inWarning = line.startsWith('warning:') || line.startsWith('error') || (inWarning && /^\s/.test(line));
+        if (inWarning) stream.write(line);
+      }
+      return true;
+    },
+  };
+}
+
 export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env };
 }

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliCommand, CommandEnv } from './command.js';
 import { ExitCode, exitCodeOf, formatError } from './error-report.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, quietStream, type CliIo } from './io.js';
 import { runnerVersion } from './pipeline/manifest.js';
 
 export interface MainOptions {
@@ -15,6 +15,7 @@ export function createProgram(commands: readonly CliCommand[], env: CommandEnv):
   const program = new Command('netsynth')
     .description('netsynth: synthetic network traffic from pcap captures with diffusion models')
     .version(runnerVersion(), '-V, --version')
+    .option('--quiet', 'no progress on stderr, with any command (warnings and errors still show)')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -35,11 +36,20 @@ export function createProgram(commands: readonly CliCommand[], env: CommandEnv):
  * status. Errors are printed as `error [CODE] message` with the file / offset / config key
  * and a hint; nothing is thrown.
  */
+/** `--quiet` anywhere before a `--`: taken out of the arguments (every command accepts it). */
+function takeQuiet(argv: readonly string[]): { args: string[]; quiet: boolean } {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? [...argv] : argv.slice(0, end);
+  const args = head.filter((a) => a !== '--quiet');
+  return { args: [...args, ...(end < 0 ? [] : argv.slice(end))], quiet: args.length !== head.length };
+}
+
 export async function main(argv: readonly string[], commands: readonly CliCommand[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
+  const { args, quiet } = takeQuiet(argv);
   let exitCode: number = ExitCode.OK;
   const env: CommandEnv = {
-    io,
+    io: quiet ? { ...io, stderr: quietStream(io.stderr) } : io,
     signal: options.signal ?? new AbortController().signal,
     setExitCode: (code) => {
       exitCode = code;
@@ -47,7 +57,7 @@ export async function main(argv: readonly string[], commands: readonly CliComman
   };
   const program = createProgram(commands, env);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(args, { from: 'user' });
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -16,6 +16,15 @@ function formatSeconds(ms: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : s < 120 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
+/** `12.5 samples/s, ETA 40 s` from what is done so far; empty until there is a rate to show. */
+export function rateAndEta(current: number, total: number | undefined, elapsedMs: number, unit: string): string {
+  if (current <= 0 || elapsedMs <= 0) return '';
+  const perSecond = (current * 1000) / elapsedMs;
+  const rate = `${perSecond >= 100 ? Math.round(perSecond) : perSecond.toPrecision(3)} ${unit || 'items'}/s`;
+  if (total === undefined || total <= 0 || current >= total) return rate;
+  return `${rate}, ETA ${formatSeconds(((total - current) / perSecond) * 1000)}`;
+}
+
 /**
  * core's ProgressReporter on stderr: cli-progress bars on a terminal, plain throttled lines
  * otherwise (so logs of CI runs stay readable). Only ever writes to the given stream, so
@@ -41,7 +50,8 @@ class LineReporter implements ProgressReporter {
     const unitText = unit ? ` ${unit}` : '';
     const print = (status?: string): void => {
       const of = total !== undefined && total > 0 ? `/${total}${unitText} (${Math.floor((100 * current) / total)}%)` : unitText;
-      this.stream.write(`${name}: ${current}${of}${status ? ` ${status}` : ''}\n`);
+      const speed = rateAndEta(current, total, this.now() - started, unit);
+      this.stream.write(`${name}: ${current}${of}${speed ? `, ${speed}` : ''}${status ? ` ${status}` : ''}\n`);
     };
     const maybePrint = (status?: string): void => {
       const t = this.now();
@@ -89,7 +99,7 @@ class BarReporter implements ProgressReporter {
       clearOnComplete: true,
       fps: 8,
       barsize: 30,
-      format: '{name} [{bar}] {value}/{total} {unit} {status}',
+      format: '{name} [{bar}] {value}/{total} {unit} {speed} {status}',
       barCompleteChar: '#',
       barIncompleteChar: '-',
     });
@@ -104,18 +114,18 @@ class BarReporter implements ProgressReporter {
   start(name: string, total?: number, unit = ''): ProgressTask {
     const started = Date.now();
     const known = total !== undefined && total > 0;
-    const bar: SingleBar = this.bars().create(known ? total : 0, 0, { name, unit, status: '' }, known ? {} : { format: '{name} {value} {unit} {status}' });
+    const bar: SingleBar = this.bars().create(known ? total : 0, 0, { name, unit, status: '', speed: '' }, known ? {} : { format: '{name} {value} {unit} {speed} {status}' });
     this.active++;
     let current = 0;
     let finished = false;
     return {
       tick: (delta = 1, status) => {
         current += delta;
-        bar.update(current, status === undefined ? {} : { status });
+        bar.update(current, { speed: rateAndEta(current, total, Date.now() - started, unit), ...(status !== undefined && { status }) });
       },
       update: (value, status) => {
         current = value;
-        bar.update(current, status === undefined ? {} : { status });
+        bar.update(current, { speed: rateAndEta(current, total, Date.now() - started, unit), ...(status !== undefined && { status }) });
       },
       done: (summary) => {
         if (finished) return;

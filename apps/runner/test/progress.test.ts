@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProgressReporter } from '../src/index.js';
+import { quietStream } from '../src/io.js';
 
 function sink(isTTY: boolean) {
   let text = '';
@@ -21,8 +22,8 @@ describe('progress on stderr', () => {
     const lines = s.text().trim().split('\n');
     // 3 s of work at one line per second, then the done line and the warning.
     expect(lines.filter((l) => l.startsWith('encode: ') && l.includes('/10 samples'))).toEqual([
-      'encode: 4/10 samples (40%) sample 3',
-      'encode: 8/10 samples (80%) sample 7',
+      'encode: 4/10 samples (40%), 3.33 samples/s, ETA 1.80 s sample 3',
+      'encode: 8/10 samples (80%), 3.33 samples/s, ETA 0.60 s sample 7',
     ]);
     expect(lines).toContain('encode: done, 10 samples (3.00 s)');
     expect(lines.at(-1)).toBe('warning: odd packet');
@@ -36,8 +37,19 @@ describe('progress on stderr', () => {
     now = 20;
     t.update(500);
     t.done();
-    expect(s.text()).toContain('read: 500 packets\n');
+    expect(s.text()).toContain('read: 500 packets, 25000 packets/s\n');
     expect(s.text()).toContain('read: done (0.02 s)\n');
+  });
+
+  it('--quiet keeps warnings and errors (with their indented lines) and drops progress', () => {
+    const s = sink(false);
+    const p = createProgressReporter(quietStream(s.stream), { throttleMs: 0 });
+    const t = p.start('decode', 2, 'samples');
+    t.tick(1);
+    p.warn('2 row(s) could not be decoded into packets:\n  a row 0: bad\n  a row 1: bad');
+    t.done();
+    p.log('wrote out.pcap');
+    expect(s.text()).toBe('warning: 2 row(s) could not be decoded into packets:\n  a row 0: bad\n  a row 1: bad\n');
   });
 
   it('draws bars on a terminal and ends with the summary line', () => {
