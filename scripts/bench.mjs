@@ -27,6 +27,9 @@ for (const group of ['packages', 'plugins', 'apps']) {
     for (const f of readdirSync(bdir).sort()) if (f.endsWith('.bench.mjs')) files.push(join(bdir, f));
   }
 }
+// Cross-package benches (several plugins together) live in test/bench, as cross-package tests do.
+const crossDir = join(root, 'test', 'bench');
+if (existsSync(crossDir)) for (const f of readdirSync(crossDir).sort()) if (f.endsWith('.bench.mjs')) files.push(join(crossDir, f));
 
 const want = only ? norm(only) : undefined;
 // A file is run when NAME names it (pcap-read ~ pcap.read) or a benchmark it may print
