@@ -77,6 +77,8 @@ interface Position {
   index: number;
   count: number;
   opening: boolean;
+  /** Index of each side's last row that carries payload (-1: none): a FIN before it would cut the data. */
+  lastData: [number, number];
 }
 
 /**
@@ -93,7 +95,7 @@ function tcpFlags(s: FlowState, row: PacketRow, at: Position): number {
   else if (at.opening && at.index === 1) f = SYN | ACK;
   else f |= ACK;
   if (at.index < at.count - 1 || f & SYN) f &= ~RST;
-  if (me.finSent || f & (SYN | RST)) f &= ~FIN;
+  if (me.finSent || f & (SYN | RST) || at.index < at.lastData[row.direction]) f &= ~FIN;
   return f;
 }
 
@@ -224,6 +226,10 @@ export function buildFlow(generated: readonly PacketRow[], choice: FlowChoice, o
   if (choice.protocol !== 6 && choice.protocol !== 17 && choice.protocol !== 1) problems.push({ message: `protocol ${choice.protocol} has no builder: decoded as UDP` });
   const opening = choice.protocol === 6 && opensWithSyn(s, generated[0]);
   const rows = shapeRows(generated, opening);
+  const lastData: [number, number] = [-1, -1];
+  rows.forEach((r, i) => {
+    if (r.payloadLength > 0) lastData[r.direction] = i;
+  });
   const packets: Packet[] = [];
   let t = o.startNs;
   let elapsed = 0;
@@ -232,7 +238,7 @@ export function buildFlow(generated: readonly PacketRow[], choice: FlowChoice, o
       t += secondsToNs(row.iat);
       elapsed += row.iat * 1000;
     }
-    if (choice.protocol === 6) packets.push(tcpPacket(s, row, t, elapsed, { index: i, count: rows.length, opening }));
+    if (choice.protocol === 6) packets.push(tcpPacket(s, row, t, elapsed, { index: i, count: rows.length, opening, lastData }));
     else if (choice.protocol === 1) packets.push(icmpPacket(s, row, t));
     else packets.push(udpPacket(s, row, t));
   });

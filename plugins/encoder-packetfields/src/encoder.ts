@@ -127,8 +127,9 @@ export class PacketFieldsEncoder implements Encoder {
     for (const v of values) if (!Number.isFinite(v)) nonFinite++;
     if (nonFinite) problems.push({ message: `${nonFinite} non-finite value(s) in the tensor, read as -1` });
     const rng = createRng(deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`));
-    const { rows } = decodeRows(values, p, this.scales);
     const flow = chooseFlow(decodeFlow(values, p), this.profiles[label], rng, problems);
+    // No more packets than a sample of this class and protocol ever held (e.g. one query and its answer).
+    const rows = decodeRows(values, p, this.scales).rows.slice(0, flow.profile?.maxPackets ?? p);
     if (rows.length === 0) problems.push({ message: 'no position is marked present: the sample decodes to no packet' });
     const d = this.options.decode;
     // Flows start within an hour of startTimeSeconds (a seeded offset), so a capture of many is not one burst.

@@ -40,6 +40,8 @@ export interface DnsProfile {
 
 export interface ProtocolProfile {
   flows: number;
+  /** Most packets one sample of this protocol held (decode keeps at most this many; absent in older states). */
+  maxPackets?: number;
   clientPorts: Counts;
   servicePorts: Counts;
   clientRange: [number, number];
@@ -137,10 +139,10 @@ function learnPacket(p: ProtocolProfile, v: PacketView, direction: 0 | 1): void 
   }
   if (v.tcp && !v.tcp.truncated) learnTcp(p, d, v);
   if (v.icmp) bump(d.icmpType, v.icmp.type);
-  const payload = udpPayload(v);
-  if (payload && payload.length > 0) {
+  const udp = udpPayload(v);
+  if (udp && udp.length > 0) {
     p.dnsTally[0]++;
-    const m = parseDns(payload);
+    const m = parseDns(udp);
     // A query travels client → server (QR 0), a response back (QR 1).
     if (m && ((m.flags >> 15) & 1) === direction) {
       p.dnsTally[1]++;
@@ -154,6 +156,7 @@ export function learnSample(profile: ClassProfile, sample: LabelledSample): void
   const { key, packets, directions } = sample.flow;
   const p = (profile.protocols[String(key.protocol)] ??= newProtocol());
   p.flows++;
+  p.maxPackets = Math.max(p.maxPackets ?? 0, packets.length);
   bump(p.clientPorts, key.a.port, PORT_CAP);
   bump(p.servicePorts, key.b.port, PORT_CAP);
   p.clientRange = [Math.min(p.clientRange[0], key.a.port), Math.max(p.clientRange[1], key.a.port)];

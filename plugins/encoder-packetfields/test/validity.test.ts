@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Packet } from '@netsynth/core';
-import { verifyChecksums } from '@netsynth/pcap';
+import { dissect, verifyChecksums } from '@netsynth/pcap';
 import { createIcmpRuleset } from '@netsynth/ruleset-icmp';
 import { createIpv4Ruleset } from '@netsynth/ruleset-ipv4';
 import { createTcpRuleset } from '@netsynth/ruleset-tcp';
@@ -35,6 +35,14 @@ describe('decode validity (property: any tensor decodes to valid packets)', () =
         const d = enc.decode(tensor, label);
         const learned = Object.keys(enc.profile(label)!.protocols).map(Number);
         expect(learned).toContain(d.flow.protocol);
+        // Never more packets than a sample of the class held (a DNS class: one query, one answer).
+        expect(d.packets.length).toBeLessThanOrEqual(enc.profile(label)!.protocols[String(d.flow.protocol)]!.maxPackets!);
+        // A FIN never precedes data from the same side.
+        d.packets.forEach((p, i) => {
+          const t = dissect(p).transport;
+          if (t?.kind !== 'tcp' || !t.flags.fin) return;
+          for (let j = i + 1; j < d.packets.length; j++) if (d.directions[j] === d.directions[i]) expect(d.packets[j]!.originalLength).toBe(40 + (dissect(d.packets[j]!).transport as { dataOffset: number }).dataOffset * 4 - 20);
+        });
         for (const p of d.packets) {
           const v = verifyChecksums(onWire(p));
           expect(v.ipv4).toBe(true);
