@@ -13,8 +13,13 @@ export interface PluginFileFormat {
   readonly description: string;
   /** Lower-case file extensions with their dot, e.g. [".nprint", ".csv"]: how `decode FILE` finds the format. */
   readonly extensions: readonly string[];
-  /** Packets of a capture → a file of this format (`netsynth encode --format NAME`). */
-  write?(packets: readonly Packet[], out: string, options: FormatWriteOptions): Promise<FormatWriteReport>;
+  /**
+   * Packets of a capture → a file of this format (`netsynth encode --format NAME`). The
+   * packets come in batches, in capture order, as the capture is read; their bytes may be
+   * borrowed from the reader's buffer (valid until the next batch), so a writer streams and
+   * keeps no packet: memory stays flat on gigabyte captures.
+   */
+  write?(packets: AsyncIterable<readonly Packet[]>, out: string, options: FormatWriteOptions): Promise<FormatWriteReport>;
   /** A file of this format → packets (`netsynth decode FILE`). */
   read?(file: string, options: FormatReadOptions): Promise<FormatReadResult>;
   /** A file of this format → a file of another format of the same plugin (`decode FILE --format NAME`). */
@@ -37,6 +42,8 @@ export interface FormatWriteReport {
   columns?: number;
   /** Packets left out, counted by reason code. */
   skipped: Record<string, number>;
+  /** Packets read (a writer may stop reading once maxRecords records are written). */
+  packets?: number;
 }
 
 export interface FormatReadOptions {

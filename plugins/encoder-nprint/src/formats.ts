@@ -9,13 +9,14 @@ import {
   type JsonObject,
   type PluginFileFormat,
 } from '@netsynth/core';
+import { writePacketsAsNprintCsv } from './csv-capture.js';
 import { readNprintCsv, writeNprintCsv } from './csv.js';
 import { formatRepairSummary } from './encoder.js';
 import { imageToRows } from './image.js';
 import { learnRowStats, NPRINT_CSV_EXTENSIONS } from './learn-file.js';
 import type { NprintOptions } from './options.js';
 import { readPng } from './png.js';
-import { packetsToRows, rowsToPackets } from './rows.js';
+import { rowsToPackets } from './rows.js';
 import type { NprintTable } from './table.js';
 
 /** Validates raw `--options` against the plugin's schema (the definition's own parser, passed in to avoid a cycle). */
@@ -51,14 +52,12 @@ export function nprintFormats(parse: ParseNprintOptions): PluginFileFormat[] {
     description: "nPrint CSV (nprint's columns, bit-exact with the nprint tool)",
     extensions: NPRINT_CSV_EXTENSIONS,
     async write(packets, out, options): Promise<FormatWriteReport> {
-      const result = packetsToRows(packets, {
+      const result = await writePacketsAsNprintCsv(packets, out, {
+        force: options.force,
         relativeTimestamps: options.relativeTimestamps ?? false,
         ...(options.maxRecords !== undefined && options.maxRecords > 0 && { maxRows: options.maxRecords }),
       });
-      await writeNprintCsv(out, result.table, { force: options.force });
-      const skipped: Record<string, number> = {};
-      for (const s of result.skipped) skipped[s.code] = (skipped[s.code] ?? 0) + 1;
-      return { records: result.table.rowCount, columns: result.table.columns.length, skipped };
+      return { records: result.rows, columns: result.columns, skipped: { ...result.skipped }, packets: result.packets };
     },
     read: async (file, read) => decodeTable(await readNprintCsv(file), file, parse(read.options), read),
   };

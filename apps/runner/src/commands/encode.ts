@@ -16,7 +16,7 @@ import {
   type PluginFileFormat,
   type ProgressReporter,
 } from '@netsynth/core';
-import { expandCaptures, loadSamples, readCaptureAll } from '@netsynth/pcap';
+import { CaptureReader, expandCaptures, loadSamples } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
 import { PluginLoader, shortPluginSpec, type LoadedPlugin } from '../plugin-loader.js';
@@ -120,24 +120,31 @@ function fileFormatOf(loaded: LoadedPlugin<'encoder'>, name: string): PluginFile
   return format;
 }
 
-/** A capture → one file of an encoder's own format (e.g. nPrint's CSV), through the plugin's definition. */
-async function encodeToFile(format: PluginFileFormat, capture: string, out: string, flags: EncodeFlags, env: { stdout: (s: string) => void; progress: ProgressReporter }): Promise<void> {
-  const task = env.progress.start(`read ${capture}`);
-  const { packets, warnings } = await readCaptureAll(capture);
-  task.done();
-  for (const w of warnings) env.progress.warn(`${w.file}, offset ${w.offset}: ${w.message}`);
+/**
+ * A capture → one file of an encoder's own format (e.g. nPrint's CSV), through the plugin's
+ * definition, written as the capture is read: the format gets the packets in batches with
+ * borrowed bytes, so memory stays flat whatever the capture size.
+ */
+async function encodeToFile(format: PluginFileFormat, capture: string, out: string, flags: EncodeFlags, env: { stdout: (s: string) => void; progress: ProgressReporter; signal: AbortSignal }): Promise<void> {
   if (!format.write) throw new InvalidArgumentError(`--format ${format.name} is read-only`);
-  const report = await format.write(packets, out, {
+  const reader = new CaptureReader(capture, {
+    transientData: true,
+    progress: env.progress,
+    signal: env.signal,
+    onWarning: (w) => env.progress.warn(`${w.file}, offset ${w.offset}: ${w.message}`),
+  });
+  const report = await format.write(reader.batches(), out, {
     force: flags.force ?? false,
     relativeTimestamps: flags.relativeTimestamps ?? false,
     ...(flags.count !== undefined && { maxRecords: flags.count }),
   });
-  const summary = { out, format: format.name, rows: report.records, ...(report.columns !== undefined && { columns: report.columns }), packets: packets.length, skipped: report.skipped };
+  const packets = report.packets ?? reader.recordCount;
+  const summary = { out, format: format.name, rows: report.records, ...(report.columns !== undefined && { columns: report.columns }), packets, skipped: report.skipped };
   if (flags.json) env.stdout(`${toJson(summary)}\n`);
   else {
     const why = Object.entries(report.skipped).map(([code, n]) => `${n} ${code}`).join(', ');
     const columns = report.columns === undefined ? '' : ` × ${report.columns} columns`;
-    env.stdout(`${out}: ${report.records} rows${columns} from ${packets.length} packets${why ? ` (skipped: ${why})` : ''}\n`);
+    env.stdout(`${out}: ${report.records} rows${columns} from ${packets} packets${why ? ` (skipped: ${why})` : ''}\n`);
   }
 }
 
@@ -177,7 +184,7 @@ export const encodeCommand: CliCommand = {
         if (flags.format !== 'tensor') {
           const format = fileFormatOf(loaded, flags.format);
           if (flags.options !== undefined) throw new InvalidArgumentError(`--options does not apply to --format ${format.name} (the file has the format's own columns)`);
-          await encodeToFile(format, input, out, flags, { stdout, progress });
+          await encodeToFile(format, input, out, flags, { stdout, progress, signal });
           return;
         }
 

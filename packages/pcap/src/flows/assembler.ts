@@ -56,6 +56,7 @@ export class FlowAssembler {
   private readonly timeoutNs: bigint;
   private seq = 0;
   private untilSweep = SWEEP_EVERY;
+  private readonly order = new WeakMap<Flow, number>();
 
   constructor(private readonly options: FlowAssemblerOptions) {
     if (!(options.idleTimeoutSeconds > 0)) throw new InvalidArgumentError(`idleTimeoutSeconds must be > 0, got ${options.idleTimeoutSeconds}`);
@@ -111,6 +112,7 @@ export class FlowAssembler {
         seq: this.seq++,
         lastNs: packet.timestampNs,
       };
+      this.order.set(current.flow, current.seq);
       this.active.set(key, current);
     }
     if (!this.options.countOnly) {
@@ -141,6 +143,14 @@ export class FlowAssembler {
     this.stats.flows += ended.length;
     if (ended.length === 0 || this.options.countOnly) return [];
     return ended.sort((x, y) => x.seq - y.seq).map((f) => f.flow);
+  }
+
+  /**
+   * The flow's number in the order flows started (0 for the first packet's flow), whatever
+   * order they end in: a stable index for streaming consumers. -1 for a foreign flow.
+   */
+  indexOf(flow: Flow): number {
+    return this.order.get(flow) ?? -1;
   }
 
   /** Ends every open flow and returns them, ordered by first packet. */

@@ -10,10 +10,11 @@ import {
   type ProgressReporter,
   type RunConfig,
 } from '@netsynth/core';
-import { readCapture } from '../reader/capture-reader.js';
+import { CaptureReader } from '../reader/capture-reader.js';
 import type { CaptureWarning } from '../reader/types.js';
-import { FlowAssembler, compareFlows, windowFlow } from './assembler.js';
+import { FlowAssembler, windowFlow } from './assembler.js';
 import { labelForCapture } from './labels.js';
+import { Reservoir, compactFlow } from './reservoir.js';
 
 /** `input` of a run config; the holdout split is the runner's business, not the reader's. */
 export type InputConfig = Omit<RunConfig['input'], 'split'>;
@@ -76,62 +77,79 @@ interface Candidate {
  * Reads every capture of `input`, assembles flows (input.flows.idleTimeoutSeconds), drops
  * flows with fewer than minPackets packets, splits the rest into windows of windowPackets
  * (a trailing window shorter than minPackets is dropped too), labels them
- * (input.labels), keeps at most maxSamplesPerLabel per label (a seeded choice), and
- * returns them sorted by label, capture (path relative to baseDir), flow, window.
- * Sample ids are `<capture>#<flow index>@<window start>`.
+ * (input.labels), keeps at most maxSamplesPerLabel per label, and returns them sorted by
+ * label, capture (path relative to baseDir), flow, window.
+ * Sample ids are `<capture>#<flow index>@<window start>`, the flow index counting flows in
+ * the order they start in the capture.
+ *
+ * Streaming: flows are windowed as they end, and with maxSamplesPerLabel each label keeps a
+ * seeded reservoir sample (a uniform choice over all its windows, in capture order), so
+ * memory is the open flows plus the samples kept, not every flow of every capture.
  */
 export async function loadSamples(input: InputConfig, baseDir: string, options: LoadSamplesOptions = { seed: 0 }): Promise<LabelledSample[]> {
   const files = await expandCaptures(input.captures, baseDir);
   const { flows: flowConfig } = input;
+  const limit = flowConfig.maxSamplesPerLabel;
+  const reservoirs = new Map<string, Reservoir<Candidate>>();
+  const reservoirOf = (label: string): Reservoir<Candidate> => {
+    let r = reservoirs.get(label);
+    if (!r) {
+      const max = typeof limit === 'number' ? limit : (limit[label] ?? 0);
+      r = new Reservoir<Candidate>(max, createRng(deriveSeed(options.seed, `samples:${label}`)));
+      reservoirs.set(label, r);
+    }
+    return r;
+  };
   const task = options.progress?.start('load captures', files.length, 'files');
-  const byLabel = new Map<string, Candidate[]>();
   try {
     for (const file of files) {
       const source = toPosix(relative(baseDir, file)) || file;
-      const label = labelForCapture(file, input.labels);
-      const assembler = new FlowAssembler({ idleTimeoutSeconds: flowConfig.idleTimeoutSeconds, source });
-      const flows: Flow[] = [];
-      const packets = readCapture(file, {
-        ...(options.signal !== undefined && { signal: options.signal }),
-        onWarning: (w) => {
-          options.onWarning?.(w);
-          options.progress?.warn(`${w.file}, offset ${w.offset}: ${w.message}`);
-        },
-      });
-      for await (const p of packets) for (const f of assembler.add(p)) flows.push(f);
-      flows.push(...assembler.flush());
-      flows.sort(compareFlows);
-      const list = byLabel.get(label) ?? [];
-      byLabel.set(label, list);
-      flows.forEach((flow, flowIndex) => {
-        if (flow.packets.length < flowConfig.minPackets) return;
-        const windows = windowFlow(flow, flowConfig.windowPackets);
-        windows.forEach((w, k) => {
-          if (w.packets.length < flowConfig.minPackets) return;
-          const windowStart = k * flowConfig.windowPackets;
-          list.push({ sample: { id: `${source}#${flowIndex}@${windowStart}`, label, flow: w, windowStart }, source, flowIndex });
-        });
-      });
-      task?.tick(1, `${source}: ${flows.length} flows`);
+      const flows = await streamSamples(file, source, labelForCapture(file, input.labels), flowConfig, reservoirOf, options);
+      task?.tick(1, `${source}: ${flows} flows`);
     }
   } finally {
     task?.done();
   }
-
   const out: Candidate[] = [];
-  for (const [label, list] of byLabel) {
-    const limit = flowConfig.maxSamplesPerLabel;
-    const max = typeof limit === 'number' ? limit : (limit[label] ?? 0);
-    if (max > 0 && list.length > max) {
-      const rng = createRng(deriveSeed(options.seed, `samples:${label}`));
-      const indices = rng.shuffle(list.map((_, i) => i)).slice(0, max);
-      for (const i of indices) out.push(list[i] as Candidate);
-    } else {
-      out.push(...list);
-    }
-  }
+  for (const r of reservoirs.values()) out.push(...r.items);
   out.sort(compareCandidates);
   return out.map((c) => c.sample);
+}
+
+/** One capture's windows into the label's reservoir, flow by flow as flows end; returns the flow count. */
+async function streamSamples(
+  file: string,
+  source: string,
+  label: string,
+  flowConfig: InputConfig['flows'],
+  reservoirOf: (label: string) => Reservoir<Candidate>,
+  options: LoadSamplesOptions,
+): Promise<number> {
+  const assembler = new FlowAssembler({ idleTimeoutSeconds: flowConfig.idleTimeoutSeconds, source });
+  const reservoir = reservoirOf(label);
+  // Kept windows get bytes of their own only when a reservoir may keep them long.
+  const keep = reservoir.max > 0 ? (c: Candidate): Candidate => ({ ...c, sample: { ...c.sample, flow: compactFlow(c.sample.flow) } }) : undefined;
+  const take = (flows: Flow[]): void => {
+    for (const flow of flows) {
+      if (flow.packets.length < flowConfig.minPackets) continue;
+      const flowIndex = assembler.indexOf(flow);
+      windowFlow(flow, flowConfig.windowPackets).forEach((w, k) => {
+        if (w.packets.length < flowConfig.minPackets) return;
+        const windowStart = k * flowConfig.windowPackets;
+        reservoir.offer({ sample: { id: `${source}#${flowIndex}@${windowStart}`, label, flow: w, windowStart }, source, flowIndex }, keep);
+      });
+    }
+  };
+  const reader = new CaptureReader(file, {
+    ...(options.signal !== undefined && { signal: options.signal }),
+    onWarning: (w) => {
+      options.onWarning?.(w);
+      options.progress?.warn(`${w.file}, offset ${w.offset}: ${w.message}`);
+    },
+  });
+  for await (const batch of reader.batches()) for (const p of batch) take(assembler.add(p));
+  take(assembler.flush());
+  return assembler.stats.flows;
 }
 
 function compareCandidates(x: Candidate, y: Candidate): number {
