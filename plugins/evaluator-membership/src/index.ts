@@ -3,6 +3,8 @@ import { definePlugin } from '@netsynth/core';
 import { formatMetricTable } from '@netsynth/evalkit';
 import { evaluateMembership } from './membership.js';
 import { membershipOptionsSchema, type MembershipOptions, type MembershipOptionsInput } from './options.js';
+// The version is read from package.json at build time (bundled), so a release changes stage hashes.
+import pkg from '../package.json' with { type: 'json' };
 
 export { evaluateMembership, type MembershipResult } from './membership.js';
 export { rocAuc, rocPoints } from './roc.js';
@@ -25,7 +27,7 @@ export function createMembershipEvaluator(input: MembershipOptionsInput = {}): E
 export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
-  version: '0.1.0',
+  version: pkg.version,
   description: 'Membership-inference audit: attack AUC of telling training from held-out samples through the synthetic data (distance and density attacks)',
   options: membershipOptionsSchema,
   create: (options) => createMembershipEvaluator(options),
