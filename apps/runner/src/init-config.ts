@@ -1,14 +1,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { isNetsynthError, parsePluginOptions, parseRunConfig, pluginOptionsJsonSchema, type AnyPluginDefinition, type PluginKind } from '@netsynth/core';
+import { createRng, isNetsynthError, parsePluginOptions, parseRunConfig, pluginOptionsJsonSchema, silentProgress, type AnyPluginDefinition, type Encoder, type PluginKind } from '@netsynth/core';
 import { parseYamlConfig } from './config-file.js';
 
 const CAPTURE_FILE = /\.(pcap|pcapng|cap)$/i;
 /** Folders never searched: dependencies, hidden folders, and netsynth's own outputs. */
 const SKIP_DIRS = new Set(['node_modules', 'out', 'dist']);
 
-/** Capture files under `dir` (recursively, at most 10 000), as sorted paths relative to it. */
-export function findCaptures(dir: string, limit = 10_000): string[] {
+/** Capture files (or files matching `pattern`) under `dir` (recursively, at most `limit`), as sorted paths relative to it. */
+export function findCaptures(dir: string, limit = 10_000, pattern: RegExp = CAPTURE_FILE): string[] {
   const found: string[] = [];
   const walk = (abs: string): void => {
     for (const name of readdirSync(abs).sort()) {
@@ -18,7 +18,7 @@ export function findCaptures(dir: string, limit = 10_000): string[] {
       const st = statSync(p);
       if (st.isDirectory()) {
         if (!SKIP_DIRS.has(name)) walk(p);
-      } else if (st.isFile() && CAPTURE_FILE.test(name)) found.push(relative(dir, p).split(sep).join('/'));
+      } else if (st.isFile() && pattern.test(name)) found.push(relative(dir, p).split(sep).join('/'));
     }
   };
   walk(dir);
@@ -55,14 +55,36 @@ function usable(defs: readonly AnyPluginDefinition[], kind: PluginKind, prefer: 
 const q = (s: string): string => JSON.stringify(s);
 
 /** Packets per sample and samples per label in a starter config: small enough for a first run on a laptop. */
-const WINDOW = 64;
+const WINDOW = 32;
 const MAX_SAMPLES = 200;
+const HOLDOUT = 0.2;
+/** Synthetic samples per label: at least each label's holdout (HOLDOUT of MAX_SAMPLES), so the evaluation compares like with like. */
+const SAMPLES_PER_LABEL = Math.ceil(MAX_SAMPLES * HOLDOUT);
 
 /** Training steps of a starter generator that has a `steps` option (the DDPM). */
-const STARTER_STEPS = 1000;
+const STARTER_STEPS = 1500;
 
-/** `{ ... }` flow-map text of the starter options the encoder accepts, or undefined. */
-function starterEncoderOptions(encoder: AnyPluginDefinition): string | undefined {
+/**
+ * Whether the encoder makes C×1×L series (its default-option info() has height 1): those go to
+ * a generator's 1-D form. Encoders whose create() is asynchronous or fails are taken as images.
+ */
+function makesSeries(encoder: AnyPluginDefinition, options: Record<string, unknown>): boolean {
+  try {
+    const parsed = parsePluginOptions(encoder, options, 'options');
+    const ctx = { seed: 0, rng: createRng(0), progress: silentProgress, workDir: '.', baseDir: '.' };
+    const made = (encoder.create as (o: unknown, c: typeof ctx) => unknown)(parsed, ctx);
+    if (made instanceof Promise) {
+      made.catch(() => undefined);
+      return false;
+    }
+    return (made as Encoder).info().height === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** `{ ... }` flow-map text of the starter options the encoder accepts (and their values), or undefined. */
+function starterEncoderOptions(encoder: AnyPluginDefinition): { text: string; values: Record<string, unknown> } | undefined {
   const wanted: [string, unknown, string][] = [
     ['maxPackets', WINDOW, String(WINDOW)],
     ['length', WINDOW, String(WINDOW)],
@@ -71,12 +93,21 @@ function starterEncoderOptions(encoder: AnyPluginDefinition): string | undefined
   ];
   const ok = wanted.filter(([key, value]) => hasOption(encoder, key, value));
   if (ok.length === 0) return undefined;
+  const values = Object.fromEntries(ok.map(([k, v]) => [k, v]));
   try {
-    parsePluginOptions(encoder, Object.fromEntries(ok.map(([k, v]) => [k, v])), 'options');
+    parsePluginOptions(encoder, values, 'options');
   } catch {
     return undefined;
   }
-  return `{ ${ok.map(([k, , text]) => `${k}: ${text}`).join(', ')} }`;
+  return { text: `{ ${ok.map(([k, , text]) => `${k}: ${text}`).join(', ')} }`, values };
+}
+
+/** `{ ... }` flow-map text of the starter generator options: its steps, and its 1-D form for series encoders. */
+function starterGeneratorOptions(generator: AnyPluginDefinition, series: boolean): string | undefined {
+  const parts: string[] = [];
+  if (series && hasOption(generator, 'dims', 1)) parts.push('dims: 1');
+  if (hasOption(generator, 'steps', STARTER_STEPS)) parts.push(`steps: ${STARTER_STEPS}`);
+  return parts.length ? `{ ${parts.join(', ')} }` : undefined;
 }
 
 /** True when the plugin has this option and accepts the value for it. */
@@ -100,13 +131,15 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   const folders = new Set(captures.map((c) => dirname(c)));
   const labelsFrom = folders.size >= 2 ? 'directory' : 'filename';
   const labels = [...new Set(captures.map((c) => (labelsFrom === 'directory' ? basename(dirname(c)) : basename(c).replace(/\.[^.]+$/, ''))))].sort();
-  const encoders = usable(installed, 'encoder', ['@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
+  // Preference by measured fidelity on real captures (examples/ headers): packet fields first.
+  const encoders = usable(installed, 'encoder', ['@netsynth/encoder-packetfields', '@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
   const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
   const rulesets = usable(installed, 'constraint', ['@netsynth/ruleset-ipv4', '@netsynth/ruleset-tcp', '@netsynth/ruleset-udp', '@netsynth/ruleset-icmp', '@netsynth/ruleset-flow']);
   const evaluators = usable(installed, 'evaluator', []);
   const encoder = encoders[0];
   const generator = encoder ? generators[0] : undefined;
 
+  let series = false;
   const lines: string[] = [];
   lines.push('# netsynth run config, written by `netsynth init`. Every key is explained in the');
   lines.push("# runner's README (config reference); `netsynth plugins` lists each plugin's options.");
@@ -128,7 +161,7 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   lines.push(`    windowPackets: ${WINDOW}        # flows are cut into samples of at most this many packets`);
   lines.push('    minPackets: 2            # drop flows shorter than this');
   lines.push(`    maxSamplesPerLabel: ${MAX_SAMPLES}  # a first run on a sample of each class; 0 = keep every sample`);
-  lines.push('  holdout: 0.2               # share of each label kept for evaluation');
+  lines.push(`  holdout: ${HOLDOUT}               # share of each label kept for evaluation (whole flows: split by flow)`);
   lines.push('  split: flow                # whole flows on one side (time: the last flows of each label)');
   lines.push('');
   if (encoder) {
@@ -138,7 +171,8 @@ export function starterConfig(captures: readonly string[], installed: readonly A
     // the window size, so a first run does not make images of 300–1024 packets from 64; GASF
     // also gets the three series of NetDiffus (one channel each), with log inter-arrival times.
     const options = starterEncoderOptions(encoder);
-    if (options) lines.push(`  options: ${options}`);
+    if (options) lines.push(`  options: ${options.text}`);
+    series = makesSeries(encoder, options?.values ?? {});
   } else {
     lines.push('# encoder: no encoder plugin is installed (npm i @netsynth/encoder-gasf)');
   }
@@ -146,8 +180,9 @@ export function starterConfig(captures: readonly string[], installed: readonly A
     lines.push('');
     lines.push('generator:');
     lines.push(`  plugin: ${q(generator.name)}   # ${generator.description}`);
-    if (hasOption(generator, 'steps', STARTER_STEPS)) lines.push(`  options: { steps: ${STARTER_STEPS} }   # training steps, the longest stage; raise for better samples`);
-    lines.push('  samplesPerLabel: 8');
+    const options = starterGeneratorOptions(generator, series);
+    if (options) lines.push(`  options: ${options}   # steps: training steps, the longest stage; raise for better samples`);
+    lines.push(`  samplesPerLabel: ${SAMPLES_PER_LABEL}          # at least each label's holdout`);
   } else {
     lines.push('');
     lines.push('# generator: no generator plugin is installed; add one to make synthetic traffic, e.g.');
