@@ -97,7 +97,7 @@ describe('netsynth run writes the evaluation report', () => {
 
   it('the page has the summary with direction arrows, CDF plots, per-class image grids, classifier and validity tables', () => {
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
-    for (const id of ['summary', 'distributions', 'images', 'classifiers', 'validity', 'more']) expect(html).toContain(`<section id="${id}">`);
+    for (const id of ['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics']) expect(html).toContain(`<section id="${id}">`);
     expect(html).toMatch(/<td class="dir lower" title="lower is better">↓<\/td>/);
     expect(html).toMatch(/<td class="dir higher" title="higher is better">↑<\/td>/);
     for (const plot of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets']) expect(html).toContain(`<svg class="cdf" id="${plot}"`);
@@ -160,7 +160,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the run's report.html in headless Chromium", ()
     const json = /<pre id="probe">([^<]*)<\/pre>/.exec(r.stdout)?.[1];
     expect(json, 'probe output missing from the DOM').toBeDefined();
     const facts = JSON.parse((json as string).replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { sections: string[]; plots: number; images: number; brokenImages: number; fetched: string[] };
-    expect(facts.sections).toEqual(['summary', 'distributions', 'images', 'classifiers', 'validity', 'more']);
+    expect(facts.sections).toEqual(['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics']);
     expect(facts.plots).toBeGreaterThanOrEqual(3);
     expect(facts.images).toBeGreaterThanOrEqual(35);
     expect(facts.brokenImages).toBe(0);

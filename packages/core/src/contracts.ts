@@ -121,6 +121,12 @@ export interface TrainingSet {
   encoder: { name: string; info: EncoderInfo; state: JsonValue };
 }
 
+/**
+ * A file a generator may write into its model folder: its training loss per step, as
+ * `{ "points": [{ "step": 1, "loss": 0.9 }, …] }`. The run's report plots it.
+ */
+export const LOSS_HISTORY_FILE = 'loss-history.json';
+
 export interface FitResult {
   modelDir: string;
   steps: number;

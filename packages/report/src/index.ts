@@ -1,8 +1,13 @@
 export { renderReport, buildMetricsJson, REPORT_SECTION_IDS } from './render.js';
 export { writeReport } from './write.js';
+export { buildMetricsCsv } from './metrics-csv.js';
+export { buildScorecard, judge, renderScorecard } from './scorecard.js';
+export type { CardFigure, ScoreCard, Verdict } from './scorecard.js';
 export type { WriteReportOptions, WrittenReport } from './write.js';
 export { renderCdfSvg, SERIES_COLOURS } from './cdf-plot.js';
 export type { CdfPlotOptions } from './cdf-plot.js';
 export { imageGroupsFor, pngDataUri } from './images.js';
 export { thumbnailSize } from './render.js';
 export type { ReportImageGroup, ReportInput, ReportOptions } from './types.js';
+export { renderComparison, writeComparison } from './compare.js';
+export type { ComparedRun } from './compare.js';

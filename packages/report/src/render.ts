@@ -4,12 +4,13 @@ import { asCdfData, asTableData, asTextData } from '@netsynth/evalkit';
 import { renderCdfSvg } from './cdf-plot.js';
 import { esc, slug } from './html.js';
 import { pngDataUri } from './images.js';
+import { buildScorecard, renderScorecard } from './scorecard.js';
 import { REPORT_CSS } from './style.js';
 import { renderDataTable, renderSummaryTable } from './tables.js';
 import type { ReportImageGroup, ReportInput, ReportOptions } from './types.js';
 
 /** Sections of the page, in order; each is always present (with a note when it has no data). */
-export const REPORT_SECTION_IDS = ['summary', 'distributions', 'images', 'classifiers', 'validity', 'more'] as const;
+export const REPORT_SECTION_IDS = ['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics'] as const;
 
 interface Located<T> {
   evaluator: string;
@@ -91,12 +92,55 @@ function imageGroups(groups: readonly ReportImageGroup[], perClass: number, size
     .join('');
 }
 
+/** Plots of one kind: overall CDFs only (per-class ones go behind the class selector). */
+function plotsOf(cdfs: readonly Located<CdfSectionData>[]): string {
+  return cdfs.map((c) => `<div class="plot" data-evaluator="${esc(c.evaluator)}">${renderCdfSvg(c.title, c.data)}</div>`).join('');
+}
+
+/**
+ * Per-class CDFs behind a class selector made of radio buttons and CSS (the report has no
+ * script): one view per class, the first shown.
+ */
+function classViews(cdfs: readonly Located<CdfSectionData>[]): { html: string; css: string } {
+  const labels = [...new Set(cdfs.map((c) => c.data.classLabel as string))].sort();
+  if (labels.length === 0) return { html: '', css: '' };
+  const inputs = labels.map((l, i) => `<input type="radio" name="class-view" id="cls-${i}"${i === 0 ? ' checked' : ''}><label for="cls-${i}">${esc(l)}</label>`).join('');
+  const views = labels.map((l, i) => `<div class="class-view" id="class-view-${i}" data-class="${esc(l)}">${plotsOf(cdfs.filter((c) => c.data.classLabel === l))}</div>`).join('');
+  const css = labels.map((_, i) => `#cls-${i}:checked ~ #class-view-${i} { display: flex; flex-wrap: wrap; gap: 16px; } #cls-${i}:checked + label { background: var(--panel); font-weight: 600; }`).join('\n');
+  return { html: `<div class="class-views">${inputs}${views}</div>`, css };
+}
+
+/** The training loss per step, as a line (from the generator's saved loss history). */
+function lossPlot(history: ReportInput['lossHistory']): string {
+  if (!history?.length) return '';
+  const max = Math.max(...history.map((h) => h.loss).filter((v) => Number.isFinite(v)));
+  const data: CdfSectionData = { id: 'plot-training-loss', xLabel: 'training step', logX: false, series: [{ name: 'loss', x: history.map((h) => h.step), y: history.map((h) => h.loss) }] };
+  return `<div class="plots"><div class="plot">${renderCdfSvg('Training loss', data, { yMax: max })}</div></div>`;
+}
+
+const NAV: [string, string][] = [
+  ['scorecard', 'Scorecard'],
+  ['distributions', 'Distributions'],
+  ['traces', 'Traces'],
+  ['per-class', 'Per class'],
+  ['images', 'Images'],
+  ['classifiers', 'Classifiers'],
+  ['validity', 'Validity'],
+  ['training', 'Training'],
+  ['more', 'More'],
+  ['metrics', 'All metrics'],
+];
+
 /** The whole report as one self-contained HTML document (inline CSS and SVG, PNG data URIs). */
 export function renderReport(input: ReportInput, options: ReportOptions = {}): string {
   const title = input.title ?? 'netsynth evaluation report';
   const { cdfs, tables, texts, unknown } = collect(input.results);
   const summary = renderSummaryTable(input.results.map((r) => ({ evaluator: r.evaluator, metrics: r.metrics })));
-  const plots = cdfs.map((c) => `<div class="plot" data-evaluator="${esc(c.evaluator)}">${renderCdfSvg(c.title, c.data)}</div>`).join('');
+  const overall = cdfs.filter((c) => c.data.classLabel === undefined);
+  const isTrace = (c: Located<CdfSectionData>): boolean => c.data.id.startsWith('cdf-trace');
+  const plots = plotsOf(overall.filter((c) => !isTrace(c)));
+  const tracePlots = plotsOf(overall.filter(isTrace));
+  const perClass = classViews(cdfs.filter((c) => c.data.classLabel !== undefined));
   const images = input.images?.length ? imageGroups(input.images, options.imagesPerClass ?? 8, options.thumbnailSize ?? 96) : '';
   const classifierTables = tables.filter(isClassifierTable).map((t) => renderDataTable(t.title, t.data)).join('');
   const validityTables = tables.filter(isValidityTable).map((t) => renderDataTable(t.title, t.data)).join('');
@@ -113,36 +157,28 @@ export function renderReport(input: ReportInput, options: ReportOptions = {}): s
   const header =
     `<header><h1>${esc(title)}</h1><dl>${inputs}${input.generatedAt ? `<dt>generated</dt><dd>${esc(input.generatedAt)}</dd>` : ''}` +
     `<dt>evaluators</dt><dd>${esc(input.results.map((r) => r.evaluator).join(', ') || 'none')}</dd></dl></header>`;
-  const nav =
-    '<nav>' +
-    [
-      ['summary', 'Summary'],
-      ['distributions', 'Distributions'],
-      ['images', 'Images'],
-      ['classifiers', 'Classifiers'],
-      ['validity', 'Validity'],
-      ['more', 'More'],
-    ]
-      .map(([id, label]) => `<a href="#${id}">${label}</a>`)
-      .join('') +
-    '</nav>';
+  const nav = `<nav>${NAV.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav>`;
   const notes = input.notes?.length ? `<ul class="notes">${input.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   const body = [
-    section(
-      'summary',
-      'Summary',
-      `<p class="note">One row per metric. ↓: lower is better (distances, error shares); ↑: higher is better (accuracies, pass shares); ·: information. "value" is the metric itself; "real" and "synthetic" are each side's figure where it has one (the mean of each side for EMD rows, train-real vs this scenario for classifier rows, pass shares for validity rows).</p>${notes}${summary}`,
-    ),
+    section('scorecard', 'Scorecard', renderScorecard(buildScorecard(input.results)) + notes),
     section('distributions', 'Distributions (empirical CDFs)', plots ? `<div class="plots">${plots}</div>` : empty('No evaluator produced distributions.')),
+    section('traces', 'Traces (flows on the time line)', tracePlots ? `<div class="plots">${tracePlots}</div>` : empty('No evaluator produced trace metrics.')),
+    section('per-class', 'Per class', perClass.html || empty('No per-class distributions.')),
     section('images', 'Images per class (real beside synthetic)', images || empty('No images were given (the runner adds them when an encoder is configured).')),
     section('classifiers', 'Classifiers', classifierTables || empty('The downstream evaluator did not run.')),
     section('validity', 'Validity', validityTables || empty('The validity evaluator did not run.')),
+    section('training', 'Training', lossPlot(input.lossHistory) || empty('No loss history was saved with the model.')),
     section('more', 'More tables', otherTables + textBlocks + unknownBlocks + rawTables || empty('Nothing else.')),
+    section(
+      'metrics',
+      'All metrics',
+      `<details><summary>Every metric (${input.results.reduce((n, r) => n + r.metrics.length, 0)}), with its floor</summary><p class="note">↓: lower is better (distances, error shares); ↑: higher is better (accuracies, pass shares); ·: information. "floor" is the same metric for real training data against the real holdout; "real" and "synthetic" are each side's figure where it has one.</p>${summary}</details>`,
+    ),
   ].join('');
   return (
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${esc(title)}</title><style>${REPORT_CSS}</style></head>` +
+    `<title>${esc(title)}</title><style>${REPORT_CSS}${perClass.css ? `\n${perClass.css}` : ''}</style></head>` +
     `<body>${header}${nav}<main>${body}</main></body></html>\n`
   );
 }

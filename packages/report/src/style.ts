@@ -39,5 +39,14 @@ svg.cdf .legend { fill: var(--fg); font-size: 11px; }
 .grid-images img { image-rendering: pixelated; border: 1px solid var(--line); background: #000; object-fit: contain; max-width: 100%; }
 .grid-images.strips { flex-direction: column; align-items: flex-start; }
 .grid-images.strips img { object-fit: fill; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 14px; }
+.card { border: 1px solid var(--line); border-left: 6px solid #9aa4ad; border-radius: 6px; padding: 6px 12px 10px; background: #fff; }
+.card.pass { border-left-color: #0b7a3e; } .card.warn { border-left-color: #c98a00; } .card.fail { border-left-color: #c0392b; }
+.card h3 { margin: 6px 0; } .card p.verdict { margin: 4px 0 8px; }
+.card .badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; background: var(--panel); color: var(--muted); }
+.card.pass .badge { background: #e3f4ea; color: #0b7a3e; } .card.warn .badge { background: #fdf1d6; color: #8a5d00; } .card.fail .badge { background: #fbe4e1; color: #a5281b; }
+.class-views > input { position: absolute; opacity: 0; }
+.class-views > label { display: inline-block; margin: 0 6px 8px 0; padding: 2px 10px; border: 1px solid var(--line); border-radius: 12px; cursor: pointer; }
+.class-views .class-view { display: none; }
 details { margin: 8px 0; } details pre { background: var(--panel); padding: 8px; overflow-x: auto; font-size: 12px; }
 `;

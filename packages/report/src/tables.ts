@@ -17,17 +17,17 @@ function numCell(v: number | null | undefined): string {
 export function renderSummaryTable(groups: readonly { evaluator: string; metrics: readonly Metric[] }[]): string {
   const rows: string[] = [];
   for (const g of groups) {
-    rows.push(`<tr class="group"><th colspan="6">${esc(g.evaluator)}</th></tr>`);
+    rows.push(`<tr class="group"><th colspan="7">${esc(g.evaluator)}</th></tr>`);
     for (const m of g.metrics) {
       const a = ARROWS[m.direction];
       rows.push(
         `<tr data-metric="${esc(m.name)}"><td>${esc(m.name)}</td><td class="dir ${m.direction}" title="${a.title}">${a.arrow}</td>` +
-          `${numCell(m.real)}${numCell(m.synthetic)}${numCell(m.value)}<td>${esc(m.unit ?? '')}</td></tr>`,
+          `${numCell(m.real)}${numCell(m.synthetic)}${numCell(m.value)}${numCell(m.floor)}<td>${esc(m.unit ?? '')}</td></tr>`,
       );
     }
   }
   return (
-    '<table id="summary-table"><thead><tr><th>metric</th><th title="which way is better">better</th><th>real</th><th>synthetic</th><th>value</th><th>unit</th></tr></thead>' +
+    '<table id="summary-table"><thead><tr><th>metric</th><th title="which way is better">better</th><th>real</th><th>synthetic</th><th>value</th><th title="the same metric for real training data against the real holdout">floor</th><th>unit</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table>`
   );
 }

@@ -17,6 +17,8 @@ export interface ReportInput {
   images?: ReportImageGroup[];
   /** Free-text remarks (warnings from the run, seeds...). */
   notes?: string[];
+  /** The generator's training loss per step (loss-history.json in the model folder), plotted in the report. */
+  lossHistory?: { step: number; loss: number }[];
 }
 
 export interface ReportOptions {

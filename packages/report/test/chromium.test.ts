@@ -27,6 +27,9 @@ addEventListener('load', () => {
     brokenImages: [...document.querySelectorAll('img')].filter((i) => !(i.complete && i.naturalWidth > 0)).length,
     fetched: performance.getEntriesByType('resource').map((e) => e.name).filter((n) => !n.startsWith('data:')),
     tables: [...document.querySelectorAll('table')].filter(seen).map((t) => t.id),
+    cards: [...document.querySelectorAll('#scorecard article.card')].filter(seen).map((c) => c.id),
+    classViews: [...document.querySelectorAll('.class-view')].map((v) => (seen(v) ? 1 : 0)),
+    foldedSummary: document.querySelector('#metrics details:not([open]) #summary-table') !== null,
   };
   const out = document.createElement('pre');
   out.id = 'probe';
@@ -91,16 +94,28 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
       brokenImages: number;
       fetched: string[];
       tables: string[];
+      cards: string[];
+      classViews: number[];
+      foldedSummary: boolean;
     };
     expect(facts.sections).toEqual([...REPORT_SECTION_IDS]);
     expect(facts.plots).toEqual(
       expect.arrayContaining(['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-trace-concurrency', 'cdf-privacy-dcr']),
     );
-    for (const n of facts.plotPaths) expect(n).toBeGreaterThanOrEqual(2);
+    // Every CDF draws its real and synthetic curves; the loss plot draws one line.
+    expect(facts.plotPaths.filter((n) => n >= 2).length).toBe(facts.plotPaths.length - 1);
+    expect(Math.min(...facts.plotPaths)).toBe(1);
     expect(facts.images).toBe(36);
     expect(facts.brokenImages).toBe(0);
     expect(facts.fetched).toEqual([]);
-    expect(facts.tables).toEqual(expect.arrayContaining(['summary-table', 'downstream-classifiers', 'validity-netshare', 'top-flows-dst-port', 'privacy-memorisation']));
+    expect(facts.tables).toEqual(expect.arrayContaining(['downstream-classifiers', 'validity-netshare', 'top-flows-dst-port', 'privacy-memorisation']));
+    // The scorecard is the first thing on the page; the long metric table is folded.
+    expect(facts.sections[0]).toBe('scorecard');
+    expect(facts.cards).toEqual(['card-fidelity', 'card-utility', 'card-validity', 'card-privacy']);
+    expect(facts.foldedSummary).toBe(true);
+    expect(facts.plots).toContain('plot-training-loss');
+    // One class view is drawn; the others wait behind the selector.
+    expect(facts.classViews).toEqual([1, 0, 0]);
 
     // A screenshot of the report as written (no probe), for people to look at.
     const shot = join(dir, 'report.png');

@@ -67,7 +67,14 @@ describe('renderReport and writeReport', () => {
     const input = await sampleReportInput();
     const html = renderReport(input);
     for (const id of REPORT_SECTION_IDS) expect(html).toContain(`<section id="${id}">`);
-    for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-privacy-dcr']) {
+    expect(html.indexOf('<section id="scorecard">')).toBeLessThan(html.indexOf('<section id="distributions">'));
+    for (const card of ['fidelity', 'utility', 'validity', 'privacy']) expect(html).toMatch(new RegExp(`<article class="card (pass|warn|fail|none)" id="card-${card}"`));
+    // The long table is folded at the end.
+    expect(html.indexOf('<details><summary>Every metric')).toBeGreaterThan(html.indexOf('<section id="metrics">'));
+    // Per-class CDFs sit behind a radio-button class selector (no script).
+    expect(html).toContain('<input type="radio" name="class-view" id="cls-0" checked><label for="cls-0">bulk</label>');
+    expect(html).toContain('<svg class="cdf" id="plot-training-loss"');
+    for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-trace-concurrency', 'cdf-packets-length-class-dns', 'cdf-privacy-dcr']) {
       expect(html).toContain(`<svg class="cdf" id="${id}"`);
     }
     expect(html).toContain('id="downstream-classifiers"');
@@ -82,6 +89,22 @@ describe('renderReport and writeReport', () => {
     expect(html.match(/<tr data-metric=/g)).toHaveLength(metricCount);
   });
 
+  it('writes metrics.csv in long format with floors and classes', async () => {
+    const input = await sampleReportInput();
+    const dir = mkdtempSync(join(tmpdir(), 'report-csv-'));
+    const out = await writeReport(dir, input);
+    const lines = readFileSync(out.csvPath, 'utf8').trimEnd().split('\n');
+    expect(lines[0]).toBe('evaluator,metric,class,value,real,synthetic,floor,direction,unit');
+    expect(lines).toHaveLength(1 + input.results.reduce((s, r) => s + r.metrics.length, 0));
+    const row = lines.find((l) => l.startsWith('@netsynth/evaluator-distribution,class.dns.packets.length.emd,dns,'))?.split(',');
+    expect(Number(row?.[3])).toBeGreaterThanOrEqual(0);
+    expect(Number(row?.[6])).toBeGreaterThanOrEqual(0);
+    expect(row?.[6]).not.toBe('');
+    // At least half of the comparative metrics carry a numeric floor.
+    const comparative = input.results.flatMap((r) => r.metrics).filter((m) => m.direction !== 'info');
+    expect(comparative.filter((m) => typeof m.floor === 'number').length).toBeGreaterThanOrEqual(comparative.length / 2);
+  });
+
   it('writes report.html and metrics.json, refusing to overwrite without force', async () => {
     const input = await sampleReportInput();
     const dir = mkdtempSync(join(tmpdir(), 'report-'));
@@ -94,7 +117,7 @@ describe('renderReport and writeReport', () => {
     await expect(writeReport(dir, input)).rejects.toThrow(/--force/);
     writeFileSync(out.htmlPath, 'old');
     await writeReport(dir, input, { force: true });
-    expect(readFileSync(out.htmlPath, 'utf8')).toContain('<section id="summary">');
+    expect(readFileSync(out.htmlPath, 'utf8')).toContain('<section id="scorecard">');
   });
 
   it('says so when a section has no data', () => {

@@ -18,6 +18,7 @@ import { makeSchedule } from './schedule.js';
 import { accountantFor, planPrivacy, poissonBatch, privacyFacts } from './privacy.js';
 import { initDir, warmStart } from './warm-start.js';
 import { DenoiserUNet, defaultAttention, defaultMidAttention, defaultMults, type DenoiserSpec } from './unet.js';
+import { LossHistory } from './loss-history.js';
 
 /** The network and geometry the options give for these images. */
 export function planNetwork(data: Pick<TrainingSet, 'encoder'>, labels: readonly string[], o: DdpmOptions): { spec: DenoiserSpec; geometry: Geometry } {
@@ -176,6 +177,8 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
   let lossAvg: number | undefined;
   const t0 = performance.now();
   const firstStep = trainer.step + 1;
+  const history = new LossHistory(modelDir, total);
+  await history.resume(firstStep);
   try {
     for (let step = firstStep; step <= total; step++) {
       if (ctx.signal?.aborted) {
@@ -216,6 +219,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
       // An empty Poisson batch has no loss to average.
       if (r.examples !== 0) lossAvg = lossAvg === undefined ? r.loss : 0.98 * lossAvg + 0.02 * r.loss;
       task.tick(1, `loss ${lossAvg?.toPrecision(3) ?? 'n/a'}${acc ? `, ε ${acc.spent().epsilon.toPrecision(3)}` : ''}`);
+      history.record(step, lossAvg, step === total);
       if (step % o.checkpointEvery === 0 && step < total) await save();
     }
     if (firstStep <= trainer.step) await save();
@@ -256,6 +260,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
       privacy: privacy ?? null,
     };
     await writeFileAtomic(modelFile(modelDir, 'config'), `${JSON.stringify(config, null, 2)}\n`, { force: true });
+    await history.save();
     task.done(`${stepsDone} steps${privacy ? `, (ε, δ) = (${privacy.epsilon.toPrecision(3)}, ${privacy.delta.toExponential(1)})` : ''}, loss ${lossAvg?.toPrecision(3) ?? 'n/a'} → ${FILES.onnx}`);
     return { modelDir, steps: stepsDone, ...(lossAvg !== undefined && { finalLoss: lossAvg }), ...(resumedFromStep !== undefined && { resumedFromStep }), ...(privacy && { privacy }) };
   } finally {

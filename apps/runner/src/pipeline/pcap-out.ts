@@ -36,6 +36,23 @@ export interface WriteSamplesOptions {
 }
 
 /**
+ * How far `sequential` moves each sample (ns): a sample that starts before the previous one
+ * ended (+ gapNs) is moved later as a whole. The evaluation uses the same shifts, so trace
+ * metrics see the timeline the written capture has.
+ */
+export function sequentialShifts(samples: readonly { packets: readonly Packet[] }[], gapNs: bigint): bigint[] {
+  let end: bigint | null = null;
+  return samples.map((s) => {
+    if (s.packets.length === 0) return 0n;
+    const first = s.packets.reduce((m, p) => (p.timestampNs < m ? p.timestampNs : m), (s.packets[0] as Packet).timestampNs);
+    const shift = end !== null && first < end + gapNs ? end + gapNs - first : 0n;
+    const last = s.packets.reduce((m, p) => (p.timestampNs > m ? p.timestampNs : m), first);
+    end = last + shift;
+    return shift;
+  });
+}
+
+/**
  * Writes the samples' packets back to back into one pcap (nanosecond timestamps, atomic).
  * Checksums are written as the packets hold them: making packets valid is the
  * constraints' job, so a pcap of unrepaired samples shows what the generator made.
@@ -50,21 +67,12 @@ export async function writeSamplesPcap(
   const linkType = chooseLinkType(samples);
   const writer = await PcapWriter.open(path, { linkType, nanosecond: true, force: true });
   let skipped = 0;
-  let shifted = 0;
-  let end: bigint | null = null;
+  const shifts = options.sequential ? sequentialShifts(samples, options.sequential.gapNs) : undefined;
+  const shifted = shifts?.filter((x) => x !== 0n).length ?? 0;
   try {
-    for (const s of samples) {
+    for (const [i, s] of samples.entries()) {
       if (signal?.aborted) break;
-      let shift = 0n;
-      if (options.sequential && s.packets.length > 0) {
-        const first = s.packets.reduce((m, p) => (p.timestampNs < m ? p.timestampNs : m), (s.packets[0] as Packet).timestampNs);
-        if (end !== null && first < end + options.sequential.gapNs) {
-          shift = end + options.sequential.gapNs - first;
-          shifted++;
-        }
-        const last = s.packets.reduce((m, p) => (p.timestampNs > m ? p.timestampNs : m), first);
-        end = last + shift;
-      }
+      const shift = shifts?.[i] ?? 0n;
       for (const p of s.packets) {
         try {
           await writer.write(shift === 0n ? p : { ...p, timestampNs: p.timestampNs + shift });
