@@ -6,6 +6,7 @@ import { compareCommand } from './commands/compare.js';
 import { decodeCommand } from './commands/decode.js';
 import { encodeCommand } from './commands/encode.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { initCommand } from './commands/init.js';
 import { mergeCommand } from './commands/merge.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -15,7 +16,7 @@ import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 
 /** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
-const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, privacyCommand, mergeCommand, schemaCommand, compareCommand];
+const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, exportCommand, mergeCommand, privacyCommand, schemaCommand, compareCommand];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
 // can resume); a second one quits at once.

@@ -1,4 +1,4 @@
-import { nsToSeconds, type Flow, type NetflowRecord, type Packet } from '@netsynth/core';
+import { nsToSeconds, type Flow, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
 import { FlowAssembler, ipDatagram, readCapture } from '@netsynth/pcap';
 
 /** IP length of a packet from its header (snap-length-cut packets count their wire size). */
@@ -66,4 +66,14 @@ export async function captureRecords(file: string, options: CaptureRecordsOption
   keep(assembler.flush());
   records.sort((x, y) => x.record.ts - y.record.ts || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
   return records.map((r) => r.record);
+}
+
+/** The records of labelled samples (each flow's own record, or its packets' summary), with their labels. */
+export function recordsOfSamples(samples: readonly LabelledSample[]): { record: NetflowRecord; label: string }[] {
+  const out: { record: NetflowRecord; label: string }[] = [];
+  for (const s of samples) {
+    const record = recordOfFlow(s.flow);
+    if (record) out.push({ record, label: s.label });
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
-export { RECORD_FIELDS, DEFAULT_FORMATS, netshareSchema, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
+export { RECORD_FIELDS, DEFAULT_FORMATS, guessColumns, netshareSchema, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
 export { addressText, durationText, parseAddress, parseNumber, parseProtocol, parseTimestamp, protocolText, timestampText } from './values.js';
-export { RecordReader, readRecordSchema, type ReadRecordsOptions, type RecordRow } from './reader.js';
+export { RecordReader, readRecordHeader, readRecordSchema, type ReadRecordsOptions, type RecordRow } from './reader.js';
 export { RecordCsvWriter, recordRow } from './writer.js';
-export { captureRecords, ipLength, recordOfFlow, type CaptureRecordsOptions } from './from-flows.js';
+export { captureRecords, ipLength, recordOfFlow, recordsOfSamples, type CaptureRecordsOptions } from './from-flows.js';
 export { RECORD_PATTERNS, expandRecordFiles } from './files.js';
 export { loadRecordSamples, sampleOfRecord, type LoadRecordSamplesOptions, type RecordSamples } from './samples.js';

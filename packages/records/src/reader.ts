@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { InterruptedError, RecordFormatError, type NetflowRecord } from '@netsynth/core';
-import { DEFAULT_FORMATS, RECORD_FIELDS, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
+import { DEFAULT_FORMATS, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
 import { parseAddress, parseNumber, parseProtocol, parseTimestamp } from './values.js';
 
 export interface ReadRecordsOptions {
@@ -128,4 +128,13 @@ export async function readRecordSchema(file: string, options: ReadRecordsOptions
   return reader.schema;
 }
 
-export { RECORD_FIELDS };
+/** The header of a record file (its first CSV row), trimmed. */
+export async function readRecordHeader(file: string): Promise<string[]> {
+  const parser = createReadStream(file).pipe(parse({ bom: true, to_line: 1 }));
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) return record.map((h) => h.trim());
+  } finally {
+    parser.destroy();
+  }
+  throw new RecordFormatError('the file is empty (expected a header line)', file, 1);
+}

@@ -60,3 +60,32 @@ export function resolveColumns(header: readonly string[], map: Readonly<Record<s
   }
   return out as Record<RecordField, string>;
 }
+
+/**
+ * Other exports' names for each field (lower case, spaces and underscores removed):
+ * nfdump CSV (`sa`, `da`, `sp`, `dp`, `pr`, `ts`, `td`, `ipkt`, `ibyt`), CIDDS (`Src IP Addr`,
+ * `Date first seen`, …), UNSW/TON (`src_ip`, `dst_port`, `duration`, `src_pkts`, …).
+ */
+const ALIASES: Record<RecordField, readonly string[]> = {
+  srcip: ['srcip', 'sa', 'srcipaddr', 'srcaddr', 'sourceip', 'srcaddress', 'ipv4srcaddr'],
+  dstip: ['dstip', 'da', 'dstipaddr', 'dstaddr', 'destinationip', 'dstaddress', 'ipv4dstaddr'],
+  srcport: ['srcport', 'sp', 'srcpt', 'sourceport', 'l4srcport', 'sport'],
+  dstport: ['dstport', 'dp', 'dstpt', 'destinationport', 'l4dstport', 'dport'],
+  proto: ['proto', 'pr', 'protocol'],
+  ts: ['ts', 'datefirstseen', 'starttime', 'stime', 'firstswitched', 'timestamp', 'start'],
+  td: ['td', 'duration', 'dur'],
+  pkt: ['pkt', 'packets', 'ipkt', 'pkts', 'inpkts', 'srcpkts', 'totpkts'],
+  byt: ['byt', 'bytes', 'ibyt', 'inbytes', 'srcbytes', 'totbytes'],
+};
+
+const squash = (s: string): string => s.toLowerCase().replace(/[\s_.-]/g, '');
+
+/** The column map (field → column) a header suggests, for `netsynth init`; fields it cannot place are absent. */
+export function guessColumns(header: readonly string[]): Partial<Record<RecordField, string>> {
+  const out: Partial<Record<RecordField, string>> = {};
+  for (const field of RECORD_FIELDS) {
+    const hit = ALIASES[field].map((a) => header.find((h) => squash(h) === a)).find((h) => h !== undefined);
+    if (hit !== undefined) out[field] = hit;
+  }
+  return out;
+}

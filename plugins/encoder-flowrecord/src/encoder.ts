@@ -12,7 +12,16 @@ import {
 import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type Layout, type Ranges } from './layout.js';
 import type { FlowRecordOptions } from './options.js';
 import { recordToPackets } from './packets.js';
-import { flowRecord, type FlowRecord } from './record.js';
+import { flowRecord, protocolName, toNetflow, type FlowRecord } from './record.js';
+
+/** The most common IP protocol that is not TCP, UDP or ICMP; undefined when there is none. */
+function mostCommonOther(protocols: readonly number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const p of protocols) if (protocolName(p) === 'other') counts.set(p, (counts.get(p) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [p, n] of counts) if (best === undefined || n > counts.get(best)! || (n === counts.get(best) && p < best)) best = p;
+  return best;
+}
 
 export const ENCODER_NAME = '@netsynth/encoder-flowrecord';
 const STATE_FORMAT = 'netsynth.flowrecord/1';
@@ -35,6 +44,8 @@ export class FlowRecordEncoder implements Encoder {
   readonly length: number;
   private ranges: Ranges;
   private baseSeconds: number;
+  /** What `other` decodes to: the training flows' most common protocol beside TCP, UDP, ICMP (255, reserved, when none). */
+  private otherProtocol = 255;
 
   constructor(private readonly options: FlowRecordOptions) {
     const { layout, length } = makeLayout(options.addresses);
@@ -61,7 +72,8 @@ export class FlowRecordEncoder implements Encoder {
   fit(samples: readonly LabelledSample[]): void {
     if (samples.length === 0) return;
     const records = samples.map((s) => this.record(s));
-    this.baseSeconds = Math.min(...records.map((r) => r.ts));
+    this.baseSeconds = records.reduce((m, r) => Math.min(m, r.ts), Infinity);
+    this.otherProtocol = mostCommonOther(samples.map((s) => s.flow.record?.proto ?? s.flow.key.protocol)) ?? 255;
     const learned = {} as Ranges;
     for (const f of CONTINUOUS) learned[f] = [Infinity, -Infinity];
     for (const r of records) {
@@ -94,7 +106,7 @@ export class FlowRecordEncoder implements Encoder {
     let nonFinite = 0;
     for (const v of tensor.data) if (!Number.isFinite(v)) nonFinite++;
     if (nonFinite) problems.unshift({ message: `${nonFinite} non-finite value(s) in the tensor, read as the lowest value` });
-    return { label, packets, problems, record };
+    return { label, packets, problems, record, netflow: toNetflow(record, this.otherProtocol) };
   }
 
   /** One column per value, 8 pixels tall, grey from -1 (black) to 1 (white). */
@@ -111,7 +123,7 @@ export class FlowRecordEncoder implements Encoder {
   }
 
   state(): JsonValue {
-    return { format: STATE_FORMAT, addresses: this.options.addresses, baseSeconds: this.baseSeconds, ranges: this.ranges };
+    return { format: STATE_FORMAT, addresses: this.options.addresses, baseSeconds: this.baseSeconds, ranges: this.ranges, otherProtocol: this.otherProtocol };
   }
 
   loadState(state: JsonValue): void {
@@ -126,5 +138,6 @@ export class FlowRecordEncoder implements Encoder {
     }
     this.baseSeconds = s.baseSeconds;
     this.ranges = s.ranges as Ranges;
+    this.otherProtocol = typeof (s as { otherProtocol?: unknown }).otherProtocol === 'number' ? (s as { otherProtocol: number }).otherProtocol : 255;
   }
 }

@@ -1,4 +1,4 @@
-import { EncodingError, nsToSeconds, type LabelledSample, type Packet } from '@netsynth/core';
+import { EncodingError, nsToSeconds, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
 import { ipDatagram } from '@netsynth/pcap';
 
 /** The protocols a record distinguishes; everything else is `other`. */
@@ -33,6 +33,16 @@ export interface FlowRecord {
   upShare: number;
 }
 
+/** IP protocol number of a record's protocol; `other` becomes `otherProtocol` (the training records' most common other one). */
+export function protocolNumber(proto: ProtocolName, otherProtocol: number): number {
+  return proto === 'tcp' ? 6 : proto === 'udp' ? 17 : proto === 'icmp' ? 1 : otherProtocol;
+}
+
+/** A record as core's NetflowRecord (the protocol as its number). */
+export function toNetflow(r: FlowRecord, otherProtocol: number): NetflowRecord {
+  return { srcip: r.srcip, dstip: r.dstip, srcport: r.srcport, dstport: r.dstport, proto: protocolNumber(r.proto, otherProtocol), ts: r.ts, td: r.td, pkt: r.pkt, byt: r.byt };
+}
+
 /** IP length of a packet from its header (snap-length-cut packets count their wire size). */
 export function ipLength(packet: Packet): number {
   const ip = ipDatagram(packet);
@@ -63,6 +73,8 @@ export function numberToIpv4(n: number): string {
 /** The record of a sample's flow (a whole flow, or a window of one). */
 export function flowRecord(sample: LabelledSample, options: { requireIpv4?: boolean } = {}): FlowRecord {
   const { flow } = sample;
+  // A record read from a record file (input.records) is the flow: one direction, src → dst.
+  if (flow.record) return { ...flow.record, proto: protocolName(flow.record.proto), upShare: 1 };
   const packets = flow.packets;
   const first = packets[0];
   const last = packets[packets.length - 1];

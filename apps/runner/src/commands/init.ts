@@ -4,6 +4,7 @@ import { InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
 import type { CliCommand } from '../command.js';
 import { CONFIG_SCHEMA_FILE, runConfigJsonSchema } from '../config-schema.js';
 import { findCaptures, starterConfig } from '../init-config.js';
+import { RECORD_FILE, initRecords } from '../init-records.js';
 import { toJson } from '../json.js';
 import { discoverPlugins } from '../plugin-discovery.js';
 
@@ -31,6 +32,9 @@ export const initCommand: CliCommand = {
         }
         const captures = findCaptures(dir);
         if (captures.length === 0) {
+          // A folder of NetFlow-style record CSVs gets a records config instead.
+          const records = findCaptures(dir, 10_000, RECORD_FILE);
+          if (records.length > 0) return initRecords(dir, records, flags, io);
           throw new InvalidArgumentError(`no .pcap, .pcapng or .cap file under ${dir}; put your captures there (one folder per class, or one file per class) and run netsynth init again`);
         }
         const { plugins } = await discoverPlugins([], dir);

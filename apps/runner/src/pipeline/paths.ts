@@ -14,11 +14,11 @@ export const OUT = {
   constraintsChanges: 'constraints/changes.jsonl',
   repaired: 'constraints/samples.jsonl',
   syntheticPcap: 'synthetic.pcap',
+  /** A records run's synthetic records, in the input's CSV schema. */
+  syntheticCsv: 'synthetic.csv',
   repairedPcap: 'repaired.pcap',
   evaluation: 'evaluation',
   metrics: 'metrics.json',
-  /** The metrics in long format (evaluator, metric, class, value, real, synthetic, floor). */
-  metricsCsv: 'metrics.csv',
   report: 'report.html',
   manifest: 'manifest.json',
   work: 'work',

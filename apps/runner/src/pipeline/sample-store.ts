@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ModelFileError, commitTempFile, tempPathFor, type DecodeProblem, type Packet } from '@netsynth/core';
+import { ModelFileError, commitTempFile, tempPathFor, type DecodeProblem, type NetflowRecord, type Packet } from '@netsynth/core';
 
 /**
  * Samples of packets kept between stages (decoded and repaired samples) as JSON lines, one
@@ -15,6 +15,8 @@ export interface StoredSample {
   packets: Packet[];
   problems: DecodeProblem[];
   series?: Record<string, Float64Array>;
+  /** The decoded flow record (record encodings). */
+  netflow?: NetflowRecord;
 }
 
 interface StoredLine {
@@ -23,6 +25,7 @@ interface StoredLine {
   packets: { t: string; cap: number; len: number; link: number; data: string; iface?: number }[];
   problems: DecodeProblem[];
   series?: Record<string, number[]>;
+  netflow?: NetflowRecord;
 }
 
 function toLine(s: StoredSample): string {
@@ -39,6 +42,7 @@ function toLine(s: StoredSample): string {
     })),
     problems: s.problems,
   };
+  if (s.netflow) line.netflow = s.netflow;
   if (s.series) line.series = Object.fromEntries(Object.entries(s.series).map(([k, v]) => [k, Array.from(v)]));
   return JSON.stringify(line);
 }
@@ -87,6 +91,7 @@ export async function readSampleStore(path: string): Promise<StoredSample[]> {
         ...(p.iface !== undefined && { interfaceId: p.iface }),
       })),
     };
+    if (line.netflow) sample.netflow = line.netflow;
     if (line.series) sample.series = Object.fromEntries(Object.entries(line.series).map(([k, v]) => [k, Float64Array.from(v)]));
     out.push(sample);
   }

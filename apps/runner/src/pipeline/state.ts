@@ -26,6 +26,7 @@ import { readTensorFile } from '../tensor-file.js';
 import { OutputDir } from './output-dir.js';
 import { OUT } from './paths.js';
 import { readSampleStore, type StoredSample } from './sample-store.js';
+import { isRecordsRun, loadRecordInput } from './records.js';
 import type { IndexedSample, Shard } from './shard.js';
 import { splitHoldout } from './split.js';
 
@@ -159,11 +160,8 @@ export class RunState {
   /** The captures as labelled samples, split into train and holdout. Deterministic: re-reading gives the same. */
   ingest(): Promise<IngestResult> {
     return this.lazy('ingest', async () => {
-      const all = await loadSamples(this.config.input, this.loaded.dir, {
-        seed: this.seeds.ingest,
-        progress: this.progress,
-        ...(this.signal !== undefined && { signal: this.signal }),
-      });
+      const options = { seed: this.seeds.ingest, progress: this.progress, ...(this.signal !== undefined && { signal: this.signal }) };
+      const all = isRecordsRun(this.config) ? await loadRecordInput(this.config, this.loaded, options) : await loadSamples(this.config.input, this.loaded.dir, options);
       this.checkAborted();
       const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest, this.config.input.split);
       return { all, train, holdout };

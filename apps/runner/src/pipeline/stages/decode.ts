@@ -1,6 +1,7 @@
 import { decodeProblemKind, writeFileAtomic } from '@netsynth/core';
 import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
+import { isRecordsRun, writeSyntheticRecords } from '../records.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
 import type { Stage } from '../stage.js';
 import { generatedIds, sampleShare } from './sample.js';
@@ -9,7 +10,7 @@ import { generatedIds, sampleShare } from './sample.js';
 export const decodeStage: Stage = {
   name: 'decode',
   inputs: () => ({}),
-  outputs: () => [OUT.decoded, OUT.decodeProblems],
+  outputs: (state) => [OUT.decoded, OUT.decodeProblems, ...(isRecordsRun(state.config) ? [OUT.syntheticCsv] : [])],
   async run(state) {
     const encoder = await state.encoder();
     const generated = await state.generated();
@@ -26,6 +27,7 @@ export const decodeStage: Stage = {
           packets: d.packets,
           problems: d.problems,
           ...(d.series !== undefined && { series: d.series }),
+          ...(d.netflow !== undefined && { netflow: d.netflow }),
         });
         task.tick(1);
       });
@@ -36,6 +38,8 @@ export const decodeStage: Stage = {
     const withProblems = decoded.filter((d) => d.problems.length > 0).map((d) => ({ id: d.id, label: d.label, problems: d.problems }));
     await writeFileAtomic(state.out.path(OUT.decodeProblems), toJson(withProblems), { force: true });
     state.provide('decoded', decoded);
+    // A records run's result is its records, in the input's CSV schema.
+    const csv = isRecordsRun(state.config) ? [await writeSyntheticRecords(state.config, state.loaded, state.out, decoded)] : [];
     const packets = decoded.reduce((n, d) => n + d.packets.length, 0);
     // A repair mode (nPrint rows: repair) lists every repaired row among the problems, plus a counts line.
     const count = (kind: string): number => decoded.reduce((n, d) => n + d.problems.filter((p) => decodeProblemKind(p) === kind).length, 0);
@@ -46,8 +50,8 @@ export const decodeStage: Stage = {
       ...(problems ? [`${problems} rows could not be decoded`] : []),
     ];
     return {
-      summary: `${decoded.length} samples → ${packets} packets${parts.length ? `; ${parts.join(', ')} (see ${OUT.decodeProblems})` : ''}`,
-      outputs: [OUT.decoded, OUT.decodeProblems],
+      summary: `${decoded.length} samples → ${packets} packets${parts.length ? `; ${parts.join(', ')} (see ${OUT.decodeProblems})` : ''}${csv.length ? `; records → ${OUT.syntheticCsv}` : ''}`,
+      outputs: [OUT.decoded, OUT.decodeProblems, ...csv],
       details: { samples: decoded.length, packets, problems, repaired },
     };
   },

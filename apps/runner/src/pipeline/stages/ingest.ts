@@ -4,6 +4,7 @@ import { ConfigError, writeFileAtomic } from '@netsynth/core';
 import { sha256File } from '../../hash.js';
 import { toJson } from '../../json.js';
 import { OUT } from '../paths.js';
+import { isRecordsRun, recordFileHashes } from '../records.js';
 import { countByLabel } from '../split.js';
 import type { Stage } from '../stage.js';
 import { formatCounts } from './common.js';
@@ -12,6 +13,7 @@ import { formatCounts } from './common.js';
 export const ingestStage: Stage = {
   name: 'ingest',
   async inputs(state) {
+    if (isRecordsRun(state.config)) return { input: state.config.input, records: await recordFileHashes(state.config, state.loaded) };
     const files = await expandCaptures(state.config.input.captures, state.loaded.dir);
     const captures = [];
     for (const file of files) captures.push({ file: relative(state.loaded.dir, file), sha256: await sha256File(file) });
