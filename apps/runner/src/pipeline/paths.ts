@@ -19,6 +19,8 @@ export const OUT = {
   repairedPcap: 'repaired.pcap',
   evaluation: 'evaluation',
   metrics: 'metrics.json',
+  /** The metrics in long format (evaluator, metric, class, value, real, synthetic, floor). */
+  metricsCsv: 'metrics.csv',
   report: 'report.html',
   manifest: 'manifest.json',
   work: 'work',

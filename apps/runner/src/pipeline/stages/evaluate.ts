@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample, type NetflowRecord } from '@netsynth/core';
+import { basename, join } from 'node:path';
+import { LOSS_HISTORY_FILE, writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample, type NetflowRecord } from '@netsynth/core';
 import { imageGroupsFor, writeReport, type ReportImageGroup, type ReportInput } from '@netsynth/report';
 import { OUT, REPORT_IMAGES_PER_CLASS } from '../paths.js';
 import { writeSamplesPcap } from '../pcap-out.js';
@@ -28,6 +28,14 @@ export interface MetricsFile {
 export async function readMetricsFile(path: string, seed: number): Promise<MetricsFile> {
   const json = JSON.parse(await readFile(path, 'utf8')) as { inputs?: Record<string, string>; evaluators?: EvaluationResult[] };
   return { seed, real: json.inputs?.['real'] ?? '', synthetic: json.inputs?.['synthetic'] ?? '', evaluators: json.evaluators ?? [] };
+}
+
+/** The generator's saved loss history, when it wrote one (LOSS_HISTORY_FILE in the model folder). */
+async function readLossHistory(path: string): Promise<ReportInput['lossHistory']> {
+  if (!existsSync(path)) return undefined;
+  const json = JSON.parse(await readFile(path, 'utf8')) as { points?: unknown };
+  const points = Array.isArray(json.points) ? json.points : [];
+  return points.filter((p): p is { step: number; loss: number } => typeof p?.step === 'number' && typeof p?.loss === 'number');
 }
 
 /** A decoded record (record encodings) stays with its sample: record evaluators read it rather than its packets. */
@@ -109,11 +117,11 @@ async function reportImages(state: RunState, real: EvalSet, synthetic: EvalSet):
 export const evaluateStage: Stage = {
   name: 'evaluate',
   inputs: (state) => ({ evaluators: state.plugins.evaluators.map(pluginIdentity), pcap: state.config.output.pcap }),
-  outputs: () => [OUT.evaluation, OUT.metrics, OUT.report],
+  outputs: () => [OUT.evaluation, OUT.metrics, OUT.metricsCsv, OUT.report],
   async run(state) {
     const { real, synthetic, realWhat, syntheticWhat } = await evalSides(state);
     const results: EvaluationResult[] = [];
-    const outputs: string[] = [OUT.metrics, OUT.report];
+    const outputs: string[] = [OUT.metrics, OUT.metricsCsv, OUT.report];
     for (const [i, use] of state.plugins.evaluators.entries()) {
       state.checkAborted();
       const name = `${i}-${shortName(use.loaded.def.name)}`;
@@ -134,11 +142,13 @@ export const evaluateStage: Stage = {
     if (dp) results.push(dpResult(dp));
     state.checkAborted();
     const images = await reportImages(state, real, synthetic);
+    const lossHistory = state.plugins.generator ? await readLossHistory(state.out.path(join(OUT.model, LOSS_HISTORY_FILE))) : undefined;
     const input: ReportInput = {
       title: `netsynth run: ${state.config.name ?? basename(state.loaded.file)}`,
       inputs: { config: basename(state.loaded.file), seed: String(state.seed), real: realWhat, synthetic: syntheticWhat },
       results,
       ...(images && { images }),
+      ...(lossHistory && { lossHistory }),
     };
     // The stage's earlier outputs were removed before it ran, so force only replaces its own files.
     const written = await writeReport(state.out.path('.'), input, { force: true, imagesPerClass: REPORT_IMAGES_PER_CLASS });
