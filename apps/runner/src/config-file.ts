@@ -112,17 +112,36 @@ export function locateConfigError(error: unknown, where: (configPath: string) =>
   return located;
 }
 
-/** Parses YAML text; syntax errors become ConfigErrors with line and column. */
+/** Aliases a config may expand to: far more than any real config, far fewer than an alias bomb's. */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * Runs one step of YAML processing; whatever the yaml library throws on hostile input (an
+ * alias bomb: "Excessive alias count", a nesting deep enough to exhaust the stack) becomes a
+ * ConfigError naming the file.
+ */
+function yamlStep<T>(file: string, what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (isNetsynthError(e)) throw e;
+    const reason = e instanceof RangeError ? 'nested too deeply' : e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ConfigError(`YAML ${what}: ${reason}`, '(root)', file);
+  }
+}
+
+/** Parses YAML text; syntax errors and resource limits become ConfigErrors with the file (and line and column). */
 export function parseYamlConfig(text: string, file: string): { raw: unknown; locator: YamlLocator } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = yamlStep(file, 'syntax', () => parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }));
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
     const at = `${file}:${pos.line}:${pos.col}`;
     throw new ConfigError(`YAML syntax: ${first.message.split('\n')[0] ?? first.message}`, '(root)', at);
   }
-  return { raw: doc.toJS({ maxAliasCount: 1000 }) as unknown, locator: new YamlLocator(doc, lines, file) };
+  const raw = yamlStep(file, 'content', () => doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown);
+  return { raw, locator: new YamlLocator(doc, lines, file) };
 }
 
 /** Validates an already parsed config document against core's schema, locating the first problem. */

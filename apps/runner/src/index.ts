@@ -5,6 +5,7 @@ export { runCommand, formatRunResult } from './commands/run.js';
 export { inspectCommand } from './commands/inspect.js';
 export { pluginsCommand } from './commands/plugins.js';
 export { initCommand } from './commands/init.js';
+export { checkCommand } from './commands/check.js';
 export { processIo, memoryIo, type CliIo, type OutputStream } from './io.js';
 export { ExitCode, exitCodeOf, formatError } from './error-report.js';
 export { createProgressReporter, type ProgressOptions } from './progress.js';

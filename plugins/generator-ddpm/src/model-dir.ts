@@ -8,7 +8,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ModelFileError, type EncoderInfo, type FitPrivacy, type JsonValue } from '@netsynth/core';
+import { isNetsynthError, ModelFileError, type EncoderInfo, type FitPrivacy, type JsonValue } from '@netsynth/core';
+import { InferenceSession, type RuntimeOptions } from '@netsynth/nn';
+import { z } from 'zod';
 import type { Geometry } from './geometry.js';
 import type { ScheduleKind } from './schedule.js';
 import type { Prediction } from './samplers.js';
@@ -33,6 +35,46 @@ export interface DdpmModelConfig {
   privacy?: FitPrivacy | null;
 }
 
+const positiveInt = z.number().int().positive();
+const geometrySchema = z.object({
+  dims: z.union([z.literal(1), z.literal(2)]),
+  channels: positiveInt,
+  height: positiveInt,
+  width: positiveInt,
+  size: z.array(positiveInt).min(1).max(2),
+  padValue: z.number(),
+});
+const specSchema = z.object({
+  dims: z.union([z.literal(1), z.literal(2)]),
+  inChannels: positiveInt,
+  size: z.array(positiveInt).min(1).max(2),
+  channels: positiveInt,
+  channelMults: z.array(positiveInt).min(1),
+  classes: z.number().int().nonnegative(),
+});
+
+/**
+ * What sampling and decoding read from model.json, checked on load: a file edited by hand or
+ * damaged on disk fails here, naming the file and the key, instead of deep inside sampling.
+ */
+const modelConfigSchema = z
+  .object({
+    trainingKey: z.string(),
+    spec: specSchema,
+    geometry: geometrySchema,
+    schedule: z.object({ kind: z.enum(['linear', 'cosine']), timesteps: positiveInt.max(100_000) }),
+    prediction: z.enum(['eps', 'v']),
+    labels: z.array(z.string()).min(1),
+    encoder: z.object({
+      name: z.string().min(1),
+      info: z.object({ channels: positiveInt, height: positiveInt, width: positiveInt, valueRange: z.tuple([z.number(), z.number()]), metadata: z.record(z.string(), z.unknown()) }),
+      state: z.unknown(),
+    }),
+  })
+  .refine((c) => c.geometry.channels === c.spec.inChannels && c.geometry.size.length === c.geometry.dims && c.spec.classes === c.labels.length, {
+    message: 'geometry, network spec and labels disagree (channels, sizes or class count)',
+  });
+
 export function modelFile(dir: string, f: keyof typeof FILES): string {
   return join(dir, FILES[f]);
 }
@@ -52,5 +94,27 @@ export async function readModelConfig(dir: string): Promise<DdpmModelConfig> {
     throw new ModelFileError(`not JSON: ${(e as Error).message}`, path, 0, e);
   }
   if (cfg?.format !== MODEL_FORMAT) throw new ModelFileError(`not a ${MODEL_FORMAT} model config (format ${String(cfg?.format)})`, path, 0);
+  const checked = modelConfigSchema.safeParse(cfg);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const key = issue?.path.length ? issue.path.map(String).join('.') : '(root)';
+    throw new ModelFileError(`damaged model config: ${key}: ${issue?.message ?? 'invalid'}`, path);
+  }
   return cfg;
+}
+
+/**
+ * Opens the exported denoiser; a damaged or truncated model.onnx is a ModelFileError naming
+ * the file (onnxruntime's own message as the cause), not an engine failure.
+ */
+export async function openModelSession(dir: string, options: RuntimeOptions): Promise<InferenceSession> {
+  const path = modelFile(dir, 'onnx');
+  try {
+    return await InferenceSession.create(path, options);
+  } catch (e) {
+    // nn reports onnxruntime's refusal as an engine failure; here the file is what is wrong.
+    if (isNetsynthError(e) && (e.code === 'MODEL_FILE' || e.code === 'INTERRUPTED')) throw e;
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ModelFileError(`cannot load the denoiser: ${reason}`, path, undefined, e);
+  }
 }

@@ -5,9 +5,9 @@
  * so it does not depend on the batch size or on the other labels requested.
  */
 import { createImageTensor, createRng, deriveSeed, InterruptedError, type GeneratedSample, type PluginContext, type SampleRequest } from '@netsynth/core';
-import { InferenceSession, pluginRuntime } from '@netsynth/nn';
+import { pluginRuntime } from '@netsynth/nn';
 import { cropFrom, sampleSize } from './geometry.js';
-import { modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
+import { openModelSession, readModelConfig, type DdpmModelConfig } from './model-dir.js';
 import { defaultSampleSteps, type DdpmOptions } from './options.js';
 import { guide, runSampler } from './samplers.js';
 import { makeSchedule } from './schedule.js';
@@ -23,7 +23,7 @@ export interface SampleStats {
 /** Generates `request.perLabel` images per label; labels the model was not trained on are skipped with a warning. */
 export async function sampleDdpm(modelDir: string, request: SampleRequest, o: SamplingOptions, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
   const cfg: DdpmModelConfig = await readModelConfig(modelDir);
-  const session = await InferenceSession.create(modelFile(modelDir, 'onnx'), pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}));
+  const session = await openModelSession(modelDir, pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}));
   const t0 = performance.now();
   try {
     const schedule = makeSchedule(cfg.schedule.kind, cfg.schedule.timesteps);

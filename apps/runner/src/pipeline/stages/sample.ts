@@ -17,6 +17,12 @@ export function generatedIds(samples: readonly { label: string }[], first: Reado
   });
 }
 
+function nonFinite(values: Float32Array): number {
+  let n = 0;
+  for (const v of values) if (!Number.isFinite(v)) n++;
+  return n;
+}
+
 /** generator.sample: `generator.samplesPerLabel` images per label from the trained model. */
 /** Samples per label the config asks for (all of them, whatever the shard), labels warned about when they have no training sample. */
 function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Record<string, number> {
@@ -73,6 +79,11 @@ export const sampleStage: Stage = {
       const t = s.tensor;
       if (t.channels !== channels || t.height !== height || t.width !== width || t.data.length !== channels * height * width) {
         throw new EngineError(`generated image ${i} (${s.label}) is ${t.channels}×${t.height}×${t.width}; the encoder's images are ${channels}×${height}×${width}`);
+      }
+      const bad = nonFinite(t.data);
+      if (bad > 0) {
+        // A diverged or damaged model: decoding NaN would silently make empty samples.
+        throw new EngineError(`sample stage: generated image ${i} (${s.label}) holds ${bad} NaN/Inf value(s) of ${t.data.length}; the model diverged or its weights are damaged (train again with --force)`, { file: state.out.path(OUT.model) });
       }
     });
     const ids = generatedIds(samples, first);
