@@ -45,6 +45,10 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'output.dir': 'Output folder, relative to the config file (`--out DIR` overrides it, relative to the current folder).',
   'output.pcap': 'Write the final samples as a capture (synthetic.pcap, or repaired.pcap when only constraints ran), and the real holdout as evaluation/real.pcap.',
   'output.images': 'Write PNG renders of up to 16 images per label (images/real/, images/synthetic/).',
+  'output.labels': 'Class labels in the capture: none; comments (also synthetic.pcapng, `label=<class> flow=<id>` on every packet); per-class (also by-class/<class>.pcap). flows.csv is always written.',
+  'output.timeline': 'Generated flows: learned (start times drawn from the real training trace, per class: first start and inter-arrival gaps, so flows overlap) or sequential (end to end, 1 s apart).',
+  runtime: 'Where ONNX sessions run, for every plugin that runs onnxruntime.',
+  'runtime.executionProviders': 'Execution providers in order of preference, e.g. [cuda, cpu]; a provider this onnxruntime-node install cannot load falls back to the CPU with one warning; cpu is always last. A plugin\'s own `executionProviders` option overrides it.',
 };
 
 export interface ConfigKeyReference {

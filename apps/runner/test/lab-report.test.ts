@@ -122,8 +122,10 @@ describe.skipIf(!HAVE_LAB)('netsynth run on ../shared/data/lab: real vs held-bac
 
   it('real against the held-back half: near-zero distances, small FD, TSTR ≈ TRTR', () => {
     expect(v(base, 'distribution', 'packets.protocol.jsd')).toBeLessThan(0.01);
-    expect(v(base, 'distribution', 'packets.length.emd_norm')).toBeLessThan(0.05);
-    expect(v(base, 'distribution', 'flows.packets.emd_norm')).toBeLessThan(0.05);
+    // With the flow split (default) the held-back half is other flows, not other windows of the
+    // same flows: real-vs-real distances are larger than they were with the window split.
+    expect(v(base, 'distribution', 'packets.length.emd_norm')).toBeLessThan(0.1);
+    expect(v(base, 'distribution', 'flows.packets.emd_norm')).toBeLessThan(0.1);
     expect(v(base, 'validity', 'netshare.all')).toBe(1);
     const trtr = CLASSIFIERS.map((c) => get(base, 'downstream', `tstr.${c}.accuracy`).real as number);
     const tstr = CLASSIFIERS.map((c) => get(base, 'downstream', `tstr.${c}.accuracy`).synthetic as number);
@@ -139,8 +141,9 @@ describe.skipIf(!HAVE_LAB)('netsynth run on ../shared/data/lab: real vs held-bac
     // 0.43 vs TRTR 0.95; every packet fails a ruleset (mismatched lengths and checksums);
     // 11 % break NetShare's port/protocol test. Per-field marginals barely move (packet length 0.038 vs 0.034).
     expect(bad.images.every((g) => g.synthetic === 8)).toBe(true);
-    expect(v(bad, 'fd', 'fd.all')).toBeGreaterThan(10 * v(base, 'fd', 'fd.all'));
-    expect(v(bad, 'distribution', 'flows.bytes.emd_norm')).toBeGreaterThan(2.5 * v(base, 'distribution', 'flows.bytes.emd_norm'));
+    // (With the flow split the real-vs-real FD is about 16, the shuffled one about 99.)
+    expect(v(bad, 'fd', 'fd.all')).toBeGreaterThan(4 * v(base, 'fd', 'fd.all'));
+    expect(v(bad, 'distribution', 'flows.bytes.emd_norm')).toBeGreaterThan(1.5 * v(base, 'distribution', 'flows.bytes.emd_norm'));
     const tstr = CLASSIFIERS.map((c) => get(bad, 'downstream', `tstr.${c}.accuracy`).synthetic as number);
     const trtr = CLASSIFIERS.map((c) => get(bad, 'downstream', `tstr.${c}.accuracy`).real as number);
     expect(mean(tstr)).toBeLessThan(mean(trtr) - 0.3);

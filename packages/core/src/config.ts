@@ -69,6 +69,18 @@ export const outputSchema = z.strictObject({
   dir: z.string().default('out'),
   pcap: z.boolean().default(true),
   images: z.boolean().default(true),
+  /**
+   * Class labels in the capture: `comments` also writes synthetic.pcapng with `label=<class>
+   * flow=<sample id>` on every packet; `per-class` also writes one pcap per class (by-class/).
+   * flows.csv (5-tuple, label, start, end, packets, bytes) is always written beside the pcap.
+   */
+  labels: z.enum(['none', 'comments', 'per-class']).default('none'),
+  /**
+   * Where generated flows start: `learned` draws each class's flow start times from the real
+   * training trace's arrivals (first start, inter-arrival gaps) so flows overlap as they did;
+   * `sequential` lays samples end to end (1 s apart).
+   */
+  timeline: z.enum(['learned', 'sequential']).default('learned'),
 });
 
 /** Where ONNX sessions run: every plugin that runs onnxruntime gets this list (its own `executionProviders` option overrides it). */
@@ -93,7 +105,7 @@ export const runConfigSchema = z.strictObject({
   constraints: z.array(pluginUseSchema).default([]),
   repair: repairSchema.default({ unrepairable: 'drop' }),
   evaluators: z.array(pluginUseSchema).default([]),
-  output: outputSchema.default({ dir: 'out', pcap: true, images: true }),
+  output: outputSchema.default({ dir: 'out', pcap: true, images: true, labels: 'none', timeline: 'learned' }),
   runtime: runtimeSchema.default({ executionProviders: ['cpu'] }),
 });
 

@@ -1,32 +1,36 @@
 // Benchmark: one full DDPM training step (noise, forward, MSE, backward, Adam) of the
 // benchmark U-Net of shared/bench/torch_unet_step.py on onnxruntime-node, beside the
-// PyTorch script run in the same process tree. Prints two JSON lines (engine.train_step,
-// engine.forward). Progress and details go to stderr.
+// PyTorch script run in the same process tree, alternated A B A B … (NETSYNTH_BENCH_PAIRS
+// pairs, default 3): `ratio` is the median of the pairwise ratios ours/PyTorch, with
+// ratio_min and ratio_max. Prints two JSON lines (engine.train_step, engine.forward).
+// Progress and details go to stderr.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRng, deriveSeed } from '@netsynth/core';
+import { alternate, benchPairs, median } from '@netsynth/test-support';
 import { InferenceSession, adam, buildBenchUNet, buildTrainingSession, exportInferenceModel, initParameters, mseLoss } from '@netsynth/nn';
 
 const THREADS = 2;
 const B = 32, RES = 32, IN_CH = 1, T = 1000, STEPS = 10, WARMUP = 2;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const torchScript = fileURLToPath(new URL('../shared/bench/torch_unet_step.py', `file://${repoRoot}`));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 // The machine may be shared: the 1-minute load average is printed before and after (stderr);
 // above the core count both timings are inflated (PyTorch's more: its OpenMP threads
 // spin-wait), so the ratio is only meaningful on an otherwise idle machine.
 const load0 = loadavg()[0];
-// --- PyTorch reference (first, so its memory use does not colour ours) ---
-let torch = null;
-if (existsSync('/usr/bin/python3') && existsSync(torchScript)) {
+// --- PyTorch reference: one run of the script (steps + forward), or null ---
+const HAVE_TORCH = existsSync('/usr/bin/python3') && existsSync(torchScript);
+if (!HAVE_TORCH) console.error('[engine.bench] PyTorch reference unavailable (no /usr/bin/python3 or ../shared/bench)');
+function runTorch() {
   const r = spawnSync('/usr/bin/python3', [torchScript, '--threads', String(THREADS), '--steps', String(STEPS)], { encoding: 'utf8', cwd: repoRoot });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
-  if (r.status === 0 && line) torch = JSON.parse(line);
-  else console.error(`[engine.bench] PyTorch reference unavailable: ${(r.stderr ?? '').trim().split('\n').pop()}`);
-} else console.error('[engine.bench] PyTorch reference unavailable (no /usr/bin/python3 or ../shared/bench)');
+  if (r.status === 0 && line) return JSON.parse(line);
+  console.error(`[engine.bench] PyTorch reference unavailable: ${(r.stderr ?? '').trim().split('\n').pop()}`);
+  return null;
+}
 
 // --- ours ---
 const net = buildBenchUNet({ res: RES, inChannels: IN_CH, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
@@ -81,25 +85,78 @@ async function timeTraining(replicas) {
   return { times, replicas: trainer.replicas };
 }
 
-const { times: oneSession } = await timeTraining(1);
-const { times, replicas: replicaCount } = await timeTraining('auto');
-const peakMb = process.resourceUsage().maxRSS / 1024;
-const stepMs = median(times);
-
-const session = await InferenceSession.create(exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }), runtime);
-const fwd = [];
-for (let s = 0; s < STEPS + WARMUP; s++) {
-  const t0 = performance.now();
-  await session.run({ x: { data: xt, shape }, t: { data: tf, shape: [B] } });
-  if (s >= WARMUP) fwd.push(performance.now() - t0);
+/** Median forward time of the trained net (the xt/tf of its last step). */
+async function timeForward() {
+  const session = await InferenceSession.create(exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }), runtime);
+  const fwd = [];
+  for (let s = 0; s < STEPS + WARMUP; s++) {
+    const t0 = performance.now();
+    await session.run({ x: { data: xt, shape }, t: { data: tf, shape: [B] } });
+    if (s >= WARMUP) fwd.push(performance.now() - t0);
+  }
+  await session.dispose();
+  return fwd;
 }
-await session.dispose();
-const fwdMs = median(fwd);
+
+const { times: oneSession } = await timeTraining(1);
+// Ours and PyTorch alternate (A B A B …): load drift on a shared machine moves both sides of
+// a pair alike, so the median of the pairwise ratios is steady where one-off runs are not.
+const pairs = benchPairs(3);
+const ours = { step: [], fwd: [], times: [], fwdTimes: [], replicas: 0 };
+const torch = { step: [], fwd: [], params: null };
+const runOurs = async () => {
+  const { times, replicas } = await timeTraining('auto');
+  const fwd = await timeForward();
+  ours.times.push(...times);
+  ours.fwdTimes.push(...fwd);
+  ours.replicas = replicas;
+  ours.step.push(median(times));
+  ours.fwd.push(median(fwd));
+  return median(times);
+};
+const runReference = () => {
+  const t = runTorch();
+  if (!t) throw new Error('PyTorch reference failed');
+  torch.step.push(t.ms_per_step);
+  torch.fwd.push(t.forward_ms);
+  torch.params = t.params;
+  return t.ms_per_step;
+};
+let alt = null;
+if (HAVE_TORCH) {
+  try {
+    alt = await alternate(pairs, runOurs, runReference, (i, a, b) => console.error(`[engine.bench] pair ${i + 1}: ours ${a.toFixed(1)} ms, PyTorch ${b.toFixed(1)} ms`));
+  } catch (e) {
+    console.error(`[engine.bench] ${e.message}: timing ours alone`);
+  }
+}
+if (!alt) for (let i = ours.step.length; i < pairs; i++) await runOurs();
+const peakMb = process.resourceUsage().maxRSS / 1024;
 const r2 = (v) => Math.round(v * 100) / 100;
-const torchMs = torch ? torch.ms_per_step : null;
-const torchFwd = torch ? torch.forward_ms : null;
 const load1 = loadavg()[0];
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
-console.error(`[engine.bench] ours: step ${spread(times)} ms with ${replicaCount} replicas, ${spread(oneSession)} ms as one ${THREADS}-thread session, forward ${spread(fwd)} ms; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
-console.log(JSON.stringify({ bench: 'engine.train_step', ms: r2(stepMs), torch_ms: torchMs, ratio: torchMs ? r2(stepMs / torchMs) : null, params: net.parameterCount(), torch_params: torch ? torch.params : null, peak_mb: Math.round(peakMb), replicas: replicaCount, one_session_ms: r2(median(oneSession)) }));
-console.log(JSON.stringify({ bench: 'engine.forward', ms: r2(fwdMs), torch_ms: torchFwd, ratio: torchFwd ? r2(fwdMs / torchFwd) : null }));
+const fwdRatios = alt ? ours.fwd.map((f, i) => f / torch.fwd[i]) : [];
+console.error(`[engine.bench] ours: step ${spread(ours.times)} ms with ${ours.replicas} replicas, ${spread(oneSession)} ms as one ${THREADS}-thread session, forward ${spread(ours.fwdTimes)} ms; ${pairs} pairs; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
+console.log(JSON.stringify({
+  bench: 'engine.train_step',
+  ms: r2(median(ours.step)),
+  torch_ms: alt ? r2(median(torch.step)) : null,
+  ratio: alt ? r2(alt.ratio) : null,
+  ratio_min: alt ? r2(alt.ratioMin) : null,
+  ratio_max: alt ? r2(alt.ratioMax) : null,
+  pairs,
+  params: net.parameterCount(),
+  torch_params: torch.params,
+  peak_mb: Math.round(peakMb),
+  replicas: ours.replicas,
+  one_session_ms: r2(median(oneSession)),
+}));
+console.log(JSON.stringify({
+  bench: 'engine.forward',
+  ms: r2(median(ours.fwd)),
+  torch_ms: alt ? r2(median(torch.fwd)) : null,
+  ratio: alt ? r2(median(fwdRatios)) : null,
+  ratio_min: alt ? r2(Math.min(...fwdRatios)) : null,
+  ratio_max: alt ? r2(Math.max(...fwdRatios)) : null,
+  pairs,
+}));

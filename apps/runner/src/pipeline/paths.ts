@@ -14,6 +14,12 @@ export const OUT = {
   constraintsChanges: 'constraints/changes.jsonl',
   repaired: 'constraints/samples.jsonl',
   syntheticPcap: 'synthetic.pcap',
+  /** `output.labels: comments`: the capture again, `label=<class> flow=<id>` on every packet. */
+  syntheticPcapng: 'synthetic.pcapng',
+  /** `output.labels: per-class`: one pcap per class. */
+  byClass: 'by-class',
+  /** One row per final sample: 5-tuple, label, start, end, packets, bytes (beside the pcap). */
+  flowsCsv: 'flows.csv',
   /** A records run's synthetic records, in the input's CSV schema. */
   syntheticCsv: 'synthetic.csv',
   repairedPcap: 'repaired.pcap',

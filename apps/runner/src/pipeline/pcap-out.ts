@@ -15,7 +15,7 @@ export interface PcapWriteReport {
  * The file's link type: the packets' own when they all share Ethernet or raw IP, else raw IP
  * (every packet with an IP datagram converts to it).
  */
-function chooseLinkType(samples: readonly StoredSample[]): number {
+export function chooseLinkType(samples: readonly StoredSample[]): number {
   const types = new Set<number>();
   for (const s of samples) for (const p of s.packets) types.add(p.linkType);
   if (types.size === 1) {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { LOSS_HISTORY_FILE, writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample, type NetflowRecord } from '@netsynth/core';
+import { LOSS_HISTORY_FILE, writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
 import { imageGroupsFor, writeReport, type ReportImageGroup, type ReportInput } from '@netsynth/report';
 import { OUT, REPORT_IMAGES_PER_CLASS } from '../paths.js';
 import { writeSamplesPcap } from '../pcap-out.js';
@@ -10,6 +10,7 @@ import type { Stage } from '../stage.js';
 import type { RunState } from '../state.js';
 import { pluginIdentity, shortName } from './common.js';
 import { pcapOutput } from './pcap.js';
+import { timelineShifts } from '../timeline.js';
 import { dpResult, trainingPrivacy } from './dp-metrics.js';
 
 /** What `RunResult.metrics` holds: the evaluators' results and what each side was (read from metrics.json). */
@@ -30,18 +31,22 @@ export async function readMetricsFile(path: string, seed: number): Promise<Metri
   return { seed, real: json.inputs?.['real'] ?? '', synthetic: json.inputs?.['synthetic'] ?? '', evaluators: json.evaluators ?? [] };
 }
 
+/** A decoded record (record encodings) stays with its sample: record evaluators read it rather than its packets. */
+function withRecord(sample: LabelledSample, record: NetflowRecord | undefined): LabelledSample {
+  if (record) sample.flow.record = record;
+  return sample;
+}
+
+function shiftPackets(packets: readonly Packet[], shift: bigint): readonly Packet[] {
+  return shift === 0n ? packets : packets.map((p) => ({ ...p, timestampNs: p.timestampNs + shift }));
+}
+
 /** The generator's saved loss history, when it wrote one (LOSS_HISTORY_FILE in the model folder). */
 async function readLossHistory(path: string): Promise<ReportInput['lossHistory']> {
   if (!existsSync(path)) return undefined;
   const json = JSON.parse(await readFile(path, 'utf8')) as { points?: unknown };
   const points = Array.isArray(json.points) ? json.points : [];
   return points.filter((p): p is { step: number; loss: number } => typeof p?.step === 'number' && typeof p?.loss === 'number');
-}
-
-/** A decoded record (record encodings) stays with its sample: record evaluators read it rather than its packets. */
-function withRecord(sample: LabelledSample, record: NetflowRecord | undefined): LabelledSample {
-  if (record) sample.flow.record = record;
-  return sample;
 }
 
 /** The two sides of the evaluation, as the README describes them. */
@@ -80,7 +85,9 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
   let syntheticWhat: string;
   if (state.plugins.generator || state.plugins.constraints.length > 0) {
     const final = await state.finalSamples();
-    const samples: LabelledSample[] = final.map((s) => withRecord(sampleOfPackets(s.id, s.label, s.packets), s.netflow));
+    // Trace metrics read absolute times: generated samples sit on synthetic.pcap's timeline (output.timeline).
+    const shifts = (await timelineShifts(state, final))?.shifts;
+    const samples: LabelledSample[] = final.map((s, i) => withRecord(sampleOfPackets(s.id, s.label, shiftPackets(s.packets, shifts?.[i] ?? 0n)), s.netflow));
     synthetic = { samples };
     if (state.plugins.generator) synthetic.images = await state.generated();
     const pcap = state.out.path(pcapOutput(state));
@@ -116,7 +123,7 @@ async function reportImages(state: RunState, real: EvalSet, synthetic: EvalSet):
  */
 export const evaluateStage: Stage = {
   name: 'evaluate',
-  inputs: (state) => ({ evaluators: state.plugins.evaluators.map(pluginIdentity), pcap: state.config.output.pcap }),
+  inputs: (state) => ({ evaluators: state.plugins.evaluators.map(pluginIdentity), pcap: state.config.output.pcap, timeline: state.config.output.timeline }),
   outputs: () => [OUT.evaluation, OUT.metrics, OUT.metricsCsv, OUT.report],
   async run(state) {
     const { real, synthetic, realWhat, syntheticWhat } = await evalSides(state);
