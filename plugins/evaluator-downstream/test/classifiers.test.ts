@@ -81,7 +81,7 @@ describe('classifier families', () => {
     const tr = make(600);
     const te = make(300);
     const fams = classifierFamilies(downstreamOptionsSchema.parse({ classifiers: ['mlp', 'logistic_regression'] }));
-    const [mlpModel, lrModel] = await Promise.all(fams.map((f) => f.fit({ ...tr, classes: 2 }, 2)));
+    const [mlpModel, lrModel] = await Promise.all(fams.map(async (f) => f.fit({ ...tr, classes: 2 }, 2)));
     expect(score(te.labels, await mlpModel!.predict(te.rows)).accuracy).toBeGreaterThan(0.9);
     expect(score(te.labels, await lrModel!.predict(te.rows)).accuracy).toBeLessThan(0.7);
     await mlpModel!.dispose?.();
