@@ -234,7 +234,7 @@ export class StableDiffusionGenerator implements Generator {
       }
     } finally {
       task.done(`${out.length} samples`);
-      await Promise.all(exts.map((e) => e.dispose?.()));
+      await Promise.all(exts.map(async (e) => e.dispose?.()));
       await sd.dispose();
     }
     return out;

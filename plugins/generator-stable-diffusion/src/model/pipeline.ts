@@ -122,7 +122,7 @@ export class StableDiffusion {
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) {
       // Release what did load (sessions, worker threads, side files) before reporting.
-      await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value?.dispose() : undefined)));
+      await Promise.all(settled.map(async (r) => (r.status === 'fulfilled' ? r.value?.dispose() : undefined)));
       throw failed.reason;
     }
     const [te, unet, vd, ve] = settled.map((r) => (r as PromiseFulfilledResult<OnnxComponent | undefined>).value) as [OnnxComponent, OnnxComponent, OnnxComponent, OnnxComponent | undefined];
