@@ -19,7 +19,8 @@ describe('run config schema', () => {
     expect(cfg.input.flows.windowPackets).toBe(1024);
     expect(cfg.input.holdout).toBe(0.2);
     expect(cfg.constraints).toEqual([]);
-    expect(cfg.output).toEqual({ dir: 'out', pcap: true, images: true });
+    expect(cfg.output).toEqual({ dir: 'out', pcap: true, images: true, labels: 'none', timeline: 'learned' });
+    expect(cfg.runtime).toEqual({ executionProviders: ['cpu'] });
   });
 
   it('reports an unknown key with its path', () => {

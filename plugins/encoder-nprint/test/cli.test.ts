@@ -22,7 +22,7 @@ const work = mkdtempSync(join(tmpdir(), 'nprint-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function netsynth(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: work, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -68,8 +68,10 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
     const r = netsynth('decode', sharedPath('netdiffusion', 'generated_netflix_5.png'), '--encoder', 'nprint', '--format', 'csv', '--out', 'gen.nprint');
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(work, 'gen.nprint')).equals(readFileSync(sharedPath('netdiffusion', 'generated_netflix_5.nprint')))).toBe(true);
+    // Strictly decoded, no generated row is a packet: exit 1, and the hint names --rows repair.
     const p = netsynth('decode', 'gen.nprint', '--encoder', 'nprint', '--out', 'gen.pcap', '--json');
-    expect(p.code, p.stderr).toBe(0);
+    expect(p.code, p.stderr).toBe(1);
+    expect(p.stderr).toMatch(/no packets were written: try --rows repair/);
     const summary = JSON.parse(p.stdout) as { packets: number; problems: { index: number }[] };
     expect(summary.packets + summary.problems.length).toBe(1024);
   });
@@ -78,9 +80,9 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
     const args = ['decode', 'gen.nprint', '--encoder', 'nprint', '--rows', 'repair', '--learn', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--json'];
     const a = netsynth(...args, '--out', 'rows-a.pcap');
     expect(a.code, a.stderr).toBe(0);
-    const summary = JSON.parse(a.stdout) as { packets: number; problems: { index?: number; message: string }[]; rowRepair: { summary: { repaired: number; padding: number } }[] };
-    expect(summary.packets).toBe(1024 - (summary.rowRepair[0]?.summary.padding ?? 0));
-    expect(summary.problems.filter((p) => p.index !== undefined)).toHaveLength(summary.rowRepair[0]?.summary.repaired ?? -1);
+    const summary = JSON.parse(a.stdout) as { packets: number; problems: { index?: number; message: string }[]; reports: { rowRepair: { repaired: number; padding: number } }[] };
+    expect(summary.packets).toBe(1024 - (summary.reports[0]?.rowRepair.padding ?? 0));
+    expect(summary.problems.filter((p) => p.index !== undefined)).toHaveLength(summary.reports[0]?.rowRepair.repaired ?? -1);
     expect(summary.problems.some((p) => /learned/.test(p.message))).toBe(true);
     expect(netsynth(...args, '--out', 'rows-b.pcap').code).toBe(0);
     expect(readFileSync(join(work, 'rows-a.pcap')).equals(readFileSync(join(work, 'rows-b.pcap')))).toBe(true);
@@ -98,8 +100,9 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
     const strict = await readCaptureAll(join(work, 'dec.pcap'));
     const r = netsynth('decode', 'enc', '--rows', 'repair', '--out', 'dec-rows.pcap', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout) as { rowRepair: { summary: { repaired: number } }[] };
-    expect(summary.rowRepair.every((s) => s.summary.repaired === 0)).toBe(true);
+    const summary = JSON.parse(r.stdout) as { reports: { rowRepair: { repaired: number } }[] };
+    expect(summary.reports.length).toBeGreaterThan(0);
+    expect(summary.reports.every((s) => s.rowRepair.repaired === 0)).toBe(true);
     const repaired = await readCaptureAll(join(work, 'dec-rows.pcap'));
     expect(repaired.packets.map((p) => Buffer.from(p.data).toString('hex'))).toEqual(strict.packets.map((p) => Buffer.from(p.data).toString('hex')));
   });
