@@ -8,7 +8,7 @@ import { workspacePackages } from '../src/tarballs.js';
 /**
  * `pnpm -r pack` makes installable tarballs: every public package is packed (workspace: ranges
  * replaced by versions, dist + README inside), then the runner and two plugins
- * (@netsynth/encoder-gasf, @netsynth/generator-ddpm) are installed from those tarballs into an
+ * (@netsynth/encoder-packetfields, @netsynth/generator-ddpm) are installed from those tarballs into an
  * empty folder outside the workspace — every @netsynth/* dependency from its tarball (pnpm
  * overrides to file: paths, so no registry is asked for them), the third-party dependencies
  * from pnpm's store with --offline (falling back to the registry if the store lacks one), and
@@ -72,7 +72,7 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
         {
           name: 'my-netsynth-experiment',
           private: true,
-          dependencies: { '@netsynth/runner': file('@netsynth/runner'), '@netsynth/encoder-gasf': file('@netsynth/encoder-gasf'), '@netsynth/generator-ddpm': file('@netsynth/generator-ddpm') },
+          dependencies: { '@netsynth/runner': file('@netsynth/runner'), '@netsynth/encoder-packetfields': file('@netsynth/encoder-packetfields'), '@netsynth/generator-ddpm': file('@netsynth/generator-ddpm') },
           pnpm: { overrides: Object.fromEntries(PUBLIC.map((n) => [n, file(n)])) },
         },
         null,
@@ -104,6 +104,6 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
     for (const p of manifest.plugins as { name: string; source: string }[]) {
       expect(realpathSync(p.source).startsWith(REPO_ROOT), `${p.name} loaded from ${p.source}`).toBe(false);
     }
-    expect(manifest.plugins.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['@netsynth/encoder-gasf', '@netsynth/generator-ddpm']));
+    expect(manifest.plugins.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['@netsynth/encoder-packetfields', '@netsynth/generator-ddpm']));
   }, HEAVY);
 });
