@@ -16,7 +16,11 @@ if (onlyIdx >= 0 && !only) {
   process.exit(2);
 }
 
-const norm = (s) => s.toLowerCase().replace(/\.bench\.mjs$/, '').replace(/[^a-z0-9]+/g, '.');
+const norm = (s) =>
+  s
+    .toLowerCase()
+    .replace(/\.bench\.mjs$/, '')
+    .replace(/[^a-z0-9]+/g, '.');
 const files = [];
 for (const group of ['packages', 'plugins', 'apps']) {
   const gdir = join(root, group);

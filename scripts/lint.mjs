@@ -46,7 +46,8 @@ for (const file of files) {
   for (const m of text.matchAll(importRe)) {
     const spec = m[1];
     if (/^@netsynth\/[^/]+\/(src|dist)\b/.test(spec)) problems.push(`${relative(repoRoot, file)}: imports another package's internals: ${spec}`);
-    if (pluginRe.test(spec) && layered(file)) problems.push(`${relative(repoRoot, file)}: imports a plugin package (the layering is apps → plugins → packages): ${spec}`);
+    if (pluginRe.test(spec) && layered(file))
+      problems.push(`${relative(repoRoot, file)}: imports a plugin package (the layering is apps → plugins → packages): ${spec}`);
     if (spec.startsWith('.')) {
       const target = resolve(join(file, '..'), spec);
       const within = target.startsWith(pkgDir + '/') || target === pkgDir;

@@ -30,7 +30,11 @@ const samples = await loadSamples(
   LAB,
   { seed: 1 },
 );
-const split = stratifiedSplit(samples.map((s) => s.label), 0.5, createRng(3));
+const split = stratifiedSplit(
+  samples.map((s) => s.label),
+  0.5,
+  createRng(3),
+);
 const real = { samples: split.train.map((i) => samples[i]) };
 const synthetic = { samples: split.test.map((i) => samples[i]) };
 const out = { bench: 'eval.lab', samples: samples.length, packets: samples.reduce((n, s) => n + s.flow.packets.length, 0), load_s: lap() };

@@ -22,7 +22,7 @@ export function layoutOf(bytes) {
   if (magicLe === PCAPNG_SHB) return pcapngLayout(dv);
   const little = magicLe === PCAP_MAGIC_US || magicLe === PCAP_MAGIC_NS;
   const units = [];
-  for (let at = 24; at + 16 <= bytes.length; ) {
+  for (let at = 24; at + 16 <= bytes.length;) {
     const incl = dv.getUint32(at + 8, little);
     units.push({ at, kind: 'record', dataAt: at + 16, length: incl });
     at += 16 + incl;
@@ -33,7 +33,7 @@ export function layoutOf(bytes) {
 function pcapngLayout(dv) {
   const units = [];
   let little = true;
-  for (let at = 0; at + 12 <= dv.byteLength; ) {
+  for (let at = 0; at + 12 <= dv.byteLength;) {
     if (dv.getUint32(at, true) === PCAPNG_SHB) little = dv.getUint32(at + 8, true) === 0x1a2b3c4d;
     const type = dv.getUint32(at, little);
     const total = dv.getUint32(at + 4, little);
@@ -122,7 +122,8 @@ const CAPTURE_MUTATIONS = {
       const magic = dv.getUint32(0, l.little) === PCAP_MAGIC_NS ? PCAP_MAGIC_US : PCAP_MAGIC_NS;
       dv.setUint32(0, magic, l.little);
       const records = l.units.filter((u) => u.kind === 'record');
-      for (let i = 0; i < 3 && records.length; i++) dv.setUint32(pick(rng, records).at + 4, pick(rng, [999999999, 1000000000, 0xffffffff, rng.uint32()]), l.little);
+      for (let i = 0; i < 3 && records.length; i++)
+        dv.setUint32(pick(rng, records).at + 4, pick(rng, [999999999, 1000000000, 0xffffffff, rng.uint32()]), l.little);
       return { what: `timestamp magic 0x${magic.toString(16)}, sub-second fields out of range` };
     }
     const epbs = l.units.filter((u) => u.type === 6);
@@ -143,7 +144,7 @@ function swapPcap(src, l) {
   const to = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const u32 = (at) => to.setUint32(at, from.getUint32(at, l.little), !l.little);
   const u16 = (at) => to.setUint16(at, from.getUint16(at, l.little), !l.little);
-  u32(0), u16(4), u16(6), u32(8), u32(12), u32(16), u32(20);
+  (u32(0), u16(4), u16(6), u32(8), u32(12), u32(16), u32(20));
   for (const r of l.units) for (let k = 0; k < 16; k += 4) if (r.at + k + 4 <= src.length) u32(r.at + k);
   return out;
 }
@@ -187,7 +188,10 @@ const NUMBERS = ['-1', '0', '1e309', '0.5', '99999999999999999999', 'NaN', '.inf
 const CONFIG_MUTATIONS = {
   aliasbomb: () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)},*${String.fromCharCode(96 + i)}]`,
+      );
     return { text: `${lines.join('\n')}\ninput:\n  captures: *l\n`, what: 'YAML alias bomb' };
   },
   deepnest: (_b, rng) => {

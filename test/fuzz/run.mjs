@@ -28,7 +28,13 @@ const KINDS = opt('kinds', 'pcap,pcapng,config').split(',');
 
 /** Small real captures, whole or their first records: every mutant runs in well under a second. */
 const PCAP_BASES = ['lab/dns.pcap', 'lab/icmp.pcap', 'lab/web.pcap', 'lab/udpstream.pcap', 'apps/modbus/modbusBig.pcap', 'apps/smb/smb2.pcap'];
-const PCAPNG_BASES = ['packets/dns_tcp.pcapng', 'packets/http_dvwa_sqlinjection.pcapng', 'packets/arppoison.pcapng', 'packets/dns_isp_hijack.pcapng', 'packets/icmp_traceroute.pcapng'];
+const PCAPNG_BASES = [
+  'packets/dns_tcp.pcapng',
+  'packets/http_dvwa_sqlinjection.pcapng',
+  'packets/arppoison.pcapng',
+  'packets/dns_isp_hijack.pcapng',
+  'packets/icmp_traceroute.pcapng',
+];
 const MAX_RECORDS = 300;
 
 function prefix(bytes) {
@@ -148,10 +154,12 @@ async function main() {
         writeFileSync(file, m.bytes);
         const r = await pool.run({ id: m.index, kind, file, out: join(dir, 'repaired.pcap'), dir });
         const key = r.outcome === 'ok' ? 'ok' : r.outcome === 'clean' ? 'clean_errors' : r.outcome === 'hang' ? 'hangs' : 'internal_errors';
-        counts.mutants++, totals.mutants++, counts[key]++, totals[key]++;
+        (counts.mutants++, totals.mutants++, counts[key]++, totals[key]++);
         if (r.code && r.outcome === 'clean') codes[r.code] = (codes[r.code] ?? 0) + 1;
         if (key === 'internal_errors' || key === 'hangs') {
-          console.error(`fuzz ${key}: --kinds ${kind} --seed ${SEED} --first ${m.index} --mutants 1 (${m.base}; ${m.what}): ${r.code ?? ''} ${r.message ?? ''}`);
+          console.error(
+            `fuzz ${key}: --kinds ${kind} --seed ${SEED} --first ${m.index} --mutants 1 (${m.base}; ${m.what}): ${r.code ?? ''} ${r.message ?? ''}`,
+          );
         }
         if (counts.mutants % 200 === 0) console.error(`fuzz ${kind}: ${counts.mutants}/${MUTANTS} (${Math.round((Date.now() - started) / 1000)} s)`);
       }
@@ -162,7 +170,15 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const line = { bench: 'fuzz', ...totals, max_rss_mb: maxRssMb, seed: SEED, per_kind: MUTANTS, seconds: Math.round((Date.now() - started) / 1000), kinds: byKind };
+  const line = {
+    bench: 'fuzz',
+    ...totals,
+    max_rss_mb: maxRssMb,
+    seed: SEED,
+    per_kind: MUTANTS,
+    seconds: Math.round((Date.now() - started) / 1000),
+    kinds: byKind,
+  };
   console.log(JSON.stringify(line));
   process.exit(totals.internal_errors + totals.hangs > 0 ? 1 : 0);
 }

@@ -13,7 +13,8 @@ async function runCli(args, cwd) {
   const err = io.err();
   const m = /error \[([A-Z_]+)\]/.exec(err);
   if (code === 0) return { outcome: 'ok' };
-  if (!m || m[1] === 'INTERNAL' || m[1] === 'USAGE') return { outcome: 'internal', code: m?.[1] ?? `exit ${code}`, message: err.split('\n').slice(0, 3).join(' | ') };
+  if (!m || m[1] === 'INTERNAL' || m[1] === 'USAGE')
+    return { outcome: 'internal', code: m?.[1] ?? `exit ${code}`, message: err.split('\n').slice(0, 3).join(' | ') };
   return { outcome: 'clean', code: m[1], message: err.split('\n')[0] };
 }
 
@@ -40,7 +41,15 @@ parentPort.on('message', async (job) => {
   } catch (e) {
     result = isNetsynthError(e)
       ? { outcome: 'clean', code: e.code, message: e.message.slice(0, 300) }
-      : { outcome: 'internal', code: e?.name ?? 'throw', message: String(e?.stack ?? e).split('\n').slice(0, 4).join(' | ').slice(0, 600) };
+      : {
+          outcome: 'internal',
+          code: e?.name ?? 'throw',
+          message: String(e?.stack ?? e)
+            .split('\n')
+            .slice(0, 4)
+            .join(' | ')
+            .slice(0, 600),
+        };
   }
   parentPort.postMessage({ id: job.id, ...result });
 });

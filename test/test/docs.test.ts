@@ -44,7 +44,7 @@ describe('every package is publishable', () => {
     expect(changesets).toContain(`"${pkg.name}":`);
   });
 
-  it('private packages are in the changeset ignore list and in no published package\'s dependencies', () => {
+  it("private packages are in the changeset ignore list and in no published package's dependencies", () => {
     const config = JSON.parse(readFileSync(join(REPO_ROOT, '.changeset', 'config.json'), 'utf8')) as { ignore: string[] };
     expect(privates).toContain('@netsynth/test-support');
     for (const name of privates) expect(config.ignore).toContain(name);

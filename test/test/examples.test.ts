@@ -26,96 +26,134 @@ if (!HAVE_TSHARK) console.warn('examples e2e: tshark not installed, the syntheti
 const HEAVY = 360_000;
 
 describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
-  it('quickstart: every stage, the report (images per class, CDFs, classifier and validity tables), a pcap tshark reads without error', async () => {
-    const out = join(root, 'quickstart');
-    const r = await runExample(CLI, 'quickstart', out, [...SMALL, 'generator.samplesPerLabel=8']);
-    expect(r.code, r.stderr).toBe(0);
-    // It prints where the report is, last.
-    const last = r.stdout.trimEnd().split('\n').at(-1);
-    expect(last).toBe(`report:  ${join(out, 'report.html')}`);
-    for (const stage of ['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate']) {
-      expect(existsSync(join(out, 'stages', `${stage}.done.json`)), stage).toBe(true);
-    }
-    for (const label of LABELS) expect(readdirSync(join(out, 'images', 'synthetic', label)).length).toBe(8);
+  it(
+    'quickstart: every stage, the report (images per class, CDFs, classifier and validity tables), a pcap tshark reads without error',
+    async () => {
+      const out = join(root, 'quickstart');
+      const r = await runExample(CLI, 'quickstart', out, [...SMALL, 'generator.samplesPerLabel=8']);
+      expect(r.code, r.stderr).toBe(0);
+      // It prints where the report is, last.
+      const last = r.stdout.trimEnd().split('\n').at(-1);
+      expect(last).toBe(`report:  ${join(out, 'report.html')}`);
+      for (const stage of ['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate']) {
+        expect(existsSync(join(out, 'stages', `${stage}.done.json`)), stage).toBe(true);
+      }
+      for (const label of LABELS) expect(readdirSync(join(out, 'images', 'synthetic', label)).length).toBe(8);
 
-    const report = reportContents(readFileSync(join(out, 'report.html'), 'utf8'), LABELS);
-    for (const label of LABELS) {
-      expect((report.images as Record<string, { real: number; synthetic: number }>)[label]!.real, label).toBeGreaterThan(0);
-      expect((report.images as Record<string, { real: number; synthetic: number }>)[label]!.synthetic, label).toBeGreaterThan(0);
-    }
-    const cdfs = report.cdfs as Record<string, number>;
-    for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets']) expect(cdfs[id], id).toBe(2);
-    expect(report.classifierRows).toBeGreaterThan(2);
-    expect(report.validityRows).toBeGreaterThan(5);
+      const report = reportContents(readFileSync(join(out, 'report.html'), 'utf8'), LABELS);
+      for (const label of LABELS) {
+        expect((report.images as Record<string, { real: number; synthetic: number }>)[label]!.real, label).toBeGreaterThan(0);
+        expect((report.images as Record<string, { real: number; synthetic: number }>)[label]!.synthetic, label).toBeGreaterThan(0);
+      }
+      const cdfs = report.cdfs as Record<string, number>;
+      for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets']) expect(cdfs[id], id).toBe(2);
+      expect(report.classifierRows).toBeGreaterThan(2);
+      expect(report.validityRows).toBeGreaterThan(5);
 
-    const metrics = readMetrics(out);
-    expect(metrics.inputs.synthetic).toMatch(/40 generated samples after repair/);
-    expect(metric(metrics, '@netsynth/evaluator-validity', 'ruleset.all.packets_pass_after_repair')?.value).toBe(1);
-    if (HAVE_TSHARK) {
-      const v = await tsharkVerdict(join(out, 'synthetic.pcap'));
-      expect(v.packets).toBeGreaterThan(0);
-      expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({ malformed: 0, expertErrors: 0, badChecksums: 0 });
-      expect(metric(metrics, '@netsynth/evaluator-validity', 'tshark.malformed')?.synthetic).toBe(0);
-    }
-  }, HEAVY);
+      const metrics = readMetrics(out);
+      expect(metrics.inputs.synthetic).toMatch(/40 generated samples after repair/);
+      expect(metric(metrics, '@netsynth/evaluator-validity', 'ruleset.all.packets_pass_after_repair')?.value).toBe(1);
+      if (HAVE_TSHARK) {
+        const v = await tsharkVerdict(join(out, 'synthetic.pcap'));
+        expect(v.packets).toBeGreaterThan(0);
+        expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({
+          malformed: 0,
+          expertErrors: 0,
+          badChecksums: 0,
+        });
+        expect(metric(metrics, '@netsynth/evaluator-validity', 'tshark.malformed')?.synthetic).toBe(0);
+      }
+    },
+    HEAVY,
+  );
 
-  it('netdiffus: 32×32 GASF, FD per class, downstream original / synthetic / original+synthetic', async () => {
-    const out = join(root, 'netdiffus');
-    const r = await runExample(CLI, 'netdiffus', out, [...SMALL, 'generator.options.steps=20', 'generator.samplesPerLabel=10', 'generator.options.timesteps=100', 'evaluators.0.options.minPerClass=4']);
-    expect(r.code, r.stderr).toBe(0);
-    const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
-    expect(encoder.info).toMatchObject({ channels: 3, height: 32, width: 32 });
-    const metrics = readMetrics(out);
-    expect(metric(metrics, '@netsynth/evaluator-fd', 'fd.all')?.value).toBeGreaterThan(0);
-    for (const label of LABELS) expect(metric(metrics, '@netsynth/evaluator-fd', `fd.class.${label}`)?.value, label).toBeGreaterThan(0);
-    for (const scenario of ['tstr', 'mix1']) {
-      const m = metric(metrics, '@netsynth/evaluator-downstream', `${scenario}.random_forest.accuracy`);
-      expect(m?.value, scenario).toBeGreaterThanOrEqual(0);
-      expect(m?.real, scenario).toBeGreaterThan(0.5); // train on original, test on original
-    }
-    expect(metric(metrics, '@netsynth/evaluator-downstream', 'balanced.random_forest.accuracy')).toBeUndefined();
-  }, HEAVY);
+  it(
+    'netdiffus: 32×32 GASF, FD per class, downstream original / synthetic / original+synthetic',
+    async () => {
+      const out = join(root, 'netdiffus');
+      const r = await runExample(CLI, 'netdiffus', out, [
+        ...SMALL,
+        'generator.options.steps=20',
+        'generator.samplesPerLabel=10',
+        'generator.options.timesteps=100',
+        'evaluators.0.options.minPerClass=4',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
+      expect(encoder.info).toMatchObject({ channels: 3, height: 32, width: 32 });
+      const metrics = readMetrics(out);
+      expect(metric(metrics, '@netsynth/evaluator-fd', 'fd.all')?.value).toBeGreaterThan(0);
+      for (const label of LABELS) expect(metric(metrics, '@netsynth/evaluator-fd', `fd.class.${label}`)?.value, label).toBeGreaterThan(0);
+      for (const scenario of ['tstr', 'mix1']) {
+        const m = metric(metrics, '@netsynth/evaluator-downstream', `${scenario}.random_forest.accuracy`);
+        expect(m?.value, scenario).toBeGreaterThanOrEqual(0);
+        expect(m?.real, scenario).toBeGreaterThan(0.5); // train on original, test on original
+      }
+      expect(metric(metrics, '@netsynth/evaluator-downstream', 'balanced.random_forest.accuracy')).toBeUndefined();
+    },
+    HEAVY,
+  );
 
-  it('netshare-flows: flow records through the 1-D DDPM, NetShare’s metric set, a valid pcap', async () => {
-    const out = join(root, 'netshare-flows');
-    const r = await runExample(CLI, 'netshare-flows', out, [...SMALL, 'generator.samplesPerLabel=8', 'generator.options.timesteps=100']);
-    expect(r.code, r.stderr).toBe(0);
-    const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
-    expect(encoder.info).toMatchObject({ channels: 1, height: 1, width: 105 });
-    const model = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8'));
-    expect(model.geometry.dims).toBe(1);
-    const metrics = readMetrics(out);
-    for (const name of ['packets.src_port.jsd', 'packets.protocol.jsd', 'packets.length.emd', 'flows.packets.emd', 'flows.bytes.emd', 'flows.duration.emd']) {
-      expect(metric(metrics, '@netsynth/evaluator-distribution', name)?.value, name).toBeGreaterThanOrEqual(0);
-    }
-    for (const name of ['netshare.src_ip_valid', 'netshare.dst_ip_valid', 'netshare.port_protocol_consistent', 'netshare.min_packet_size']) {
-      expect(metric(metrics, '@netsynth/evaluator-validity', name)?.synthetic, name).toBeGreaterThanOrEqual(0);
-    }
-    expect(metric(metrics, '@netsynth/evaluator-downstream', 'spearman.accuracy')).toBeDefined();
-    if (HAVE_TSHARK) {
-      const v = await tsharkVerdict(join(out, 'synthetic.pcap'));
-      expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({ malformed: 0, expertErrors: 0, badChecksums: 0 });
-    }
-  }, HEAVY);
+  it(
+    'netshare-flows: flow records through the 1-D DDPM, NetShare’s metric set, a valid pcap',
+    async () => {
+      const out = join(root, 'netshare-flows');
+      const r = await runExample(CLI, 'netshare-flows', out, [...SMALL, 'generator.samplesPerLabel=8', 'generator.options.timesteps=100']);
+      expect(r.code, r.stderr).toBe(0);
+      const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
+      expect(encoder.info).toMatchObject({ channels: 1, height: 1, width: 105 });
+      const model = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8'));
+      expect(model.geometry.dims).toBe(1);
+      const metrics = readMetrics(out);
+      for (const name of ['packets.src_port.jsd', 'packets.protocol.jsd', 'packets.length.emd', 'flows.packets.emd', 'flows.bytes.emd', 'flows.duration.emd']) {
+        expect(metric(metrics, '@netsynth/evaluator-distribution', name)?.value, name).toBeGreaterThanOrEqual(0);
+      }
+      for (const name of ['netshare.src_ip_valid', 'netshare.dst_ip_valid', 'netshare.port_protocol_consistent', 'netshare.min_packet_size']) {
+        expect(metric(metrics, '@netsynth/evaluator-validity', name)?.synthetic, name).toBeGreaterThanOrEqual(0);
+      }
+      expect(metric(metrics, '@netsynth/evaluator-downstream', 'spearman.accuracy')).toBeDefined();
+      if (HAVE_TSHARK) {
+        const v = await tsharkVerdict(join(out, 'synthetic.pcap'));
+        expect({ malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums }).toEqual({
+          malformed: 0,
+          expertErrors: 0,
+          badChecksums: 0,
+        });
+      }
+    },
+    HEAVY,
+  );
 
-  it('balance: only the rare class is generated; the class-balanced classifiers are reported beside train-real', async () => {
-    const out = join(root, 'balance');
-    const r = await runExample(CLI, 'balance', out, ['input.flows.maxSamplesPerLabel={icmp: 6, dns: 30, tls: 16, udpstream: 16, web: 16}', 'generator.options.steps=30', 'generator.options.sampleSteps=4', 'generator.samplesPerLabel={icmp: 12}']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(join(out, 'images', 'synthetic'))).toEqual(['icmp']);
-    // Flow records decode to IPv4 TCP/UDP/ICMP flows (which protocol a 30-step model picks
-    // for icmp is not checked here; at full scale all 74 are ICMP, see examples/balance.yaml).
-    const decoded = readFileSync(join(out, 'decoded', 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { label: string; packets: { data: string }[] });
-    expect(decoded).toHaveLength(12);
-    for (const d of decoded) {
-      expect(d.label).toBe('icmp');
-      for (const p of d.packets) expect([1, 6, 17]).toContain(Buffer.from(p.data, 'base64')[9]);
-    }
-    const metrics = readMetrics(out);
-    for (const c of ['decision_tree', 'random_forest', 'logistic_regression', 'naive_bayes']) {
-      const m = metric(metrics, '@netsynth/evaluator-downstream', `balanced.${c}.accuracy`);
-      expect(m?.value, c).toBeGreaterThanOrEqual(0);
-      expect(m?.real, c).toBeGreaterThan(0); // train-real on the imbalanced data, beside it
-    }
-  }, HEAVY);
+  it(
+    'balance: only the rare class is generated; the class-balanced classifiers are reported beside train-real',
+    async () => {
+      const out = join(root, 'balance');
+      const r = await runExample(CLI, 'balance', out, [
+        'input.flows.maxSamplesPerLabel={icmp: 6, dns: 30, tls: 16, udpstream: 16, web: 16}',
+        'generator.options.steps=30',
+        'generator.options.sampleSteps=4',
+        'generator.samplesPerLabel={icmp: 12}',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(join(out, 'images', 'synthetic'))).toEqual(['icmp']);
+      // Flow records decode to IPv4 TCP/UDP/ICMP flows (which protocol a 30-step model picks
+      // for icmp is not checked here; at full scale all 74 are ICMP, see examples/balance.yaml).
+      const decoded = readFileSync(join(out, 'decoded', 'samples.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { label: string; packets: { data: string }[] });
+      expect(decoded).toHaveLength(12);
+      for (const d of decoded) {
+        expect(d.label).toBe('icmp');
+        for (const p of d.packets) expect([1, 6, 17]).toContain(Buffer.from(p.data, 'base64')[9]);
+      }
+      const metrics = readMetrics(out);
+      for (const c of ['decision_tree', 'random_forest', 'logistic_regression', 'naive_bayes']) {
+        const m = metric(metrics, '@netsynth/evaluator-downstream', `balanced.${c}.accuracy`);
+        expect(m?.value, c).toBeGreaterThanOrEqual(0);
+        expect(m?.real, c).toBeGreaterThan(0); // train-real on the imbalanced data, beside it
+      }
+    },
+    HEAVY,
+  );
 });

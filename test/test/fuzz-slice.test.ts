@@ -15,7 +15,11 @@ describe.skipIf(!HAVE_SHARED || !HAVE_CLI)('fuzz slice (seed 7, 24 mutants per k
     expect(figures.bench).toBe('fuzz');
     expect(figures.mutants).toBe(72);
     expect(figures.ok + figures.clean_errors).toBe(72);
-    expect({ internal: figures.internal_errors, hangs: figures.hangs, stderr: r.stderr.match(/fuzz (internal_errors|hangs).*/g) ?? [] }).toEqual({ internal: 0, hangs: 0, stderr: [] });
+    expect({ internal: figures.internal_errors, hangs: figures.hangs, stderr: r.stderr.match(/fuzz (internal_errors|hangs).*/g) ?? [] }).toEqual({
+      internal: 0,
+      hangs: 0,
+      stderr: [],
+    });
     expect(r.code).toBe(0);
   }, 180_000);
 });

@@ -30,7 +30,7 @@ interface RunJson {
 }
 
 const sha = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
-const jsonl = <T,>(file: string): T[] =>
+const jsonl = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -95,13 +95,16 @@ describe.skipIf(!HAVE_CLI)('examples/netdiffusion.yaml end to end', () => {
     const report = JSON.parse(readFileSync(join(out, 'constraints', 'report.json'), 'utf8')) as { unrepairable: { policy: string; count: number } };
     expect(report.unrepairable.policy).toBe('drop');
     expect(packets - report.unrepairable.count).toBe(contents.packets.length);
-    console.log(`netdiffusion example: ${decoded.length} generated samples, ${packets} rows decoded to packets (${repairedRows} after row repair), ${padding} noisy rows recognised as padding (tiny random models)`);
+    console.log(
+      `netdiffusion example: ${decoded.length} generated samples, ${packets} rows decoded to packets (${repairedRows} after row repair), ${padding} noisy rows recognised as padding (tiny random models)`,
+    );
   });
 
   it.skipIf(!HAVE_TSHARK)('tshark opens synthetic.pcap with no malformed packet, expert error or bad checksum', async () => {
     const pcap = join(out, 'synthetic.pcap');
     const checks = ['-o', 'ip.check_checksum:TRUE', '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE'];
-    const filter = '_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0 || icmp.checksum.status == 0';
+    const filter =
+      '_ws.malformed || _ws.expert.severity == error || ip.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0 || icmp.checksum.status == 0';
     const bad = await exec('tshark', ['-n', '-r', pcap, ...checks, '-Y', filter, '-T', 'fields', '-e', 'frame.number']);
     expect(bad.code).toBe(0);
     expect(bad.stdout.trim()).toBe('');

@@ -64,7 +64,9 @@ describe.skipIf(!HAVE_SHARED || !HAVE_TSHARK || !HAVE_CLI)('NetDiffusion output 
 
     const before = await figures(INPUT);
     const after = await figures(out);
-    console.log(`tshark on replayable_netflix_5.pcap, before → after repair:\n${JSON.stringify({ before, after, rulesetViolations: { before: report.before.total, after: report.after.total }, fieldChanges: report.repair.changes }, null, 2)}`);
+    console.log(
+      `tshark on replayable_netflix_5.pcap, before → after repair:\n${JSON.stringify({ before, after, rulesetViolations: { before: report.before.total, after: report.after.total }, fieldChanges: report.repair.changes }, null, 2)}`,
+    );
 
     // The known faults of the original (NetDiffusion never recomputes TCP checksums).
     expect(before.badChecksums.tcp).toBe(1024);

@@ -73,10 +73,26 @@ describe.skipIf(!HAVE_SHARED || !HAVE_CLI)('generated_netflix_5.png: decode --ro
     expect(s.problems).toHaveLength(1024);
 
     const rows = join(dir, 'rows.pcap');
-    const dec = await netsynth(['decode', png, '--encoder', 'nprint', '--rows', 'repair', '--learn', join(ND, 'preprocessed_netflix_01.nprint'), '--out', rows, '--json']);
+    const dec = await netsynth([
+      'decode',
+      png,
+      '--encoder',
+      'nprint',
+      '--rows',
+      'repair',
+      '--learn',
+      join(ND, 'preprocessed_netflix_01.nprint'),
+      '--out',
+      rows,
+      '--json',
+    ]);
     expect(dec.stderr).toBe('');
     expect(dec.code).toBe(0);
-    const d = JSON.parse(dec.stdout) as { packets: number; problems: { index?: number; message: string }[]; reports: { rowRepair: { padding: number; repaired: number; rows: number } }[] };
+    const d = JSON.parse(dec.stdout) as {
+      packets: number;
+      problems: { index?: number; message: string }[];
+      reports: { rowRepair: { padding: number; repaired: number; rows: number } }[];
+    };
     const summary = d.reports[0]?.rowRepair;
     expect(summary?.rows).toBe(1024);
     expect(d.packets).toBeGreaterThanOrEqual(1024 - (summary?.padding ?? 0));
@@ -100,7 +116,17 @@ describe.skipIf(!HAVE_SHARED || !HAVE_CLI)('generated_netflix_5.png: decode --ro
     const theirs = await figures(join(ND, 'replayable_netflix_5.pcap'));
     console.log(
       `generated_netflix_5.png → netsynth (decode --rows repair --learn preprocessed_netflix_01.nprint, then ipv4,tcp,udp,icmp,flow repair) vs NetDiffusion's replayable_netflix_5.pcap:\n` +
-        JSON.stringify({ netsynth: ours, netdiffusion: theirs, rowRepair: summary, rulesetViolations: { before: report.before.total, after: report.after.total }, rulesetFieldChanges: report.repair.changes }, null, 2),
+        JSON.stringify(
+          {
+            netsynth: ours,
+            netdiffusion: theirs,
+            rowRepair: summary,
+            rulesetViolations: { before: report.before.total, after: report.after.total },
+            rulesetFieldChanges: report.repair.changes,
+          },
+          null,
+          2,
+        ),
     );
     expect(ours.packets).toBe(d.packets);
     expect(ours.malformed).toBe(0);

@@ -21,7 +21,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe.skipIf(!HAVE_LAB || !HAVE_CLI)('DP-SGD on ../shared/data/lab', () => {
   it('privacy.epsilon 4 ⇒ 0 < dp.epsilon ≤ 4 in metrics.json and the manifest, and mia metrics', async () => {
     const out = join(root, 'eps4');
-    const sets = [`input.captures=[${JSON.stringify(join(SHARED, 'lab'))}]`, 'input.flows.maxSamplesPerLabel=20', 'generator.options.steps=40', 'generator.options.sampleSteps=4', 'generator.samplesPerLabel=6', 'generator.options.privacy.epsilon=4'];
+    const sets = [
+      `input.captures=[${JSON.stringify(join(SHARED, 'lab'))}]`,
+      'input.flows.maxSamplesPerLabel=20',
+      'generator.options.steps=40',
+      'generator.options.sampleSteps=4',
+      'generator.samplesPerLabel=6',
+      'generator.options.privacy.epsilon=4',
+    ];
     const r = await runExample(CLI, 'privacy', out, sets);
     expect(r.code, r.stderr).toBe(0);
     const m = readMetrics(out);

@@ -49,7 +49,11 @@ describe.skipIf(!HAVE_CLI)('sharded runs', () => {
     const shards = [];
     for (const k of [3, 1, 2]) shards.push(await continueRun(`shard-${k}`, ['--shard', `${k}/3`]));
     // Each shard made only its share: 5 samples per class split 1 + 2 + 2 (ids keep their global index).
-    const ids = (dir: string): string[] => readFileSync(join(dir, 'decoded/samples.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+    const ids = (dir: string): string[] =>
+      readFileSync(join(dir, 'decoded/samples.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: string }).id);
     expect(ids(join(root, 'shard-1')).filter((id) => id.startsWith('dns#'))).toEqual(['dns#0']);
     expect(ids(join(root, 'shard-3')).filter((id) => id.startsWith('dns#'))).toEqual(['dns#3', 'dns#4']);
 
@@ -70,7 +74,11 @@ describe.skipIf(!HAVE_CLI)('sharded runs', () => {
   it('encode --shard K/N over a folder of captures: the shares split the files and together make every sample once', async () => {
     const run = async (name: string, extra: readonly string[]): Promise<string[]> => {
       const out = join(root, name);
-      const r = await exec(process.execPath, [CLI, 'encode', join('examples', 'data', 'demo'), '--encoder', 'gasf', '--window', '32', '--no-images', '--out', out, ...extra], { cwd: REPO_ROOT });
+      const r = await exec(
+        process.execPath,
+        [CLI, 'encode', join('examples', 'data', 'demo'), '--encoder', 'gasf', '--window', '32', '--no-images', '--out', out, ...extra],
+        { cwd: REPO_ROOT },
+      );
       expect(r.code, r.stderr).toBe(0);
       const listed = JSON.parse(readFileSync(join(out, 'samples.json'), 'utf8')) as { id: string }[] | { samples: { id: string }[] };
       return (Array.isArray(listed) ? listed : listed.samples).map((s) => s.id);

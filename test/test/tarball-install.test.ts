@@ -40,7 +40,9 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
     await mustRun('pnpm', ['-r', 'pack', '--pack-destination', dest], REPO_ROOT);
     tarballs = new Map();
     for (const f of readdirSync(dest)) {
-      const name = PUBLIC.find((n) => f === `${n.slice(1).replace('/', '-')}-${JSON.parse(readFileSync(join(workspacePackages().get(n)!, 'package.json'), 'utf8')).version}.tgz`);
+      const name = PUBLIC.find(
+        (n) => f === `${n.slice(1).replace('/', '-')}-${JSON.parse(readFileSync(join(workspacePackages().get(n)!, 'package.json'), 'utf8')).version}.tgz`,
+      );
       if (name) tarballs.set(name, join(dest, f));
     }
   }, 120_000);
@@ -49,61 +51,76 @@ describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` 
     if (root) rmSync(root, { recursive: true, force: true });
   }, HEAVY);
 
-  it('every public package has a tarball with dist/index.js, its .d.ts, README.md and no workspace: range', async () => {
-    expect([...tarballs.keys()].sort()).toEqual([...PUBLIC].sort());
-    for (const [name, tgz] of tarballs) {
-      const files = (await mustRun('tar', ['-tzf', tgz], root)).split('\n');
-      for (const f of ['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.d.ts']) expect(files, `${name}: ${f}`).toContain(f);
-      const pkg = JSON.parse(await mustRun('tar', ['-xzOf', tgz, 'package/package.json'], root));
-      expect(JSON.stringify(pkg), name).not.toContain('workspace:');
-      expect(pkg.name).toBe(name);
-      // The private test helpers are never published: no published package may need them to run.
-      expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }), name).not.toContain('@netsynth/test-support');
-    }
-  }, HEAVY);
+  it(
+    'every public package has a tarball with dist/index.js, its .d.ts, README.md and no workspace: range',
+    async () => {
+      expect([...tarballs.keys()].sort()).toEqual([...PUBLIC].sort());
+      for (const [name, tgz] of tarballs) {
+        const files = (await mustRun('tar', ['-tzf', tgz], root)).split('\n');
+        for (const f of ['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.d.ts'])
+          expect(files, `${name}: ${f}`).toContain(f);
+        const pkg = JSON.parse(await mustRun('tar', ['-xzOf', tgz, 'package/package.json'], root));
+        expect(JSON.stringify(pkg), name).not.toContain('workspace:');
+        expect(pkg.name).toBe(name);
+        // The private test helpers are never published: no published package may need them to run.
+        expect(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies }), name).not.toContain('@netsynth/test-support');
+      }
+    },
+    HEAVY,
+  );
 
-  it('installs into an empty folder and runs the quickstart there', async () => {
-    project = join(root, 'project');
-    mkdirSync(project);
-    const file = (n: string): string => `file:${tarballs.get(n)!}`;
-    writeFileSync(
-      join(project, 'package.json'),
-      JSON.stringify(
-        {
-          name: 'my-netsynth-experiment',
-          private: true,
-          dependencies: { '@netsynth/runner': file('@netsynth/runner'), '@netsynth/encoder-packetfields': file('@netsynth/encoder-packetfields'), '@netsynth/generator-ddpm': file('@netsynth/generator-ddpm') },
-          pnpm: { overrides: Object.fromEntries(PUBLIC.map((n) => [n, file(n)])) },
-        },
-        null,
-        2,
-      ),
-    );
-    const args = ['install', '--ignore-scripts', '--config.confirmModulesPurge=false', '--reporter=append-only'];
-    const offline = await exec('pnpm', [...args, '--offline'], { cwd: project });
-    if (offline.code !== 0) await mustRun('pnpm', args, project);
+  it(
+    'installs into an empty folder and runs the quickstart there',
+    async () => {
+      project = join(root, 'project');
+      mkdirSync(project);
+      const file = (n: string): string => `file:${tarballs.get(n)!}`;
+      writeFileSync(
+        join(project, 'package.json'),
+        JSON.stringify(
+          {
+            name: 'my-netsynth-experiment',
+            private: true,
+            dependencies: {
+              '@netsynth/runner': file('@netsynth/runner'),
+              '@netsynth/encoder-packetfields': file('@netsynth/encoder-packetfields'),
+              '@netsynth/generator-ddpm': file('@netsynth/generator-ddpm'),
+            },
+            pnpm: { overrides: Object.fromEntries(PUBLIC.map((n) => [n, file(n)])) },
+          },
+          null,
+          2,
+        ),
+      );
+      const args = ['install', '--ignore-scripts', '--config.confirmModulesPurge=false', '--reporter=append-only'];
+      const offline = await exec('pnpm', [...args, '--offline'], { cwd: project });
+      if (offline.code !== 0) await mustRun('pnpm', args, project);
 
-    const bin = join(project, 'node_modules', '.bin', 'netsynth');
-    expect(existsSync(bin)).toBe(true);
-    // Nothing of the workspace is used: the installed runner is a copy from the tarball.
-    const runnerDir = realpathSync(join(project, 'node_modules', '@netsynth', 'runner'));
-    expect(runnerDir.startsWith(REPO_ROOT)).toBe(false);
+      const bin = join(project, 'node_modules', '.bin', 'netsynth');
+      expect(existsSync(bin)).toBe(true);
+      // Nothing of the workspace is used: the installed runner is a copy from the tarball.
+      const runnerDir = realpathSync(join(project, 'node_modules', '@netsynth', 'runner'));
+      expect(runnerDir.startsWith(REPO_ROOT)).toBe(false);
 
-    cpSync(join(REPO_ROOT, 'examples', 'quickstart.yaml'), join(project, 'quickstart.yaml'));
-    cpSync(join(REPO_ROOT, 'examples', 'data', 'demo'), join(project, 'data', 'demo'), { recursive: true });
-    const sets = ['input.flows.maxSamplesPerLabel=12', 'generator.options.steps=20', 'generator.options.sampleSteps=4', 'generator.samplesPerLabel=4'];
-    const run = await exec(bin, ['run', 'quickstart.yaml', '--json', ...sets.flatMap((s) => ['--set', s])], { cwd: project });
-    expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { outDir: string; stages: { name: string; status: string }[]; reportPath?: string };
-    expect(result.outDir).toBe(join(project, 'out', 'quickstart'));
-    expect(result.stages.map((s) => s.name)).toEqual(['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate']);
-    expect(result.reportPath).toBe(join(project, 'out', 'quickstart', 'report.html'));
-    expect(existsSync(join(result.outDir, 'synthetic.pcap'))).toBe(true);
+      cpSync(join(REPO_ROOT, 'examples', 'quickstart.yaml'), join(project, 'quickstart.yaml'));
+      cpSync(join(REPO_ROOT, 'examples', 'data', 'demo'), join(project, 'data', 'demo'), { recursive: true });
+      const sets = ['input.flows.maxSamplesPerLabel=12', 'generator.options.steps=20', 'generator.options.sampleSteps=4', 'generator.samplesPerLabel=4'];
+      const run = await exec(bin, ['run', 'quickstart.yaml', '--json', ...sets.flatMap((s) => ['--set', s])], { cwd: project });
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout) as { outDir: string; stages: { name: string; status: string }[]; reportPath?: string };
+      expect(result.outDir).toBe(join(project, 'out', 'quickstart'));
+      expect(result.stages.map((s) => s.name)).toEqual(['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate']);
+      expect(result.reportPath).toBe(join(project, 'out', 'quickstart', 'report.html'));
+      expect(existsSync(join(result.outDir, 'synthetic.pcap'))).toBe(true);
 
-    const manifest = JSON.parse(readFileSync(join(result.outDir, 'manifest.json'), 'utf8'));
-    for (const p of manifest.plugins as { name: string; source: string }[]) {
-      expect(realpathSync(p.source).startsWith(REPO_ROOT), `${p.name} loaded from ${p.source}`).toBe(false);
-    }
-    expect(manifest.plugins.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['@netsynth/encoder-packetfields', '@netsynth/generator-ddpm']));
-  }, HEAVY);
+      const manifest = JSON.parse(readFileSync(join(result.outDir, 'manifest.json'), 'utf8'));
+      for (const p of manifest.plugins as { name: string; source: string }[]) {
+        expect(realpathSync(p.source).startsWith(REPO_ROOT), `${p.name} loaded from ${p.source}`).toBe(false);
+      }
+      expect(manifest.plugins.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['@netsynth/encoder-packetfields', '@netsynth/generator-ddpm']),
+      );
+    },
+    HEAVY,
+  );
 });

@@ -66,6 +66,15 @@ for (const p of PIPELINES) {
   const input = parseRunConfig(raw).input;
   const real = sideStats((await loadSamples(input, root, { seed: 0 })).map((s) => ({ label: s.label, packets: s.flow.packets })));
   const figures = fidelityFigures(out, real);
-  console.log(JSON.stringify({ bench: 'fidelity', pipeline: p.name, wall_s: +wall.toFixed(1), cpu_s: cpu ? +(Number(cpu[1]) + Number(cpu[2])).toFixed(1) : null, ...figures, load_avg: +loadavg()[0].toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      bench: 'fidelity',
+      pipeline: p.name,
+      wall_s: +wall.toFixed(1),
+      cpu_s: cpu ? +(Number(cpu[1]) + Number(cpu[2])).toFixed(1) : null,
+      ...figures,
+      load_avg: +loadavg()[0].toFixed(2),
+    }),
+  );
   rmSync(out, { recursive: true, force: true });
 }

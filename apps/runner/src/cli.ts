@@ -16,7 +16,21 @@ import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 
 /** Every `netsynth` subcommand. To add one: write src/commands/NAME.ts exporting a CliCommand, and list it here. */
-const COMMANDS: CliCommand[] = [runCommand, inspectCommand, pluginsCommand, initCommand, evalCommand, encodeCommand, decodeCommand, checkCommand, exportCommand, mergeCommand, privacyCommand, schemaCommand, compareCommand];
+const COMMANDS: CliCommand[] = [
+  runCommand,
+  inspectCommand,
+  pluginsCommand,
+  initCommand,
+  evalCommand,
+  encodeCommand,
+  decodeCommand,
+  checkCommand,
+  exportCommand,
+  mergeCommand,
+  privacyCommand,
+  schemaCommand,
+  compareCommand,
+];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
 // can resume); a second one quits at once.

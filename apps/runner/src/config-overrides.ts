@@ -59,7 +59,9 @@ export function applyOverrides(raw: unknown, overrides: readonly ConfigOverride[
           node = node[seg];
         }
       } else {
-        throw new InvalidArgumentError(`--set ${path}: ${segments.slice(0, i).join('.')} is a value, not a map or list`, { configPath: segments.slice(0, i).join('.') });
+        throw new InvalidArgumentError(`--set ${path}: ${segments.slice(0, i).join('.')} is a value, not a map or list`, {
+          configPath: segments.slice(0, i).join('.'),
+        });
       }
     });
   }

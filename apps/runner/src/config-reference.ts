@@ -7,19 +7,23 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   name: 'A name for the run, recorded in the manifest.',
   seed: 'Base seed. Each stage derives its own from it (deriveSeed(seed, stage name)); `--seed` overrides it.',
   input: 'Where the real traffic comes from and how it becomes labelled samples.',
-  'input.captures': 'Capture files, folders (every .pcap/.pcapng/.cap inside, recursively) or globs, relative to the config file. A run reads captures or `input.records`, one of the two.',
+  'input.captures':
+    'Capture files, folders (every .pcap/.pcapng/.cap inside, recursively) or globs, relative to the config file. A run reads captures or `input.records`, one of the two.',
   'input.records':
-    'NetFlow-style record CSVs (files, folders: every .csv inside, globs), instead of `input.captures`. Default header: NetShare\'s `srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt` plus any label columns (addresses dotted or as integers, `proto` a name or number, `ts` microseconds or a date, `td` seconds). Each record is one sample; synthetic.csv is written in the first file\'s header and column order.',
-  'input.recordColumns': 'Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the column holding it, for exports with another header (CIDDS: `ts: Date first seen`, `srcip: Src IP Addr` …); fields not named are found by their own name.',
+    "NetFlow-style record CSVs (files, folders: every .csv inside, globs), instead of `input.captures`. Default header: NetShare's `srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt` plus any label columns (addresses dotted or as integers, `proto` a name or number, `ts` microseconds or a date, `td` seconds). Each record is one sample; synthetic.csv is written in the first file's header and column order.",
+  'input.recordColumns':
+    'Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the column holding it, for exports with another header (CIDDS: `ts: Date first seen`, `srcip: Src IP Addr` …); fields not named are found by their own name.',
   'input.labels': "How each capture's class label is found.",
-  'input.labels.from': '`filename`: the file name without extension; `directory`: the folder holding the file; `mapping`: from `input.labels.mapping`; `column`: a column of each record (`input.labels.column`, records only).',
+  'input.labels.from':
+    '`filename`: the file name without extension; `directory`: the folder holding the file; `mapping`: from `input.labels.mapping`; `column`: a column of each record (`input.labels.column`, records only).',
   'input.labels.column': 'The record column holding the class label (with `from: column`, records only).',
   'input.labels.mapping': 'File name, relative path or glob → label; the first match wins (used with `from: mapping`).',
   'input.flows': 'How packets become samples (bidirectional 5-tuple flows, cut into windows).',
   'input.flows.idleTimeoutSeconds': 'A flow ends after this many seconds without a packet; its next packet starts a new flow.',
   'input.flows.windowPackets': 'Flows are cut into windows of this many packets; each window is one sample.',
   'input.flows.minPackets': 'Flows (and trailing windows) with fewer packets are dropped.',
-  'input.flows.maxSamplesPerLabel': 'Keep at most this many samples per label (a seeded choice); 0 keeps all. Or a map label → maximum (labels it does not name keep all), e.g. to make one class rare.',
+  'input.flows.maxSamplesPerLabel':
+    'Keep at most this many samples per label (a seeded choice); 0 keeps all. Or a map label → maximum (labels it does not name keep all), e.g. to make one class rare.',
   'input.holdout': "Share of each label's samples held back from training: the real side of the evaluation.",
   'input.split':
     '`flow` (default): the holdout is whole flows drawn at random, so no flow has windows on both sides; `time`: per label, the flows that start last; `window`: single windows at random (lets windows of one flow land on both sides, which flatters every real-vs-synthetic figure).',
@@ -30,25 +34,32 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'generator.plugin': 'Package name or local path, as for `encoder.plugin`.',
   'generator.options': "The plugin's options.",
   'generator.samplesPerLabel': 'Synthetic samples to make per label: one number for every label, or a map label → count.',
-  'generator.extensions': 'Plugins of kind `extension` added to this generator, in order (e.g. `@netsynth/generator-controlnet` beside the Stable Diffusion UNet). Each is created once with its own seed and handed to the generator as `ctx.extensions`; the generator decides which roles it accepts.',
+  'generator.extensions':
+    'Plugins of kind `extension` added to this generator, in order (e.g. `@netsynth/generator-controlnet` beside the Stable Diffusion UNet). Each is created once with its own seed and handed to the generator as `ctx.extensions`; the generator decides which roles it accepts.',
   'generator.extensions[].plugin': 'Package name or local path, as for `encoder.plugin`.',
   'generator.extensions[].options': "The extension's options (`netsynth plugins` lists them).",
-  constraints: 'Ruleset plugins, applied in this order: check, repair, check again. They work on the decoded synthetic samples, or on the real ones when there is no generator.',
+  constraints:
+    'Ruleset plugins, applied in this order: check, repair, check again. They work on the decoded synthetic samples, or on the real ones when there is no generator.',
   'constraints[].plugin': 'Package name or local path, as for `encoder.plugin`.',
   'constraints[].options': "The plugin's options.",
   repair: 'What the constraints stage does when a packet cannot be repaired.',
-  'repair.unrepairable': '`drop` (default): a packet no ruleset can make valid leaves its sample; `keep`: it stays as it was. Either way it is counted and listed (sample, packet index, rule, reason) in constraints.json.',
+  'repair.unrepairable':
+    '`drop` (default): a packet no ruleset can make valid leaves its sample; `keep`: it stays as it was. Either way it is counted and listed (sample, packet index, rule, reason) in constraints.json.',
   evaluators: 'Evaluator plugins: real (holdout) samples vs synthetic samples → metrics.json.',
   'evaluators[].plugin': 'Package name or local path, as for `encoder.plugin`.',
   'evaluators[].options': "The plugin's options.",
   output: 'What the run writes besides the stage outputs.',
   'output.dir': 'Output folder, relative to the config file (`--out DIR` overrides it, relative to the current folder).',
-  'output.pcap': 'Write the final samples as a capture (synthetic.pcap, or repaired.pcap when only constraints ran), and the real holdout as evaluation/real.pcap.',
+  'output.pcap':
+    'Write the final samples as a capture (synthetic.pcap, or repaired.pcap when only constraints ran), and the real holdout as evaluation/real.pcap.',
   'output.images': 'Write PNG renders of up to 16 images per label (images/real/, images/synthetic/).',
-  'output.labels': 'Class labels in the capture: none; comments (also synthetic.pcapng, `label=<class> flow=<id>` on every packet); per-class (also by-class/<class>.pcap). flows.csv is always written.',
-  'output.timeline': 'Generated flows: learned (start times drawn from the real training trace, per class: first start and inter-arrival gaps, so flows overlap) or sequential (end to end, 1 s apart).',
+  'output.labels':
+    'Class labels in the capture: none; comments (also synthetic.pcapng, `label=<class> flow=<id>` on every packet); per-class (also by-class/<class>.pcap). flows.csv is always written.',
+  'output.timeline':
+    'Generated flows: learned (start times drawn from the real training trace, per class: first start and inter-arrival gaps, so flows overlap) or sequential (end to end, 1 s apart).',
   runtime: 'Where ONNX sessions run, for every plugin that runs onnxruntime.',
-  'runtime.executionProviders': 'Execution providers in order of preference, e.g. [cuda, cpu]; a provider this onnxruntime-node install cannot load falls back to the CPU with one warning; cpu is always last. A plugin\'s own `executionProviders` option overrides it.',
+  'runtime.executionProviders':
+    "Execution providers in order of preference, e.g. [cuda, cpu]; a provider this onnxruntime-node install cannot load falls back to the CPU with one warning; cpu is always last. A plugin's own `executionProviders` option overrides it.",
 };
 
 export interface ConfigKeyReference {

@@ -3,13 +3,7 @@ import { isNetsynthError, type NetsynthError, type NetsynthErrorCode } from '@ne
 /** Exit status of the CLI: 0 ok, 1 runtime error, 2 usage or config error, 130 interrupted (Ctrl-C). */
 export const ExitCode = { OK: 0, RUNTIME: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
-const USAGE_CODES: ReadonlySet<NetsynthErrorCode> = new Set([
-  'CONFIG',
-  'PLUGIN_LOAD',
-  'PLUGIN_OPTIONS',
-  'OUTPUT_EXISTS',
-  'INVALID_ARGUMENT',
-]);
+const USAGE_CODES: ReadonlySet<NetsynthErrorCode> = new Set(['CONFIG', 'PLUGIN_LOAD', 'PLUGIN_OPTIONS', 'OUTPUT_EXISTS', 'INVALID_ARGUMENT']);
 
 export function exitCodeOf(error: unknown): number {
   if (!isNetsynthError(error)) return ExitCode.RUNTIME;

@@ -1,6 +1,16 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import { createRng, isNetsynthError, parsePluginOptions, parseRunConfig, pluginOptionsJsonSchema, silentProgress, type AnyPluginDefinition, type Encoder, type PluginKind } from '@netsynth/core';
+import {
+  createRng,
+  isNetsynthError,
+  parsePluginOptions,
+  parseRunConfig,
+  pluginOptionsJsonSchema,
+  silentProgress,
+  type AnyPluginDefinition,
+  type Encoder,
+  type PluginKind,
+} from '@netsynth/core';
 import { parseYamlConfig } from './config-file.js';
 
 const CAPTURE_FILE = /\.(pcap|pcapng|cap)$/i;
@@ -134,7 +144,13 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   // Preference by measured fidelity on real captures (examples/ headers): packet fields first.
   const encoders = usable(installed, 'encoder', ['@netsynth/encoder-packetfields', '@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
   const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
-  const rulesets = usable(installed, 'constraint', ['@netsynth/ruleset-ipv4', '@netsynth/ruleset-tcp', '@netsynth/ruleset-udp', '@netsynth/ruleset-icmp', '@netsynth/ruleset-flow']);
+  const rulesets = usable(installed, 'constraint', [
+    '@netsynth/ruleset-ipv4',
+    '@netsynth/ruleset-tcp',
+    '@netsynth/ruleset-udp',
+    '@netsynth/ruleset-icmp',
+    '@netsynth/ruleset-flow',
+  ]);
   const evaluators = usable(installed, 'evaluator', []);
   const encoder = encoders[0];
   const generator = encoder ? generators[0] : undefined;

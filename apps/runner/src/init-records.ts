@@ -60,7 +60,9 @@ const q = (s: string): string => JSON.stringify(s);
 export async function recordsStarterConfig(dir: string, files: readonly string[], installed: readonly AnyPluginDefinition[]): Promise<RecordsStarter> {
   const header = await readRecordHeader(join(dir, files[0]!));
   const guessed = guessColumns(header);
-  const columns = Object.fromEntries(RECORD_FIELDS.filter((f) => guessed[f] !== undefined && guessed[f] !== f).map((f) => [f, guessed[f]!])) as Partial<Record<RecordField, string>>;
+  const columns = Object.fromEntries(RECORD_FIELDS.filter((f) => guessed[f] !== undefined && guessed[f] !== f).map((f) => [f, guessed[f]!])) as Partial<
+    Record<RecordField, string>
+  >;
   const label = await findLabelColumn(join(dir, files[0]!), columns);
   const has = (name: string): boolean => installed.some((d) => d.name === name);
   const evaluators = EVALUATORS.filter(has);
@@ -71,7 +73,7 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
     'seed: 0',
     '',
     'input:',
-    '  # Record CSVs, relative to this file; synthetic.csv comes out in the first one\'s columns.',
+    "  # Record CSVs, relative to this file; synthetic.csv comes out in the first one's columns.",
     '  records:',
     ...files.map((f) => `    - ${q(f)}`),
   ];
@@ -80,7 +82,11 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
     for (const [f, c] of Object.entries(columns)) lines.push(`    ${f}: ${q(c)}`);
   }
   lines.push('  labels:');
-  if (label) lines.push(`    from: column`, `    column: ${q(label.column)}   # labels seen: ${label.labels.slice(0, 12).join(', ')}${label.labels.length > 12 ? ', …' : ''}`);
+  if (label)
+    lines.push(
+      `    from: column`,
+      `    column: ${q(label.column)}   # labels seen: ${label.labels.slice(0, 12).join(', ')}${label.labels.length > 12 ? ', …' : ''}`,
+    );
   else lines.push('    from: filename    # no label column found: each file is one class');
   lines.push('  flows:');
   lines.push('    minPackets: 1');
@@ -110,7 +116,11 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
 /** `netsynth init DIR` on a folder of record CSVs: writes the records starter and says what it found. */
 export async function initRecords(dir: string, files: readonly string[], flags: { config: string; force?: boolean; json?: boolean }, io: CliIo): Promise<void> {
   const { plugins } = await discoverPlugins([], dir);
-  const starter = await recordsStarterConfig(dir, files, plugins.map((p) => p.def));
+  const starter = await recordsStarterConfig(
+    dir,
+    files,
+    plugins.map((p) => p.def),
+  );
   const file = resolve(dir, flags.config);
   await writeFileAtomic(file, starter.text, { force: flags.force ?? false });
   if (flags.json) {

@@ -124,7 +124,11 @@ export class PluginLoader {
     if (spec.startsWith('file://')) path = fileURLToPath(spec);
     else path = resolve(this.baseDir, spec.startsWith('file:') ? spec.slice('file:'.length) : spec);
     if (!existsSync(path)) {
-      throw new PluginLoadError(spec, `no file or folder at ${path} (local plugin paths resolve relative to the config file's folder, ${this.baseDir})`, details);
+      throw new PluginLoadError(
+        spec,
+        `no file or folder at ${path} (local plugin paths resolve relative to the config file's folder, ${this.baseDir})`,
+        details,
+      );
     }
     if (statSync(path).isDirectory()) {
       const pkg = readPackageJson(path);
@@ -171,7 +175,12 @@ export class PluginLoader {
     try {
       defs = pluginsFromModule(mod, resolved.spec);
     } catch (e) {
-      if (isNetsynthError(e)) throw new PluginLoadError(resolved.spec, `${resolved.file} exports no plugin definition (a default export made with definePlugin, a \`plugin\` export or a \`plugins\` array)`, details);
+      if (isNetsynthError(e))
+        throw new PluginLoadError(
+          resolved.spec,
+          `${resolved.file} exports no plugin definition (a default export made with definePlugin, a \`plugin\` export or a \`plugins\` array)`,
+          details,
+        );
       throw e;
     }
     for (const def of defs) {

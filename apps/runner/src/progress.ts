@@ -114,7 +114,12 @@ class BarReporter implements ProgressReporter {
   start(name: string, total?: number, unit = ''): ProgressTask {
     const started = Date.now();
     const known = total !== undefined && total > 0;
-    const bar: SingleBar = this.bars().create(known ? total : 0, 0, { name, unit, status: '', speed: '' }, known ? {} : { format: '{name} {value} {unit} {speed} {status}' });
+    const bar: SingleBar = this.bars().create(
+      known ? total : 0,
+      0,
+      { name, unit, status: '', speed: '' },
+      known ? {} : { format: '{name} {value} {unit} {speed} {status}' },
+    );
     this.active++;
     let current = 0;
     let finished = false;

@@ -2,15 +2,7 @@ import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endianness } from 'node:os';
-import {
-  InvalidArgumentError,
-  ModelFileError,
-  commitTempFile,
-  createImageTensor,
-  tempPathFor,
-  type ImageTensor,
-  type JsonValue,
-} from '@netsynth/core';
+import { InvalidArgumentError, ModelFileError, commitTempFile, createImageTensor, tempPathFor, type ImageTensor, type JsonValue } from '@netsynth/core';
 
 /**
  * Tensor files (`*.safetensors`): the safetensors layout, so Python reads them with

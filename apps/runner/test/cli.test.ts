@@ -155,7 +155,9 @@ describe('netsynth run (CLI)', () => {
     // A local plugin imports @netsynth/core and zod: installed in the user's folder.
     linkCoreInto(dir);
     cpFixture('echo-evaluator.mjs');
-    writeFiles(dir, { 'echo.yaml': 'input:\n  captures: [captures]\n  holdout: 0.5\nevaluators:\n  - plugin: ./echo-evaluator.mjs\n    options: { factor: 2 }\n' });
+    writeFiles(dir, {
+      'echo.yaml': 'input:\n  captures: [captures]\n  holdout: 0.5\nevaluators:\n  - plugin: ./echo-evaluator.mjs\n    options: { factor: 2 }\n',
+    });
     const r = await cli(['run', 'echo.yaml', '--json', '--out', 'echo-out']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out);
@@ -175,7 +177,9 @@ describe('netsynth run (CLI)', () => {
   });
 
   it('an existing output of another config: exit 2 with a hint to use --force', async () => {
-    writeFiles(dir, { 'echo2.yaml': 'input:\n  captures: [captures]\n  holdout: 0.5\nevaluators:\n  - plugin: ./echo-evaluator.mjs\n    options: { factor: 3 }\n' });
+    writeFiles(dir, {
+      'echo2.yaml': 'input:\n  captures: [captures]\n  holdout: 0.5\nevaluators:\n  - plugin: ./echo-evaluator.mjs\n    options: { factor: 3 }\n',
+    });
     const r = await cli(['run', 'echo2.yaml', '--out', 'echo-out']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/error \[OUTPUT_EXISTS\]/);

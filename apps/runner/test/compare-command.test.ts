@@ -21,10 +21,17 @@ describe('netsynth compare', () => {
     dir = mkdtempSync(join(tmpdir(), 'netsynth-compare-'));
     await writeSamples(join(dir, 'real.pcap'), toyTraffic(1, 15, 'r'));
     await writeSamples(join(dir, 'close.pcap'), toyTraffic(2, 15, 's'));
-    await writeSamples(join(dir, 'far.pcap'), toyTraffic(3, 15, 'f').filter((s) => s.label === 'bulk'));
+    await writeSamples(
+      join(dir, 'far.pcap'),
+      toyTraffic(3, 15, 'f').filter((s) => s.label === 'bulk'),
+    );
     for (const side of ['close', 'far']) {
       const io = memoryIo(dir);
-      const code = await main(['eval', '--real', 'real.pcap', '--synthetic', `${side}.pcap`, '--out', `run-${side}`, '--evaluators', 'distribution,privacy'], [evalCommand], { io });
+      const code = await main(
+        ['eval', '--real', 'real.pcap', '--synthetic', `${side}.pcap`, '--out', `run-${side}`, '--evaluators', 'distribution,privacy'],
+        [evalCommand],
+        { io },
+      );
       expect(code, io.err()).toBe(0);
     }
   }, 120_000);

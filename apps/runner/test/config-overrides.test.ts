@@ -54,7 +54,11 @@ describe('--set KEY=VALUE', () => {
 
   it('netsynth run --set changes the run (recorded in the manifest) and a bad --set exits 2', async () => {
     const io = memoryIo(dir);
-    const code = await main(['run', 'c.yaml', '--out', 'out-set', '--set', 'input.flows.windowPackets=2', '--set', 'seed=7', '--json'], [runCommand, initCommand], { io });
+    const code = await main(
+      ['run', 'c.yaml', '--out', 'out-set', '--set', 'input.flows.windowPackets=2', '--set', 'seed=7', '--json'],
+      [runCommand, initCommand],
+      { io },
+    );
     expect(code, io.err()).toBe(0);
     const manifest = JSON.parse(readFileSync(join(dir, 'out-set', 'manifest.json'), 'utf8'));
     expect(manifest.config.resolved.input.flows.windowPackets).toBe(2);

@@ -2,13 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { runConfigJsonSchema } from '../src/index.js';
 import { ALL_FAKES, countEvaluator, sizeEncoder, ttlRuleset } from './fixtures/fake-plugins.js';
 
-type Node = { properties?: Record<string, Node>; items?: Node; allOf?: { if: { properties: { plugin: { const: string } } }; then: { properties: { options: Node } } }[]; examples?: string[]; [k: string]: unknown };
+type Node = {
+  properties?: Record<string, Node>;
+  items?: Node;
+  allOf?: { if: { properties: { plugin: { const: string } } }; then: { properties: { options: Node } } }[];
+  examples?: string[];
+  [k: string]: unknown;
+};
 
 describe('netsynth schema: the run config as JSON Schema with every plugin’s options', () => {
   const schema = runConfigJsonSchema(ALL_FAKES) as unknown as Node;
 
   it('has the config keys', () => {
-    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['input', 'encoder', 'generator', 'constraints', 'evaluators', 'output', 'seed']));
+    expect(Object.keys(schema.properties ?? {})).toEqual(
+      expect.arrayContaining(['input', 'encoder', 'generator', 'constraints', 'evaluators', 'output', 'seed']),
+    );
     expect(schema['additionalProperties']).toBe(false);
   });
 

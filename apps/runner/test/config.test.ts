@@ -50,9 +50,7 @@ describe('config validation errors name the YAML path, its line and what was exp
   });
 
   it('a plugin option, checked with the plugin’s own schema', async () => {
-    const e = await configError(
-      'input:\n  captures: [captures]\nconstraints:\n  - plugin: test/ttl\n  - plugin: test/ttl\n    options:\n      ttl: 999\n',
-    );
+    const e = await configError('input:\n  captures: [captures]\nconstraints:\n  - plugin: test/ttl\n  - plugin: test/ttl\n    options:\n      ttl: 999\n');
     expect(e.code).toBe('PLUGIN_OPTIONS');
     expect(e.configPath).toBe('constraints.1.options.ttl');
     expect(e.message).toMatch(/\.yaml:7:7, at constraints\.1\.options\.ttl: .*<=255.*\(plugin test\/ttl\)/);

@@ -28,18 +28,32 @@ describe('netsynth eval', () => {
     dir = mkdtempSync(join(tmpdir(), 'netsynth-eval-'));
     await writeSamples(join(dir, 'real.pcap'), toyTraffic(1, 20, 'r'));
     await writeSamples(join(dir, 'same.pcap'), toyTraffic(1, 20, 'r'));
-    await writeSamples(join(dir, 'other.pcap'), toyTraffic(2, 20, 's').filter((s) => s.label !== 'dns'));
+    await writeSamples(
+      join(dir, 'other.pcap'),
+      toyTraffic(2, 20, 's').filter((s) => s.label !== 'dns'),
+    );
     for (const side of ['a', 'b']) {
       mkdirSync(join(dir, side));
-      for (const [label, seed] of [['web', 1], ['dns', 2], ['bulk', 3]] as const) {
-        await writeSamples(join(dir, side, `${label}.pcap`), toyTraffic(seed + (side === 'b' ? 10 : 0), 12, `${side}${label}`).filter((s) => s.label === label));
+      for (const [label, seed] of [
+        ['web', 1],
+        ['dns', 2],
+        ['bulk', 3],
+      ] as const) {
+        await writeSamples(
+          join(dir, side, `${label}.pcap`),
+          toyTraffic(seed + (side === 'b' ? 10 : 0), 12, `${side}${label}`).filter((s) => s.label === label),
+        );
       }
     }
   });
 
   it('compares two captures and writes report.html and metrics.json', async () => {
     const io = memoryIo(dir);
-    const code = await main(['eval', '--real', 'real.pcap', '--synthetic', 'same.pcap', '--out', 'out1', '--evaluators', 'distribution,validity,privacy'], [evalCommand], { io });
+    const code = await main(
+      ['eval', '--real', 'real.pcap', '--synthetic', 'same.pcap', '--out', 'out1', '--evaluators', 'distribution,validity,privacy'],
+      [evalCommand],
+      { io },
+    );
     expect(io.err()).not.toMatch(/error \[/);
     expect(code).toBe(0);
     expect(io.out()).toContain('== @netsynth/evaluator-distribution');
@@ -57,14 +71,24 @@ describe('netsynth eval', () => {
 
   it('says when the synthetic capture differs, prints JSON with --json, and refuses to overwrite without --force', async () => {
     const first = memoryIo(dir);
-    expect(await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution', '--json'], [evalCommand], { io: first })).toBe(0);
+    expect(
+      await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution', '--json'], [evalCommand], {
+        io: first,
+      }),
+    ).toBe(0);
     const m = JSON.parse(first.out()) as MetricsJson;
     expect(metric(m, 'distribution', 'flows.protocol.jsd')?.value).toBeGreaterThan(0.1);
     const again = memoryIo(dir);
-    expect(await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution'], [evalCommand], { io: again })).toBe(2);
+    expect(
+      await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution'], [evalCommand], { io: again }),
+    ).toBe(2);
     expect(again.err()).toMatch(/OUTPUT_EXISTS.*--force|--force/s);
     const forced = memoryIo(dir);
-    expect(await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution', '--force'], [evalCommand], { io: forced })).toBe(0);
+    expect(
+      await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', 'out2', '--evaluators', 'distribution', '--force'], [evalCommand], {
+        io: forced,
+      }),
+    ).toBe(0);
   });
 
   it('labels samples by file name when both sides are folders, so the classifiers have classes', async () => {

@@ -45,7 +45,11 @@ const shuffledFields = definePlugin({
       const present = (t: ImageTensor, row: number, cols: number[]): boolean => cols.some((c) => (t.data[row * W + c] as number) > -0.5);
       // Donor rows per field: every real packet row that carries the field.
       const donors = new Map<string, [ImageTensor, number][]>();
-      for (const [f, cols] of fields) donors.set(f, refs.flatMap((t) => Array.from({ length: t.height }, (_, r) => [t, r] as [ImageTensor, number]).filter(([, r]) => present(t, r, cols))));
+      for (const [f, cols] of fields)
+        donors.set(
+          f,
+          refs.flatMap((t) => Array.from({ length: t.height }, (_, r) => [t, r] as [ImageTensor, number]).filter(([, r]) => present(t, r, cols))),
+        );
       const out = [];
       for (const [label, n] of Object.entries(request.perLabel)) {
         const own = request.references?.[label] ?? [];
@@ -57,7 +61,8 @@ const shuffledFields = definePlugin({
               const pool = donors.get(f) ?? [];
               if (!present(base, r, cols) || pool.length === 0) continue;
               const [donor, dr] = pool[ctx.rng.int(pool.length)] as [ImageTensor, number];
-              for (let c = 0; c < t.channels; c++) for (const col of cols) t.data[(c * t.height + r) * W + col] = donor.data[(c * donor.height + dr) * W + col] as number;
+              for (let c = 0; c < t.channels; c++)
+                for (const col of cols) t.data[(c * t.height + r) * W + col] = donor.data[(c * donor.height + dr) * W + col] as number;
             }
           }
           out.push({ label, tensor: t });
@@ -115,7 +120,9 @@ describe.skipIf(!HAVE_LAB)('netsynth run on ../shared/data/lab: real vs held-bac
     base = JSON.parse(readFileSync(join(dir, 'baseline', 'metrics.json'), 'utf8')) as Metrics;
     bad = JSON.parse(readFileSync(join(dir, 'shuffled', 'metrics.json'), 'utf8')) as Metrics;
     if (process.env['DEBUG_LAB']) {
-      for (const e of base.evaluators) for (const m of e.metrics) console.log(m.name, m.value, bad.evaluators.find((b) => b.evaluator === e.evaluator)?.metrics.find((b) => b.name === m.name)?.value);
+      for (const e of base.evaluators)
+        for (const m of e.metrics)
+          console.log(m.name, m.value, bad.evaluators.find((b) => b.evaluator === e.evaluator)?.metrics.find((b) => b.name === m.name)?.value);
     }
   }, 300_000);
   afterAll(cleanupTmp);

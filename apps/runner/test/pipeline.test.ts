@@ -209,7 +209,9 @@ describe('netsynth run: resume, --force, --from, refusing to overwrite', () => {
     expect(existsSync(join(outDir, 'stages/train.started.json'))).toBe(true);
     expect(existsSync(join(outDir, 'model/checkpoint.json'))).toBe(true);
     // No half-written files: every file in the folder is complete (no temp files left).
-    const leftovers = readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
+    const leftovers = readdirSync(outDir, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.tmp'));
     expect(leftovers).toEqual([]);
 
     const resumed = await runPipeline(join(dir, 'full.yaml'), opts({ outDir }));
@@ -259,7 +261,9 @@ describe('netsynth run: optional stages', () => {
     expect(repaired.packets).toHaveLength(policy === 'drop' ? real - samples : real);
     expect(repaired.packets.filter((p) => p.data[8] === 200)).toHaveLength(policy === 'drop' ? 0 : samples);
     expect(report.violations.after).toBe(policy === 'drop' ? 0 : samples);
-    expect(result.stages.find((s) => s.name === 'constraints')?.summary).toMatch(new RegExp(`${samples} unrepairable packet\\(s\\) ${policy === 'drop' ? 'dropped' : 'kept'}`));
+    expect(result.stages.find((s) => s.name === 'constraints')?.summary).toMatch(
+      new RegExp(`${samples} unrepairable packet\\(s\\) ${policy === 'drop' ? 'dropped' : 'kept'}`),
+    );
   });
 
   it('with only input + encoder, encodes', async () => {
@@ -290,12 +294,20 @@ describe('netsynth run: optional stages', () => {
     const d = tmp();
     await writeTinyCaptures(d, 1);
     writeFiles(d, { 'g.yaml': 'input:\n  captures: [captures]\ngenerator:\n  plugin: test/mean-generator\n' });
-    await expect(runPipeline(join(d, 'g.yaml'), opts())).rejects.toMatchObject({ code: 'CONFIG', configPath: 'generator', message: expect.stringMatching(/g\.yaml:3:1, at generator: .*encoder/) });
+    await expect(runPipeline(join(d, 'g.yaml'), opts())).rejects.toMatchObject({
+      code: 'CONFIG',
+      configPath: 'generator',
+      message: expect.stringMatching(/g\.yaml:3:1, at generator: .*encoder/),
+    });
   });
 
   it('captures that match nothing are a config error naming the entry and its line', async () => {
     const d = tmp();
     writeFileSync(join(d, 'none.yaml'), 'input:\n  captures:\n    - nothing/*.pcap\n');
-    await expect(runPipeline(join(d, 'none.yaml'), opts())).rejects.toMatchObject({ code: 'CONFIG', configPath: 'input.captures.0', message: expect.stringContaining('none.yaml:3:7') });
+    await expect(runPipeline(join(d, 'none.yaml'), opts())).rejects.toMatchObject({
+      code: 'CONFIG',
+      configPath: 'input.captures.0',
+      message: expect.stringContaining('none.yaml:3:7'),
+    });
   });
 });

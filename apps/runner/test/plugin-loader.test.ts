@@ -92,7 +92,9 @@ describe('PluginLoader', () => {
 
   it('a missing local path names where it looked', async () => {
     const loader = new PluginLoader({ baseDir: FIXTURES, fallbackDirs: [] });
-    await expect(loader.load('./nope.mjs', 'encoder')).rejects.toThrow(/no file or folder at .*nope\.mjs \(local plugin paths resolve relative to the config file's folder/);
+    await expect(loader.load('./nope.mjs', 'encoder')).rejects.toThrow(
+      /no file or folder at .*nope\.mjs \(local plugin paths resolve relative to the config file's folder/,
+    );
   });
 
   it('a module without a plugin is a load error', async () => {

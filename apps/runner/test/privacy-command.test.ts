@@ -10,7 +10,22 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('netsynth privacy', () => {
   it('prints ε as JSON: q = 256/60000, σ = 1.1, 60 epochs, δ = 1e-5, integer orders, classic conversion ⇒ 3.01 (TF-Privacy)', async () => {
-    const r = await run(['privacy', '--sample-rate', String(256 / 60000), '--noise-multiplier', '1.1', '--steps', '14062', '--delta', '1e-5', '--orders', 'integer', '--conversion', 'classic', '--json']);
+    const r = await run([
+      'privacy',
+      '--sample-rate',
+      String(256 / 60000),
+      '--noise-multiplier',
+      '1.1',
+      '--steps',
+      '14062',
+      '--delta',
+      '1e-5',
+      '--orders',
+      'integer',
+      '--conversion',
+      'classic',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const a = JSON.parse(r.out) as { epsilon: number; order: number; noiseMultiplier: number };
     expect(a.epsilon).toBeCloseTo(3.01, 2);

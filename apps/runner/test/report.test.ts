@@ -45,7 +45,12 @@ evaluators:
 interface MetricsJson {
   format: string;
   inputs: Record<string, string>;
-  evaluators: { evaluator: string; table: string; metrics: { name: string; value: number | null; direction: string }[]; sections: { kind: string; data: { id: string } }[] }[];
+  evaluators: {
+    evaluator: string;
+    table: string;
+    metrics: { name: string; value: number | null; direction: string }[];
+    sections: { kind: string; data: { id: string } }[];
+  }[];
   images: { label: string; real: number; synthetic: number }[];
 }
 
@@ -97,7 +102,8 @@ describe('netsynth run writes the evaluation report', () => {
 
   it('the page has the summary with direction arrows, CDF plots, per-class image grids, classifier and validity tables', () => {
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
-    for (const id of ['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics']) expect(html).toContain(`<section id="${id}">`);
+    for (const id of ['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics'])
+      expect(html).toContain(`<section id="${id}">`);
     expect(html).toMatch(/<td class="dir lower" title="lower is better">↓<\/td>/);
     expect(html).toMatch(/<td class="dir higher" title="higher is better">↑<\/td>/);
     for (const plot of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets']) expect(html).toContain(`<svg class="cdf" id="${plot}"`);
@@ -152,14 +158,34 @@ describe.skipIf(!HAVE_CHROMIUM)("the run's report.html in headless Chromium", ()
     const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
     const r = spawnSync(
       CHROMIUM,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', '--window-size=1400,2000', pathToFileURL(probed).href],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        `--user-data-dir=${profile}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--dump-dom',
+        '--window-size=1400,2000',
+        pathToFileURL(probed).href,
+      ],
       { encoding: 'utf8', timeout: 60_000, maxBuffer: 64 << 20 },
     );
     expect(r.error).toBeUndefined();
     expect(r.stderr.split('\n').filter((l) => /:CONSOLE[:(]|Uncaught/.test(l))).toEqual([]);
     const json = /<pre id="probe">([^<]*)<\/pre>/.exec(r.stdout)?.[1];
     expect(json, 'probe output missing from the DOM').toBeDefined();
-    const facts = JSON.parse((json as string).replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { sections: string[]; plots: number; images: number; brokenImages: number; fetched: string[] };
+    const facts = JSON.parse((json as string).replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as {
+      sections: string[];
+      plots: number;
+      images: number;
+      brokenImages: number;
+      fetched: string[];
+    };
     expect(facts.sections).toEqual(['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics']);
     expect(facts.plots).toBeGreaterThanOrEqual(3);
     expect(facts.images).toBeGreaterThanOrEqual(35);

@@ -35,7 +35,11 @@ describe('holdout split', () => {
     expect(s1.holdout.filter((s) => s.label === 'c')).toHaveLength(0);
     expect(s1.train.length + s1.holdout.length).toBe(all.length);
     expect(splitHoldout(all, 0.2, 5, 'window')).toEqual(s1);
-    const others = [1, 2, 3, 4, 6, 7].map((seed) => splitHoldout(all, 0.2, seed, 'window').holdout.map((s) => s.id).join());
+    const others = [1, 2, 3, 4, 6, 7].map((seed) =>
+      splitHoldout(all, 0.2, seed, 'window')
+        .holdout.map((s) => s.id)
+        .join(),
+    );
     expect(new Set(others).size).toBeGreaterThan(1);
     expect(splitHoldout(samples('a', 2), 0.9, 1, 'window').train).toHaveLength(1);
     expect(splitHoldout(all, 0, 1, 'window').holdout).toEqual([]);
@@ -55,7 +59,11 @@ describe('holdout split', () => {
         expect(Math.abs(held - 0.3 * n)).toBeLessThanOrEqual(2);
       }
     }
-    const seeds = [1, 2, 3, 4, 5].map((seed) => splitHoldout(all, 0.3, seed).holdout.map((x) => x.id).join());
+    const seeds = [1, 2, 3, 4, 5].map((seed) =>
+      splitHoldout(all, 0.3, seed)
+        .holdout.map((x) => x.id)
+        .join(),
+    );
     expect(new Set(seeds).size).toBeGreaterThan(1);
   });
 
@@ -68,7 +76,11 @@ describe('holdout split', () => {
   });
 
   it('a label with one flow keeps it for training', () => {
-    const s = splitHoldout(windowed('a', 1, () => 5), 0.5, 1);
+    const s = splitHoldout(
+      windowed('a', 1, () => 5),
+      0.5,
+      1,
+    );
     expect(s.holdout).toEqual([]);
   });
 

@@ -27,36 +27,41 @@ export const flowsSchema = z.strictObject({
   maxSamplesPerLabel: z.union([z.number().int().nonnegative(), z.record(z.string(), z.number().int().nonnegative())]).default(0),
 });
 
-export const inputSchema = z.strictObject({
-  /** Capture files, directories or globs, relative to the config file (this or `records`). */
-  captures: z.array(z.string().min(1)).default([]),
-  /** NetFlow-style record CSVs (files, directories, globs), instead of captures. */
-  records: z.array(z.string().min(1)).default([]),
-  /** Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the CSV column holding it, for exports whose header is not NetShare's. */
-  recordColumns: z.record(z.string(), z.string().min(1)).default({}),
-  labels: labelsSchema.default({ from: 'filename' }),
-  flows: flowsSchema.default({ idleTimeoutSeconds: 60, windowPackets: 1024, minPackets: 1, maxSamplesPerLabel: 0 }),
-  /** Share of samples per label held back from training, used as the real side of evaluation. */
-  holdout: z.number().min(0).max(0.9).default(0.2),
-  /** How the holdout is drawn: whole flows (no flow on both sides), the last flows of each label in time, or single windows. */
-  split: z.enum(['flow', 'time', 'window']).default('flow'),
-}).superRefine((input, ctx) => {
-  // Captures and records are two kinds of input; a run reads exactly one of them.
-  const has = [input.captures.length > 0, input.records.length > 0].filter(Boolean).length;
-  if (has !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: [input.records.length > 0 ? 'records' : 'captures'],
-      message: has === 0 ? 'input.captures or input.records is required (expected array of files, folders or globs)' : 'give input.captures or input.records, not both',
-    });
-  }
-  if (input.labels.from === 'column' && input.records.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['labels', 'from'], message: 'labels from a column need input.records' });
-  }
-  if (input.labels.from === 'column' && input.labels.column === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['labels', 'column'], message: 'labels.from: column needs labels.column (the column holding the label)' });
-  }
-});
+export const inputSchema = z
+  .strictObject({
+    /** Capture files, directories or globs, relative to the config file (this or `records`). */
+    captures: z.array(z.string().min(1)).default([]),
+    /** NetFlow-style record CSVs (files, directories, globs), instead of captures. */
+    records: z.array(z.string().min(1)).default([]),
+    /** Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the CSV column holding it, for exports whose header is not NetShare's. */
+    recordColumns: z.record(z.string(), z.string().min(1)).default({}),
+    labels: labelsSchema.default({ from: 'filename' }),
+    flows: flowsSchema.default({ idleTimeoutSeconds: 60, windowPackets: 1024, minPackets: 1, maxSamplesPerLabel: 0 }),
+    /** Share of samples per label held back from training, used as the real side of evaluation. */
+    holdout: z.number().min(0).max(0.9).default(0.2),
+    /** How the holdout is drawn: whole flows (no flow on both sides), the last flows of each label in time, or single windows. */
+    split: z.enum(['flow', 'time', 'window']).default('flow'),
+  })
+  .superRefine((input, ctx) => {
+    // Captures and records are two kinds of input; a run reads exactly one of them.
+    const has = [input.captures.length > 0, input.records.length > 0].filter(Boolean).length;
+    if (has !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [input.records.length > 0 ? 'records' : 'captures'],
+        message:
+          has === 0
+            ? 'input.captures or input.records is required (expected array of files, folders or globs)'
+            : 'give input.captures or input.records, not both',
+      });
+    }
+    if (input.labels.from === 'column' && input.records.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['labels', 'from'], message: 'labels from a column need input.records' });
+    }
+    if (input.labels.from === 'column' && input.labels.column === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['labels', 'column'], message: 'labels.from: column needs labels.column (the column holding the label)' });
+    }
+  });
 
 export const generatorUseSchema = pluginUseSchema.extend({
   /** Synthetic samples per label; a number, or per label. */
@@ -166,7 +171,11 @@ export function configIssues(error: z.ZodError): ConfigIssue[] {
       const known = knownKeysAt(runConfigSchema, issue.path);
       for (const key of issue.keys) {
         const hint = didYouMean(key, known);
-        out.push({ path: formatConfigPath([...issue.path, key]), message: `unknown key "${key}"${hint}`, expected: known.length ? `one of ${known.join(', ')}` : 'one of the documented keys' });
+        out.push({
+          path: formatConfigPath([...issue.path, key]),
+          message: `unknown key "${key}"${hint}`,
+          expected: known.length ? `one of ${known.join(', ')}` : 'one of the documented keys',
+        });
       }
       continue;
     }

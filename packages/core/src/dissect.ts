@@ -133,15 +133,7 @@ export interface IcmpLayer extends LayerBase {
   restOfHeader: number;
 }
 
-export type Layer =
-  | EthernetLayer
-  | LinuxSllLayer
-  | NullLoopbackLayer
-  | Ipv4Layer
-  | Ipv6Layer
-  | TcpLayer
-  | UdpLayer
-  | IcmpLayer;
+export type Layer = EthernetLayer | LinuxSllLayer | NullLoopbackLayer | Ipv4Layer | Ipv6Layer | TcpLayer | UdpLayer | IcmpLayer;
 
 export type LayerKind = Layer['kind'];
 

@@ -38,7 +38,7 @@ function hashLabel(label: string): number {
 }
 
 export function createRng(seed: number): Rng {
-  const init = splitmix32(seed >>> 0 ^ Math.floor(seed / 0x100000000));
+  const init = splitmix32((seed >>> 0) ^ Math.floor(seed / 0x100000000));
   let a = init();
   let b = init();
   let c = init();

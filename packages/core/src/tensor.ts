@@ -31,9 +31,7 @@ export function stackImages(images: readonly ImageTensor[]): { data: Float32Arra
   const out = new Float32Array(per * images.length);
   images.forEach((img, i) => {
     if (img.channels !== first.channels || img.height !== first.height || img.width !== first.width) {
-      throw new InvalidArgumentError(
-        `image ${i} is ${img.channels}×${img.height}×${img.width}, expected ${first.channels}×${first.height}×${first.width}`,
-      );
+      throw new InvalidArgumentError(`image ${i} is ${img.channels}×${img.height}×${img.width}, expected ${first.channels}×${first.height}×${first.width}`);
     }
     out.set(img.data, i * per);
   });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  NetsynthError,
-  OutputExistsError,
-  PcapFormatError,
-  isNetsynthError,
-} from '../src/index.js';
+import { ConfigError, NetsynthError, OutputExistsError, PcapFormatError, isNetsynthError } from '../src/index.js';
 
 describe('typed errors', () => {
   it('name the file and byte offset of a capture problem', () => {

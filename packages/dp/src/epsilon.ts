@@ -66,7 +66,8 @@ export function noiseMultiplierFor(p: NoiseSearch): number {
   let hi = 1;
   while (eps(hi) > p.epsilon) {
     hi *= 2;
-    if (hi > 1e6) throw new InvalidArgumentError(`no noise multiplier up to 1e6 reaches ε = ${p.epsilon} (q = ${p.sampleRate}, ${p.steps} steps, δ = ${p.delta})`);
+    if (hi > 1e6)
+      throw new InvalidArgumentError(`no noise multiplier up to 1e6 reaches ε = ${p.epsilon} (q = ${p.sampleRate}, ${p.steps} steps, δ = ${p.delta})`);
   }
   let lo = hi === 1 ? 0 : hi / 2;
   const tol = p.tolerance ?? 1e-4;

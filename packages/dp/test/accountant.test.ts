@@ -21,7 +21,11 @@ describe('RDP accountant of the sampled Gaussian mechanism', () => {
   });
 
   it('the improved conversion is never larger than the classic one', () => {
-    for (const [s, e] of [[1.1, 60], [0.6, 30], [2, 5]] as const) {
+    for (const [s, e] of [
+      [1.1, 60],
+      [0.6, 30],
+      [2, 5],
+    ] as const) {
       const classic = dpSgdEpsilon({ ...mnist(s, e), conversion: 'classic' }).epsilon;
       const improved = dpSgdEpsilon(mnist(s, e)).epsilon;
       expect(improved).toBeLessThanOrEqual(classic);
@@ -31,7 +35,11 @@ describe('RDP accountant of the sampled Gaussian mechanism', () => {
 
   it('the fractional-order series agrees with the exact integer sum at integer orders', () => {
     // Evaluate the series at α = k ± 1e-9: continuity makes it the integer value.
-    for (const [q, s] of [[0.01, 1.1], [0.1, 2], [0.004, 0.7]] as const) {
+    for (const [q, s] of [
+      [0.01, 1.1],
+      [0.1, 2],
+      [0.004, 0.7],
+    ] as const) {
       for (const a of [2, 5, 16]) {
         const exact = rdpOfOrder(q, s, a);
         expect(rdpOfOrder(q, s, a + 1e-9)).toBeCloseTo(exact, 6);

@@ -130,7 +130,16 @@ export function toyTraffic(seed: number, perClass: number, idPrefix = 'toy'): La
         t += 0.002 + rand() * 0.004;
         const segments = int(3, 12);
         for (let s = 0; s < segments; s++) {
-          specs.push({ timeSeconds: t, src: '10.77.0.1', dst: client, protocol: 'tcp', length: s === segments - 1 ? int(100, 1500) : 1500, srcPort: 80, dstPort: cport, tcpFlags: 0x10 });
+          specs.push({
+            timeSeconds: t,
+            src: '10.77.0.1',
+            dst: client,
+            protocol: 'tcp',
+            length: s === segments - 1 ? int(100, 1500) : 1500,
+            srcPort: 80,
+            dstPort: cport,
+            tcpFlags: 0x10,
+          });
           t += 0.0002 + rand() * 0.0005;
         }
       }
@@ -142,7 +151,16 @@ export function toyTraffic(seed: number, perClass: number, idPrefix = 'toy'): La
       out.push(
         craftSample(`${idPrefix}-dns-${i}`, 'dns', [
           { timeSeconds: t0, src: client, dst: '10.77.0.53', protocol: 'udp', length: q, srcPort: cport, dstPort: 53, ttl: 64 },
-          { timeSeconds: t0 + 0.0005 + rand() * 0.02, src: '10.77.0.53', dst: client, protocol: 'udp', length: q + int(16, 200), srcPort: 53, dstPort: cport, ttl: 64 },
+          {
+            timeSeconds: t0 + 0.0005 + rand() * 0.02,
+            src: '10.77.0.53',
+            dst: client,
+            protocol: 'udp',
+            length: q + int(16, 200),
+            srcPort: 53,
+            dstPort: cport,
+            ttl: 64,
+          },
         ]),
       );
     }

@@ -14,7 +14,13 @@ export function floorReference<T extends { label: string }>(training: readonly T
   const rng = createRng(seed).fork('floor');
   const out: T[] = [];
   for (const label of [...want.keys()].sort()) {
-    out.push(...sampleAtMost(training.filter((t) => t.label === label), want.get(label) as number, rng.fork(label)));
+    out.push(
+      ...sampleAtMost(
+        training.filter((t) => t.label === label),
+        want.get(label) as number,
+        rng.fork(label),
+      ),
+    );
   }
   return out;
 }

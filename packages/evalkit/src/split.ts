@@ -36,6 +36,9 @@ export function stratifiedSplit(labels: readonly string[], testFraction: number,
 /** Seeded choice of at most `n` items (all of them, in order, when there are fewer). */
 export function sampleAtMost<T>(items: readonly T[], n: number, rng: Rng): T[] {
   if (items.length <= n) return [...items];
-  const idx = rng.shuffle(items.map((_, i) => i)).slice(0, n).sort((a, b) => a - b);
+  const idx = rng
+    .shuffle(items.map((_, i) => i))
+    .slice(0, n)
+    .sort((a, b) => a - b);
   return idx.map((i) => items[i] as T);
 }

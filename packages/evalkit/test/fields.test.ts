@@ -6,8 +6,34 @@ import { analyseSample, packetFields } from '../src/fields.js';
 
 describe('packet fields', () => {
   it('reads crafted TCP, UDP and ICMP packets back through the dissector', () => {
-    const tcp = packetFields(craftPacket({ timeSeconds: 1.5, src: '10.0.0.1', dst: '10.0.0.2', protocol: 'tcp', length: 60, srcPort: 40000, dstPort: 443, ttl: 61, tcpFlags: 0x12, tcpWindow: 1234 }));
-    expect(tcp).toMatchObject({ length: 60, ipVersion: 4, srcIp: '10.0.0.1', dstIp: '10.0.0.2', protocol: 6, transport: 'tcp', srcPort: 40000, dstPort: 443, ttl: 61, tcpFlags: 0x12, tcpWindow: 1234, payloadLength: 20 });
+    const tcp = packetFields(
+      craftPacket({
+        timeSeconds: 1.5,
+        src: '10.0.0.1',
+        dst: '10.0.0.2',
+        protocol: 'tcp',
+        length: 60,
+        srcPort: 40000,
+        dstPort: 443,
+        ttl: 61,
+        tcpFlags: 0x12,
+        tcpWindow: 1234,
+      }),
+    );
+    expect(tcp).toMatchObject({
+      length: 60,
+      ipVersion: 4,
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      protocol: 6,
+      transport: 'tcp',
+      srcPort: 40000,
+      dstPort: 443,
+      ttl: 61,
+      tcpFlags: 0x12,
+      tcpWindow: 1234,
+      payloadLength: 20,
+    });
     expect(tcp.timeSeconds).toBeCloseTo(1.5, 9);
     const udp = packetFields(craftPacket({ timeSeconds: 0, src: '10.0.0.3', dst: '8.8.8.8', protocol: 'udp', length: 28, srcPort: 5353, dstPort: 53 }));
     expect(udp).toMatchObject({ protocol: 17, transport: 'udp', srcPort: 5353, dstPort: 53, tcpFlags: null, tcpWindow: null, payloadLength: 0 });

@@ -32,7 +32,13 @@ describe('stratifiedSplit', () => {
 
 describe('tables', () => {
   it('aligns columns and shows arrows', () => {
-    const t = formatTable(['name', 'v'], [['a', 1.23456], ['long name', null]]);
+    const t = formatTable(
+      ['name', 'v'],
+      [
+        ['a', 1.23456],
+        ['long name', null],
+      ],
+    );
     const lines = t.split('\n');
     expect(lines[0]).toMatch(/^name\s+v$/);
     expect(lines[2]).toBe('a          1.235');

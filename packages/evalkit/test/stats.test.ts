@@ -55,7 +55,12 @@ describe('Wasserstein-1', () => {
     const rng = createRng(2);
     const a = Array.from({ length: 1000 }, () => rng.next() * 100);
     for (const shift of [0.5, 7, 250]) {
-      expect(wasserstein1(a, a.map((v) => v + shift))).toBeCloseTo(shift, 9);
+      expect(
+        wasserstein1(
+          a,
+          a.map((v) => v + shift),
+        ),
+      ).toBeCloseTo(shift, 9);
     }
   });
 
@@ -75,7 +80,12 @@ describe('Wasserstein-1', () => {
 
   it('normalises by the real range and across models', () => {
     const real = [0, 10, 20];
-    expect(normalisedWasserstein1(real, real.map((v) => v + 20))).toBeCloseTo(1, 12);
+    expect(
+      normalisedWasserstein1(
+        real,
+        real.map((v) => v + 20),
+      ),
+    ).toBeCloseTo(1, 12);
     expect(normalisedWasserstein1(real, real)).toBe(0);
     expect(wasserstein1([], [1])).toBeNull();
     expect(normaliseAcrossModels([1, 3, 5])).toEqual([0.1, 0.5, 0.9]);
@@ -92,7 +102,10 @@ describe('summaries', () => {
     const { x, y } = ecdfPoints([3, 1, 2, 2], 10);
     expect(x).toEqual([1, 2, 3]);
     expect(y).toEqual([0.25, 0.75, 1]);
-    const big = ecdfPoints(Array.from({ length: 10000 }, (_, i) => i), 50);
+    const big = ecdfPoints(
+      Array.from({ length: 10000 }, (_, i) => i),
+      50,
+    );
     expect(big.x.length).toBeLessThanOrEqual(50);
     expect(big.y.at(-1)).toBe(1);
   });

@@ -7,8 +7,15 @@ import { availableParallelism, loadavg } from 'node:os';
 import { createRng } from '@netsynth/core';
 import { adam, buildBenchUNet, buildTrainingSession, initParameters, mseLoss } from '@netsynth/nn';
 
-const B = 32, RES = 32, STEPS = 3, WARMUP = 1;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const B = 32,
+  RES = 32,
+  STEPS = 3,
+  WARMUP = 1;
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const load0 = loadavg()[0];
 const net = buildBenchUNet({ res: RES, inChannels: 1, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
 const shape = [B, 1, RES, RES];
@@ -44,4 +51,16 @@ async function time(privacy) {
 const plain = await time(undefined);
 const dp = await time({ maxGradNorm: 1, noiseMultiplier: 1, expectedBatchSize: B });
 const r2 = (x) => Math.round(x * 100) / 100;
-console.log(JSON.stringify({ bench: 'nn.dp_sgd_step', ms: r2(dp.ms), nonprivate_ms: r2(plain.ms), slowdown: r2(dp.ms / plain.ms), batch: B, params: net.parameterCount(), replicas: dp.replicas, cores: availableParallelism(), load1: [r2(load0), r2(loadavg()[0])] }));
+console.log(
+  JSON.stringify({
+    bench: 'nn.dp_sgd_step',
+    ms: r2(dp.ms),
+    nonprivate_ms: r2(plain.ms),
+    slowdown: r2(dp.ms / plain.ms),
+    batch: B,
+    params: net.parameterCount(),
+    replicas: dp.replicas,
+    cores: availableParallelism(),
+    load1: [r2(load0), r2(loadavg()[0])],
+  }),
+);

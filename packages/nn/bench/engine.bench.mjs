@@ -13,7 +13,12 @@ import { alternate, benchPairs, median } from '@netsynth/test-support';
 import { InferenceSession, adam, buildBenchUNet, buildTrainingSession, exportInferenceModel, initParameters, mseLoss } from '@netsynth/nn';
 
 const THREADS = 2;
-const B = 32, RES = 32, IN_CH = 1, T = 1000, STEPS = 10, WARMUP = 2;
+const B = 32,
+  RES = 32,
+  IN_CH = 1,
+  T = 1000,
+  STEPS = 10,
+  WARMUP = 2;
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const torchScript = fileURLToPath(new URL('../shared/bench/torch_unet_step.py', `file://${repoRoot}`));
 
@@ -69,7 +74,8 @@ async function timeTraining(replicas) {
     for (let b = 0; b < B; b++) {
       const t = rng.int(T);
       tf[b] = t;
-      const a = Math.sqrt(abar[t]), c = Math.sqrt(1 - abar[t]);
+      const a = Math.sqrt(abar[t]),
+        c = Math.sqrt(1 - abar[t]);
       for (let i = b * per; i < (b + 1) * per; i++) {
         const e = rng.normal();
         eps[i] = e;
@@ -87,7 +93,10 @@ async function timeTraining(replicas) {
 
 /** Median forward time of the trained net (the xt/tf of its last step). */
 async function timeForward() {
-  const session = await InferenceSession.create(exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }), runtime);
+  const session = await InferenceSession.create(
+    exportInferenceModel(net, { inputs: { x: { shape }, t: { shape: [B] } }, forward: (ctx, i) => net.forward(ctx, i.x, i.t) }),
+    runtime,
+  );
   const fwd = [];
   for (let s = 0; s < STEPS + WARMUP; s++) {
     const t0 = performance.now();
@@ -125,7 +134,9 @@ const runReference = () => {
 let alt = null;
 if (HAVE_TORCH) {
   try {
-    alt = await alternate(pairs, runOurs, runReference, (i, a, b) => console.error(`[engine.bench] pair ${i + 1}: ours ${a.toFixed(1)} ms, PyTorch ${b.toFixed(1)} ms`));
+    alt = await alternate(pairs, runOurs, runReference, (i, a, b) =>
+      console.error(`[engine.bench] pair ${i + 1}: ours ${a.toFixed(1)} ms, PyTorch ${b.toFixed(1)} ms`),
+    );
   } catch (e) {
     console.error(`[engine.bench] ${e.message}: timing ours alone`);
   }
@@ -136,27 +147,33 @@ const r2 = (v) => Math.round(v * 100) / 100;
 const load1 = loadavg()[0];
 const spread = (xs) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
 const fwdRatios = alt ? ours.fwd.map((f, i) => f / torch.fwd[i]) : [];
-console.error(`[engine.bench] ours: step ${spread(ours.times)} ms with ${ours.replicas} replicas, ${spread(oneSession)} ms as one ${THREADS}-thread session, forward ${spread(ours.fwdTimes)} ms; ${pairs} pairs; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`);
-console.log(JSON.stringify({
-  bench: 'engine.train_step',
-  ms: r2(median(ours.step)),
-  torch_ms: alt ? r2(median(torch.step)) : null,
-  ratio: alt ? r2(alt.ratio) : null,
-  ratio_min: alt ? r2(alt.ratioMin) : null,
-  ratio_max: alt ? r2(alt.ratioMax) : null,
-  pairs,
-  params: net.parameterCount(),
-  torch_params: torch.params,
-  peak_mb: Math.round(peakMb),
-  replicas: ours.replicas,
-  one_session_ms: r2(median(oneSession)),
-}));
-console.log(JSON.stringify({
-  bench: 'engine.forward',
-  ms: r2(median(ours.fwd)),
-  torch_ms: alt ? r2(median(torch.fwd)) : null,
-  ratio: alt ? r2(median(fwdRatios)) : null,
-  ratio_min: alt ? r2(Math.min(...fwdRatios)) : null,
-  ratio_max: alt ? r2(Math.max(...fwdRatios)) : null,
-  pairs,
-}));
+console.error(
+  `[engine.bench] ours: step ${spread(ours.times)} ms with ${ours.replicas} replicas, ${spread(oneSession)} ms as one ${THREADS}-thread session, forward ${spread(ours.fwdTimes)} ms; ${pairs} pairs; load average ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${availableParallelism()} cores${Math.max(load0, load1) > availableParallelism() ? ' (machine busy: timings unreliable)' : ''}`,
+);
+console.log(
+  JSON.stringify({
+    bench: 'engine.train_step',
+    ms: r2(median(ours.step)),
+    torch_ms: alt ? r2(median(torch.step)) : null,
+    ratio: alt ? r2(alt.ratio) : null,
+    ratio_min: alt ? r2(alt.ratioMin) : null,
+    ratio_max: alt ? r2(alt.ratioMax) : null,
+    pairs,
+    params: net.parameterCount(),
+    torch_params: torch.params,
+    peak_mb: Math.round(peakMb),
+    replicas: ours.replicas,
+    one_session_ms: r2(median(oneSession)),
+  }),
+);
+console.log(
+  JSON.stringify({
+    bench: 'engine.forward',
+    ms: r2(median(ours.fwd)),
+    torch_ms: alt ? r2(median(torch.fwd)) : null,
+    ratio: alt ? r2(median(fwdRatios)) : null,
+    ratio_min: alt ? r2(Math.min(...fwdRatios)) : null,
+    ratio_max: alt ? r2(Math.max(...fwdRatios)) : null,
+    pairs,
+  }),
+);

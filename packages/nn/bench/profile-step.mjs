@@ -8,14 +8,28 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { adam, buildBenchUNet, buildTrainingSession, initParameters, mseLoss } from '@netsynth/nn';
 
-const B = Number(process.argv[2] ?? 16), THREADS = Number(process.argv[3] ?? 1), RES = 32, RUNS = 6;
+const B = Number(process.argv[2] ?? 16),
+  THREADS = Number(process.argv[3] ?? 1),
+  RES = 32,
+  RUNS = 6;
 const net = buildBenchUNet({ res: RES, inChannels: 1, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
 initParameters(net, 0);
 const shape = [B, 1, RES, RES];
-const trainer = await buildTrainingSession(net, { inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } }, loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps), optimizer: adam({ lr: 2e-4 }), runtime: { intraOpNumThreads: THREADS } });
+const trainer = await buildTrainingSession(net, {
+  inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
+  loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
+  optimizer: adam({ lr: 2e-4 }),
+  runtime: { intraOpNumThreads: THREADS },
+});
 const n = net.parameterCount();
 const dir = mkdtempSync(join(tmpdir(), 'nn-profile-'));
-const s = await ort.InferenceSession.create(trainer.trainingModel, { intraOpNumThreads: THREADS, executionMode: 'sequential', graphOptimizationLevel: 'all', enableProfiling: true, profileFilePrefix: join(dir, 'p') });
+const s = await ort.InferenceSession.create(trainer.trainingModel, {
+  intraOpNumThreads: THREADS,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+  enableProfiling: true,
+  profileFilePrefix: join(dir, 'p'),
+});
 const params = new Float32Array(n);
 let off = 0;
 for (const [name] of trainer.trainable) {
@@ -25,8 +39,18 @@ for (const [name] of trainer.trainable) {
 }
 const feeds = {};
 for (const name of s.inputNames) {
-  if (name === 'x' || name === 'eps') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: B * RES * RES }, (_, i) => Math.sin(i)), shape);
-  else if (name === 't') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: B }, (_, i) => (i * 37) % 1000), [B]);
+  if (name === 'x' || name === 'eps')
+    feeds[name] = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: B * RES * RES }, (_, i) => Math.sin(i)),
+      shape,
+    );
+  else if (name === 't')
+    feeds[name] = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: B }, (_, i) => (i * 37) % 1000),
+      [B],
+    );
   else if (name === 'params') feeds[name] = new ort.Tensor('float32', params, [n]);
   else if (name.startsWith('state_')) feeds[name] = new ort.Tensor('float32', new Float32Array(n), [n]);
   else feeds[name] = new ort.Tensor('float32', Float32Array.of(1e-3), []);
@@ -63,7 +87,9 @@ const sumBy = (key) => {
   return [...m].sort((a, b) => b[1].ms - a[1].ms);
 };
 const total = [...nodes.values()].reduce((a, v) => a + v.ms, 0);
-console.log(`batch ${B}, ${THREADS} thread(s): wall per run ${wall.map((w) => w.toFixed(0)).join(' ')} ms; ${nodes.size} nodes, per-node minima sum to ${total.toFixed(1)} ms`);
+console.log(
+  `batch ${B}, ${THREADS} thread(s): wall per run ${wall.map((w) => w.toFixed(0)).join(' ')} ms; ${nodes.size} nodes, per-node minima sum to ${total.toFixed(1)} ms`,
+);
 console.log('\nby op type (ms, nodes):');
 for (const [k, a] of sumBy((v) => v.op)) console.log(`  ${a.ms.toFixed(1).padStart(7)}  ${String(a.count).padStart(5)}  ${k}`);
 console.log('\nby op and output shape, top 40:');

@@ -3,7 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelFileError, createRng } from '@netsynth/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Dropout, Linear, Sequential, SiLU, adamw, buildTrainingSession, encodeSafetensors, epochOrder, initParameters, mseLoss, parseSafetensors, readSafetensors, writeSafetensors, type Trainer } from '../src/index.js';
+import {
+  Dropout,
+  Linear,
+  Sequential,
+  SiLU,
+  adamw,
+  buildTrainingSession,
+  encodeSafetensors,
+  epochOrder,
+  initParameters,
+  mseLoss,
+  parseSafetensors,
+  readSafetensors,
+  writeSafetensors,
+  type Trainer,
+} from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nn-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -12,7 +27,11 @@ describe('safetensors', () => {
   it('round-trips tensors and __metadata__', async () => {
     const path = join(dir, 'a.safetensors');
     const w = Float32Array.from([1, 2, 3, 4, 5, 6]);
-    await writeSafetensors(path, { 'down.0.conv1.weight': { shape: [2, 3], data: w }, ids: { shape: [2], data: BigInt64Array.of(7n, -1n) } }, { step: '12', note: 'x' });
+    await writeSafetensors(
+      path,
+      { 'down.0.conv1.weight': { shape: [2, 3], data: w }, ids: { shape: [2], data: BigInt64Array.of(7n, -1n) } },
+      { step: '12', note: 'x' },
+    );
     const f = await readSafetensors(path);
     expect(f.metadata).toEqual({ step: '12', note: 'x' });
     const t = f.tensors.get('down.0.conv1.weight')!;
@@ -62,7 +81,11 @@ describe('safetensors', () => {
   it('trainer.loadCheckpoint of a corrupt file names the file', async () => {
     const net = new Linear(2, 2);
     initParameters(net, 1);
-    const t = await buildTrainingSession(net, { inputs: { x: { shape: [1, 2] } }, loss: (ctx, i) => mseLoss(net.forward(ctx, i.x!), i.x!), optimizer: adamw({ lr: 1e-3 }) });
+    const t = await buildTrainingSession(net, {
+      inputs: { x: { shape: [1, 2] } },
+      loss: (ctx, i) => mseLoss(net.forward(ctx, i.x!), i.x!),
+      optimizer: adamw({ lr: 1e-3 }),
+    });
     const path = join(dir, 'c.safetensors');
     await t.saveCheckpoint(path);
     const bytes = readFileSync(path);
@@ -127,9 +150,9 @@ describe('resume', () => {
     expect(b2.step).toBe(10);
     await run(b2, 10, 20);
     for (const [name] of a.trainable) {
-      expect(Buffer.from(b2.parameter(name).buffer.slice(b2.parameter(name).byteOffset, b2.parameter(name).byteOffset + b2.parameter(name).byteLength))).toEqual(
-        Buffer.from(a.parameter(name).buffer.slice(a.parameter(name).byteOffset, a.parameter(name).byteOffset + a.parameter(name).byteLength)),
-      );
+      expect(
+        Buffer.from(b2.parameter(name).buffer.slice(b2.parameter(name).byteOffset, b2.parameter(name).byteOffset + b2.parameter(name).byteLength)),
+      ).toEqual(Buffer.from(a.parameter(name).buffer.slice(a.parameter(name).byteOffset, a.parameter(name).byteOffset + a.parameter(name).byteLength)));
       expect(b2.emaParameter(name)).toEqual(a.emaParameter(name));
     }
     const f = await readSafetensors(path);

@@ -17,10 +17,14 @@ async function check(n: number, c: number, o: number, h: number, w: number, kh: 
   const dw = gradients(g, loss, [wt]).get(wt)!;
   const s = await createOrtSession(serializeGraph(g, { dw }), { intraOpNumThreads: 1 });
   const [oh, ow] = [r.shape[2] as number, r.shape[3] as number];
-  const xs = Float32Array.from({ length: n * c * h * w }, (_, i) => Math.sin(i * 0.37) );
+  const xs = Float32Array.from({ length: n * c * h * w }, (_, i) => Math.sin(i * 0.37));
   const ws = Float32Array.from({ length: o * c * kh * kw }, (_, i) => Math.cos(i * 0.11));
   const rs = Float32Array.from({ length: n * o * oh * ow }, (_, i) => Math.sin(i * 0.23 + 1));
-  const out = await s.run({ x: new ort.Tensor('float32', xs, [n, c, h, w]), w: new ort.Tensor('float32', ws, [o, c, kh, kw]), r: new ort.Tensor('float32', rs, [n, o, oh, ow]) });
+  const out = await s.run({
+    x: new ort.Tensor('float32', xs, [n, c, h, w]),
+    w: new ort.Tensor('float32', ws, [o, c, kh, kw]),
+    r: new ort.Tensor('float32', rs, [n, o, oh, ow]),
+  });
   const got = (out['dw'] as ort.Tensor).data as Float32Array;
   let worst = 0;
   for (let oo = 0; oo < o; oo++)

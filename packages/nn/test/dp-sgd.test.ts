@@ -1,6 +1,21 @@
 import { createRng } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { Conv2d, GroupNorm, Linear, Module, SiLU, buildTrainingSession, initParameters, mseLoss, ops as op, sgd, type DpSgdOptions, type TraceContext, type Trainer, type Value } from '../src/index.js';
+import {
+  Conv2d,
+  GroupNorm,
+  Linear,
+  Module,
+  SiLU,
+  buildTrainingSession,
+  initParameters,
+  mseLoss,
+  ops as op,
+  sgd,
+  type DpSgdOptions,
+  type TraceContext,
+  type Trainer,
+  type Value,
+} from '../src/index.js';
 
 /**
  * DP-SGD in the trainer: per-example clipping to C, Gaussian noise σ·C on the clipped sum,
@@ -120,8 +135,8 @@ describe('DP-SGD', () => {
     const std = Math.sqrt(many.reduce((a, b) => a + (b - mean) ** 2, 0) / many.length);
     expect(Math.abs(mean)).toBeLessThan(0.05);
     // 40 × ~130 draws: the standard error of the std is about 1 %.
-    expect(std).toBeGreaterThan(0.95 * (sigma * C) / 2);
-    expect(std).toBeLessThan(1.05 * (sigma * C) / 2);
+    expect(std).toBeGreaterThan((0.95 * (sigma * C)) / 2);
+    expect(std).toBeLessThan((1.05 * (sigma * C)) / 2);
   }, 120_000);
 
   it('seeded noise repeats; unseeded (cryptographic) noise does not', async () => {

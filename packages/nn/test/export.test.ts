@@ -44,13 +44,18 @@ describe('inference export', () => {
     expect(proto.graph.initializer.length).toBeGreaterThan(40);
     // Loaded by plain onnxruntime (no netsynth code) as any runtime would.
     const raw = await ort.InferenceSession.create(path);
-    const rawOut = (await raw.run({ x: new ort.Tensor('float32', x, [B, 1, 8, 8]), t: new ort.Tensor('float32', t, [B]), y: new ort.Tensor('int64', y, [B]) })).sample!.data as Float32Array;
+    const rawOut = (await raw.run({ x: new ort.Tensor('float32', x, [B, 1, 8, 8]), t: new ort.Tensor('float32', t, [B]), y: new ort.Tensor('int64', y, [B]) }))
+      .sample!.data as Float32Array;
     let maxDiff = 0;
     for (let i = 0; i < rawOut.length; i++) maxDiff = Math.max(maxDiff, Math.abs((rawOut[i] as number) - (trainingOut[i] as number)));
     expect(maxDiff).toBeLessThan(1e-5);
     // Dynamic batch: a 2-sample batch through the wrapper gives the first two rows.
     const s = await InferenceSession.create(path);
-    const two = await s.run({ x: { data: x.subarray(0, 128), shape: [2, 1, 8, 8] }, t: { data: t.subarray(0, 2), shape: [2] }, y: { data: y.subarray(0, 2), shape: [2] } });
+    const two = await s.run({
+      x: { data: x.subarray(0, 128), shape: [2, 1, 8, 8] },
+      t: { data: t.subarray(0, 2), shape: [2] },
+      y: { data: y.subarray(0, 2), shape: [2] },
+    });
     const o2 = two.sample as Float32Array;
     for (let i = 0; i < o2.length; i++) expect(Math.abs((o2[i] as number) - (rawOut[i] as number))).toBeLessThan(1e-5);
     await raw.release();

@@ -10,7 +10,21 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRng } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { Conv2d, Graph, Linear, Module, SiLU, adamw, buildTrainingSession, initParameters, mseLoss, ops as op, serializeGraphExternal, type TraceContext, type Value } from '../src/index.js';
+import {
+  Conv2d,
+  Graph,
+  Linear,
+  Module,
+  SiLU,
+  adamw,
+  buildTrainingSession,
+  initParameters,
+  mseLoss,
+  ops as op,
+  serializeGraphExternal,
+  type TraceContext,
+  type Value,
+} from '../src/index.js';
 
 class Net extends Module {
   readonly c1 = this.child('c1', new Conv2d(2, 16, 3, { padding: 1 }));

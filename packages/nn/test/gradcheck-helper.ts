@@ -25,7 +25,11 @@ export interface CheckOptions {
   seed?: number;
 }
 
-export async function gradCheck(inputs: Record<string, CheckInput>, build: (g: Graph, v: Record<string, Value>) => Value, o: CheckOptions = {}): Promise<number> {
+export async function gradCheck(
+  inputs: Record<string, CheckInput>,
+  build: (g: Graph, v: Record<string, Value>) => Value,
+  o: CheckOptions = {},
+): Promise<number> {
   const rng = createRng(o.seed ?? 7);
   const g = new Graph();
   const vals: Record<string, Value> = {};
@@ -38,9 +42,14 @@ export async function gradCheck(inputs: Record<string, CheckInput>, build: (g: G
     else data[name] = Float32Array.from({ length: size }, () => rng.normal());
   }
   const out = build(g, vals);
-  const r = g.floats(Float32Array.from({ length: out.size }, () => rng.normal()), out.shape);
+  const r = g.floats(
+    Float32Array.from({ length: out.size }, () => rng.normal()),
+    out.shape,
+  );
   const loss = ops.reduceSumAll(ops.mul(out, r));
-  const wrt = Object.entries(inputs).filter(([, s]) => !s.constant && (s.dtype ?? 'float32') === 'float32').map(([n]) => vals[n] as Value);
+  const wrt = Object.entries(inputs)
+    .filter(([, s]) => !s.constant && (s.dtype ?? 'float32') === 'float32')
+    .map(([n]) => vals[n] as Value);
   const grads = gradients(g, loss, wrt);
   const outputs: Record<string, Value> = { loss };
   for (const w of wrt) outputs[`grad_${w.name}`] = grads.get(w) as Value;

@@ -1,5 +1,24 @@
 import { describe, it } from 'vitest';
-import { AvgPool2d, Conv1d, Conv2d, Dropout, Embedding, GELU, GroupNorm, LayerNorm, Linear, MultiHeadAttention, Residual, ResBlock, Sequential, SiLU, SpatialSelfAttention, Upsample, ops as op, silu } from '../src/index.js';
+import {
+  AvgPool2d,
+  Conv1d,
+  Conv2d,
+  Dropout,
+  Embedding,
+  GELU,
+  GroupNorm,
+  LayerNorm,
+  Linear,
+  MultiHeadAttention,
+  Residual,
+  ResBlock,
+  Sequential,
+  SiLU,
+  SpatialSelfAttention,
+  Upsample,
+  ops as op,
+  silu,
+} from '../src/index.js';
 import { layerCheck } from './gradcheck-helper.js';
 
 describe('gradient checks per layer (inputs and every parameter)', () => {
@@ -28,7 +47,9 @@ describe('gradient checks per layer (inputs and every parameter)', () => {
     const ge = new GELU();
     await layerCheck(ge, { x: { shape: [3, 7] } }, (ctx, v) => ge.forward(ctx, v.x!));
     const e = new Embedding(5, 3);
-    await layerCheck(e, { ids: { shape: [2, 3], dtype: 'int64', init: BigInt64Array.of(0n, 4n, 2n, 2n, 1n, 0n), constant: true } }, (ctx, v) => e.forward(ctx, v.ids!));
+    await layerCheck(e, { ids: { shape: [2, 3], dtype: 'int64', init: BigInt64Array.of(0n, 4n, 2n, 2n, 1n, 0n), constant: true } }, (ctx, v) =>
+      e.forward(ctx, v.ids!),
+    );
     const u = new Upsample(2);
     await layerCheck(u, { x: { shape: [2, 3, 3, 3] } }, (ctx, v) => u.forward(ctx, v.x!));
     const p = new AvgPool2d(2);

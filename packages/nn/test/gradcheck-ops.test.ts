@@ -55,9 +55,13 @@ describe('gradient checks per op (finite differences, float32)', () => {
     await gradCheck({ x: { shape: [2, 4, 7] }, w: { shape: [3, 4, 3] } }, (g, v) => op.conv(v.x!, v.w!, null, { pads: [2, 0] }));
   });
   it('LayerNormalization (scale, bias), Gather, Resize, AveragePool', async () => {
-    await gradCheck({ x: { shape: [3, 8] }, s: { shape: [8] }, b: { shape: [8] } }, (g, v) => op.layerNormalization(v.x!, v.s!, v.b!, -1, 1e-5)[0], { eps: 5e-3 });
+    await gradCheck({ x: { shape: [3, 8] }, s: { shape: [8] }, b: { shape: [8] } }, (g, v) => op.layerNormalization(v.x!, v.s!, v.b!, -1, 1e-5)[0], {
+      eps: 5e-3,
+    });
     await gradCheck({ x: { shape: [2, 3, 4] } }, (g, v) => op.layerNormalization(v.x!, g.floats([1], [1]), null, 1, 1e-5)[0], { eps: 5e-3 });
-    await gradCheck({ t: { shape: [5, 3] }, ids: { shape: [4], dtype: 'int64', init: BigInt64Array.of(0n, 3n, 3n, 1n), constant: true } }, (g, v) => op.gather(v.t!, v.ids!));
+    await gradCheck({ t: { shape: [5, 3] }, ids: { shape: [4], dtype: 'int64', init: BigInt64Array.of(0n, 3n, 3n, 1n), constant: true } }, (g, v) =>
+      op.gather(v.t!, v.ids!),
+    );
     await gradCheck({ x: { shape: [2, 2, 3, 3] } }, (g, v) => op.resizeNearest(v.x!, 2));
     await gradCheck({ x: { shape: [2, 2, 6, 6] } }, (g, v) => op.averagePool(v.x!, [2, 2], [2, 2], [0, 0, 0, 0]));
     await gradCheck({ x: { shape: [2, 2, 5, 5] } }, (g, v) => op.averagePool(v.x!, [3, 3], [1, 1], [1, 1, 1, 1]));

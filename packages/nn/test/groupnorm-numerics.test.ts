@@ -10,7 +10,11 @@ async function errors(offset: number): Promise<{ y: number; dx: number }> {
   const gn = new GroupNorm(groups, c);
   gn.weight.data.fill(1.3);
   gn.bias.data.fill(0.2);
-  const ctx = { graph: g, training: false, param: (p: { data: Float32Array; shape: readonly number[] }) => g.floats(p.data, p.shape) } as unknown as TraceContext;
+  const ctx = {
+    graph: g,
+    training: false,
+    param: (p: { data: Float32Array; shape: readonly number[] }) => g.floats(p.data, p.shape),
+  } as unknown as TraceContext;
   const y = gn.forward(ctx, x);
   const r = Float64Array.from({ length: n * c * h * h }, (_, i) => Math.cos(i * 0.7));
   const dx = gradients(g, op.reduceSumAll(op.mul(y, g.floats(r, [n, c, h, h]))), [x]).get(x)!;

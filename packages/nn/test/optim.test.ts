@@ -72,7 +72,8 @@ async function compare(opt: OptimizerConfig, o: { clip?: number; schedule?: Sche
     expect(r.gradNorm).toBeCloseTo(norm, 4);
     const got = [...trainer.parameter('weight'), ...trainer.parameter('bias')];
     got.forEach((x, i) => expect(x).toBeCloseTo(p[i] as number, 5));
-    if (o.ema !== undefined) [...trainer.emaParameter('weight')!, ...trainer.emaParameter('bias')!].forEach((x, i) => expect(x).toBeCloseTo(ema[i] as number, 5));
+    if (o.ema !== undefined)
+      [...trainer.emaParameter('weight')!, ...trainer.emaParameter('bias')!].forEach((x, i) => expect(x).toBeCloseTo(ema[i] as number, 5));
   }
   await trainer.dispose();
 }
@@ -107,7 +108,10 @@ describe('freezing', () => {
     const { Sequential, Conv2d, SiLU, initParameters, ops } = await import('../src/index.js');
     const net = new Sequential([new Conv2d(2, 4, 3, { padding: 1 }), new SiLU(), new Conv2d(4, 2, 3, { padding: 1 })]);
     initParameters(net, 4);
-    const frozenBefore = net.namedParameters().find(([n]) => n === '0.weight')![1].data.slice();
+    const frozenBefore = net
+      .namedParameters()
+      .find(([n]) => n === '0.weight')![1]
+      .data.slice();
     const build = (frozen?: string[]) =>
       buildTrainingSession(net, {
         inputs: { x: { shape: [2, 2, 4, 4] } },

@@ -4,7 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError, InvalidArgumentError, createRng } from '@netsynth/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Conv2d, Dropout, GroupNorm, Linear, Module, Sequential, SiLU, adamw, buildTrainingSession, initParameters, mseLoss, ops as op, type TraceContext, type Trainer, type Value } from '../src/index.js';
+import {
+  Conv2d,
+  Dropout,
+  GroupNorm,
+  Linear,
+  Module,
+  Sequential,
+  SiLU,
+  adamw,
+  buildTrainingSession,
+  initParameters,
+  mseLoss,
+  ops as op,
+  type TraceContext,
+  type Trainer,
+  type Value,
+} from '../src/index.js';
 
 /**
  * Data-parallel replicas: the batch is split across worker threads, the gradients averaged,
@@ -120,7 +136,12 @@ describe('data-parallel replicas', () => {
     const net = new Sequential([new Linear(4, 4)]);
     initParameters(net, 1);
     await expect(
-      buildTrainingSession(net, { inputs: { x: { shape: [4, 4] }, y: { shape: [1, 4] } }, loss: (ctx, i) => mseLoss(net.forward(ctx, i.x!), i.y!), optimizer: adamw({ lr: 1e-3 }), replicas: 2 }),
+      buildTrainingSession(net, {
+        inputs: { x: { shape: [4, 4] }, y: { shape: [1, 4] } },
+        loss: (ctx, i) => mseLoss(net.forward(ctx, i.x!), i.y!),
+        optimizer: adamw({ lr: 1e-3 }),
+        replicas: 2,
+      }),
     ).rejects.toThrow(/first axis must be the batch/);
   });
 

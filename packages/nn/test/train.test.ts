@@ -1,13 +1,39 @@
 import { createRng } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { AvgPool2d, Conv2d, GroupNorm, Linear, Module, Sequential, SiLU, adam, buildTrainingSession, epochOrder, initParameters, mseLoss, ops as op, type TraceContext, type Value } from '../src/index.js';
+import {
+  AvgPool2d,
+  Conv2d,
+  GroupNorm,
+  Linear,
+  Module,
+  Sequential,
+  SiLU,
+  adam,
+  buildTrainingSession,
+  epochOrder,
+  initParameters,
+  mseLoss,
+  ops as op,
+  type TraceContext,
+  type Value,
+} from '../src/index.js';
 
 class ConvNet extends Module {
   readonly body: Sequential;
   readonly head: Linear;
   constructor() {
     super();
-    this.body = this.child('body', new Sequential([new Conv2d(1, 8, 3, { padding: 1 }), new SiLU(), new Conv2d(8, 8, 3, { stride: 2, padding: 1 }), new GroupNorm(2, 8), new SiLU(), new AvgPool2d(4)]));
+    this.body = this.child(
+      'body',
+      new Sequential([
+        new Conv2d(1, 8, 3, { padding: 1 }),
+        new SiLU(),
+        new Conv2d(8, 8, 3, { stride: 2, padding: 1 }),
+        new GroupNorm(2, 8),
+        new SiLU(),
+        new AvgPool2d(4),
+      ]),
+    );
     this.head = this.child('head', new Linear(8, 1));
   }
   forward(ctx: TraceContext, x: Value): Value {
@@ -93,7 +119,13 @@ describe('blocked-layout (NCHWc) conv lowering of the training graph', () => {
     const block = await nchwcBlockSize();
     if (block === 0) console.warn('NCHWc kernels unavailable here: the lowering is off, comparing plain with plain');
     const make = async (nchwc: boolean): Promise<Float32Array> => {
-      const net = new Sequential([new Conv2d(16, 32, 3, { padding: 1 }), new SiLU(), new Conv2d(32, 16, 3, { stride: 2, padding: 1 }), new SiLU(), new Conv2d(16, 16, 3, { padding: 1 })]);
+      const net = new Sequential([
+        new Conv2d(16, 32, 3, { padding: 1 }),
+        new SiLU(),
+        new Conv2d(32, 16, 3, { stride: 2, padding: 1 }),
+        new SiLU(),
+        new Conv2d(16, 16, 3, { padding: 1 }),
+      ]);
       initParameters(net, 8);
       const t = await buildTrainingSession(net, {
         inputs: { x: { shape: [2, 16, 8, 8] }, y: { shape: [2, 16, 4, 4] } },

@@ -51,7 +51,13 @@ if (!file) {
     return r.seconds;
   };
   const pairs = benchPairs(3);
-  const timed = HAVE_TSHARK ? await alternate(pairs, () => ours('dissect'), () => tsharkSeconds(file)) : null;
+  const timed = HAVE_TSHARK
+    ? await alternate(
+        pairs,
+        () => ours('dissect'),
+        () => tsharkSeconds(file),
+      )
+    : null;
   const alone = timed ? timed.a : Array.from({ length: pairs }, () => ours('dissect'));
   const inspect = once(file, 'inspect');
   emit({

@@ -26,14 +26,7 @@ export { PcapWriter, writePcap, type PcapWriterOptions } from './writer/pcap-wri
 export { toEthernet, toRawIp, type EthernetAddresses } from './writer/convert.js';
 
 // Flows and samples
-export {
-  FlowAssembler,
-  assembleFlows,
-  compareFlows,
-  windowFlow,
-  type FlowAssemblerOptions,
-  type FlowAssemblerStats,
-} from './flows/assembler.js';
+export { FlowAssembler, assembleFlows, compareFlows, windowFlow, type FlowAssemblerOptions, type FlowAssemblerStats } from './flows/assembler.js';
 export { endpointsKeyOf, endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
 export { labelForCapture, type LabelsConfig } from './flows/labels.js';
 export { expandCaptures, flowOfSampleId, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';

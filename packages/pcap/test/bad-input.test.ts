@@ -11,7 +11,13 @@ const records = [0, 1, 2].map((i) => ({ sec: 100 + i, frac: 0, data: frame(10 + 
 const goodPcap = pcapFile({ linkType: 1, records });
 const recordSize = (i: number): number => 16 + frame(10 + i).length;
 
-async function expectError(name: string, data: Uint8Array, type: typeof PcapFormatError | typeof PcapTruncatedError, offset: number, message: RegExp): Promise<void> {
+async function expectError(
+  name: string,
+  data: Uint8Array,
+  type: typeof PcapFormatError | typeof PcapTruncatedError,
+  offset: number,
+  message: RegExp,
+): Promise<void> {
   const file = tmp.file(name, data);
   const err: unknown = await readCaptureAll(file).then(
     () => undefined,
@@ -41,7 +47,13 @@ describe('bad pcap files', () => {
     await expectError('empty.pcap', new Uint8Array(0), PcapTruncatedError, 0, /empty/);
     await expectError('short.pcap', goodPcap.slice(0, 3), PcapTruncatedError, 0, /only 3 bytes/);
     await expectError('header.pcap', goodPcap.slice(0, 20), PcapTruncatedError, 0, /24-byte pcap file header/);
-    await expectError('magic.pcap', concat(new TextEncoder().encode('GIF89a'), goodPcap.slice(6)), PcapFormatError, 0, /not a pcap or pcapng file \(magic 0x47494638\)$/);
+    await expectError(
+      'magic.pcap',
+      concat(new TextEncoder().encode('GIF89a'), goodPcap.slice(6)),
+      PcapFormatError,
+      0,
+      /not a pcap or pcapng file \(magic 0x47494638\)$/,
+    );
   });
 
   it('a gzip-compressed capture is named as such', async () => {

@@ -295,11 +295,32 @@ export class PcapngBuilder {
   }
 
   epb(iface: number, ticks: bigint, data: Uint8Array, originalLength = data.length): this {
-    return this.block(6, concat(this.w32(iface), this.w32(Number(ticks >> 32n)), this.w32(Number(ticks & 0xffffffffn)), this.w32(data.length), this.w32(originalLength), this.pad(data)));
+    return this.block(
+      6,
+      concat(
+        this.w32(iface),
+        this.w32(Number(ticks >> 32n)),
+        this.w32(Number(ticks & 0xffffffffn)),
+        this.w32(data.length),
+        this.w32(originalLength),
+        this.pad(data),
+      ),
+    );
   }
 
   opb(iface: number, ticks: bigint, data: Uint8Array, originalLength = data.length): this {
-    return this.block(2, concat(this.w16(iface), this.w16(0), this.w32(Number(ticks >> 32n)), this.w32(Number(ticks & 0xffffffffn)), this.w32(data.length), this.w32(originalLength), this.pad(data)));
+    return this.block(
+      2,
+      concat(
+        this.w16(iface),
+        this.w16(0),
+        this.w32(Number(ticks >> 32n)),
+        this.w32(Number(ticks & 0xffffffffn)),
+        this.w32(data.length),
+        this.w32(originalLength),
+        this.pad(data),
+      ),
+    );
   }
 
   spb(data: Uint8Array, originalLength = data.length): this {

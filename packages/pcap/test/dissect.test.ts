@@ -7,12 +7,27 @@ function pkt(data: Uint8Array, linkType = 1, originalLength = data.length): Pack
   return { timestampNs: 0n, capturedLength: data.length, originalLength, linkType, data };
 }
 
-const tcpSeg = tcp({ srcPort: 51000, dstPort: 443, seq: 0xfffffff0, ack: 7, flags: 0x1c2, options: bytes(2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7), payload: bytes(1, 2, 3) });
+const tcpSeg = tcp({
+  srcPort: 51000,
+  dstPort: 443,
+  seq: 0xfffffff0,
+  ack: 7,
+  flags: 0x1c2,
+  options: bytes(2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7),
+  payload: bytes(1, 2, 3),
+});
 const v4tcp = ipv4({ src: '192.168.1.10', dst: '8.8.8.8', protocol: 6, payload: tcpSeg, options: bytes(0x94, 4, 0, 0) });
 
 describe('link layers', () => {
   it('Ethernet with an 802.1ad + 802.1Q VLAN stack', () => {
-    const d = dissect(pkt(ethernet(0x0800, v4tcp, [{ tpid: 0x88a8, vid: 0x0064 }, { tpid: 0x8100, vid: 0x2005 }])));
+    const d = dissect(
+      pkt(
+        ethernet(0x0800, v4tcp, [
+          { tpid: 0x88a8, vid: 0x0064 },
+          { tpid: 0x8100, vid: 0x2005 },
+        ]),
+      ),
+    );
     const eth = d.layers[0];
     expect(eth?.kind).toBe('ethernet');
     if (eth?.kind !== 'ethernet') return;
@@ -162,7 +177,14 @@ describe('IPv6', () => {
       { type: 51, body: ah.slice(0, 23) },
       { type: 44, body: fragmentExt(0, true, 0xabcdef01) },
     ];
-    const data = ipv6({ src: 'fe80::1', dst: '2001:db8:0:0:1::2', protocol: 6, payload: tcp({ srcPort: 8080, dstPort: 9090 }), extensions: exts, transportChecksum: false });
+    const data = ipv6({
+      src: 'fe80::1',
+      dst: '2001:db8:0:0:1::2',
+      protocol: 6,
+      payload: tcp({ srcPort: 8080, dstPort: 9090 }),
+      extensions: exts,
+      transportChecksum: false,
+    });
     const d = dissect(pkt(data, 229));
     const ip = d.ip;
     if (ip?.kind !== 'ipv6') throw new Error('expected IPv6');

@@ -109,7 +109,10 @@ describe('assembleFlows', () => {
 
   it('windowFlow splits into consecutive windows', () => {
     const p = (t: number, fwd: boolean): Packet => at(t, fwd ? tcp4('10.0.0.2', '10.0.0.1', 1, 2) : tcp4('10.0.0.1', '10.0.0.2', 2, 1));
-    const [flow] = assembleFlows(Array.from({ length: 7 }, (_, i) => p(i, i % 3 === 0)), { idleTimeoutSeconds: 60 });
+    const [flow] = assembleFlows(
+      Array.from({ length: 7 }, (_, i) => p(i, i % 3 === 0)),
+      { idleTimeoutSeconds: 60 },
+    );
     if (!flow) throw new Error('no flow');
     const windows = windowFlow(flow, 3);
     expect(windows.map((w) => w.packets.length)).toEqual([3, 3, 1]);
@@ -124,7 +127,7 @@ describe('labelForCapture', () => {
   it('from file name, directory, or mapping (names and globs, first match wins)', () => {
     expect(labelForCapture('/data/lab/web.pcap', { from: 'filename' })).toBe('web');
     expect(labelForCapture('/data/lab/web.pcap', { from: 'directory' })).toBe('lab');
-    const mapping = { 'lab/web.pcap': 'browsing', 'dns.pcap': 'dns', '*.pcapng': 'misc', 'tls': 'crypto', 'lab/**': 'lab' };
+    const mapping = { 'lab/web.pcap': 'browsing', 'dns.pcap': 'dns', '*.pcapng': 'misc', tls: 'crypto', 'lab/**': 'lab' };
     expect(labelForCapture('/data/lab/web.pcap', { from: 'mapping', mapping })).toBe('browsing');
     expect(labelForCapture('/data/packets/dns.pcap', { from: 'mapping', mapping })).toBe('dns');
     expect(labelForCapture('/data/packets/x.pcapng', { from: 'mapping', mapping })).toBe('misc');
@@ -156,7 +159,11 @@ describe('loadSamples', () => {
   const config = (input: Record<string, unknown>): RunConfig['input'] => parseRunConfig({ input }).input;
 
   it('expands directories and globs, labels, windows and filters', async () => {
-    const samples = await loadSamples(config({ captures: ['web', 'dns/*.pcap'], labels: { from: 'directory' }, flows: { windowPackets: 4, minPackets: 3 } }), root, { seed: 1 });
+    const samples = await loadSamples(
+      config({ captures: ['web', 'dns/*.pcap'], labels: { from: 'directory' }, flows: { windowPackets: 4, minPackets: 3 } }),
+      root,
+      { seed: 1 },
+    );
     expect(samples.map((s) => [s.label, s.id, s.flow.packets.length, s.windowStart])).toEqual([
       ['dns', 'dns/c.pcap#0@0', 4, 0],
       ['dns', 'dns/c.pcap#1@0', 4, 0],
@@ -190,7 +197,10 @@ describe('loadSamples', () => {
   });
 
   it('a capture entry matching nothing is a ConfigError at its config path', async () => {
-    await expect(loadSamples(config({ captures: ['web', 'nope/*.pcap'] }), root, { seed: 0 })).rejects.toMatchObject({ code: 'CONFIG', configPath: 'input.captures.1' });
+    await expect(loadSamples(config({ captures: ['web', 'nope/*.pcap'] }), root, { seed: 0 })).rejects.toMatchObject({
+      code: 'CONFIG',
+      configPath: 'input.captures.1',
+    });
     expect(await expandCaptures(['web/a.pcap', 'web/*.pcap', 'web'], root)).toEqual([join(root, 'web/a.pcap'), join(root, 'web/b.pcap')]);
   });
 });
@@ -215,4 +225,3 @@ describe.skipIf(!HAVE_SHARED)('flows of the lab captures', () => {
     }
   });
 });
-

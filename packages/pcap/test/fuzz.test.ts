@@ -71,34 +71,61 @@ async function survive(data: Uint8Array): Promise<void> {
 
 function synthetic(): Uint8Array[] {
   const frames = [
-    ethernet(0x0800, ipv4({ protocol: 6, payload: tcp({ options: Uint8Array.from([2, 4, 5, 0xb4, 1, 0]), payload: new Uint8Array(30) }) }), [{ tpid: 0x8100, vid: 7 }]),
+    ethernet(0x0800, ipv4({ protocol: 6, payload: tcp({ options: Uint8Array.from([2, 4, 5, 0xb4, 1, 0]), payload: new Uint8Array(30) }) }), [
+      { tpid: 0x8100, vid: 7 },
+    ]),
     ethernet(0x86dd, ipv6({ protocol: 17, payload: udp(53, 53, new Uint8Array(12)) })),
     ethernet(0x0800, ipv4({ protocol: 1, payload: icmp(8, 0, 1, new Uint8Array(8)) })),
   ];
   const pcap = pcapFile({ linkType: 1, records: frames.map((data, i) => ({ sec: i, frac: i, data })) });
-  const pcapBe = pcapFile({ littleEndian: false, nanosecond: true, linkType: 113, records: frames.map((f, i) => ({ sec: i, frac: i, data: sll(0x0800, f.subarray(14)) })) });
+  const pcapBe = pcapFile({
+    littleEndian: false,
+    nanosecond: true,
+    linkType: 113,
+    records: frames.map((f, i) => ({ sec: i, frac: i, data: sll(0x0800, f.subarray(14)) })),
+  });
   const b = new PcapngBuilder().shb().idb({ linkType: 1, tsresol: 9 }).idb({ linkType: 101 });
   frames.forEach((f, i) => b.epb(i % 2, BigInt(i), i % 2 ? f.subarray(14) : f));
-  b.spb(frames[0] ?? new Uint8Array(0)).opb(0, 9n, frames[1] ?? new Uint8Array(0)).block(0x0bad, new Uint8Array(12));
-  const ngBe = new PcapngBuilder(false).shb().idb({ linkType: 1 }).epb(0, 1n, frames[2] ?? new Uint8Array(0)).build();
+  b.spb(frames[0] ?? new Uint8Array(0))
+    .opb(0, 9n, frames[1] ?? new Uint8Array(0))
+    .block(0x0bad, new Uint8Array(12));
+  const ngBe = new PcapngBuilder(false)
+    .shb()
+    .idb({ linkType: 1 })
+    .epb(0, 1n, frames[2] ?? new Uint8Array(0))
+    .build();
   return [pcap, pcapBe, b.build(), ngBe];
 }
 
 describe('fuzz: damaged synthetic captures never crash or hang the reader', () => {
   it.each(synthetic().map((d, i) => [i, d] as const))('synthetic capture %i', async (_i, original) => {
-    await fc.assert(fc.asyncProperty(mutation, async (m) => survive(mutate(original, m))), { numRuns: 25, seed: 20240601 + _i });
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => survive(mutate(original, m))),
+      { numRuns: 25, seed: 20240601 + _i },
+    );
   });
 });
 
 const HAVE_SHARED = haveShared('fuzz tests on real captures', 'lab');
 
-const REAL = ['lab/dns.pcap', 'lab/icmp.pcap', 'lab/bulk.pcap', 'packets/http_espn.pcapng', 'packets/ipv6_fragments.pcapng', 'packets/dns_isp_hijack.pcapng', 'packets/3e80211_wpaauth.pcapng'];
+const REAL = [
+  'lab/dns.pcap',
+  'lab/icmp.pcap',
+  'lab/bulk.pcap',
+  'packets/http_espn.pcapng',
+  'packets/ipv6_fragments.pcapng',
+  'packets/dns_isp_hijack.pcapng',
+  'packets/3e80211_wpaauth.pcapng',
+];
 
 describe.skipIf(!HAVE_SHARED)('fuzz: damaged real captures never crash or hang the reader', () => {
   const files = sharedCaptures().filter((f) => REAL.some((r) => f.endsWith(r)));
   it.each(files.map((f) => [basename(f), f]))('%s', async (_name, file) => {
     const original = new Uint8Array(readFileSync(file));
-    await fc.assert(fc.asyncProperty(mutation, async (m) => survive(mutate(original, m))), { numRuns: 15, seed: 7 });
+    await fc.assert(
+      fc.asyncProperty(mutation, async (m) => survive(mutate(original, m))),
+      { numRuns: 15, seed: 7 },
+    );
   });
 
   it('every single-byte truncation point of a small pcapng is handled', async () => {

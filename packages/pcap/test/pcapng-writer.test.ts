@@ -38,7 +38,10 @@ describe('PcapWriter format pcapng', () => {
   it.skipIf(!HAVE_TSHARK)('tshark shows each packet comment', async () => {
     const path = tmp.file('c-tshark.pcapng');
     await write(path, true);
-    const out = execFileSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.comment', '-e', 'frame.time_epoch'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.comment', '-e', 'frame.time_epoch'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const lines = out.split('\n').filter((l) => l !== '');
     expect(lines.map((l) => l.split('\t')[0])).toEqual(['label=web flow=web#0', 'label=dns flow=dns#3 ü', '']);
     expect(lines[0]?.split('\t')[1]).toMatch(/^1700000000\.123456789/);

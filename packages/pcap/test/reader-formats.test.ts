@@ -12,15 +12,18 @@ describe('classic pcap', () => {
   for (const littleEndian of [true, false]) {
     for (const nanosecond of [false, true]) {
       it(`${littleEndian ? 'little' : 'big'}-endian, ${nanosecond ? 'ns' : 'µs'} timestamps`, async () => {
-        const file = tmp.file(`p-${littleEndian}-${nanosecond}.pcap`, pcapFile({
-          littleEndian,
-          nanosecond,
-          linkType: 1,
-          records: [
-            { sec: 1_700_000_000, frac: nanosecond ? 123_456_789 : 123_456, data: frame(1) },
-            { sec: 1_700_000_001, frac: nanosecond ? 999_999_999 : 999_999, data: frame(2), originalLength: 1500 },
-          ],
-        }));
+        const file = tmp.file(
+          `p-${littleEndian}-${nanosecond}.pcap`,
+          pcapFile({
+            littleEndian,
+            nanosecond,
+            linkType: 1,
+            records: [
+              { sec: 1_700_000_000, frac: nanosecond ? 123_456_789 : 123_456, data: frame(1) },
+              { sec: 1_700_000_001, frac: nanosecond ? 999_999_999 : 999_999, data: frame(2), originalLength: 1500 },
+            ],
+          }),
+        );
         const r = await readCaptureAll(file);
         expect(r.format).toBe('pcap');
         expect(r.linkTypes).toEqual([1]);
@@ -45,7 +48,16 @@ describe('classic pcap', () => {
   });
 
   it('skips packets of an unsupported link type and counts them', async () => {
-    const file = tmp.file('ieee80211.pcap', pcapFile({ linkType: 105, records: [{ sec: 1, frac: 0, data: new Uint8Array(30) }, { sec: 2, frac: 0, data: new Uint8Array(24) }] }));
+    const file = tmp.file(
+      'ieee80211.pcap',
+      pcapFile({
+        linkType: 105,
+        records: [
+          { sec: 1, frac: 0, data: new Uint8Array(30) },
+          { sec: 2, frac: 0, data: new Uint8Array(24) },
+        ],
+      }),
+    );
     const warnings: string[] = [];
     const r = await readCaptureAll(file, { onWarning: (w) => warnings.push(w.message) });
     expect(r.packets).toEqual([]);
@@ -97,17 +109,15 @@ describe('pcapng', () => {
     expect(r.linkTypes).toEqual([1, 101, 228]);
     expect(r.packets.map((p) => p.interfaceId)).toEqual([0, 1, 2, 3, 4]);
     expect(r.packets.map((p) => p.linkType)).toEqual([1, 101, 1, 228, 101]);
-    expect(r.packets.map((p) => p.timestampNs)).toEqual([
-      5_000_001_000n,
-      7_000_000_123n,
-      3_500_000_000n,
-      1_600_000_001_500_000_000n,
-      2_000_000_000_001n,
-    ]);
+    expect(r.packets.map((p) => p.timestampNs)).toEqual([5_000_001_000n, 7_000_000_123n, 3_500_000_000n, 1_600_000_001_500_000_000n, 2_000_000_000_001n]);
   });
 
   it('a second section resets interfaces and may change byte order', async () => {
-    const first = new PcapngBuilder(true).shb().idb({ linkType: 101 }).epb(0, 1n, ipv4({ protocol: 17, payload: udp(1, 2) })).build();
+    const first = new PcapngBuilder(true)
+      .shb()
+      .idb({ linkType: 101 })
+      .epb(0, 1n, ipv4({ protocol: 17, payload: udp(1, 2) }))
+      .build();
     const second = new PcapngBuilder(false).shb().idb({ linkType: 1, tsresol: 9 }).epb(0, 2n, frame(4)).build();
     const r = await readCaptureAll(tmp.file('sections.pcapng', new Uint8Array([...first, ...second])));
     expect(r.packets.map((p) => [p.linkType, p.timestampNs])).toEqual([

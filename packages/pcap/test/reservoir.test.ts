@@ -52,7 +52,13 @@ describe('compactFlow', () => {
     const flow: Flow = {
       key: { protocol: 6, a: { address: '1.1.1.1', port: 1 }, b: { address: '2.2.2.2', port: 2 } },
       id: 'x',
-      packets: [10, 300, 600].map((o, i) => ({ timestampNs: BigInt(i), capturedLength: 20, originalLength: 60, linkType: 101, data: slab.subarray(o, o + 20) })),
+      packets: [10, 300, 600].map((o, i) => ({
+        timestampNs: BigInt(i),
+        capturedLength: 20,
+        originalLength: 60,
+        linkType: 101,
+        data: slab.subarray(o, o + 20),
+      })),
       directions: [0, 1, 0],
     };
     const c = compactFlow(flow);

@@ -6,7 +6,8 @@ import { PcapngBuilder, ethernet, icmp, ipv4, ipv6, pcapFile, tcp, tempDir, udp 
 const tmp = tempDir('netsynth-pcap-stream-');
 afterAll(() => tmp.cleanup());
 
-const frame = (n: number): Uint8Array => ethernet(0x0800, ipv4({ src: `10.0.${n % 7}.1`, dst: '10.0.0.9', protocol: 17, payload: udp(1000 + (n % 13), 53, new Uint8Array(n % 200)) }));
+const frame = (n: number): Uint8Array =>
+  ethernet(0x0800, ipv4({ src: `10.0.${n % 7}.1`, dst: '10.0.0.9', protocol: 17, payload: udp(1000 + (n % 13), 53, new Uint8Array(n % 200)) }));
 
 /** A pcap of `count` records big enough to span several 4 KiB read chunks. */
 function manyRecords(count: number): string {
@@ -61,7 +62,13 @@ describe('CaptureReader.batches', () => {
 
 describe('FlowAssembler countOnly and keys', () => {
   const S = 1_000_000_000n;
-  const at = (seconds: number, data: Uint8Array): Packet => ({ timestampNs: 1000n * S + BigInt(Math.round(seconds * 1e9)), capturedLength: data.length, originalLength: data.length, linkType: 101, data });
+  const at = (seconds: number, data: Uint8Array): Packet => ({
+    timestampNs: 1000n * S + BigInt(Math.round(seconds * 1e9)),
+    capturedLength: data.length,
+    originalLength: data.length,
+    linkType: 101,
+    data,
+  });
   const packets = [
     at(0, ipv4({ src: '10.0.0.2', dst: '10.0.0.1', protocol: 6, payload: tcp({ srcPort: 40000, dstPort: 80 }) })),
     at(1, ipv4({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 6, payload: tcp({ srcPort: 80, dstPort: 40000 }) })),

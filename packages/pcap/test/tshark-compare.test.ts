@@ -21,23 +21,27 @@ const HAVE_SHARED = haveShared('tshark comparison', 'lab');
 if (HAVE_SHARED && !HAVE_TSHARK) console.warn('skipping tshark comparison: tshark not on PATH');
 
 describe.skipIf(!HAVE_SHARED || !HAVE_TSHARK)('dissect() agrees with tshark on every packet', () => {
-  it.each(sharedCaptureCases())('%s', async (_name, file) => {
-    const tshark = await tsharkFields(file);
-    if (!tshark || tshark.exitCode !== 0) return; // a file tshark cannot read (fully) is out of scope
-    const { rows } = tshark;
-    const reader = new CaptureReader(file, { includeUnsupportedLinkTypes: true });
-    const comparison = new TsharkComparison('ours');
-    let n = 0;
-    let supported = 0;
-    for await (const packet of reader.packets()) {
-      const row = rows[n];
-      n++;
-      if (!row || !isSupportedLinkType(packet.linkType)) continue;
-      supported++;
-      comparison.add(n, row, fields(dissect(packet)));
-    }
-    expect(n, 'packet count').toBe(rows.length);
-    expect(comparison.mismatches).toEqual([]);
-    if (supported > 0) expect(comparison.compared).toBeGreaterThan(0);
-  }, 60_000);
+  it.each(sharedCaptureCases())(
+    '%s',
+    async (_name, file) => {
+      const tshark = await tsharkFields(file);
+      if (!tshark || tshark.exitCode !== 0) return; // a file tshark cannot read (fully) is out of scope
+      const { rows } = tshark;
+      const reader = new CaptureReader(file, { includeUnsupportedLinkTypes: true });
+      const comparison = new TsharkComparison('ours');
+      let n = 0;
+      let supported = 0;
+      for await (const packet of reader.packets()) {
+        const row = rows[n];
+        n++;
+        if (!row || !isSupportedLinkType(packet.linkType)) continue;
+        supported++;
+        comparison.add(n, row, fields(dissect(packet)));
+      }
+      expect(n, 'packet count').toBe(rows.length);
+      expect(comparison.mismatches).toEqual([]);
+      if (supported > 0) expect(comparison.compared).toBeGreaterThan(0);
+    },
+    60_000,
+  );
 });

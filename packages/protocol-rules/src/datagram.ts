@@ -29,10 +29,12 @@ export function resizeDatagram(draft: PacketDraft, rule: string, newLength: numb
   const end = o + current;
   const present = Math.min(end, draft.bytes.length);
   // Drop link padding after the datagram first, then grow/cut the datagram itself.
-  if (draft.bytes.length > present) draft.splice(rule, 'frame.padding', present, draft.bytes.length - present, new Uint8Array(0), 'link padding after the datagram removed');
+  if (draft.bytes.length > present)
+    draft.splice(rule, 'frame.padding', present, draft.bytes.length - present, new Uint8Array(0), 'link padding after the datagram removed');
   const have = present - o;
   if (newLength > have) draft.splice(rule, 'ip.payload', present, 0, new Uint8Array(newLength - have), `${reason}: ${newLength - have} zero bytes appended`);
-  else if (newLength < have) draft.splice(rule, 'ip.payload', o + newLength, have - newLength, new Uint8Array(0), `${reason}: ${have - newLength} bytes removed`);
+  else if (newLength < have)
+    draft.splice(rule, 'ip.payload', o + newLength, have - newLength, new Uint8Array(0), `${reason}: ${have - newLength} bytes removed`);
   draft.setOriginalLength(rule, draft.bytes.length, reason);
   if (v.ipv4) draft.set(rule, o, IPV4.totalLength, newLength, reason);
   else draft.set(rule, o, IPV6.payloadLength, newLength - 40, reason);

@@ -100,7 +100,9 @@ export class PacketDraft {
   /** Overwrites bytes in place (same length); logs one change with the given before/after text. */
   writeBytes(rule: string, field: string, offset: number, bytes: Uint8Array, reason: string): boolean {
     if (!Number.isInteger(offset) || offset < 0 || offset + bytes.length > this.data.length) {
-      throw new InvalidArgumentError(`${rule}: cannot write ${bytes.length} byte(s) of ${field} at offset ${offset} of packet ${this.index}: only ${this.data.length} byte(s) captured`);
+      throw new InvalidArgumentError(
+        `${rule}: cannot write ${bytes.length} byte(s) of ${field} at offset ${offset} of packet ${this.index}: only ${this.data.length} byte(s) captured`,
+      );
     }
     const old = this.data.slice(offset, offset + bytes.length);
     if (old.length === bytes.length && old.every((b, i) => b === bytes[i])) return false;
@@ -117,7 +119,9 @@ export class PacketDraft {
    */
   splice(rule: string, field: string, offset: number, deleteCount: number, insert: Uint8Array, reason: string): void {
     if (!Number.isInteger(offset) || offset < 0 || offset > this.data.length || !Number.isInteger(deleteCount) || deleteCount < 0) {
-      throw new InvalidArgumentError(`${rule}: cannot edit ${field} at offset ${offset} (${deleteCount} byte(s)) of packet ${this.index}: only ${this.data.length} byte(s) captured`);
+      throw new InvalidArgumentError(
+        `${rule}: cannot edit ${field} at offset ${offset} (${deleteCount} byte(s)) of packet ${this.index}: only ${this.data.length} byte(s) captured`,
+      );
     }
     const removed = this.data.slice(offset, offset + deleteCount);
     const next = new Uint8Array(this.data.length - removed.length + insert.length);

@@ -125,7 +125,11 @@ export function parseTcpOptions(raw: Uint8Array): TcpOptionsParse {
       out.eolOffset = i;
       for (let j = i + 1; j < raw.length; j++) {
         if ((raw[j] ?? 0) !== 0) {
-          problems.push({ field: 'tcp.options.padding', message: `non-zero byte 0x${(raw[j] ?? 0).toString(16)} after end-of-list at option byte ${j}`, offset: j });
+          problems.push({
+            field: 'tcp.options.padding',
+            message: `non-zero byte 0x${(raw[j] ?? 0).toString(16)} after end-of-list at option byte ${j}`,
+            offset: j,
+          });
           break;
         }
       }
@@ -148,7 +152,11 @@ export function parseTcpOptions(raw: Uint8Array): TcpOptionsParse {
       return out;
     }
     if (i + length > raw.length) {
-      problems.push({ field: optionField(kind), message: `option kind ${kind} at byte ${i} has length ${length}, running past the ${raw.length}-byte option area`, offset: i });
+      problems.push({
+        field: optionField(kind),
+        message: `option kind ${kind} at byte ${i} has length ${length}, running past the ${raw.length}-byte option area`,
+        offset: i,
+      });
       out.brokenAt = i;
       return out;
     }

@@ -11,14 +11,22 @@ function maxLength(name: string, max: number): Constraint {
       packets.flatMap((p, i) => (p.data.length > max ? [{ rule: `${name}.length`, field: 'frame', packetIndex: i, message: 'too long' }] : [])),
     repair: (packets: readonly Packet[]): RepairResult => ({
       packets: packets.map((p) => (p.data.length > max ? { ...p, data: p.data.slice(0, max), capturedLength: max } : p)),
-      changes: packets.flatMap((p, i) => (p.data.length > max ? [{ rule: `${name}.length`, field: 'frame', packetIndex: i, before: p.data.length, after: max, reason: 'cut' }] : [])),
+      changes: packets.flatMap((p, i) =>
+        p.data.length > max ? [{ rule: `${name}.length`, field: 'frame', packetIndex: i, before: p.data.length, after: max, reason: 'cut' }] : [],
+      ),
     }),
   };
 }
 
 describe('ruleset chain', () => {
   it('orders rulesets ipv4, tcp, udp, icmp, flow', () => {
-    expect(sortRulesets([{ name: 'flow' }, { name: 'udp' }, { name: 'ipv4' }, { name: 'x' }, { name: 'tcp' }]).map((r) => r.name)).toEqual(['ipv4', 'tcp', 'udp', 'flow', 'x']);
+    expect(sortRulesets([{ name: 'flow' }, { name: 'udp' }, { name: 'ipv4' }, { name: 'x' }, { name: 'tcp' }]).map((r) => r.name)).toEqual([
+      'ipv4',
+      'tcp',
+      'udp',
+      'flow',
+      'x',
+    ]);
   });
 
   it('repeats rounds until every ruleset passes and tags each change', () => {

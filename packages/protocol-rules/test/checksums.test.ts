@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildIcmpPacket,
-  buildTcpPacket,
-  buildUdpPacket,
-  fold16,
-  ipv4HeaderVerdict,
-  setBe16,
-  transportSpan,
-  transportVerdict,
-  viewOf,
-} from '../src/index.js';
+import { buildIcmpPacket, buildTcpPacket, buildUdpPacket, fold16, ipv4HeaderVerdict, setBe16, transportSpan, transportVerdict, viewOf } from '../src/index.js';
 import type { Packet } from '@netsynth/core';
 
 const withBytes = (p: Packet, edit: (d: Uint8Array) => void): Packet => {

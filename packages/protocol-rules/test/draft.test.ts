@@ -1,6 +1,19 @@
 import type { Packet, RepairChange } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { buildTcpPacket, buildUdpPacket, fold16, IPV4, PacketDraft, resizeDatagram, setBe16, TCP, transportSpan, transportVerdict, ipv4HeaderVerdict, viewOf } from '../src/index.js';
+import {
+  buildTcpPacket,
+  buildUdpPacket,
+  fold16,
+  IPV4,
+  PacketDraft,
+  resizeDatagram,
+  setBe16,
+  TCP,
+  transportSpan,
+  transportVerdict,
+  ipv4HeaderVerdict,
+  viewOf,
+} from '../src/index.js';
 
 const payload = Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) & 0xff);
 
@@ -59,7 +72,12 @@ describe('PacketDraft', () => {
 
   it('grows and shrinks a datagram, fixing the length and dropping Ethernet padding', () => {
     const tiny = buildUdpPacket({ ethernet: true });
-    const padded: Packet = { ...tiny, data: Uint8Array.from([...tiny.data, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), capturedLength: 60, originalLength: 60 };
+    const padded: Packet = {
+      ...tiny,
+      data: Uint8Array.from([...tiny.data, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+      capturedLength: 60,
+      originalLength: 60,
+    };
     const d = new PacketDraft(padded, 0, []);
     resizeDatagram(d, 'test', 60, 'grow');
     d.finalizeChecksums('test');

@@ -1,4 +1,13 @@
-export { RECORD_FIELDS, DEFAULT_FORMATS, guessColumns, netshareSchema, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
+export {
+  RECORD_FIELDS,
+  DEFAULT_FORMATS,
+  guessColumns,
+  netshareSchema,
+  resolveColumns,
+  type RecordField,
+  type RecordSchema,
+  type ValueFormats,
+} from './schema.js';
 export { addressText, durationText, parseAddress, parseNumber, parseProtocol, parseTimestamp, protocolText, timestampText } from './values.js';
 export { RecordReader, readRecordHeader, readRecordSchema, type ReadRecordsOptions, type RecordRow } from './reader.js';
 export { RecordCsvWriter, recordRow } from './writer.js';

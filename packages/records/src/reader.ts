@@ -26,7 +26,12 @@ function isCsvError(e: unknown): e is CsvError & { lines?: number } {
 }
 
 /** Parses one row's record fields; a value that does not parse is a RecordFormatError naming the line and column. */
-function parseRow(row: Record<string, string>, columns: Record<RecordField, string>, file: string, line: number): { record: NetflowRecord; formats: ValueFormats } {
+function parseRow(
+  row: Record<string, string>,
+  columns: Record<RecordField, string>,
+  file: string,
+  line: number,
+): { record: NetflowRecord; formats: ValueFormats } {
   const text = (f: RecordField): string => row[columns[f]] ?? '';
   const fail = (f: RecordField, what: string): never => {
     throw new RecordFormatError(`"${text(f)}" is not ${what}`, file, line, columns[f]);
@@ -81,9 +86,7 @@ export class RecordReader {
   }
 
   async *rows(): AsyncGenerator<RecordRow> {
-    const parser = createReadStream(this.file).pipe(
-      parse({ bom: true, info: true, skip_empty_lines: true }),
-    );
+    const parser = createReadStream(this.file).pipe(parse({ bom: true, info: true, skip_empty_lines: true }));
     let header: string[] | undefined;
     let columns: Record<RecordField, string> | undefined;
     try {

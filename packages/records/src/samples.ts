@@ -1,5 +1,15 @@
 import { relative, sep } from 'node:path';
-import { ConfigError, createRng, deriveSeed, flowIdOf, type LabelledSample, type NetflowRecord, type ProgressReporter, type RunConfig, type Rng } from '@netsynth/core';
+import {
+  ConfigError,
+  createRng,
+  deriveSeed,
+  flowIdOf,
+  type LabelledSample,
+  type NetflowRecord,
+  type ProgressReporter,
+  type RunConfig,
+  type Rng,
+} from '@netsynth/core';
 import { labelForCapture } from '@netsynth/pcap';
 import { expandRecordFiles } from './files.js';
 import { RecordReader } from './reader.js';
@@ -28,7 +38,14 @@ export function sampleOfRecord(id: string, label: string, record: NetflowRecord,
     id,
     label,
     windowStart: 0,
-    flow: { key: { protocol: record.proto, a, b }, id: flowIdOf(record.proto, a, b), packets: [], directions: [], record, ...(source !== undefined && { source }) },
+    flow: {
+      key: { protocol: record.proto, a, b },
+      id: flowIdOf(record.proto, a, b),
+      packets: [],
+      directions: [],
+      record,
+      ...(source !== undefined && { source }),
+    },
   };
 }
 
@@ -96,6 +113,11 @@ export async function loadRecordSamples(input: InputConfig, baseDir: string, opt
   }
   if (!schema) throw new ConfigError('the record files hold no record', 'input.records');
   const labels = [...reservoirs.keys()].sort();
-  const samples = labels.flatMap((l) => reservoirs.get(l)!.kept.sort((x, y) => x.order - y.order).map((k) => k.sample));
+  const samples = labels.flatMap((l) =>
+    reservoirs
+      .get(l)!
+      .kept.sort((x, y) => x.order - y.order)
+      .map((k) => k.sample),
+  );
   return { samples, schema, files };
 }

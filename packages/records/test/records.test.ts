@@ -41,7 +41,17 @@ describe('reader and writer', () => {
     const reader = new RecordReader(p);
     const rows = await all(reader);
     expect(rows).toHaveLength(2);
-    expect(rows[0]!.record).toEqual({ srcip: '192.168.1.1', dstip: '10.0.0.1', srcport: 51000, dstport: 443, proto: 6, ts: 1500000000.123456, td: 1.25, pkt: 10, byt: 5000 });
+    expect(rows[0]!.record).toEqual({
+      srcip: '192.168.1.1',
+      dstip: '10.0.0.1',
+      srcport: 51000,
+      dstport: 443,
+      proto: 6,
+      ts: 1500000000.123456,
+      td: 1.25,
+      pkt: 10,
+      byt: 5000,
+    });
     expect(rows[1]!.line).toBe(3);
     expect(reader.schema!.formats).toEqual({ address: 'integer', proto: 'name', ts: 'microseconds' });
     const out = join(dir, 'out.csv');
@@ -53,9 +63,20 @@ describe('reader and writer', () => {
   });
 
   it('maps CIDDS-style columns and keeps their order and formats', async () => {
-    const text = 'Date first seen,Duration,Proto,Src IP Addr,Src Pt,Dst IP Addr,Dst Pt,Packets,Bytes,class\n2017-03-15 00:01:16.632,0.000,TCP  ,192.168.100.5,445,192.168.220.16,58844,1,108,normal\n';
+    const text =
+      'Date first seen,Duration,Proto,Src IP Addr,Src Pt,Dst IP Addr,Dst Pt,Packets,Bytes,class\n2017-03-15 00:01:16.632,0.000,TCP  ,192.168.100.5,445,192.168.220.16,58844,1,108,normal\n';
     const p = file('cidds.csv', text);
-    const columns = { ts: 'Date first seen', td: 'Duration', proto: 'Proto', srcip: 'Src IP Addr', srcport: 'Src Pt', dstip: 'Dst IP Addr', dstport: 'Dst Pt', pkt: 'Packets', byt: 'Bytes' };
+    const columns = {
+      ts: 'Date first seen',
+      td: 'Duration',
+      proto: 'Proto',
+      srcip: 'Src IP Addr',
+      srcport: 'Src Pt',
+      dstip: 'Dst IP Addr',
+      dstport: 'Dst Pt',
+      pkt: 'Packets',
+      byt: 'Bytes',
+    };
     const schema = await readRecordSchema(p, { columns });
     expect(schema.header[0]).toBe('Date first seen');
     expect(schema.formats.ts).toBe('datetime');
@@ -75,9 +96,14 @@ describe('reader and writer', () => {
 
 describe('loadRecordSamples', () => {
   it('labels from a column, caps each label by a seeded reservoir, and sorts by label then line', async () => {
-    const lines = Array.from({ length: 50 }, (_, i) => `10.0.0.${i},10.0.1.1,${1000 + i},80,TCP,${1e15 + i * 1e6},1,${(i % 5) + 1},${100 * (i + 1)},0,${i % 2 ? 'b' : 'a'}`);
+    const lines = Array.from(
+      { length: 50 },
+      (_, i) => `10.0.0.${i},10.0.1.1,${1000 + i},80,TCP,${1e15 + i * 1e6},1,${(i % 5) + 1},${100 * (i + 1)},0,${i % 2 ? 'b' : 'a'}`,
+    );
     file('many.csv', `${NETSHARE}${lines.join('\n')}\n`);
-    const input = runConfigSchema.parse({ input: { records: ['many.csv'], labels: { from: 'column', column: 'type' }, flows: { maxSamplesPerLabel: 10, minPackets: 2 } } }).input;
+    const input = runConfigSchema.parse({
+      input: { records: ['many.csv'], labels: { from: 'column', column: 'type' }, flows: { maxSamplesPerLabel: 10, minPackets: 2 } },
+    }).input;
     const a = await loadRecordSamples(input, dir, { seed: 1 });
     const b = await loadRecordSamples(input, dir, { seed: 1 });
     expect(a.samples.map((s) => s.id)).toEqual(b.samples.map((s) => s.id));

@@ -37,7 +37,10 @@ export function renderCdfSvg(title: string, data: CdfSectionData, options: CdfPl
   }
   if (hi <= lo) hi = useLog ? lo * 10 : lo + 1;
   const x = useLog ? scaleLog().domain([lo, hi]).range([0, iw]).nice().clamp(true) : scaleLinear().domain([lo, hi]).range([0, iw]).nice();
-  const y = scaleLinear().domain([0, options.yMax !== undefined && options.yMax > 0 ? options.yMax : 1]).range([ih, 0]).nice();
+  const y = scaleLinear()
+    .domain([0, options.yMax !== undefined && options.yMax > 0 ? options.yMax : 1])
+    .range([ih, 0])
+    .nice();
   const clipX = (v: number): number => (useLog ? Math.max(v, lo) : v);
   const path = line<[number, number]>()
     .x((p) => x(clipX(p[0])))

@@ -47,7 +47,10 @@ function overlaidCdfs(runs: readonly ComparedRun[]): string {
   });
   const plots = [...byId.values()].map(({ title, data, perRun }) => {
     const real = data.series.find((x) => x.name === 'real' || x.name === 'real held-out');
-    const series: CdfSeries[] = [...(real ? [{ ...real, name: 'real' }] : []), ...runs.flatMap((run, k) => (perRun[k] ? [{ ...(perRun[k] as CdfSeries), name: run.name }] : []))];
+    const series: CdfSeries[] = [
+      ...(real ? [{ ...real, name: 'real' }] : []),
+      ...runs.flatMap((run, k) => (perRun[k] ? [{ ...(perRun[k] as CdfSeries), name: run.name }] : [])),
+    ];
     return `<div class="plot">${renderCdfSvg(title, { ...data, id: `compare-${data.id}`, series })}</div>`;
   });
   return plots.length ? `<div class="plots">${plots.join('')}</div>` : '<p class="empty">No run has CDFs.</p>';
@@ -75,7 +78,7 @@ function deltas(runs: readonly ComparedRun[]): string {
     const cells = runs.map((_, k) => `<td class="num">${esc(formatNumber(values[k]?.get(id) ?? null))}</td>`);
     const last = values[runs.length - 1]?.get(id);
     const delta = typeof base === 'number' && typeof last === 'number' ? last - base : null;
-    const better = delta === null || delta === 0 ? '' : (delta < 0) === (metric.direction === 'lower') ? 'better' : 'worse';
+    const better = delta === null || delta === 0 ? '' : delta < 0 === (metric.direction === 'lower') ? 'better' : 'worse';
     return `<tr data-metric="${esc(metric.name)}"><td>${esc(metric.name)}</td>${cells.join('')}<td class="num ${better}">${esc(formatNumber(delta))}</td><td>${better}</td></tr>`;
   });
   const head = `<th>metric</th>${runs.map((r) => `<th>${esc(r.name)}</th>`).join('')}<th>change (${esc(runs[runs.length - 1]?.name ?? '')} − ${esc(runs[0]?.name ?? '')})</th><th></th>`;

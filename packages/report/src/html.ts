@@ -7,5 +7,10 @@ export function esc(text: string | number): string {
 
 /** A string safe as an HTML id / SVG id (letters, digits, '-', '_'). */
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x'
+  );
 }

@@ -10,7 +10,18 @@ import { renderDataTable, renderSummaryTable } from './tables.js';
 import type { ReportImageGroup, ReportInput, ReportOptions } from './types.js';
 
 /** Sections of the page, in order; each is always present (with a note when it has no data). */
-export const REPORT_SECTION_IDS = ['scorecard', 'distributions', 'traces', 'per-class', 'images', 'classifiers', 'validity', 'training', 'more', 'metrics'] as const;
+export const REPORT_SECTION_IDS = [
+  'scorecard',
+  'distributions',
+  'traces',
+  'per-class',
+  'images',
+  'classifiers',
+  'validity',
+  'training',
+  'more',
+  'metrics',
+] as const;
 
 interface Located<T> {
   evaluator: string;
@@ -104,9 +115,18 @@ function plotsOf(cdfs: readonly Located<CdfSectionData>[]): string {
 function classViews(cdfs: readonly Located<CdfSectionData>[]): { html: string; css: string } {
   const labels = [...new Set(cdfs.map((c) => c.data.classLabel as string))].sort();
   if (labels.length === 0) return { html: '', css: '' };
-  const inputs = labels.map((l, i) => `<input type="radio" name="class-view" id="cls-${i}"${i === 0 ? ' checked' : ''}><label for="cls-${i}">${esc(l)}</label>`).join('');
-  const views = labels.map((l, i) => `<div class="class-view" id="class-view-${i}" data-class="${esc(l)}">${plotsOf(cdfs.filter((c) => c.data.classLabel === l))}</div>`).join('');
-  const css = labels.map((_, i) => `#cls-${i}:checked ~ #class-view-${i} { display: flex; flex-wrap: wrap; gap: 16px; } #cls-${i}:checked + label { background: var(--panel); font-weight: 600; }`).join('\n');
+  const inputs = labels
+    .map((l, i) => `<input type="radio" name="class-view" id="cls-${i}"${i === 0 ? ' checked' : ''}><label for="cls-${i}">${esc(l)}</label>`)
+    .join('');
+  const views = labels
+    .map((l, i) => `<div class="class-view" id="class-view-${i}" data-class="${esc(l)}">${plotsOf(cdfs.filter((c) => c.data.classLabel === l))}</div>`)
+    .join('');
+  const css = labels
+    .map(
+      (_, i) =>
+        `#cls-${i}:checked ~ #class-view-${i} { display: flex; flex-wrap: wrap; gap: 16px; } #cls-${i}:checked + label { background: var(--panel); font-weight: 600; }`,
+    )
+    .join('\n');
   return { html: `<div class="class-views">${inputs}${views}</div>`, css };
 }
 
@@ -114,7 +134,12 @@ function classViews(cdfs: readonly Located<CdfSectionData>[]): { html: string; c
 function lossPlot(history: ReportInput['lossHistory']): string {
   if (!history?.length) return '';
   const max = Math.max(...history.map((h) => h.loss).filter((v) => Number.isFinite(v)));
-  const data: CdfSectionData = { id: 'plot-training-loss', xLabel: 'training step', logX: false, series: [{ name: 'loss', x: history.map((h) => h.step), y: history.map((h) => h.loss) }] };
+  const data: CdfSectionData = {
+    id: 'plot-training-loss',
+    xLabel: 'training step',
+    logX: false,
+    series: [{ name: 'loss', x: history.map((h) => h.step), y: history.map((h) => h.loss) }],
+  };
   return `<div class="plots"><div class="plot">${renderCdfSvg('Training loss', data, { yMax: max })}</div></div>`;
 }
 
@@ -142,14 +167,24 @@ export function renderReport(input: ReportInput, options: ReportOptions = {}): s
   const tracePlots = plotsOf(overall.filter(isTrace));
   const perClass = classViews(cdfs.filter((c) => c.data.classLabel !== undefined));
   const images = input.images?.length ? imageGroups(input.images, options.imagesPerClass ?? 8, options.thumbnailSize ?? 96) : '';
-  const classifierTables = tables.filter(isClassifierTable).map((t) => renderDataTable(t.title, t.data)).join('');
-  const validityTables = tables.filter(isValidityTable).map((t) => renderDataTable(t.title, t.data)).join('');
+  const classifierTables = tables
+    .filter(isClassifierTable)
+    .map((t) => renderDataTable(t.title, t.data))
+    .join('');
+  const validityTables = tables
+    .filter(isValidityTable)
+    .map((t) => renderDataTable(t.title, t.data))
+    .join('');
   const otherTables = tables
     .filter((t) => !isClassifierTable(t) && !isValidityTable(t))
     .map((t) => renderDataTable(`${t.title} — ${t.evaluator}`, t.data))
     .join('');
   const textBlocks = texts.map((t) => `<h3>${esc(t.title)}</h3><p>${esc(t.data)}</p>`).join('');
-  const unknownBlocks = unknown.map((u) => `<h3>${esc(u.title)}</h3><details><summary>data (${esc(u.data.kind)})</summary><pre>${esc(JSON.stringify(u.data.data, null, 1))}</pre></details>`).join('');
+  const unknownBlocks = unknown
+    .map(
+      (u) => `<h3>${esc(u.title)}</h3><details><summary>data (${esc(u.data.kind)})</summary><pre>${esc(JSON.stringify(u.data.data, null, 1))}</pre></details>`,
+    )
+    .join('');
   const rawTables = input.results.map((r) => `<details><summary>${esc(r.evaluator)}: text table</summary><pre>${esc(r.table)}</pre></details>`).join('');
   const inputs = Object.entries(input.inputs ?? {})
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`)
@@ -164,7 +199,11 @@ export function renderReport(input: ReportInput, options: ReportOptions = {}): s
     section('distributions', 'Distributions (empirical CDFs)', plots ? `<div class="plots">${plots}</div>` : empty('No evaluator produced distributions.')),
     section('traces', 'Traces (flows on the time line)', tracePlots ? `<div class="plots">${tracePlots}</div>` : empty('No evaluator produced trace metrics.')),
     section('per-class', 'Per class', perClass.html || empty('No per-class distributions.')),
-    section('images', 'Images per class (real beside synthetic)', images || empty('No images were given (the runner adds them when an encoder is configured).')),
+    section(
+      'images',
+      'Images per class (real beside synthetic)',
+      images || empty('No images were given (the runner adds them when an encoder is configured).'),
+    ),
     section('classifiers', 'Classifiers', classifierTables || empty('The downstream evaluator did not run.')),
     section('validity', 'Validity', validityTables || empty('The validity evaluator did not run.')),
     section('training', 'Training', lossPlot(input.lossHistory) || empty('No loss history was saved with the model.')),

@@ -37,7 +37,12 @@ function medianOf(all: readonly Metric[], suffix: string, label: string): CardFi
   const ms = all.filter((m) => m.class === undefined && m.name.endsWith(suffix) && !m.name.startsWith('trace.') && numeric(m.value));
   if (ms.length === 0) return undefined;
   const floors = ms.map((m) => m.floor).filter(numeric);
-  return { label: `${label} (median of ${ms.length})`, value: median(ms.map((m) => m.value as number)), floor: floors.length === ms.length ? median(floors) : null, direction: 'lower' };
+  return {
+    label: `${label} (median of ${ms.length})`,
+    value: median(ms.map((m) => m.value as number)),
+    floor: floors.length === ms.length ? median(floors) : null,
+    direction: 'lower',
+  };
 }
 
 function figure(m: Metric | undefined, label: string): CardFigure | undefined {
@@ -49,7 +54,12 @@ function meanOf(all: readonly Metric[], pattern: RegExp, label: string): CardFig
   if (ms.length === 0) return undefined;
   const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const floors = ms.map((m) => m.floor).filter(numeric);
-  return { label: `${label} (mean of ${ms.length} classifiers)`, value: avg(ms.map((m) => m.value as number)), floor: floors.length === ms.length ? avg(floors) : null, direction: 'higher' };
+  return {
+    label: `${label} (mean of ${ms.length} classifiers)`,
+    value: avg(ms.map((m) => m.value as number)),
+    floor: floors.length === ms.length ? avg(floors) : null,
+    direction: 'higher',
+  };
 }
 
 /**
@@ -108,7 +118,8 @@ function privacyCard(get: Lookup): ScoreCard {
     miaVerdict,
   );
   if (miaFig) c.figures.push(miaFig);
-  if (eps && numeric(eps.value)) c.words += ` Trained with differential privacy: ε = ${formatNumber(eps.value)}${delta && numeric(delta.value) ? `, δ = ${formatNumber(delta.value)}` : ''}.`;
+  if (eps && numeric(eps.value))
+    c.words += ` Trained with differential privacy: ε = ${formatNumber(eps.value)}${delta && numeric(delta.value) ? `, δ = ${formatNumber(delta.value)}` : ''}.`;
   return c;
 }
 
@@ -116,26 +127,56 @@ function privacyCard(get: Lookup): ScoreCard {
 export function buildScorecard(results: readonly EvaluationResult[]): ScoreCard[] {
   const all = results.flatMap((r) => r.metrics);
   const get: Lookup = (name) => all.find((m) => m.name === name && m.class === undefined);
-  const fidelity = card('fidelity', 'Fidelity', [figure(get('fd.all'), 'Fréchet distance'), medianOf(all, '.jsd', 'JSD of header fields'), medianOf(all, '.emd_norm', 'normalised EMD of sizes and times'), figure(get('trace.concurrency.emd'), 'EMD of concurrent flows'), figure(get('trace.flow_iat.emd'), 'EMD of flow inter-arrival times')], {
-    pass: 'The synthetic traffic is as close to the real holdout as the real training data is.',
-    warn: 'The synthetic traffic is noticeably further from the real holdout than real data is.',
-    fail: 'The synthetic traffic is far from the real traffic on some measures.',
-    none: 'No fidelity metric with a floor (run @netsynth/evaluator-distribution or evaluator-fd with a generator).',
-  });
-  const utility = card('utility', 'Utility', [meanOf(all, /^tstr\.[^.]+\.accuracy$/, 'train synthetic, test real accuracy'), meanOf(all, /^trts\.[^.]+\.accuracy$/, 'train real, test synthetic accuracy'), figure(get('tstr_over_trtr.accuracy'), 'TSTR ÷ TRTR')], {
-    pass: 'Classifiers trained on synthetic traffic do about as well on real traffic as ones trained on real traffic of the same size.',
-    warn: 'Classifiers trained on synthetic traffic lose some accuracy on real traffic.',
-    fail: 'Classifiers trained on synthetic traffic do much worse on real traffic than ones trained on real traffic.',
-    none: 'The downstream evaluator did not run (add @netsynth/evaluator-downstream).',
-  });
-  const validityMetrics = all.filter((m) => m.class === undefined && (/^ruleset\.[^.]+\.packet_pass$/.test(m.name) || m.name === 'ruleset.all.flow_pass' || m.name === 'netshare.all' || /^tshark\./.test(m.name)) && m.direction !== 'info');
+  const fidelity = card(
+    'fidelity',
+    'Fidelity',
+    [
+      figure(get('fd.all'), 'Fréchet distance'),
+      medianOf(all, '.jsd', 'JSD of header fields'),
+      medianOf(all, '.emd_norm', 'normalised EMD of sizes and times'),
+      figure(get('trace.concurrency.emd'), 'EMD of concurrent flows'),
+      figure(get('trace.flow_iat.emd'), 'EMD of flow inter-arrival times'),
+    ],
+    {
+      pass: 'The synthetic traffic is as close to the real holdout as the real training data is.',
+      warn: 'The synthetic traffic is noticeably further from the real holdout than real data is.',
+      fail: 'The synthetic traffic is far from the real traffic on some measures.',
+      none: 'No fidelity metric with a floor (run @netsynth/evaluator-distribution or evaluator-fd with a generator).',
+    },
+  );
+  const utility = card(
+    'utility',
+    'Utility',
+    [
+      meanOf(all, /^tstr\.[^.]+\.accuracy$/, 'train synthetic, test real accuracy'),
+      meanOf(all, /^trts\.[^.]+\.accuracy$/, 'train real, test synthetic accuracy'),
+      figure(get('tstr_over_trtr.accuracy'), 'TSTR ÷ TRTR'),
+    ],
+    {
+      pass: 'Classifiers trained on synthetic traffic do about as well on real traffic as ones trained on real traffic of the same size.',
+      warn: 'Classifiers trained on synthetic traffic lose some accuracy on real traffic.',
+      fail: 'Classifiers trained on synthetic traffic do much worse on real traffic than ones trained on real traffic.',
+      none: 'The downstream evaluator did not run (add @netsynth/evaluator-downstream).',
+    },
+  );
+  const validityMetrics = all.filter(
+    (m) =>
+      m.class === undefined &&
+      (/^ruleset\.[^.]+\.packet_pass$/.test(m.name) || m.name === 'ruleset.all.flow_pass' || m.name === 'netshare.all' || /^tshark\./.test(m.name)) &&
+      m.direction !== 'info',
+  );
   // Validity's floor is the real traffic's own pass share (real captures break rules too).
-  const validity = card('validity', 'Validity', validityMetrics.slice(0, 6).map((m) => ({ label: m.name, value: m.value, floor: m.floor ?? m.real ?? null, direction: m.direction })), {
-    pass: 'The synthetic packets pass the protocol rules and tshark about as often as the real packets do.',
-    warn: 'The synthetic packets break protocol rules somewhat more often than real packets.',
-    fail: 'Many synthetic packets are not valid protocol traffic.',
-    none: 'The validity evaluator did not run (add @netsynth/evaluator-validity).',
-  });
+  const validity = card(
+    'validity',
+    'Validity',
+    validityMetrics.slice(0, 6).map((m) => ({ label: m.name, value: m.value, floor: m.floor ?? m.real ?? null, direction: m.direction })),
+    {
+      pass: 'The synthetic packets pass the protocol rules and tshark about as often as the real packets do.',
+      warn: 'The synthetic packets break protocol rules somewhat more often than real packets.',
+      fail: 'Many synthetic packets are not valid protocol traffic.',
+      none: 'The validity evaluator did not run (add @netsynth/evaluator-validity).',
+    },
+  );
   return [fidelity, utility, validity, privacyCard(get)];
 }
 

@@ -35,7 +35,10 @@ export function renderSummaryTable(groups: readonly { evaluator: string; metrics
 export function renderDataTable(title: string, data: TableSectionData): string {
   const head = data.columns.map((c) => `<th>${esc(c)}</th>`).join('');
   const body = data.rows
-    .map((r) => `<tr>${data.columns.map((_, i) => (typeof r[i] === 'number' || r[i] === null || r[i] === undefined ? numCell(r[i] as number | null) : `<td>${esc(r[i] as string)}</td>`)).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${data.columns.map((_, i) => (typeof r[i] === 'number' || r[i] === null || r[i] === undefined ? numCell(r[i] as number | null) : `<td>${esc(r[i] as string)}</td>`)).join('')}</tr>`,
+    )
     .join('');
   return (
     `<h3>${esc(title)}</h3>` +

@@ -100,7 +100,15 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
     };
     expect(facts.sections).toEqual([...REPORT_SECTION_IDS]);
     expect(facts.plots).toEqual(
-      expect.arrayContaining(['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-trace-concurrency', 'cdf-privacy-dcr']),
+      expect.arrayContaining([
+        'cdf-packets-length',
+        'cdf-packets-iat',
+        'cdf-flows-packets',
+        'cdf-flows-bytes',
+        'cdf-flows-duration',
+        'cdf-trace-concurrency',
+        'cdf-privacy-dcr',
+      ]),
     );
     // Every CDF draws its real and synthetic curves; the loss plot draws one line.
     expect(facts.plotPaths.filter((n) => n >= 2).length).toBe(facts.plotPaths.length - 1);

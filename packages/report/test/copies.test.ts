@@ -10,7 +10,10 @@ const ctx = { seed: 3, rng: createRng(3), progress: silentProgress, workDir: '/t
 
 async function evaluate(synthetic: ReturnType<typeof toyTraffic>): Promise<EvaluationResult[]> {
   const real = { samples: toyTraffic(1, 30, 'holdout'), training: { samples: toyTraffic(2, 40, 'train') } };
-  return [await createDistributionEvaluator().evaluate(real, { samples: synthetic }, ctx), await createPrivacyEvaluator().evaluate(real, { samples: synthetic }, ctx)];
+  return [
+    await createDistributionEvaluator().evaluate(real, { samples: synthetic }, ctx),
+    await createPrivacyEvaluator().evaluate(real, { samples: synthetic }, ctx),
+  ];
 }
 
 describe('a generator that returns its training flows verbatim', () => {
@@ -48,10 +51,24 @@ describe('a generator that returns its training flows verbatim', () => {
 
   it('shows dp.epsilon / dp.delta and mia.auc on the privacy card when present', () => {
     const results: EvaluationResult[] = [
-      { evaluator: 'x', table: '', metrics: [{ name: 'exact_copies.share', value: 0, floor: 0, direction: 'lower' }, { name: 'mia.auc', value: 0.71, direction: 'lower' }, { name: 'dp.epsilon', value: 4, direction: 'info' }, { name: 'dp.delta', value: 1e-5, direction: 'info' }] },
+      {
+        evaluator: 'x',
+        table: '',
+        metrics: [
+          { name: 'exact_copies.share', value: 0, floor: 0, direction: 'lower' },
+          { name: 'mia.auc', value: 0.71, direction: 'lower' },
+          { name: 'dp.epsilon', value: 4, direction: 'info' },
+          { name: 'dp.delta', value: 1e-5, direction: 'info' },
+        ],
+      },
     ];
     const privacy = buildScorecard(results).find((c) => c.id === 'privacy');
-    expect(privacy?.figures.map((f) => f.label)).toEqual(['exact copies of training samples (share)', 'differential privacy ε', 'differential privacy δ', 'membership inference AUC']);
+    expect(privacy?.figures.map((f) => f.label)).toEqual([
+      'exact copies of training samples (share)',
+      'differential privacy ε',
+      'differential privacy δ',
+      'membership inference AUC',
+    ]);
     expect(privacy?.verdict).toBe('fail');
     expect(privacy?.words).toContain('ε = 4');
   });

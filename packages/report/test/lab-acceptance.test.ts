@@ -77,9 +77,10 @@ function poorCopy(samples: readonly LabelledSample[], seed: number): LabelledSam
       packets.push(craftPacket(spec));
       directions.push(forward ? 0 : 1);
     });
-    const key = s.flow.key.protocol === 6 || s.flow.key.protocol === 17
-      ? { ...s.flow.key, a: { ...s.flow.key.a, port: clientPort }, b: { ...s.flow.key.b, port: serverPort } }
-      : s.flow.key;
+    const key =
+      s.flow.key.protocol === 6 || s.flow.key.protocol === 17
+        ? { ...s.flow.key, a: { ...s.flow.key.a, port: clientPort }, b: { ...s.flow.key.b, port: serverPort } }
+        : s.flow.key;
     return { ...s, label: labels[k] as string, flow: { ...s.flow, key, packets, directions } };
   });
 }
@@ -123,7 +124,10 @@ function shuffledFields(samples: readonly LabelledSample[], seed: number): Label
       );
       directions.push(forward ? 0 : 1);
     });
-    const key = s.flow.key.protocol === 6 || s.flow.key.protocol === 17 ? { ...s.flow.key, a: { ...s.flow.key.a, port: clientPort }, b: { ...s.flow.key.b, port: serverPort } } : s.flow.key;
+    const key =
+      s.flow.key.protocol === 6 || s.flow.key.protocol === 17
+        ? { ...s.flow.key, a: { ...s.flow.key.a, port: clientPort }, b: { ...s.flow.key.b, port: serverPort } }
+        : s.flow.key;
     return { ...s, flow: { ...s.flow, key, packets, directions } };
   });
 }
@@ -165,7 +169,11 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     expect(metric(dist, 'flows.packets.emd_norm').value).toBeLessThan(0.05);
     expect(metric(dist, 'flows.dst_port.top10_overlap').value).toBeGreaterThanOrEqual(0.8);
 
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate({ samples: real }, { samples: heldBack }, ctx);
+    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
+      { samples: real },
+      { samples: heldBack },
+      ctx,
+    );
     const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
     const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
     expect(mean(trtr)).toBeGreaterThan(0.8);
@@ -195,7 +203,11 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     expect(metric(bad, 'packets.length.emd_norm').value).toBeGreaterThan(0.15);
     expect(metric(bad, 'flows.dst_port.top10_overlap').value).toBeLessThan(0.3);
 
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate({ samples: real }, { samples: poor }, ctx);
+    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
+      { samples: real },
+      { samples: poor },
+      ctx,
+    );
     const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
     const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
     expect(mean(tstr)).toBeLessThan(mean(trtr) - 0.4);
@@ -206,7 +218,11 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     const shuffled = shuffledFields(heldBack, 6);
     const good = await createDistributionEvaluator().evaluate({ samples: real }, { samples: heldBack }, ctx);
     const bad = await createDistributionEvaluator().evaluate({ samples: real }, { samples: shuffled }, ctx);
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate({ samples: real }, { samples: shuffled }, ctx);
+    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
+      { samples: real },
+      { samples: shuffled },
+      ctx,
+    );
     const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
     const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
     if (process.env['DEBUG_LAB']) {

@@ -33,9 +33,17 @@ describe('report pieces', () => {
 
   it('groups and renders real and synthetic tensors per class', () => {
     const t = (label: string, v: number) => ({ label, tensor: createImageTensor(1, 2, 3, new Float32Array(6).fill(v)) });
-    const render = (x: ImageTensor) => ({ width: x.width, height: x.height, rgba: new Uint8Array(x.width * x.height * 4).fill(Math.round(((x.data[0] as number) + 1) * 127)) });
+    const render = (x: ImageTensor) => ({
+      width: x.width,
+      height: x.height,
+      rgba: new Uint8Array(x.width * x.height * 4).fill(Math.round(((x.data[0] as number) + 1) * 127)),
+    });
     const groups = imageGroupsFor([t('b', 0), t('a', 1), t('a', -1), t('a', 0)], [t('a', 0.5), t('c', 0)], render, 2);
-    expect(groups.map((g) => [g.label, g.real.length, g.synthetic.length])).toEqual([['a', 2, 1], ['b', 1, 0], ['c', 0, 1]]);
+    expect(groups.map((g) => [g.label, g.real.length, g.synthetic.length])).toEqual([
+      ['a', 2, 1],
+      ['b', 1, 0],
+      ['c', 0, 1],
+    ]);
     expect(groups[0]?.real[1]?.rgba[0]).toBe(0);
     expect(groups[0]?.real[0]?.width).toBe(3);
   });
@@ -68,13 +76,23 @@ describe('renderReport and writeReport', () => {
     const html = renderReport(input);
     for (const id of REPORT_SECTION_IDS) expect(html).toContain(`<section id="${id}">`);
     expect(html.indexOf('<section id="scorecard">')).toBeLessThan(html.indexOf('<section id="distributions">'));
-    for (const card of ['fidelity', 'utility', 'validity', 'privacy']) expect(html).toMatch(new RegExp(`<article class="card (pass|warn|fail|none)" id="card-${card}"`));
+    for (const card of ['fidelity', 'utility', 'validity', 'privacy'])
+      expect(html).toMatch(new RegExp(`<article class="card (pass|warn|fail|none)" id="card-${card}"`));
     // The long table is folded at the end.
     expect(html.indexOf('<details><summary>Every metric')).toBeGreaterThan(html.indexOf('<section id="metrics">'));
     // Per-class CDFs sit behind a radio-button class selector (no script).
     expect(html).toContain('<input type="radio" name="class-view" id="cls-0" checked><label for="cls-0">bulk</label>');
     expect(html).toContain('<svg class="cdf" id="plot-training-loss"');
-    for (const id of ['cdf-packets-length', 'cdf-packets-iat', 'cdf-flows-packets', 'cdf-flows-bytes', 'cdf-flows-duration', 'cdf-trace-concurrency', 'cdf-packets-length-class-dns', 'cdf-privacy-dcr']) {
+    for (const id of [
+      'cdf-packets-length',
+      'cdf-packets-iat',
+      'cdf-flows-packets',
+      'cdf-flows-bytes',
+      'cdf-flows-duration',
+      'cdf-trace-concurrency',
+      'cdf-packets-length-class-dns',
+      'cdf-privacy-dcr',
+    ]) {
       expect(html).toContain(`<svg class="cdf" id="${id}"`);
     }
     expect(html).toContain('id="downstream-classifiers"');

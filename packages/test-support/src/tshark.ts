@@ -142,7 +142,8 @@ export class TsharkComparison {
     for (const f of TSHARK_FIELDS) {
       if (innerOnly(packet, f)) continue;
       this.compared++;
-      if (row[f] !== mine[f] && this.mismatches.length < this.limit) this.mismatches.push(`frame ${frame} ${f}: tshark "${row[f]}", ${this.label} "${mine[f]}"`);
+      if (row[f] !== mine[f] && this.mismatches.length < this.limit)
+        this.mismatches.push(`frame ${frame} ${f}: tshark "${row[f]}", ${this.label} "${mine[f]}"`);
     }
   }
 }

@@ -105,7 +105,14 @@ describe('capture listing', () => {
 
   it('gives [name relative to the folder, path] rows for it.each', () => {
     const rows = sharedCaptureCases(root);
-    expect(rows.map(([n]) => n)).toEqual(['lab/bulk.pcap', 'lab/dns.pcap', 'lab/web.pcap', 'packets/a_trace.pcapng', 'packets/dns.pcap', 'packets/dns.pcapclear']);
+    expect(rows.map(([n]) => n)).toEqual([
+      'lab/bulk.pcap',
+      'lab/dns.pcap',
+      'lab/web.pcap',
+      'packets/a_trace.pcapng',
+      'packets/dns.pcap',
+      'packets/dns.pcapclear',
+    ]);
     for (const [name, path] of rows) expect(path).toBe(join(root, name));
   });
 

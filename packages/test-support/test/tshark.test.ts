@@ -33,7 +33,16 @@ describe('tsharkView', () => {
 
   it('prints IPv6 next header and UDP ports, no ip.len, and the reserved TCP bits in tcp.flags', () => {
     const v6 = tsharkView({ ip: { version: 6, src: '::1', dst: '::2', protocol: 17, nextHeader: 0, totalLength: 48 }, udp: { srcPort: 53, dstPort: 5353 } });
-    expect(v6).toMatchObject({ 'ipv6.src': '::1', 'ipv6.dst': '::2', 'ipv6.nxt': '0', 'ip.len': '', 'ip.proto': '', 'udp.srcport': '53', 'udp.dstport': '5353', 'tcp.flags': '' });
+    expect(v6).toMatchObject({
+      'ipv6.src': '::1',
+      'ipv6.dst': '::2',
+      'ipv6.nxt': '0',
+      'ip.len': '',
+      'ip.proto': '',
+      'udp.srcport': '53',
+      'udp.dstport': '5353',
+      'tcp.flags': '',
+    });
     expect(tsharkView({ tcp: { srcPort: 1, dstPort: 2, flags: (0b101 << 9) | 0x100, seq: 0, ack: 0 } })['tcp.flags']).toBe('0x0b00');
   });
 });
@@ -45,9 +54,32 @@ describe('innerOnly', () => {
 
   it('skips the transport and other-IP-version fields tshark takes from an ICMP error quote', () => {
     const icmp4: PacketFields = { ip: { version: 4, src: 'a', dst: 'b', protocol: 1 }, icmp: {} };
-    expect(TSHARK_FIELDS.filter((f) => innerOnly(icmp4, f))).toEqual(['ipv6.src', 'ipv6.dst', 'ipv6.nxt', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw']);
+    expect(TSHARK_FIELDS.filter((f) => innerOnly(icmp4, f))).toEqual([
+      'ipv6.src',
+      'ipv6.dst',
+      'ipv6.nxt',
+      'tcp.srcport',
+      'tcp.dstport',
+      'udp.srcport',
+      'udp.dstport',
+      'tcp.flags',
+      'tcp.seq_raw',
+      'tcp.ack_raw',
+    ]);
     const icmp6: PacketFields = { ip: { version: 6, src: 'a', dst: 'b', protocol: 58, nextHeader: 58 }, icmp: {} };
-    expect(TSHARK_FIELDS.filter((f) => innerOnly(icmp6, f))).toEqual(['ip.src', 'ip.dst', 'ip.proto', 'ip.len', 'tcp.srcport', 'tcp.dstport', 'udp.srcport', 'udp.dstport', 'tcp.flags', 'tcp.seq_raw', 'tcp.ack_raw']);
+    expect(TSHARK_FIELDS.filter((f) => innerOnly(icmp6, f))).toEqual([
+      'ip.src',
+      'ip.dst',
+      'ip.proto',
+      'ip.len',
+      'tcp.srcport',
+      'tcp.dstport',
+      'udp.srcport',
+      'udp.dstport',
+      'tcp.flags',
+      'tcp.seq_raw',
+      'tcp.ack_raw',
+    ]);
   });
 
   it('skips the transport fields of a tunnel, even where the outer packet is UDP (Teredo)', () => {

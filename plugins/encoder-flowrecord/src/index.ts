@@ -19,7 +19,8 @@ export default definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
   version: pkg.version,
-  description: "Flow records (NetShare's NetFlow fields: addresses and ports as bits, protocol, start, log duration / packets / bytes) as 1×1×L series for the 1-D DDPM, decoded to timed packet flows",
+  description:
+    "Flow records (NetShare's NetFlow fields: addresses and ports as bits, protocol, start, log duration / packets / bytes) as 1×1×L series for the 1-D DDPM, decoded to timed packet flows",
   options: flowRecordOptionsSchema,
   create: (options) => new FlowRecordEncoder(options),
 });

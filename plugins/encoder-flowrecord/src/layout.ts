@@ -25,7 +25,12 @@ export type Layout = Record<string, [number, number]>;
 
 export function makeLayout(addresses: boolean): { layout: Layout; length: number } {
   const parts: [string, number][] = [
-    ...(addresses ? ([['srcip', 32], ['dstip', 32]] as [string, number][]) : []),
+    ...(addresses
+      ? ([
+          ['srcip', 32],
+          ['dstip', 32],
+        ] as [string, number][])
+      : []),
     ['srcport', 16],
     ['dstport', 16],
     ['proto', PROTOCOLS.length],

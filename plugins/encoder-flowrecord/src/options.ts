@@ -3,14 +3,31 @@ import { z } from 'zod';
 /** Options of the flow-record encoder. */
 export const flowRecordOptionsSchema = z.strictObject({
   /** Keep the addresses as 32 bits each (NetShare); `false` leaves them out of the tensor and decodes the documentation endpoints. */
-  addresses: z.boolean().default(true).describe('encode source and destination IPv4 addresses as 32 bits each (NetShare); false: leave them out and decode to the decode.client/decode.server endpoints'),
+  addresses: z
+    .boolean()
+    .default(true)
+    .describe(
+      'encode source and destination IPv4 addresses as 32 bits each (NetShare); false: leave them out and decode to the decode.client/decode.server endpoints',
+    ),
   /** Fixed value ranges in real units; unset ones are learned by `fit` (the training flows' min and max). */
   range: z
     .strictObject({
-      start: z.tuple([z.number().min(0), z.number().min(0)]).optional().describe('seconds after the earliest training flow: [min, max] of a flow start'),
-      duration: z.tuple([z.number().min(0), z.number().min(0)]).optional().describe('seconds: [min, max] of a flow duration'),
-      packets: z.tuple([z.number().min(1), z.number().min(1)]).optional().describe('[min, max] packets per flow'),
-      bytes: z.tuple([z.number().min(0), z.number().min(0)]).optional().describe('[min, max] IP bytes per flow'),
+      start: z
+        .tuple([z.number().min(0), z.number().min(0)])
+        .optional()
+        .describe('seconds after the earliest training flow: [min, max] of a flow start'),
+      duration: z
+        .tuple([z.number().min(0), z.number().min(0)])
+        .optional()
+        .describe('seconds: [min, max] of a flow duration'),
+      packets: z
+        .tuple([z.number().min(1), z.number().min(1)])
+        .optional()
+        .describe('[min, max] packets per flow'),
+      bytes: z
+        .tuple([z.number().min(0), z.number().min(0)])
+        .optional()
+        .describe('[min, max] IP bytes per flow'),
     })
     .default({})
     .describe('fixed [min, max] ranges in real units; ranges not given are learned from the training flows'),
@@ -18,7 +35,12 @@ export const flowRecordOptionsSchema = z.strictObject({
     .strictObject({
       maxPackets: z.number().int().min(1).max(100_000).default(1024).describe('most packets one decoded flow may have'),
       mtu: z.number().int().min(68).max(65535).default(1500).describe('largest IP packet built'),
-      startTimeSeconds: z.number().min(0).max(4e9).default(1_700_000_000).describe('time of the earliest flow start, seconds since the epoch, when fit saw no flow'),
+      startTimeSeconds: z
+        .number()
+        .min(0)
+        .max(4e9)
+        .default(1_700_000_000)
+        .describe('time of the earliest flow start, seconds since the epoch, when fit saw no flow'),
       client: z.ipv4().default('192.0.2.1').describe('client address when addresses: false'),
       server: z.ipv4().default('198.51.100.1').describe('server address when addresses: false'),
       payload: z

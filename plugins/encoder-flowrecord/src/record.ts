@@ -40,7 +40,17 @@ export function protocolNumber(proto: ProtocolName, otherProtocol: number): numb
 
 /** A record as core's NetflowRecord (the protocol as its number). */
 export function toNetflow(r: FlowRecord, otherProtocol: number): NetflowRecord {
-  return { srcip: r.srcip, dstip: r.dstip, srcport: r.srcport, dstport: r.dstport, proto: protocolNumber(r.proto, otherProtocol), ts: r.ts, td: r.td, pkt: r.pkt, byt: r.byt };
+  return {
+    srcip: r.srcip,
+    dstip: r.dstip,
+    srcport: r.srcport,
+    dstport: r.dstport,
+    proto: protocolNumber(r.proto, otherProtocol),
+    ts: r.ts,
+    td: r.td,
+    pkt: r.pkt,
+    byt: r.byt,
+  };
 }
 
 /** IP length of a packet from its header (snap-length-cut packets count their wire size). */

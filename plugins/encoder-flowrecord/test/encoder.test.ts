@@ -60,7 +60,14 @@ describe('flow records', () => {
   it('directions keep the initiator first and its share; bytes split evenly within limits', () => {
     expect(directionsFor(6, 0.5)).toEqual([0, 1, 0, 1, 0, 1]);
     expect(directionsFor(5, 0.4)).toEqual([0, 1, 0, 1, 1]);
-    for (const [n, share] of [[1, 0], [2, 0.5], [5, 0.4], [10, 0.3], [33, 0.9], [7, 1]] as const) {
+    for (const [n, share] of [
+      [1, 0],
+      [2, 0.5],
+      [5, 0.4],
+      [10, 0.3],
+      [33, 0.9],
+      [7, 1],
+    ] as const) {
       const d = directionsFor(n, share);
       expect(d).toHaveLength(n);
       expect(d[0]).toBe(0);
@@ -94,7 +101,14 @@ describe('FlowRecordEncoder', () => {
       const t = enc.encode(s);
       for (const v of t.data) expect(Math.abs(v)).toBeLessThanOrEqual(1);
       const got = enc.decode(t, s.label);
-      expect(got.record).toMatchObject({ srcip: want.srcip, dstip: want.dstip, srcport: want.srcport, dstport: want.dstport, proto: want.proto, pkt: want.pkt });
+      expect(got.record).toMatchObject({
+        srcip: want.srcip,
+        dstip: want.dstip,
+        srcport: want.srcport,
+        dstport: want.dstport,
+        proto: want.proto,
+        pkt: want.pkt,
+      });
       expect(got.record.ts).toBeCloseTo(want.ts, 3);
       expect(got.record.td).toBeCloseTo(want.td, 4);
       expect(Math.abs(got.record.byt - want.byt)).toBeLessThanOrEqual(Math.ceil(want.byt * 1e-5));

@@ -58,4 +58,13 @@ const decodeRate = measure(() => {
   for (const t of tensors) three.decode(t, 'bench');
   return tensors.length;
 });
-console.log(JSON.stringify({ bench: 'gasf.decode', images_per_s: Math.round(decodeRate), length: LENGTH, resolution: RESOLUTION, channels: 3, packets_per_image: Math.round((packets / tensors.length) * 10) / 10 }));
+console.log(
+  JSON.stringify({
+    bench: 'gasf.decode',
+    images_per_s: Math.round(decodeRate),
+    length: LENGTH,
+    resolution: RESOLUTION,
+    channels: 3,
+    packets_per_image: Math.round((packets / tensors.length) * 10) / 10,
+  }),
+);

@@ -5,25 +5,9 @@ import { gasfOptionsSchema } from './options.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export { GasfEncoder, ENCODER_NAME, type FeatureSeries, type GasfDecodedSample, type GasfEncodeReport } from './encoder.js';
-export {
-  gasfOptionsSchema,
-  decodeOptionsSchema,
-  scaleOptionsSchema,
-  type DecodeOptions,
-  type GasfOptions,
-  type GasfOptionsInput,
-} from './options.js';
+export { gasfOptionsSchema, decodeOptionsSchema, scaleOptionsSchema, type DecodeOptions, type GasfOptions, type GasfOptionsInput } from './options.js';
 export { FEATURES, FEATURE_NAMES, ETHERNET_MTU, type FeatureFacts, type FeatureName } from './features.js';
-export {
-  gasf,
-  gasfImage,
-  gasfToSeries,
-  diagonalToSeries,
-  gasfValueToPixel,
-  pixelToHalfGasf,
-  NETDIFFUS_MAPPING,
-  type PixelMapping,
-} from './gasf.js';
+export { gasf, gasfImage, gasfToSeries, diagonalToSeries, gasfValueToPixel, pixelToHalfGasf, NETDIFFUS_MAPPING, type PixelMapping } from './gasf.js';
 export { areaResize, areaTaps, type AxisTaps } from './resize.js';
 export { createNormaliser, denormalise, normalise, scaleOf, type Normaliser } from './normalise.js';
 export { extractSeries, extractAllSeries, ipLength, DEFAULT_SERIES_OPTIONS, type SeriesOptions } from './series.js';

@@ -112,13 +112,7 @@ export function areaTaps(sourceSize: number, targetSize: number, zoom = sourceSi
  * precision. Shrinking (any factor, integer or not): each output pixel is the area-weighted
  * mean of the input pixels it covers. Growing: OpenCV's bilinear emulation (see zoomTaps).
  */
-export function areaResize(
-  source: ArrayLike<number>,
-  sourceHeight: number,
-  sourceWidth: number,
-  targetHeight: number,
-  targetWidth: number,
-): Float64Array {
+export function areaResize(source: ArrayLike<number>, sourceHeight: number, sourceWidth: number, targetHeight: number, targetWidth: number): Float64Array {
   checkSize(sourceHeight, 'source height');
   checkSize(sourceWidth, 'source width');
   if (source.length !== sourceHeight * sourceWidth) {

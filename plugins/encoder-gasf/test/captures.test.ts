@@ -129,9 +129,26 @@ describe.skipIf(!HAVE_LAB)('series of real flows (../shared/data/lab)', () => {
     });
     const file = join(tmp, 'tls-gasf.pcap');
     await writePcap(file, packets, { linkType: 101 });
-    const problems = execFileSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-Y', '_ws.malformed || _ws.expert.severity >= error', '-T', 'fields', '-e', 'frame.number'], {
-      encoding: 'utf8',
-    });
+    const problems = execFileSync(
+      'tshark',
+      [
+        '-r',
+        file,
+        '-o',
+        'tcp.check_checksum:TRUE',
+        '-o',
+        'ip.check_checksum:TRUE',
+        '-Y',
+        '_ws.malformed || _ws.expert.severity >= error',
+        '-T',
+        'fields',
+        '-e',
+        'frame.number',
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(problems.trim()).toBe('');
     const count = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.len'], { encoding: 'utf8' }).trim().split('\n').length;
     expect(count).toBe(packets.length);

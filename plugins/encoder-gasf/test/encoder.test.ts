@@ -1,4 +1,15 @@
-import { createRng, EncodingError, isPluginDefinition, parsePluginOptions, PluginOptionsError, silentProgress, type Flow, type LabelledSample, type Packet, type PluginContext } from '@netsynth/core';
+import {
+  createRng,
+  EncodingError,
+  isPluginDefinition,
+  parsePluginOptions,
+  PluginOptionsError,
+  silentProgress,
+  type Flow,
+  type LabelledSample,
+  type Packet,
+  type PluginContext,
+} from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
 import plugin, { GasfEncoder, ENCODER_NAME } from '../src/index.js';
 import { syntheticFlow } from './helpers.js';

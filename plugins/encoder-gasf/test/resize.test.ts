@@ -90,7 +90,7 @@ describe('areaResize (OpenCV INTER_AREA semantics)', () => {
     }
   });
 
-  it('zooming uses OpenCV\'s bilinear emulation: 2 → 3 and 2 → 4', () => {
+  it("zooming uses OpenCV's bilinear emulation: 2 → 3 and 2 → 4", () => {
     // 2 → 3: output 1 covers [2/3, 4/3): half of each pixel; outputs 0 and 2 lie inside one pixel.
     expectClose(row([10, 20], 3), [10, 15, 20]);
     // 2 → 4: every output lies inside one source pixel (nearest-like, as OpenCV documents).

@@ -32,7 +32,11 @@ function buildNprint() {
   const dir = mkdtempSync(join(tmpdir(), 'nprint-build-'));
   cpSync(source, join(dir, 'nprint'), { recursive: true });
   console.error(`[nprint.csv] building nprint in ${dir} (autoreconf, configure, make)`);
-  const r = spawnSync('sh', ['-c', 'autoreconf -i && ./configure && make -j2'], { cwd: join(dir, 'nprint'), encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('sh', ['-c', 'autoreconf -i && ./configure && make -j2'], {
+    cwd: join(dir, 'nprint'),
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (r.status !== 0) return { error: `nprint build failed (needs autoconf, automake, g++, libpcap-dev): ${(r.stderr ?? '').trim().split('\n').pop()}` };
   rmSync(join(WORK, 'nprint-build'), { recursive: true, force: true });
   cpSync(dir, join(WORK, 'nprint-build'), { recursive: true });
@@ -83,11 +87,12 @@ if (!capture) {
   const peaks = [];
   let rows = 0;
   let identical = null;
-  const runOurs = () => timed(process.execPath, [ONCE, capture, ours], (out) => {
-    const r = JSON.parse(out.trim().split('\n').pop());
-    peaks.push(r.peak_mb);
-    rows = r.rows;
-  });
+  const runOurs = () =>
+    timed(process.execPath, [ONCE, capture, ours], (out) => {
+      const r = JSON.parse(out.trim().split('\n').pop());
+      peaks.push(r.peak_mb);
+      rows = r.rows;
+    });
   const runNprint = async (pair) => {
     const s = await timed(nprint.binary, ['-P', capture, '-4', '-i', '-6', '-t', '-u', '-p', '0', '-W', theirs]);
     if (pair === 0) identical = await sameBytes(ours, theirs);
@@ -98,7 +103,9 @@ if (!capture) {
   const pairs = benchPairs(3);
   let result;
   if (nprint.binary) {
-    result = await alternate(pairs, runOurs, runNprint, (i, a, b) => console.error(`[nprint.csv] pair ${i + 1}: ours ${a.toFixed(2)} s, nprint ${b.toFixed(2)} s`));
+    result = await alternate(pairs, runOurs, runNprint, (i, a, b) =>
+      console.error(`[nprint.csv] pair ${i + 1}: ours ${a.toFixed(2)} s, nprint ${b.toFixed(2)} s`),
+    );
   } else {
     console.error(`[nprint.csv] nprint unavailable: ${nprint.error}`);
     const alone = [];

@@ -129,7 +129,10 @@ export class ConversationPlanner {
       ports: ports?.pair ?? null,
       portsFrom: ports?.from ?? 'none',
       handshake: handshake.on,
-      why: `${transport.toUpperCase()} (${this.transports[transport]} of ${this.rows.length} rows)` + (ports ? `; ports ${ports.why}` : '') + (transport === 'tcp' ? `; ${handshake.why}` : ''),
+      why:
+        `${transport.toUpperCase()} (${this.transports[transport]} of ${this.rows.length} rows)` +
+        (ports ? `; ports ${ports.why}` : '') +
+        (transport === 'tcp' ? `; ${handshake.why}` : ''),
       ipIds: [this.idMode(directions, 0, stats), this.idMode(directions, 1, stats)],
     };
     return { plan, directions };
@@ -140,12 +143,20 @@ export class ConversationPlanner {
     const starts = stats?.data.samples?.tcpStarts;
     if (starts && starts.syn + starts.other > 0) {
       const on = starts.syn >= starts.other;
-      return { on, why: `${on ? 'opens with a handshake' : 'starts mid-stream'}: ${starts.syn} of ${starts.syn + starts.other} training samples start with a SYN` };
+      return {
+        on,
+        why: `${on ? 'opens with a handshake' : 'starts mid-stream'}: ${starts.syn} of ${starts.syn + starts.other} training samples start with a SYN`,
+      };
     }
     return { on: true, why: 'opens with a handshake (nothing learned: a generated sample is a whole flow)' };
   }
 
-  private ports(transport: 'tcp' | 'udp', stats: RowStats | null, rng: Rng, handshake: boolean): { pair: { a: number; b: number }; from: ConversationPlan['portsFrom']; why: string } {
+  private ports(
+    transport: 'tcp' | 'udp',
+    stats: RowStats | null,
+    rng: Rng,
+    handshake: boolean,
+  ): { pair: { a: number; b: number }; from: ConversationPlan['portsFrom']; why: string } {
     const full = this.rows.filter((r) => r.transport === transport && r.ports && known(r.ports, 0, 32)).map((r) => r.ports as Int8Array);
     const pairs = new Map<number, number>();
     const values = new Map<number, number>();
@@ -196,7 +207,12 @@ export class ConversationPlanner {
     const firstCells = this.rows.find((r) => r.transport === transport && r.ports)?.ports ?? undefined;
     const flip = !handshake && firstCells !== undefined && nearestDirection(firstCells, client, server) === 1;
     const pair = flip ? { a: server, b: client } : { a: client, b: server };
-    const how = from === 'learned' ? 'server the most frequent learned port, client drawn from the other learned ports' : from === 'row values' ? 'the most frequent port of the rows and its most frequent partner (no pair held half the rows)' : 'seeded (no port cells, nothing learned)';
+    const how =
+      from === 'learned'
+        ? 'server the most frequent learned port, client drawn from the other learned ports'
+        : from === 'row values'
+          ? 'the most frequent port of the rows and its most frequent partner (no pair held half the rows)'
+          : 'seeded (no port cells, nothing learned)';
     return { pair, from, why: `${client} → ${server}: ${how}` };
   }
 

@@ -27,7 +27,11 @@ export interface NprintCsvStreamResult {
  * CaptureReader.batches(); packet bytes may be borrowed, none is kept); the file appears
  * atomically when all rows are written, and not at all on error.
  */
-export async function writePacketsAsNprintCsv(batches: AsyncIterable<readonly Packet[]>, path: string, options: NprintCsvStreamOptions = {}): Promise<NprintCsvStreamResult> {
+export async function writePacketsAsNprintCsv(
+  batches: AsyncIterable<readonly Packet[]>,
+  path: string,
+  options: NprintCsvStreamOptions = {},
+): Promise<NprintCsvStreamResult> {
   const layout = buildLayout(options.selection ?? NETDIFFUSION_SELECTION);
   const locate = options.locateIp ?? ipBytesForNprint;
   const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY;

@@ -137,9 +137,7 @@ export class NprintEncoder implements Encoder {
       payloadBytes: this.options.payloadBytes,
       keepAddresses: this.options.keepAddresses,
       rows: 'one packet per row in sample order; rows after the last packet are padding (all bits -1)',
-      iat: this.shape.iat
-        ? { unit: 'us', scale: 'log1p(us)/log1p(maxUs) mapped to [-1,1]', maxUs: this.shape.iatMaxUs }
-        : null,
+      iat: this.shape.iat ? { unit: 'us', scale: 'log1p(us)/log1p(maxUs) mapped to [-1,1]', maxUs: this.shape.iatMaxUs } : null,
     };
     return { channels, height: this.shape.height, width: this.shape.columns.length, valueRange: [-1, 1], metadata };
   }

@@ -91,7 +91,8 @@ export function imageToRows(image: RenderedImage, options: ImageToRowsOptions = 
     throw new InvalidArgumentError(`the image is ${image.width} pixels wide, the columns are ${columns.length}`);
   }
   const n = image.width * image.height;
-  if (image.rgba.length < n * 4) throw new InvalidArgumentError(`the image holds ${image.rgba.length} bytes, ${image.width}×${image.height} RGBA needs ${n * 4}`);
+  if (image.rgba.length < n * 4)
+    throw new InvalidArgumentError(`the image holds ${image.rgba.length} bytes, ${image.width}×${image.height} RGBA needs ${n * 4}`);
   const bits = new Int8Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * 4;

@@ -6,7 +6,16 @@ import { nprintOptionsSchema, type NprintOptions } from './options.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export { NprintEncoder, ENCODER_NAME, formatRepairSummary, ipOfAnyLinkType, type EncodeReport, type NprintDecodedSample } from './encoder.js';
-export { repairRow, rowShape, type RowChange, type RowRepairOptions, type RowRepairResult, type RowShape, type ShapeOptions, type Transport } from './repair-row.js';
+export {
+  repairRow,
+  rowShape,
+  type RowChange,
+  type RowRepairOptions,
+  type RowRepairResult,
+  type RowShape,
+  type ShapeOptions,
+  type Transport,
+} from './repair-row.js';
 export { applyConversation, ConversationPlanner, IdContinuation, nearestDirection, type ConversationMode, type ConversationPlan } from './conversation.js';
 export { idStepFitsCounter, IdDirections, MAX_COUNTER_STEP } from './ip-id.js';
 export { RowStats, RowStatsLearner, ROW_STATS_KIND, type FieldStat, type RowStatsData } from './row-stats.js';
@@ -46,16 +55,7 @@ export type { BitValue } from './bits.js';
 export { ipDatagramToBits, type IpBitsResult, type SkipCode } from './ip-to-bits.js';
 export { bitsToIpDatagram, type RowDecodeResult } from './bits-to-ip.js';
 export { ipBytesForNprint, type IpLocator } from './locate-ip.js';
-export {
-  emptyTable,
-  expandRow,
-  mapTableToLayout,
-  selectColumns,
-  tableRow,
-  NPRINT_EXTRA_COLUMNS,
-  type NprintTable,
-  type TableMapping,
-} from './table.js';
+export { emptyTable, expandRow, mapTableToLayout, selectColumns, tableRow, NPRINT_EXTRA_COLUMNS, type NprintTable, type TableMapping } from './table.js';
 export { formatNprintCsv, parseNprintCsv, readNprintCsv, writeNprintCsv } from './csv.js';
 export { NprintCsvFormatter, NprintCsvWriter, type NprintCsvHeader } from './csv-writer.js';
 export { writePacketsAsNprintCsv, type NprintCsvStreamOptions, type NprintCsvStreamResult } from './csv-capture.js';

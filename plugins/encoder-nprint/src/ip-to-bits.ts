@@ -3,17 +3,9 @@ import { writeByteBits } from './bits.js';
 import type { NprintLayout } from './layout.js';
 
 /** Why a packet gets no row. nprint skips the same packets (see the README for each). */
-export type SkipCode =
-  | 'not-ip'
-  | 'truncated'
-  | 'ipv4-bad-ihl'
-  | 'ipv4-protocol'
-  | 'ipv6-next-header'
-  | 'tcp-bad-offset';
+export type SkipCode = 'not-ip' | 'truncated' | 'ipv4-bad-ihl' | 'ipv4-protocol' | 'ipv6-next-header' | 'tcp-bad-offset';
 
-export type IpBitsResult =
-  | { ok: true; srcIp: string; dstIp: string }
-  | { ok: false; code: SkipCode; message: string };
+export type IpBitsResult = { ok: true; srcIp: string; dstIp: string } | { ok: false; code: SkipCode; message: string };
 
 const TCP = 6;
 const UDP = 17;

@@ -184,8 +184,7 @@ export function nearestLayout(row: Int8Array, start: number, areaBits: number, c
     const cost = templateCost(row, start, template);
     let bytes = 0;
     while (bytes * 8 < areaBits && template[bytes * 8] !== ABSENT) bytes++;
-    const better =
-      !best || cost < best.cost || (cost === best.cost && (c.weight > best.weight || (c.weight === best.weight && bytes < best.bytes)));
+    const better = !best || cost < best.cost || (cost === best.cost && (c.weight > best.weight || (c.weight === best.weight && bytes < best.bytes)));
     if (better) best = { key: c.key, template, cost, bytes, weight: c.weight };
   }
   const { key, template, cost, bytes } = best as SnapChoice & { weight: number };

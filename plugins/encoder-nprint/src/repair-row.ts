@@ -47,8 +47,7 @@ export type ShapeOptions = Pick<RowRepairOptions, 'stats' | 'paddingBelow' | 'fo
 
 /** The structure a row would be repaired into (rowShape), without changing it. */
 export type RowShape =
-  | { kind: 'padding'; ipFraction: number }
-  | { kind: 'packet'; version: 4 | 6; transport: Transport | 'none'; why: string; f4: number; f6: number };
+  { kind: 'padding'; ipFraction: number } | { kind: 'packet'; version: 4 | 6; transport: Transport | 'none'; why: string; f4: number; f6: number };
 
 export interface RowChange {
   /** Field stem (`ipv4_ver`), an option area (`tcp_opt`) or a whole block (`udp`). */
@@ -59,8 +58,7 @@ export interface RowChange {
 }
 
 export type RowRepairResult =
-  | { kind: 'padding'; ipFraction: number; cells: number }
-  | { kind: 'packet'; version: 4 | 6; transport: 'tcp' | 'udp' | 'icmp' | 'none'; changes: RowChange[] };
+  { kind: 'padding'; ipFraction: number; cells: number } | { kind: 'packet'; version: 4 | 6; transport: 'tcp' | 'udp' | 'icmp' | 'none'; changes: RowChange[] };
 
 export type Transport = 'tcp' | 'udp' | 'icmp';
 const PROTOCOL: Record<Transport, number> = { tcp: 6, udp: 17, icmp: 1 };
@@ -131,13 +129,7 @@ function fillReasonText(r: FillReason): string {
 }
 
 /** Fills the -1 cells of every listed field of a block. */
-function fillFields(
-  rec: Recorder,
-  row: Int8Array,
-  block: LayoutBlock,
-  names: readonly string[],
-  opts: RowRepairOptions,
-): void {
+function fillFields(rec: Recorder, row: Int8Array, block: LayoutBlock, names: readonly string[], opts: RowRepairOptions): void {
   const fields = FIELDS[block.key as Exclude<HeaderKey, 'payload'>];
   for (const name of names) {
     const f = fields.get(name);
@@ -145,9 +137,15 @@ function fillFields(
     const start = block.start + f.offset;
     if (opts.missing && opts.missing[start] === 1) continue;
     let reason: FillReason | null = null;
-    rec.field(name, start, f.bits, () => (reason ? fillReasonText(reason) : null), () => {
-      reason = fillField(row, start, f.bits, name, opts.stats, opts.rng);
-    });
+    rec.field(
+      name,
+      start,
+      f.bits,
+      () => (reason ? fillReasonText(reason) : null),
+      () => {
+        reason = fillField(row, start, f.bits, name, opts.stats, opts.rng);
+      },
+    );
   }
 }
 
@@ -186,7 +184,8 @@ function snapOptions(
   // An area that already is a valid layout (well-formed, known kinds) stays as it is; it is
   // snapped only when it needs padding to a whole number of 32-bit words.
   const own = parseOptionArea(row, start, area, family);
-  const keep = own !== null && (family === 'tcp' ? own.options.every((o) => KNOWN_TCP_KINDS.has(o.kind)) : choices.some((c) => c.weight > 0 && c.key === own.key));
+  const keep =
+    own !== null && (family === 'tcp' ? own.options.every((o) => KNOWN_TCP_KINDS.has(o.kind)) : choices.some((c) => c.weight > 0 && c.key === own.key));
   if (keep && own.present === own.bytes) return own.bytes;
   const all = keep ? [...choices, { key: own.key, weight: Number.MAX_SAFE_INTEGER }] : choices;
   const choice = nearestLayout(row, start, area, all);
@@ -204,7 +203,11 @@ function snapOptions(
       const vStart = start + (at + 2) * 8;
       const vBits = (o.len - 2) * 8;
       const name =
-        family === 'tcp' && o.kind === 2 && o.len === 4 ? OPTION_VALUE_FIELDS.mss : family === 'tcp' && o.kind === 3 && o.len === 3 ? OPTION_VALUE_FIELDS.wscale : null;
+        family === 'tcp' && o.kind === 2 && o.len === 4
+          ? OPTION_VALUE_FIELDS.mss
+          : family === 'tcp' && o.kind === 3 && o.len === 3
+            ? OPTION_VALUE_FIELDS.wscale
+            : null;
       if (name) fillField(row, vStart, vBits, name, opts.stats, opts.rng);
       else for (let i = 0; i < vBits; i++) if (row[vStart + i] === -1) row[vStart + i] = opts.rng.int(2);
     }
@@ -227,12 +230,7 @@ function snapOptions(
   return choice.bytes;
 }
 
-function pickTransport(
-  row: Int8Array,
-  layout: NprintLayout,
-  version: 4 | 6,
-  opts: ShapeOptions,
-): { transport: Transport | 'none'; why: string } {
+function pickTransport(row: Int8Array, layout: NprintLayout, version: 4 | 6, opts: ShapeOptions): { transport: Transport | 'none'; why: string } {
   const allowed: Transport[] = version === 4 ? ['tcp', 'udp', 'icmp'] : ['tcp', 'udp'];
   const learned = opts.stats?.data.transports;
   let best: Transport | null = null;
@@ -289,7 +287,10 @@ export function rowShape(row: Int8Array, layout: NprintLayout, opts: ShapeOption
   const own = pickTransport(row, layout, version, opts);
   const forced = opts.force?.transport;
   if (forced && own.transport !== 'none' && layout.block(forced) && (version === 4 || forced !== 'icmp')) {
-    const why = forced === own.transport ? own.why : `one conversation per sample: the sample is ${forced.toUpperCase()} (the row alone: ${own.transport.toUpperCase()}, ${own.why})`;
+    const why =
+      forced === own.transport
+        ? own.why
+        : `one conversation per sample: the sample is ${forced.toUpperCase()} (the row alone: ${own.transport.toUpperCase()}, ${own.why})`;
     return { kind: 'packet', version, transport: forced, why, f4, f6 };
   }
   return { kind: 'packet', version, transport: own.transport, why: own.why, f4, f6 };
@@ -316,7 +317,11 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
 
   for (const t of ['tcp', 'udp', 'icmp'] as const) {
     const b = layout.block(t);
-    if (b && t !== transport) rec.clearBlock(b, transport === 'none' ? `no transport header (${why})` : `one transport per ${opts.force ? 'sample' : 'row'}: ${transport.toUpperCase()} (${why})`);
+    if (b && t !== transport)
+      rec.clearBlock(
+        b,
+        transport === 'none' ? `no transport header (${why})` : `one transport per ${opts.force ? 'sample' : 'row'}: ${transport.toUpperCase()} (${why})`,
+      );
   }
 
   const stats = opts.stats;
@@ -332,11 +337,31 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
         setField(rec, row, ip, 'ipv4_mfbit', 0, `a whole datagram: no more fragments (${mf ? 'no fragments in the training rows' : 'nothing learned'})`);
       }
     }
-    const v4Fields = ['ipv4_tos', 'ipv4_tl', 'ipv4_id', 'ipv4_rbit', 'ipv4_dfbit', 'ipv4_mfbit', 'ipv4_foff', 'ipv4_ttl', 'ipv4_proto', 'ipv4_cksum', 'ipv4_src', 'ipv4_dst'];
+    const v4Fields = [
+      'ipv4_tos',
+      'ipv4_tl',
+      'ipv4_id',
+      'ipv4_rbit',
+      'ipv4_dfbit',
+      'ipv4_mfbit',
+      'ipv4_foff',
+      'ipv4_ttl',
+      'ipv4_proto',
+      'ipv4_cksum',
+      'ipv4_src',
+      'ipv4_dst',
+    ];
     fillFields(rec, row, ip, v4Fields, opts);
     const cap = stats && stats.data.maxIpv4TotalLength > 0 ? stats.data.maxIpv4TotalLength : DEFAULT_MAX_IPV4_TOTAL;
     if (readField(row, ip, 'ipv4_tl') > cap) {
-      setField(rec, row, ip, 'ipv4_tl', cap, `above the largest total length ${stats && stats.data.maxIpv4TotalLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`);
+      setField(
+        rec,
+        row,
+        ip,
+        'ipv4_tl',
+        cap,
+        `above the largest total length ${stats && stats.data.maxIpv4TotalLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`,
+      );
     }
     const bytes = snapOptions(rec, row, ip.start + 160, 'ipv4', 'ipv4_opt', candidates(stats?.data.ipv4Options, DEFAULT_IPV4_LAYOUTS), opts);
     setField(rec, row, ip, 'ipv4_hl', 5 + bytes / 4, `IHL from the header present (20 + ${bytes} option bytes)`);
@@ -347,7 +372,14 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
     else fillFields(rec, row, ip, ['ipv6_nh'], opts);
     const cap = stats && stats.data.maxIpv6PayloadLength > 0 ? stats.data.maxIpv6PayloadLength : DEFAULT_MAX_IPV6_PAYLOAD;
     if (readField(row, ip, 'ipv6_len') > cap) {
-      setField(rec, row, ip, 'ipv6_len', cap, `above the largest payload length ${stats && stats.data.maxIpv6PayloadLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`);
+      setField(
+        rec,
+        row,
+        ip,
+        'ipv6_len',
+        cap,
+        `above the largest payload length ${stats && stats.data.maxIpv6PayloadLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`,
+      );
     }
   }
 
@@ -358,7 +390,15 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
     if (transport === 'tcp') {
       const syn = row[tb.start + 110] === 1;
       const learned = syn ? stats?.data.tcpOptions.syn : stats?.data.tcpOptions.other;
-      const bytes = snapOptions(rec, row, tb.start + 160, 'tcp', 'tcp_opt', candidates(learned, syn ? DEFAULT_TCP_LAYOUTS.syn : DEFAULT_TCP_LAYOUTS.other), opts);
+      const bytes = snapOptions(
+        rec,
+        row,
+        tb.start + 160,
+        'tcp',
+        'tcp_opt',
+        candidates(learned, syn ? DEFAULT_TCP_LAYOUTS.syn : DEFAULT_TCP_LAYOUTS.other),
+        opts,
+      );
       setField(rec, row, tb, 'tcp_doff', 5 + bytes / 4, `data offset from the header present (20 + ${bytes} option bytes)`);
     }
   }
@@ -372,7 +412,12 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
     for (let i = keep; i < pb.bits; i++) if (row[pb.start + i] !== -1) dropped++;
     if (dropped > 0) {
       row.fill(-1, pb.start + keep, pb.start + pb.bits);
-      rec.changes.push({ field: 'payload', before: `${dropped} cells 0/1 after byte ${keep / 8}`, after: `${keep / 8} bytes`, reason: 'payload cut at its first -1 cell (whole bytes kept)' });
+      rec.changes.push({
+        field: 'payload',
+        before: `${dropped} cells 0/1 after byte ${keep / 8}`,
+        after: `${keep / 8} bytes`,
+        reason: 'payload cut at its first -1 cell (whole bytes kept)',
+      });
     }
   }
   return { kind: 'packet', version, transport, changes: rec.changes };

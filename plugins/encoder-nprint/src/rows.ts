@@ -262,9 +262,14 @@ export function rowsToPackets(table: NprintTable, options: RowsToPacketsOptions 
   const repairSeed = options.repair?.seed ?? 0;
   const paddingBelow = options.repair?.paddingBelow ?? 0.5;
   const stats = options.repair?.stats ?? null;
-  const planned = repairing && (options.repair?.conversation ?? 'sample') === 'sample' ? planConversation(table, mapping, row, stats, paddingBelow, repairSeed) : undefined;
+  const planned =
+    repairing && (options.repair?.conversation ?? 'sample') === 'sample' ? planConversation(table, mapping, row, stats, paddingBelow, repairSeed) : undefined;
   if (planned !== undefined) {
-    summary.conversation = planned && { ...planned.plan, mode: 'sample', directions: [planned.directions.filter((d) => d === 0).length, planned.directions.filter((d) => d === 1).length] };
+    summary.conversation = planned && {
+      ...planned.plan,
+      mode: 'sample',
+      directions: [planned.directions.filter((d) => d === 0).length, planned.directions.filter((d) => d === 1).length],
+    };
   }
   const ids = planned ? new IdContinuation(planned.plan) : null;
   let k = 0;

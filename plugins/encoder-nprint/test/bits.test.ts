@@ -77,7 +77,10 @@ describe('packet → nPrint bits', () => {
       concat(Uint8Array.of(0x44), new Uint8Array(39)),
       ipv4Header({ protocol: 6 }, 0),
       Uint8Array.of(0x52, 0, 0),
-      concat(ipv4Header({ protocol: 6 }, 20), tcpHeader().map((b, i) => (i === 12 ? 0x30 : b))),
+      concat(
+        ipv4Header({ protocol: 6 }, 20),
+        tcpHeader().map((b, i) => (i === 12 ? 0x30 : b)),
+      ),
     ].map((ip) => encode(ip).res);
     expect(codes.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
       'ipv6-next-header',
@@ -160,9 +163,6 @@ describe('nPrint bits → packet', () => {
     expect(res.kind).toBe('packet');
     if (res.kind !== 'packet') return;
     expect(res.bytes.length).toBe(40);
-    expect(res.notes).toEqual([
-      'IP protocol 17 but the row holds a TCP header',
-      'IP length field declares 30 bytes but the row holds 40; all 40 kept',
-    ]);
+    expect(res.notes).toEqual(['IP protocol 17 but the row holds a TCP header', 'IP length field declares 30 bytes but the row holds 40; all 40 kept']);
   });
 });

@@ -100,6 +100,8 @@ describe.skipIf(!HAVE_SHARED)('real captures: packet → bits → packet gives b
     for (const [code, n] of Object.entries(plain.skipped)) totals.skipped[code as SkipCode] = (totals.skipped[code as SkipCode] ?? 0) + n;
   });
   afterAll(() => {
-    console.log(`nPrint round trip over ${captures.length} captures: ${totals.checked}/${totals.packets} packets gave back every header byte; skipped ${JSON.stringify(totals.skipped)}`);
+    console.log(
+      `nPrint round trip over ${captures.length} captures: ${totals.checked}/${totals.packets} packets gave back every header byte; skipped ${JSON.stringify(totals.skipped)}`,
+    );
   });
 });

@@ -35,7 +35,19 @@ const ipOf = (p: Packet): Uint8Array => {
 describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint', () => {
   it('capture → tensor folder → capture: every header byte and time comes back (addresses kept)', async () => {
     const capture = sharedPath('lab', 'dns.pcap');
-    const enc = netsynth('encode', capture, '--encoder', 'nprint', '--out', 'enc', '--options', '{"keepAddresses":true,"maxPackets":8}', '--max-samples-per-label', '6', '--json');
+    const enc = netsynth(
+      'encode',
+      capture,
+      '--encoder',
+      'nprint',
+      '--out',
+      'enc',
+      '--options',
+      '{"keepAddresses":true,"maxPackets":8}',
+      '--max-samples-per-label',
+      '6',
+      '--json',
+    );
     expect(enc.code, enc.stderr).toBe(0);
     expect(JSON.parse(enc.stdout)).toMatchObject({ samples: 6, shape: [4, 8, 1408], images: 6 });
     for (const f of ['encoder.json', 'tensors.safetensors', 'samples.json', 'images/dns/00005.png']) expect(existsSync(join(work, 'enc', f))).toBe(true);
@@ -77,10 +89,24 @@ describe.skipIf(!HAVE_CLI || !HAVE_SHARED)('netsynth encode / decode with nprint
   });
 
   it('--rows repair: the generated rows become packets, every repaired row listed; values learned with --learn; same seed, same bytes', () => {
-    const args = ['decode', 'gen.nprint', '--encoder', 'nprint', '--rows', 'repair', '--learn', sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'), '--json'];
+    const args = [
+      'decode',
+      'gen.nprint',
+      '--encoder',
+      'nprint',
+      '--rows',
+      'repair',
+      '--learn',
+      sharedPath('netdiffusion', 'preprocessed_netflix_01.nprint'),
+      '--json',
+    ];
     const a = netsynth(...args, '--out', 'rows-a.pcap');
     expect(a.code, a.stderr).toBe(0);
-    const summary = JSON.parse(a.stdout) as { packets: number; problems: { index?: number; message: string }[]; reports: { rowRepair: { repaired: number; padding: number } }[] };
+    const summary = JSON.parse(a.stdout) as {
+      packets: number;
+      problems: { index?: number; message: string }[];
+      reports: { rowRepair: { repaired: number; padding: number } }[];
+    };
     expect(summary.packets).toBe(1024 - (summary.reports[0]?.rowRepair.padding ?? 0));
     expect(summary.problems.filter((p) => p.index !== undefined)).toHaveLength(summary.reports[0]?.rowRepair.repaired ?? -1);
     expect(summary.problems.some((p) => /learned/.test(p.message))).toBe(true);

@@ -76,7 +76,9 @@ describe('writePacketsAsNprintCsv', () => {
   it.skipIf(!HAVE_LAB)('streams a real capture read with borrowed bytes to the same bytes as the in-memory path', async () => {
     const capture = sharedPath('lab', 'dns.pcap');
     const path = join(work, 'dns.nprint');
-    const res = await writePacketsAsNprintCsv(new CaptureReader(capture, { transientData: true, chunkSize: 8192 }).batches(), path, { relativeTimestamps: true });
+    const res = await writePacketsAsNprintCsv(new CaptureReader(capture, { transientData: true, chunkSize: 8192 }).batches(), path, {
+      relativeTimestamps: true,
+    });
     const { packets } = await readCaptureAll(capture);
     const expected = packetsToRows(packets, { relativeTimestamps: true });
     expect(res.rows).toBeGreaterThan(100);

@@ -64,11 +64,17 @@ describe('the plugin definition', () => {
 
 describe('encode → decode on hand-made packets', () => {
   const packets: Packet[] = [
-    rawPacket(concat(ipv4Header({ protocol: 6, src: [192, 168, 1, 2], dst: [1, 1, 1, 1] }, 20 + 5), tcpHeader([], 50000, 443, 0x002), new Uint8Array(5)), 1_000_000_000n),
+    rawPacket(
+      concat(ipv4Header({ protocol: 6, src: [192, 168, 1, 2], dst: [1, 1, 1, 1] }, 20 + 5), tcpHeader([], 50000, 443, 0x002), new Uint8Array(5)),
+      1_000_000_000n,
+    ),
     rawPacket(concat(ipv4Header({ protocol: 6, src: [1, 1, 1, 1], dst: [192, 168, 1, 2] }, 20), tcpHeader([], 443, 50000, 0x012)), 1_000_250_000n),
     ethernetPacket(new Uint8Array(28), 0x0806, 1_000_300_000n),
     rawPacket(concat(ipv6Header(58, 8), icmpEcho(128)), 1_000_400_000n),
-    rawPacket(concat(ipv4Header({ protocol: 6, src: [192, 168, 1, 2], dst: [1, 1, 1, 1] }, 20 + 100), tcpHeader([], 50000, 443, 0x010), new Uint8Array(100).fill(3)), 3_000_500_000n),
+    rawPacket(
+      concat(ipv4Header({ protocol: 6, src: [192, 168, 1, 2], dst: [1, 1, 1, 1] }, 20 + 100), tcpHeader([], 50000, 443, 0x010), new Uint8Array(100).fill(3)),
+      3_000_500_000n,
+    ),
     rawPacket(concat(ipv4Header({ protocol: 1 }, 8), icmpEcho(0)), 3_000_500_007n),
     rawPacket(concat(ipv6Header(17, 8), udpHeader(0)), 3_000_600_000n),
   ];
@@ -107,7 +113,11 @@ describe('encode → decode on hand-made packets', () => {
   it('without given addresses, draws them from the seed: same seed same bytes, another seed others', () => {
     const a1 = make({ maxPackets: 8 }, 1);
     const t = a1.encode(sampleOf(packets));
-    const bytes = (enc: NprintEncoder): string => enc.decode(t, 'x').packets.map((p) => Buffer.from(p.data).toString('hex')).join();
+    const bytes = (enc: NprintEncoder): string =>
+      enc
+        .decode(t, 'x')
+        .packets.map((p) => Buffer.from(p.data).toString('hex'))
+        .join();
     expect(bytes(make({ maxPackets: 8 }, 1))).toBe(bytes(a1));
     expect(bytes(make({ maxPackets: 8 }, 2))).not.toBe(bytes(a1));
   });
@@ -162,7 +172,14 @@ describe('encode → decode on hand-made packets', () => {
   });
 });
 
-const TENSOR_CAPTURES = ['lab/web.pcap', 'lab/dns.pcap', 'lab/icmp.pcap', 'packets/http_ip4and6.pcapng', 'packets/ip_frag_source.pcapng', 'packets/dhcp6_outlease_acquisition.pcapng'];
+const TENSOR_CAPTURES = [
+  'lab/web.pcap',
+  'lab/dns.pcap',
+  'lab/icmp.pcap',
+  'packets/http_ip4and6.pcapng',
+  'packets/ip_frag_source.pcapng',
+  'packets/dhcp6_outlease_acquisition.pcapng',
+];
 
 describe.skipIf(!HAVE_SHARED)('real flows through the tensor', () => {
   it.each(TENSOR_CAPTURES.filter((c) => existsSync(sharedPath(c))))('%s: every header byte and gap comes back', async (name) => {
@@ -181,7 +198,9 @@ describe.skipIf(!HAVE_SHARED)('real flows through the tensor', () => {
           const h = Math.min(headerBytes(original), back.length);
           expect(Buffer.from(back.subarray(0, h)).equals(Buffer.from(original.subarray(0, h)))).toBe(true);
           if (k > 0) {
-            const gap = Number(((flow.packets[pi] as Packet).timestampNs / 1000n) - ((flow.packets[report.packetIndex[k - 1] as number] as Packet).timestampNs / 1000n));
+            const gap = Number(
+              (flow.packets[pi] as Packet).timestampNs / 1000n - (flow.packets[report.packetIndex[k - 1] as number] as Packet).timestampNs / 1000n,
+            );
             const back = Number(((decoded.packets[k] as Packet).timestampNs - (decoded.packets[k - 1] as Packet).timestampNs) / 1000n);
             expect(Math.abs(back - gap)).toBeLessThanOrEqual(Math.max(1, gap * 1e-5));
           }
@@ -193,6 +212,6 @@ describe.skipIf(!HAVE_SHARED)('real flows through the tensor', () => {
 
 function ipOf(p: Packet): Uint8Array {
   const d = p.data;
-  if (p.linkType === 1) return d.subarray(((d[12] as number) << 8 | (d[13] as number)) === 0x8100 ? 18 : 14);
+  if (p.linkType === 1) return d.subarray((((d[12] as number) << 8) | (d[13] as number)) === 0x8100 ? 18 : 14);
   return d;
 }

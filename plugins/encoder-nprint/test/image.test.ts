@@ -45,11 +45,7 @@ describe('rows ⇄ picture', () => {
   it('drops addresses, colours 1 red / 0 green / -1 blue, pads with blue', () => {
     const img = rowsToImage(table, { height: 3 });
     expect([img.width, img.height]).toEqual([2, 3]);
-    expect(Array.from(img.rgba)).toEqual([
-      255, 0, 0, 255, 0, 255, 0, 255,
-      0, 0, 255, 255, 255, 0, 0, 255,
-      0, 0, 255, 255, 0, 0, 255, 255,
-    ]);
+    expect(Array.from(img.rgba)).toEqual([255, 0, 0, 255, 0, 255, 0, 255, 0, 0, 255, 255, 255, 0, 0, 255, 0, 0, 255, 255, 0, 0, 255, 255]);
     expect(() => rowsToImage(table, { height: 1 })).toThrow(/more than the image height/);
   });
 

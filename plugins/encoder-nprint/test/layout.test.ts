@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { HEADER_BLOCK_BYTES, HEADER_FIELDS, buildLayout, isBitColumnName, NETDIFFUSION_IMAGE_COLUMNS, NPRINT_COLUMNS, selectionForColumns } from '../src/layout.js';
+import {
+  HEADER_BLOCK_BYTES,
+  HEADER_FIELDS,
+  buildLayout,
+  isBitColumnName,
+  NETDIFFUSION_IMAGE_COLUMNS,
+  NPRINT_COLUMNS,
+  selectionForColumns,
+} from '../src/layout.js';
 
 describe('nPrint column layout', () => {
   it('has NetDiffusion’s 1408 bit columns in nprint order', () => {

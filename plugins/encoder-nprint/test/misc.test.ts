@@ -59,7 +59,13 @@ describe('packets ⇄ rows', () => {
 
   it('rows → packets: timestamps from rts, padding ends the sample', () => {
     const { table } = packetsToRows([rawPacket(syn, 0n), rawPacket(synAck, 7_000_000n)], { relativeTimestamps: true });
-    const padded = { ...table, rowCount: 3, index: [...table.index, ''], extras: [...table.extras, ['0']], bits: concatInt8(table.bits, new Int8Array(1408).fill(-1)) };
+    const padded = {
+      ...table,
+      rowCount: 3,
+      index: [...table.index, ''],
+      extras: [...table.extras, ['0']],
+      bits: concatInt8(table.bits, new Int8Array(1408).fill(-1)),
+    };
     const back = rowsToPackets(padded);
     expect(back.paddingFrom).toBe(2);
     expect(back.packets.map((p) => p.timestampNs)).toEqual([0n, 7_000_000n]);
@@ -68,7 +74,10 @@ describe('packets ⇄ rows', () => {
 
   it('rows without address columns get the given addresses, swapped by direction', () => {
     const { table } = packetsToRows([rawPacket(syn), rawPacket(synAck), rawPacket(concat(ipv6Header(17, 8), udpHeader(0)))]);
-    const narrow = selectColumns(table, NPRINT_COLUMNS.filter((c) => !/_(src|dst)_/.test(c)));
+    const narrow = selectColumns(
+      table,
+      NPRINT_COLUMNS.filter((c) => !/_(src|dst)_/.test(c)),
+    );
     const back = rowsToPackets(narrow, { addresses: { ipv4: { a: '192.0.2.1', b: '192.0.2.2' }, ipv6: { a: 'fd00::a', b: 'fd00::b' } } });
     expect(back.problems).toEqual([]);
     expect(Array.from(back.packets[0]!.data.subarray(12, 20))).toEqual([192, 0, 2, 1, 192, 0, 2, 2]);

@@ -52,7 +52,14 @@ describe('option layouts', () => {
     const stray = new Int8Array(320).fill(-1);
     stray[0] = 1;
     stray[1] = 1;
-    expect(nearestLayout(stray, 0, 320, DEFAULT_TCP_LAYOUTS.syn.map((key) => ({ key, weight: 0 }))).key).toBe('');
+    expect(
+      nearestLayout(
+        stray,
+        0,
+        320,
+        DEFAULT_TCP_LAYOUTS.syn.map((key) => ({ key, weight: 0 })),
+      ).key,
+    ).toBe('');
     expect(describeLayout('2:4,4:2,8:10,1,3:3', 'tcp')).toBe('MSS,SACK_PERM,TS,NOP,WS');
     expect(describeLayout('', 'ipv4')).toBe('none');
   });

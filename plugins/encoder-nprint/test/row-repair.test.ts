@@ -113,7 +113,12 @@ describe('IPv4 fixed header (NetDiffusion step 3)', () => {
     const reasons = Object.fromEntries((a.repairs?.[0]?.changes ?? []).map((c) => [c.field, c.reason]));
     expect(reasons['ipv4_ttl']).toMatch(/default/);
     expect(reasons['ipv4_id']).toMatch(/random bit/);
-    const ids = new Set([1, 2, 3, 4, 5, 6, 7, 8].map((s) => { const p = repair(t, null, s).packets[0]?.data; return ((p?.[4] ?? 0) << 8) | (p?.[5] ?? 0); }));
+    const ids = new Set(
+      [1, 2, 3, 4, 5, 6, 7, 8].map((s) => {
+        const p = repair(t, null, s).packets[0]?.data;
+        return ((p?.[4] ?? 0) << 8) | (p?.[5] ?? 0);
+      }),
+    );
     expect(ids.size).toBeGreaterThan(1);
   });
 
@@ -277,7 +282,12 @@ describe('rows that already are packets are left alone', () => {
 
 describe('the encoder: fit learns, state carries it, decode repairs', () => {
   const sample = (packets: Packet[]): LabelledSample => {
-    const flow: Flow = { key: { protocol: 6, a: { address: '10.0.0.1', port: 1 }, b: { address: '10.0.0.2', port: 2 } }, id: 'f', packets, directions: packets.map(() => 0) };
+    const flow: Flow = {
+      key: { protocol: 6, a: { address: '10.0.0.1', port: 1 }, b: { address: '10.0.0.2', port: 2 } },
+      id: 'f',
+      packets,
+      directions: packets.map(() => 0),
+    };
     return { id: 's', label: 'x', flow, windowStart: 0 };
   };
 
@@ -304,7 +314,10 @@ describe('the encoder: fit learns, state carries it, decode repairs', () => {
     expect(d.packets[0]?.data[8]).toBe(99);
     expect(d.problems[0]?.message).toBe(formatRepairSummary(d.repairSummary as NonNullable<typeof d.repairSummary>));
     expect(d.problems[0]?.message).toMatch(/^row repair: 4 rows → 1 packets \(1 repaired, 0 already packets\), 3 padding rows/);
-    expect(d.problems[1]).toMatchObject({ index: 0, message: expect.stringContaining('ipv4_ttl bits -------- → 99 (-1 cells filled: learned value)') as string });
+    expect(d.problems[1]).toMatchObject({
+      index: 0,
+      message: expect.stringContaining('ipv4_ttl bits -------- → 99 (-1 cells filled: learned value)') as string,
+    });
   });
 });
 

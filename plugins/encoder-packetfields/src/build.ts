@@ -5,7 +5,17 @@
  * messages, which are written in full. README "What decode builds" lists every value's source.
  */
 import { secondsToNs, type DecodeProblem, type Direction, type Packet, type Rng } from '@netsynth/core';
-import { buildIcmpPacket, buildTcpPacket, buildUdpPacket, encodeTcpOptions, optionsForLayout, TCP_FLAG, TCPOPT, type Ipv4Spec, type OptionSpec } from '@netsynth/protocol-rules';
+import {
+  buildIcmpPacket,
+  buildTcpPacket,
+  buildUdpPacket,
+  encodeTcpOptions,
+  optionsForLayout,
+  TCP_FLAG,
+  TCPOPT,
+  type Ipv4Spec,
+  type OptionSpec,
+} from '@netsynth/protocol-rules';
 import type { FlowChoice } from './choose.js';
 import { mode, nearest } from './counts.js';
 import { dnsPayload, newDnsState, type DnsState } from './dns-flow.js';
@@ -206,7 +216,13 @@ function icmpPacket(s: FlowState, row: PacketRow, t: bigint): Packet {
   if (type !== 0 && type !== 8) type = d === 0 ? 8 : 0;
   if (type === 8) s.icmpSeq = (s.icmpSeq + 1) & 0xffff;
   const size = Math.max(0, Math.min(row.payloadLength, s.o.mtu - 28));
-  const packet = buildIcmpPacket({ ...ipSpec(s, row, t), type, code: 0, rest: ((s.choice.clientPort & 0xffff) << 16 | s.icmpSeq) >>> 0, payload: new Uint8Array(size) });
+  const packet = buildIcmpPacket({
+    ...ipSpec(s, row, t),
+    type,
+    code: 0,
+    rest: (((s.choice.clientPort & 0xffff) << 16) | s.icmpSeq) >>> 0,
+    payload: new Uint8Array(size),
+  });
   return cut(packet, 28);
 }
 
@@ -221,9 +237,23 @@ function shapeRows(rows: readonly PacketRow[], opening: boolean): PacketRow[] {
 }
 
 /** The packets of one decoded flow. */
-export function buildFlow(generated: readonly PacketRow[], choice: FlowChoice, o: BuildOptions, rng: Rng, problems: DecodeProblem[]): { packets: Packet[]; directions: Direction[] } {
-  const s: FlowState = { choice, o, rng, sides: [side(rng), side(rng)], icmpSeq: rng.int(1000), dns: choice.profile?.dns ? newDnsState(choice.profile.dns) : undefined };
-  if (choice.protocol !== 6 && choice.protocol !== 17 && choice.protocol !== 1) problems.push({ message: `protocol ${choice.protocol} has no builder: decoded as UDP` });
+export function buildFlow(
+  generated: readonly PacketRow[],
+  choice: FlowChoice,
+  o: BuildOptions,
+  rng: Rng,
+  problems: DecodeProblem[],
+): { packets: Packet[]; directions: Direction[] } {
+  const s: FlowState = {
+    choice,
+    o,
+    rng,
+    sides: [side(rng), side(rng)],
+    icmpSeq: rng.int(1000),
+    dns: choice.profile?.dns ? newDnsState(choice.profile.dns) : undefined,
+  };
+  if (choice.protocol !== 6 && choice.protocol !== 17 && choice.protocol !== 1)
+    problems.push({ message: `protocol ${choice.protocol} has no builder: decoded as UDP` });
   const opening = choice.protocol === 6 && opensWithSyn(s, generated[0]);
   const rows = shapeRows(generated, opening);
   const lastData: [number, number] = [-1, -1];

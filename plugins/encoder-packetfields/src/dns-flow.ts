@@ -52,6 +52,12 @@ export function dnsPayload(s: DnsState, direction: Direction, rng: Rng): Uint8Ar
   const question = s.last?.question ?? drawQuestion();
   if (flags === undefined || !question) return undefined;
   const size = edns(p.responseEdns);
-  const msg: DnsMessage = { id: s.last?.id ?? rng.int(65536), flags: Number(flags), question, answers: answersFor(p, question), ...(size !== undefined && { ednsUdpSize: size }) };
+  const msg: DnsMessage = {
+    id: s.last?.id ?? rng.int(65536),
+    flags: Number(flags),
+    question,
+    answers: answersFor(p, question),
+    ...(size !== undefined && { ednsUdpSize: size }),
+  };
   return buildDns(msg);
 }

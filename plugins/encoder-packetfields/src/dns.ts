@@ -82,7 +82,12 @@ export function parseDns(b: Uint8Array): DnsMessage | undefined {
     if (end === undefined || end + 10 > b.length) return undefined;
     const rdlen = u16(b, end + 8);
     if (end + 10 + rdlen > b.length) return undefined;
-    answers.push({ type: u16(b, end), klass: u16(b, end + 2), ttl: u32(b, end + 4), rdata: Buffer.from(b.subarray(end + 10, end + 10 + rdlen)).toString('hex') });
+    answers.push({
+      type: u16(b, end),
+      klass: u16(b, end + 2),
+      ttl: u32(b, end + 4),
+      rdata: Buffer.from(b.subarray(end + 10, end + 10 + rdlen)).toString('hex'),
+    });
     i = end + 10 + rdlen;
   }
   const msg: DnsMessage = { id: u16(b, 0), flags: u16(b, 2), question, answers };

@@ -104,9 +104,12 @@ export class PacketFieldsEncoder implements Encoder {
   private fromTensor(t: ImageTensor): Float32Array {
     const info = this.info();
     if (t.channels !== info.channels || t.height !== info.height || t.width !== info.width || t.data.length !== FIELD_COUNT * this.options.maxPackets) {
-      throw new EncodingError(`a packet-field tensor is ${info.channels}×${info.height}×${info.width} (layout ${this.options.layout}); got ${t.channels}×${t.height}×${t.width}`, {
-        configPath: 'encoder.options.layout',
-      });
+      throw new EncodingError(
+        `a packet-field tensor is ${info.channels}×${info.height}×${info.width} (layout ${this.options.layout}); got ${t.channels}×${t.height}×${t.width}`,
+        {
+          configPath: 'encoder.options.layout',
+        },
+      );
     }
     if (this.options.layout === 'series') return t.data;
     const p = this.options.maxPackets;
@@ -134,7 +137,13 @@ export class PacketFieldsEncoder implements Encoder {
     const d = this.options.decode;
     // Flows start within an hour of startTimeSeconds (a seeded offset), so a capture of many is not one burst.
     const startNs = secondsToNs(d.startTimeSeconds + rng.int(3600) + rng.next());
-    const built = buildFlow(rows, flow, { client: d.client, server: d.server, startNs, mtu: d.mtu ?? Math.max(68, Math.min(65535, this.scales.length)) }, rng, problems);
+    const built = buildFlow(
+      rows,
+      flow,
+      { client: d.client, server: d.server, startNs, mtu: d.mtu ?? Math.max(68, Math.min(65535, this.scales.length)) },
+      rng,
+      problems,
+    );
     return { label, packets: built.packets, directions: built.directions, problems, rows, flow };
   }
 
@@ -160,7 +169,14 @@ export class PacketFieldsEncoder implements Encoder {
 
   loadState(state: JsonValue): void {
     const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; profiles?: unknown } | null;
-    if (!s || s.format !== STATE_FORMAT || typeof s.scales?.length !== 'number' || typeof s.scales.iat !== 'number' || typeof s.profiles !== 'object' || s.profiles === null) {
+    if (
+      !s ||
+      s.format !== STATE_FORMAT ||
+      typeof s.scales?.length !== 'number' ||
+      typeof s.scales.iat !== 'number' ||
+      typeof s.profiles !== 'object' ||
+      s.profiles === null
+    ) {
       throw new EncodingError(`not a packet-field encoder state (expected format ${STATE_FORMAT})`, { configPath: 'encoder.state' });
     }
     if (s.maxPackets !== this.options.maxPackets) {

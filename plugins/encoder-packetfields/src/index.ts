@@ -23,7 +23,8 @@ export default definePlugin({
   name: ENCODER_NAME,
   kind: 'encoder',
   version: pkg.version,
-  description: 'Packet-field matrices (NetShare per-packet headers): direction, sizes, gaps, TTL, flags, window, options, protocol and ports per flow, decoded with per-class header profiles learned in fit',
+  description:
+    'Packet-field matrices (NetShare per-packet headers): direction, sizes, gaps, TTL, flags, window, options, protocol and ports per flow, decoded with per-class header profiles learned in fit',
   options: packetFieldsOptionsSchema,
   create: (options, ctx) => new PacketFieldsEncoder(options, ctx.seed),
 });

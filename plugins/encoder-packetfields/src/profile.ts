@@ -91,7 +91,12 @@ export function optionSetOf(key: string): Record<OptionName, boolean> {
   return { mss: names.has('mss'), sackOk: names.has('sackOk'), timestamps: names.has('timestamps'), wscale: names.has('wscale') };
 }
 
-const KIND_OF: Record<number, OptionName> = { [TCPOPT.MSS]: 'mss', [TCPOPT.SACK_PERMITTED]: 'sackOk', [TCPOPT.TIMESTAMP]: 'timestamps', [TCPOPT.WSCALE]: 'wscale' };
+const KIND_OF: Record<number, OptionName> = {
+  [TCPOPT.MSS]: 'mss',
+  [TCPOPT.SACK_PERMITTED]: 'sackOk',
+  [TCPOPT.TIMESTAMP]: 'timestamps',
+  [TCPOPT.WSCALE]: 'wscale',
+};
 
 function learnTcp(p: ProtocolProfile, d: DirectionProfile, v: PacketView): void {
   const tcp = v.tcp!;

@@ -6,10 +6,17 @@ import { sharedPath } from '@netsynth/test-support';
 /** Labelled captures of a shared-data folder: lab/ by file name, apps/ by folder name. */
 export function capturesOf(folder: 'lab' | 'apps'): [string, string][] {
   const root = sharedPath(folder);
-  if (folder === 'lab') return readdirSync(root).sort().map((f) => [f.replace(/\.[^.]+$/, ''), `${root}/${f}`]);
+  if (folder === 'lab')
+    return readdirSync(root)
+      .sort()
+      .map((f) => [f.replace(/\.[^.]+$/, ''), `${root}/${f}`]);
   return readdirSync(root)
     .sort()
-    .flatMap((d) => readdirSync(`${root}/${d}`).sort().map((f): [string, string] => [d, `${root}/${d}/${f}`]));
+    .flatMap((d) =>
+      readdirSync(`${root}/${d}`)
+        .sort()
+        .map((f): [string, string] => [d, `${root}/${d}/${f}`]),
+    );
 }
 
 /** Up to `perLabel` whole flows (≥ 2 packets) per label, as samples. */

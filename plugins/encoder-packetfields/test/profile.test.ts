@@ -31,27 +31,34 @@ describe('per-class profiles learned in fit', () => {
   });
 
   const HAVE_DATA = haveShared('@netsynth/encoder-packetfields profile tests on real captures', 'apps') && haveShared('lab profiles', 'lab');
-  it.skipIf(!HAVE_DATA)('on real captures: a profile per class with exactly the protocols of its flows; DNS found only in classes whose UDP payloads parse as DNS', async () => {
-    const samples = await samplesOf([...capturesOf('lab'), ...capturesOf('apps')], 50);
-    const profiles = learnProfiles(samples);
-    const labels = [...new Set(samples.map((s) => s.label))].sort();
-    expect(Object.keys(profiles).sort()).toEqual(labels);
-    let dnsClasses = 0;
-    for (const label of labels) {
-      const mine = samples.filter((s) => s.label === label);
-      expect(Object.keys(profiles[label]!.protocols).map(Number).sort()).toEqual([...new Set(mine.map((s) => s.flow.key.protocol))].sort());
-      for (const [proto, p] of Object.entries(profiles[label]!.protocols)) {
-        const services = mine.filter((s) => String(s.flow.key.protocol) === proto).map((s) => s.flow.key.b.port);
-        expect(Object.keys(p.servicePorts).map(Number).sort((a, b) => a - b)).toEqual([...new Set(services)].sort((a, b) => a - b).slice(0, 64));
-        if (p.dns) {
-          dnsClasses++;
-          // DNS is recognised from the payloads: its services are the ports those messages used.
-          expect(Object.keys(p.dns.questions).length).toBeGreaterThan(0);
-          expect(services.every((port) => portClass(port) === 0)).toBe(true);
+  it.skipIf(!HAVE_DATA)(
+    'on real captures: a profile per class with exactly the protocols of its flows; DNS found only in classes whose UDP payloads parse as DNS',
+    async () => {
+      const samples = await samplesOf([...capturesOf('lab'), ...capturesOf('apps')], 50);
+      const profiles = learnProfiles(samples);
+      const labels = [...new Set(samples.map((s) => s.label))].sort();
+      expect(Object.keys(profiles).sort()).toEqual(labels);
+      let dnsClasses = 0;
+      for (const label of labels) {
+        const mine = samples.filter((s) => s.label === label);
+        expect(Object.keys(profiles[label]!.protocols).map(Number).sort()).toEqual([...new Set(mine.map((s) => s.flow.key.protocol))].sort());
+        for (const [proto, p] of Object.entries(profiles[label]!.protocols)) {
+          const services = mine.filter((s) => String(s.flow.key.protocol) === proto).map((s) => s.flow.key.b.port);
+          expect(
+            Object.keys(p.servicePorts)
+              .map(Number)
+              .sort((a, b) => a - b),
+          ).toEqual([...new Set(services)].sort((a, b) => a - b).slice(0, 64));
+          if (p.dns) {
+            dnsClasses++;
+            // DNS is recognised from the payloads: its services are the ports those messages used.
+            expect(Object.keys(p.dns.questions).length).toBeGreaterThan(0);
+            expect(services.every((port) => portClass(port) === 0)).toBe(true);
+          }
         }
       }
-    }
-    // lab's dig class is DNS; quic, dhcp and iperf's UDP are not.
-    expect(dnsClasses).toBe(1);
-  });
+      // lab's dig class is DNS; quic, dhcp and iperf's UDP are not.
+      expect(dnsClasses).toBe(1);
+    },
+  );
 });

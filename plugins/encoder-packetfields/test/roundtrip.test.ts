@@ -9,7 +9,19 @@ import { createPacketFieldsEncoder, parseDns, sampleRows, type PacketRow } from 
 import { capturesOf, samplesOf } from './helpers.js';
 
 const HAVE_DATA = haveShared('@netsynth/encoder-packetfields round trips', 'lab') && haveShared('@netsynth/encoder-packetfields round trips', 'apps');
-const EXACT: (keyof PacketRow)[] = ['direction', 'ipLength', 'payloadLength', 'ttl', 'tos', 'dontFragment', 'ipIdStep', 'flags', 'window', 'tcpHeaderLength', 'icmpType'];
+const EXACT: (keyof PacketRow)[] = [
+  'direction',
+  'ipLength',
+  'payloadLength',
+  'ttl',
+  'tos',
+  'dontFragment',
+  'ipIdStep',
+  'flags',
+  'window',
+  'tcpHeaderLength',
+  'icmpType',
+];
 
 describe.skipIf(!HAVE_DATA)('round trip of real flows (../shared/data/lab and apps)', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'packetfields-'));
@@ -36,7 +48,10 @@ describe.skipIf(!HAVE_DATA)('round trip of real flows (../shared/data/lab and ap
       // The built packets (IPv4) carry the generated payload sizes (DNS messages carry learned content instead).
       if (!enc.profile(s.label)?.protocols[String(d.flow.protocol)]?.dns) {
         const built = sampleRows({ ...s, flow: { ...s.flow, packets: d.packets, directions: d.directions } }, 32);
-        expect(built.rows.map((r) => r.payloadLength), s.id).toEqual(original.rows.map((r) => r.payloadLength));
+        expect(
+          built.rows.map((r) => r.payloadLength),
+          s.id,
+        ).toEqual(original.rows.map((r) => r.payloadLength));
       }
     }
     expect(rows).toBeGreaterThan(2000);
@@ -60,7 +75,12 @@ describe.skipIf(!HAVE_DATA)('round trip of real flows (../shared/data/lab and ap
     await writePcap(file, packets, { linkType: 101 });
     const counts = await tsharkCounts(file);
     expect(counts.packets).toBe(packets.length);
-    expect({ malformed: counts.malformed, expertErrors: counts.expertErrors, expertWarnings: counts.expertWarnings, badChecksums: counts.badChecksums }).toEqual({
+    expect({
+      malformed: counts.malformed,
+      expertErrors: counts.expertErrors,
+      expertWarnings: counts.expertWarnings,
+      badChecksums: counts.badChecksums,
+    }).toEqual({
       malformed: 0,
       expertErrors: 0,
       expertWarnings: 0,

@@ -7,13 +7,23 @@ const C = '10.1.0.2';
 const S = '10.1.0.1';
 
 function sample(label: string, i: number, protocol: number, ports: [number, number], packets: Packet[], directions: Direction[]): LabelledSample {
-  return { id: `${label}#${i}`, label, windowStart: 0, flow: { key: { protocol, a: { address: C, port: ports[0] }, b: { address: S, port: ports[1] } }, id: `${label}${i}`, packets, directions } };
+  return {
+    id: `${label}#${i}`,
+    label,
+    windowStart: 0,
+    flow: { key: { protocol, a: { address: C, port: ports[0] }, b: { address: S, port: ports[1] } }, id: `${label}${i}`, packets, directions },
+  };
 }
 
 function tcpFlow(i: number, port: number, ttl: number): LabelledSample {
   const cp = 40000 + i * 7;
   const t = (k: number): bigint => 1_700_000_000_000_000_000n + BigInt(i) * 10_000_000_000n + BigInt(k) * 1_000_000n;
-  const synOpts = encodeTcpOptions([{ kind: TCPOPT.MSS, data: Uint8Array.of(5, 180) }, { kind: TCPOPT.SACK_PERMITTED }, { kind: TCPOPT.NOP }, { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) }]);
+  const synOpts = encodeTcpOptions([
+    { kind: TCPOPT.MSS, data: Uint8Array.of(5, 180) },
+    { kind: TCPOPT.SACK_PERMITTED },
+    { kind: TCPOPT.NOP },
+    { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) },
+  ]);
   const up = { src: C, dst: S, srcPort: cp, dstPort: port, ttl };
   const down = { src: S, dst: C, srcPort: port, dstPort: cp, ttl };
   const packets = [
@@ -42,7 +52,14 @@ function dnsFlow(i: number): LabelledSample {
 function icmpFlow(i: number): LabelledSample {
   const id = 700 + i;
   const packets = [0, 1, 2, 3].map((k) =>
-    buildIcmpPacket({ src: k % 2 ? S : C, dst: k % 2 ? C : S, type: k % 2 ? 0 : 8, rest: (id << 16) | (k >> 1), payload: new Uint8Array(56), timestampNs: 1_700_000_000_000_000_000n + BigInt(k) * 1_000_000n }),
+    buildIcmpPacket({
+      src: k % 2 ? S : C,
+      dst: k % 2 ? C : S,
+      type: k % 2 ? 0 : 8,
+      rest: (id << 16) | (k >> 1),
+      payload: new Uint8Array(56),
+      timestampNs: 1_700_000_000_000_000_000n + BigInt(k) * 1_000_000n,
+    }),
   );
   return sample('echo', i, 1, [id, id], packets, [0, 1, 0, 1]);
 }

@@ -19,7 +19,13 @@ function train(model: Model, rows: readonly number[][], options: AnomalyOptions,
 /** Indices of the top `share` scores. */
 function flagged(scores: readonly number[], share: number): Set<number> {
   const n = Math.max(1, Math.round(scores.length * share));
-  return new Set(scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, n).map(([, i]) => i));
+  return new Set(
+    scores
+      .map((s, i) => [s, i] as const)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, n)
+      .map(([, i]) => i),
+  );
 }
 
 /** Area under the ROC curve of scores for positives (Mann–Whitney, ties counted half). */
@@ -29,7 +35,7 @@ export function auroc(scores: readonly number[], positive: readonly boolean[]): 
   if (!pos.length || !neg.length) return null;
   const all = scores.map((s, i) => [s, positive[i]] as const).sort((a, b) => a[0] - b[0]);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]![0] === all[i]![0]) j++;
     const avg = (i + j + 1) / 2;
@@ -44,9 +50,16 @@ export function auroc(scores: readonly number[], positive: readonly boolean[]): 
  * on the other (synthetic) records, both scored on the real test records. With normal labels,
  * training keeps those only and each detector's AUROC for the other labels is reported.
  */
-export function anomalyMetrics(realTrain: readonly LabelledRecord[], other: readonly LabelledRecord[], test: readonly LabelledRecord[], options: AnomalyOptions, seed: number): Metric[] {
+export function anomalyMetrics(
+  realTrain: readonly LabelledRecord[],
+  other: readonly LabelledRecord[],
+  test: readonly LabelledRecord[],
+  options: AnomalyOptions,
+  seed: number,
+): Metric[] {
   const normal = new Set(options.normal);
-  const keep = (list: readonly LabelledRecord[]): number[][] => (normal.size ? list.filter((r) => normal.has(r.label)) : list).map((r) => recordFeatures(r.record));
+  const keep = (list: readonly LabelledRecord[]): number[][] =>
+    (normal.size ? list.filter((r) => normal.has(r.label)) : list).map((r) => recordFeatures(r.record));
   const a = keep(realTrain);
   const b = keep(other);
   const x = test.map((r) => recordFeatures(r.record));
@@ -60,7 +73,13 @@ export function anomalyMetrics(realTrain: readonly LabelledRecord[], other: read
     const both = [...fa].filter((i) => fb.has(i)).length;
     const group = 'anomaly detection';
     out.push({ name: `anomaly.${model}.score_spearman`, value: ok ? spearman(sa, sb) : null, direction: 'higher', group, unit: 'Spearman of test scores' });
-    out.push({ name: `anomaly.${model}.flag_agreement`, value: ok ? both / (fa.size + fb.size - both) : null, direction: 'higher', group, unit: 'Jaccard of flagged test records' });
+    out.push({
+      name: `anomaly.${model}.flag_agreement`,
+      value: ok ? both / (fa.size + fb.size - both) : null,
+      direction: 'higher',
+      group,
+      unit: 'Jaccard of flagged test records',
+    });
     if (normal.size) {
       const positive = test.map((r) => !normal.has(r.label));
       const ra = ok ? auroc(sa, positive) : null;

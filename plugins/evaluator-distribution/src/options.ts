@@ -10,7 +10,10 @@ export const distributionOptionsSchema = z.strictObject({
   /** Points per CDF curve in the report. */
   cdfPoints: z.number().int().min(10).max(5000).default(200),
   /** Which record levels to compare. */
-  levels: z.array(z.enum(['packets', 'flows'])).min(1).default(['packets', 'flows']),
+  levels: z
+    .array(z.enum(['packets', 'flows']))
+    .min(1)
+    .default(['packets', 'flows']),
 });
 
 export type DistributionOptions = z.output<typeof distributionOptionsSchema>;

@@ -135,7 +135,12 @@ export function compareTraces(real: readonly LabelledSample[], synthetic: readon
 }
 
 /** CDFs of the trace series over all flows: real, synthetic and (when given) the real training stand-in. */
-export function traceSections(real: readonly LabelledSample[], synthetic: readonly LabelledSample[], floor: readonly LabelledSample[] | undefined, points: number): ReportSection[] {
+export function traceSections(
+  real: readonly LabelledSample[],
+  synthetic: readonly LabelledSample[],
+  floor: readonly LabelledSample[] | undefined,
+  points: number,
+): ReportSection[] {
   const r = traceSeries(real);
   const s = traceSeries(synthetic);
   const f = floor ? traceSeries(floor) : undefined;

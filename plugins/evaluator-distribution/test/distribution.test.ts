@@ -8,7 +8,11 @@ import plugin, { createDistributionEvaluator, topPorts } from '../src/index.js';
 const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: '/tmp', baseDir: '/tmp' };
 
 /** Request/response flows: `count` flows of `packets` packets each with sizes and gaps from the rng. */
-function makeFlows(seed: number, count: number, opts: { protocol?: 'tcp' | 'udp'; dstPort?: number; sizeShift?: number; gapShift?: number } = {}): LabelledSample[] {
+function makeFlows(
+  seed: number,
+  count: number,
+  opts: { protocol?: 'tcp' | 'udp'; dstPort?: number; sizeShift?: number; gapShift?: number } = {},
+): LabelledSample[] {
   const rng = createRng(seed);
   const out: LabelledSample[] = [];
   for (let f = 0; f < count; f++) {
@@ -85,7 +89,9 @@ describe('evaluator-distribution', () => {
     expect(base2.get('flows.dst_port.top10_overlap')?.value).toBe(0);
     const nats = byName((await createDistributionEvaluator({ jsdBase: 'e' }).evaluate({ samples: real }, { samples: other }, ctx)).metrics);
     expect(nats.get('packets.protocol.jsd')?.value).toBeCloseTo(Math.LN2, 12);
-    const scipy = byName((await createDistributionEvaluator({ jsdBase: 'e', jsdForm: 'distance' }).evaluate({ samples: real }, { samples: other }, ctx)).metrics);
+    const scipy = byName(
+      (await createDistributionEvaluator({ jsdBase: 'e', jsdForm: 'distance' }).evaluate({ samples: real }, { samples: other }, ctx)).metrics,
+    );
     expect(scipy.get('packets.protocol.jsd')?.value).toBeCloseTo(Math.sqrt(Math.LN2), 12);
   });
 
@@ -167,7 +173,10 @@ describe('trace metrics and floors', () => {
   it('joins the windows of one flow (ids FILE#FLOW@WINDOW) into one flow', async () => {
     const [first] = timedFlows('a', 1, () => 0, 4);
     const [second] = timedFlows('a', 1, () => 2, 4);
-    const windows = [{ ...(first as LabelledSample), id: 'x.pcap#0@0' }, { ...(second as LabelledSample), id: 'x.pcap#0@4' }];
+    const windows = [
+      { ...(first as LabelledSample), id: 'x.pcap#0@0' },
+      { ...(second as LabelledSample), id: 'x.pcap#0@4' },
+    ];
     const { traceSeries } = await import('../src/index.js');
     expect(traceSeries(windows).duration).toEqual([3.5]);
     expect(traceSeries(windows).concurrency).toEqual([1]);

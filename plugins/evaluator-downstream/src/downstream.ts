@@ -57,7 +57,13 @@ function balancedScenario(real: Labelled[], synthetic: Labelled[], seed: number)
   for (const label of [...counts.keys()].sort()) {
     const need = target - (counts.get(label) ?? 0);
     if (need <= 0) continue;
-    added.push(...sampleAtMost(synthetic.filter((s) => s.label === label), need, rng.fork(label)));
+    added.push(
+      ...sampleAtMost(
+        synthetic.filter((s) => s.label === label),
+        need,
+        rng.fork(label),
+      ),
+    );
   }
   return mixScenario('balanced', 'real + synthetic of rare classes', real, added);
 }
@@ -84,8 +90,19 @@ function scenarioMetrics(scenarios: readonly Scenario[], families: readonly stri
       if (sc.id === 'trtr' || sc.id === 'floor') continue;
       const s = find(sc.id, family);
       const floor = sc.id === 'tstr' ? find('floor', family) : base;
-      for (const [key, pick] of [['accuracy', (x: Scores) => x.accuracy], ['macro_f1', (x: Scores) => x.macroF1]] as const) {
-        metrics.push({ name: `${sc.id}.${family}.${key}`, value: pick(s), real: pick(base), synthetic: pick(s), floor: pick(floor), direction: 'higher', group: sc.id });
+      for (const [key, pick] of [
+        ['accuracy', (x: Scores) => x.accuracy],
+        ['macro_f1', (x: Scores) => x.macroF1],
+      ] as const) {
+        metrics.push({
+          name: `${sc.id}.${family}.${key}`,
+          value: pick(s),
+          real: pick(base),
+          synthetic: pick(s),
+          floor: pick(floor),
+          direction: 'higher',
+          group: sc.id,
+        });
       }
     }
   }
@@ -99,7 +116,16 @@ function perClassMetrics(classes: readonly string[], families: readonly string[]
     const [tstr, trtr, floor] = (['tstr', 'trtr', 'floor'] as const).map((id) => find(id, family).perClassF1);
     classes.forEach((label, c) => {
       const value = tstr?.[c] ?? null;
-      metrics.push({ name: `class.${label}.tstr.${family}.f1`, value, real: trtr?.[c] ?? null, synthetic: value, floor: floor?.[c] ?? null, direction: 'higher', group: 'per-class', class: label });
+      metrics.push({
+        name: `class.${label}.tstr.${family}.f1`,
+        value,
+        real: trtr?.[c] ?? null,
+        synthetic: value,
+        floor: floor?.[c] ?? null,
+        direction: 'higher',
+        group: 'per-class',
+        class: label,
+      });
     });
   }
   return metrics;
@@ -147,7 +173,11 @@ export async function runDownstream(
     realTrain = featurise(training);
     realTest = realData;
   } else {
-    const split = stratifiedSplit(realData.map((r) => r.label), options.testFraction, rng.fork('split'));
+    const split = stratifiedSplit(
+      realData.map((r) => r.label),
+      options.testFraction,
+      rng.fork('split'),
+    );
     realTrain = split.train.map((i) => realData[i] as Labelled);
     realTest = split.test.map((i) => realData[i] as Labelled);
   }
@@ -182,7 +212,11 @@ export async function runDownstream(
           deriveSeed(seed, `${sc.id}:${family.id}`),
         );
         try {
-          scores = score(test.map((r) => classIndex.get(r.label) as number), await model.predict(test.map((r) => r.features)), classes.length);
+          scores = score(
+            test.map((r) => classIndex.get(r.label) as number),
+            await model.predict(test.map((r) => r.features)),
+            classes.length,
+          );
         } finally {
           await model.dispose?.();
         }
@@ -193,22 +227,43 @@ export async function runDownstream(
 
   const find = (scenario: string, classifier: string): Scores =>
     outcomes.find((o) => o.scenario === scenario && o.classifier === classifier)?.scores ?? { accuracy: null, macroF1: null };
-  const metrics: Metric[] = [...scenarioMetrics(scenarios, families.map((f) => f.id), find)];
+  const metrics: Metric[] = [
+    ...scenarioMetrics(
+      scenarios,
+      families.map((f) => f.id),
+      find,
+    ),
+  ];
   const trtrAcc = families.map((f) => find('trtr', f.id).accuracy);
   const tstrAcc = families.map((f) => find('tstr', f.id).accuracy);
   const pairs = trtrAcc.map((a, i) => [a, tstrAcc[i] ?? null] as const).filter((p): p is readonly [number, number] => p[0] !== null && p[1] !== null);
   metrics.push({
     name: 'tstr_over_trtr.accuracy',
     value: meanRatio(trtrAcc, tstrAcc),
-    floor: meanRatio(trtrAcc, families.map((f) => find('floor', f.id).accuracy)),
+    floor: meanRatio(
+      trtrAcc,
+      families.map((f) => find('floor', f.id).accuracy),
+    ),
     direction: 'higher',
     group: 'summary',
     unit: 'ratio',
   });
-  metrics.push(...perClassMetrics(classes, families.map((f) => f.id), find));
+  metrics.push(
+    ...perClassMetrics(
+      classes,
+      families.map((f) => f.id),
+      find,
+    ),
+  );
   metrics.push({
     name: 'spearman.accuracy',
-    value: pairs.length >= 3 ? spearman(pairs.map((p) => p[0]), pairs.map((p) => p[1])) : null,
+    value:
+      pairs.length >= 3
+        ? spearman(
+            pairs.map((p) => p[0]),
+            pairs.map((p) => p[1]),
+          )
+        : null,
     direction: 'higher',
     group: 'summary',
   });
@@ -228,7 +283,11 @@ export async function runDownstream(
       rows,
       note: `${realClasses < 2 ? 'Fewer than 2 real classes: nothing to classify, no scores. ' : ''}${realTest.length} real test samples, ${classes.length} classes. ${scenarios.map((sc) => `${sc.id}: ${sc.title} (${sc.realCount} real + ${sc.syntheticCount} synthetic)`).join('; ')}.`,
     }),
-    ...confusionSections(classes, families.map((f) => f.id), find),
+    ...confusionSections(
+      classes,
+      families.map((f) => f.id),
+      find,
+    ),
   ];
   return { metrics, sections, outcomes, testSamples: realTest.length, realClasses };
 }

@@ -10,7 +10,12 @@ export function classifierFamilies(options: DownstreamOptions, runtime?: Runtime
     decision_tree: () => decisionTree({ maxDepth: 16, minSamplesLeaf: 1 }),
     random_forest: () => randomForest({ trees: options.forest.trees, maxDepth: options.forest.maxDepth, minSamplesLeaf: 1 }),
     gradient_boosting: () =>
-      gradientBoosting({ rounds: options.boosting.rounds, learningRate: options.boosting.learningRate, maxDepth: options.boosting.maxDepth, minSamplesLeaf: 1 }),
+      gradientBoosting({
+        rounds: options.boosting.rounds,
+        learningRate: options.boosting.learningRate,
+        maxDepth: options.boosting.maxDepth,
+        minSamplesLeaf: 1,
+      }),
     logistic_regression: () => logisticRegression({ iterations: 300, learningRate: 0.05, l2: 1e-3 }),
     naive_bayes: () => naiveBayes(),
     mlp: () => mlp({ ...options.mlp, ...(runtime && { runtime }) }),

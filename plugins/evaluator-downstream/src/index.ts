@@ -31,7 +31,14 @@ export function createDownstreamEvaluator(input: DownstreamOptionsInput = {}): E
     name: EVALUATOR_NAME,
     async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
       const task = ctx?.progress.start('downstream classifiers');
-      const { metrics, sections, realClasses } = await runDownstream(real.samples, synthetic.samples, options, ctx?.seed ?? 0, real.training?.samples, pluginRuntime(ctx, options.executionProviders));
+      const { metrics, sections, realClasses } = await runDownstream(
+        real.samples,
+        synthetic.samples,
+        options,
+        ctx?.seed ?? 0,
+        real.training?.samples,
+        pluginRuntime(ctx, options.executionProviders),
+      );
       if (realClasses < 2) ctx?.progress.warn('downstream: the real samples have fewer than 2 labels; no classifier was scored');
       task?.done();
       return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };

@@ -4,7 +4,10 @@ export const CLASSIFIER_IDS = ['decision_tree', 'random_forest', 'gradient_boost
 export type ClassifierId = (typeof CLASSIFIER_IDS)[number];
 
 export const downstreamOptionsSchema = z.strictObject({
-  classifiers: z.array(z.enum(CLASSIFIER_IDS)).min(1).default([...CLASSIFIER_IDS]),
+  classifiers: z
+    .array(z.enum(CLASSIFIER_IDS))
+    .min(1)
+    .default([...CLASSIFIER_IDS]),
   /**
    * Share of the real samples (stratified, seeded) kept as the real test set; the rest is the
    * real training set. Test data is always real.

@@ -57,7 +57,12 @@ describe('evaluator-downstream', () => {
     expect(perClass).toHaveLength(2 * classes.size);
     for (const x of perClass) expect(x.name).toMatch(/^class\.[^.]+\.tstr\.(random_forest|naive_bayes)\.f1$/);
     const confusion = r.sections.map((s) => asTableData(s.data)).filter((t) => t?.id.startsWith('downstream-confusion'));
-    expect(confusion.map((t) => t?.id)).toEqual(['downstream-confusion-trtr-random-forest', 'downstream-confusion-tstr-random-forest', 'downstream-confusion-trtr-naive-bayes', 'downstream-confusion-tstr-naive-bayes']);
+    expect(confusion.map((t) => t?.id)).toEqual([
+      'downstream-confusion-trtr-random-forest',
+      'downstream-confusion-tstr-random-forest',
+      'downstream-confusion-trtr-naive-bayes',
+      'downstream-confusion-tstr-naive-bayes',
+    ]);
     const trtr = confusion[0];
     // Every real test sample is counted once.
     expect(trtr?.rows.reduce((n, row) => n + row.slice(1).reduce<number>((a, b) => a + (b as number), 0), 0)).toBe(r.testSamples);

@@ -4,7 +4,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedSample, ImageTensor, ProgressReporter } from '@netsynth/core';
 import { InterruptedError, InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
-import { Conv2d, GroupNorm, InferenceSession, type RuntimeOptions, Linear, Module, SiLU, adam, buildTrainingSession, epochOrder, exportInferenceModel, initParameters, ops } from '@netsynth/nn';
+import {
+  Conv2d,
+  GroupNorm,
+  InferenceSession,
+  type RuntimeOptions,
+  Linear,
+  Module,
+  SiLU,
+  adam,
+  buildTrainingSession,
+  epochOrder,
+  exportInferenceModel,
+  initParameters,
+  ops,
+} from '@netsynth/nn';
 import type { TraceContext, Value } from '@netsynth/nn';
 import type { FeatureExtractor } from './extractors.js';
 import { areaResize } from './resize.js';
@@ -114,7 +128,14 @@ export function cnnInputSize(option: CnnOptions['inputSize'], height: number, wi
   return [Math.min(height, 32), Math.min(width, 64)];
 }
 
-async function session(bytes: Uint8Array, channels: number, [h, w]: [number, number], o: CnnOptions, info: CnnTrainingInfo, runtime: RuntimeOptions): Promise<CnnExtractor> {
+async function session(
+  bytes: Uint8Array,
+  channels: number,
+  [h, w]: [number, number],
+  o: CnnOptions,
+  info: CnnTrainingInfo,
+  runtime: RuntimeOptions,
+): Promise<CnnExtractor> {
   const s = await InferenceSession.create(bytes, runtime);
   const per = channels * h * w;
   return {
@@ -155,7 +176,8 @@ export async function trainCnnExtractor(
   runtime: RuntimeOptions = {},
 ): Promise<CnnExtractor> {
   const classes = [...new Set(real.map((s) => s.label))].sort();
-  if (classes.length < 2) throw new InvalidArgumentError(`the FD feature network learns to tell classes apart and needs at least 2 labels, got ${classes.length}`);
+  if (classes.length < 2)
+    throw new InvalidArgumentError(`the FD feature network learns to tell classes apart and needs at least 2 labels, got ${classes.length}`);
   const first = real[0]?.tensor as ImageTensor;
   const channels = first.channels;
   for (const s of real) {
@@ -181,7 +203,10 @@ export async function trainCnnExtractor(
   const trainer = await buildTrainingSession(net, {
     inputs: { x: { shape: [B, channels, h, w] }, y: { shape: [B, K] } },
     // Cross-entropy of the softmax against one-hot labels (ε keeps log finite).
-    loss: (ctx, i) => ops.neg(ops.reduceMeanAll(ops.reduceSum(ops.mul(i['y'] as Value, ops.log(ops.add(ops.softmax(net.forward(ctx, i['x'] as Value), -1), 1e-7))), [1], false))),
+    loss: (ctx, i) =>
+      ops.neg(
+        ops.reduceMeanAll(ops.reduceSum(ops.mul(i['y'] as Value, ops.log(ops.add(ops.softmax(net.forward(ctx, i['x'] as Value), -1), 1e-7))), [1], false)),
+      ),
     forward: (ctx, i) => net.forward(ctx, i['x'] as Value),
     optimizer: adam({ lr: options.learningRate }),
     seed,
@@ -227,7 +252,15 @@ export async function trainCnnExtractor(
       forward: (ctx, i) => ({ features: net.features(ctx, i['x'] as Value) }),
       metadata: { netsynth: 'evaluator-fd feature network', key },
     });
-    const info: CnnTrainingInfo = { key, classes, images: inputs.length, steps: options.steps, finalLoss, trainAccuracy: correct / inputs.length, trained: true };
+    const info: CnnTrainingInfo = {
+      key,
+      classes,
+      images: inputs.length,
+      steps: options.steps,
+      finalLoss,
+      trainAccuracy: correct / inputs.length,
+      trained: true,
+    };
     await writeFileAtomic(modelPath, bytes, { force: true });
     await writeFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`, { force: true });
     return session(bytes, channels, [h, w], options, info, runtime);

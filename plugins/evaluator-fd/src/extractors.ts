@@ -132,7 +132,12 @@ export async function onnxFeatureExtractor(modelPath: string, options: OnnxExtra
         try {
           result = await session.run({ [inputName]: new ort.Tensor('float32', data, [batch.length, channels, height, width]) }, [outputName]);
         } catch (e) {
-          throw new ModelFileError(`the ONNX feature extractor failed on a ${batch.length}×${channels}×${height}×${width} batch: ${(e as Error).message}`, modelPath, undefined, e);
+          throw new ModelFileError(
+            `the ONNX feature extractor failed on a ${batch.length}×${channels}×${height}×${width} batch: ${(e as Error).message}`,
+            modelPath,
+            undefined,
+            e,
+          );
         }
         const value = result[outputName] as import('onnxruntime-node').Tensor;
         const flat = value.data as Float32Array;

@@ -21,7 +21,10 @@ export function gaussianStats(rows: readonly Float64Array[]): GaussianStats {
   rows.forEach((r, i) => {
     for (let j = 0; j < d; j++) centred.set(i, j, (r[j] as number) - (mean[j] as number));
   });
-  const cov = centred.transpose().mmul(centred).div(n - 1);
+  const cov = centred
+    .transpose()
+    .mmul(centred)
+    .div(n - 1);
   return { mean, cov, n };
 }
 

@@ -43,7 +43,15 @@ async function makeExtractor(options: FdOptions, real: EvalSet, ctx: PluginConte
       ctx?.progress.warn('fd: the real images have fewer than 2 labels, so the feature network cannot be trained; using the pooled features');
       return { fx: pooledFeatureExtractor(options.grid) };
     }
-    const cnn = await trainCnnExtractor(images, options.cnn, ctx?.seed ?? 0, ctx?.workDir ?? process.cwd(), ctx?.progress, ctx?.signal, pluginRuntime(ctx, options.executionProviders));
+    const cnn = await trainCnnExtractor(
+      images,
+      options.cnn,
+      ctx?.seed ?? 0,
+      ctx?.workDir ?? process.cwd(),
+      ctx?.progress,
+      ctx?.signal,
+      pluginRuntime(ctx, options.executionProviders),
+    );
     return { fx: cnn, cnn: cnn.info };
   }
   const baseDir = ctx?.baseDir ?? process.cwd();
@@ -63,7 +71,13 @@ async function makeExtractor(options: FdOptions, real: EvalSet, ctx: PluginConte
 }
 
 /** FD over all images and per class (classes with at least minPerClass images on each side). */
-function fdMetrics(fr: Float64Array[], realImages: readonly GeneratedSample[], fs: Float64Array[], synImages: readonly GeneratedSample[], options: FdOptions): { metrics: Metric[]; rows: TableCell[][] } {
+function fdMetrics(
+  fr: Float64Array[],
+  realImages: readonly GeneratedSample[],
+  fs: Float64Array[],
+  synImages: readonly GeneratedSample[],
+  options: FdOptions,
+): { metrics: Metric[]; rows: TableCell[][] } {
   const all = frechetDistance(gaussianStats(fr), gaussianStats(fs));
   const metrics: Metric[] = [{ name: 'fd.all', value: all, direction: 'lower', group: 'fd' }];
   const rows: TableCell[][] = [['all', realImages.length, synImages.length, all]];
@@ -137,7 +151,8 @@ export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
   version: pkg.version,
-  description: 'Fréchet distance between real and synthetic images, over the features of a small CNN trained on the real images (default), fixed pooled features, or a user ONNX feature extractor',
+  description:
+    'Fréchet distance between real and synthetic images, over the features of a small CNN trained on the real images (default), fixed pooled features, or a user ONNX feature extractor',
   options: fdOptionsSchema,
   create: (options) => createFdEvaluator(options),
 });

@@ -54,8 +54,7 @@ export function adaptImage(
   out: Float32Array,
   offset: number,
 ): void {
-  const src: ImageTensor =
-    mode === 'area' && (t.height !== height || t.width !== width) ? { ...t, height, width, data: areaResize(t, height, width) } : t;
+  const src: ImageTensor = mode === 'area' && (t.height !== height || t.width !== width) ? { ...t, height, width, data: areaResize(t, height, width) } : t;
   for (let c = 0; c < channels; c++) {
     const m = mean[c % Math.max(1, mean.length)] ?? 0;
     const sd = std[c % Math.max(1, std.length)] ?? 1;

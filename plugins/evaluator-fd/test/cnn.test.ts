@@ -80,8 +80,16 @@ describe('the default feature extractor: a CNN trained on the real images', () =
 
   it('is seeded: a fresh cache folder and the same seed give the same distance', async () => {
     const opts = { cnn: { ...cnn, steps: 20 } };
-    const a = await createFdEvaluator(opts).evaluate({ samples: [], images: real }, { samples: [], images: poor }, context(mkdtempSync(join(tmpdir(), 'fd-cnn-a-'))));
-    const b = await createFdEvaluator(opts).evaluate({ samples: [], images: real }, { samples: [], images: poor }, context(mkdtempSync(join(tmpdir(), 'fd-cnn-b-'))));
+    const a = await createFdEvaluator(opts).evaluate(
+      { samples: [], images: real },
+      { samples: [], images: poor },
+      context(mkdtempSync(join(tmpdir(), 'fd-cnn-a-'))),
+    );
+    const b = await createFdEvaluator(opts).evaluate(
+      { samples: [], images: real },
+      { samples: [], images: poor },
+      context(mkdtempSync(join(tmpdir(), 'fd-cnn-b-'))),
+    );
     expect(value(b, 'fd.all')).toBe(value(a, 'fd.all'));
   });
 
@@ -96,7 +104,15 @@ describe('the default feature extractor: a CNN trained on the real images', () =
   it('trains on 1-row images (flow records)', async () => {
     const rng = createRng(9);
     const rows = (label: string, n: number): GeneratedSample[] =>
-      Array.from({ length: n }, () => ({ label, tensor: createImageTensor(1, 1, 40, Float32Array.from({ length: 40 }, (_, i) => (label === 'a' ? (i < 20 ? 0.8 : -0.8) : i < 20 ? -0.8 : 0.8) + 0.2 * rng.normal())) }));
+      Array.from({ length: n }, () => ({
+        label,
+        tensor: createImageTensor(
+          1,
+          1,
+          40,
+          Float32Array.from({ length: 40 }, (_, i) => (label === 'a' ? (i < 20 ? 0.8 : -0.8) : i < 20 ? -0.8 : 0.8) + 0.2 * rng.normal()),
+        ),
+      }));
     const r = await createFdEvaluator({ cnn: { ...cnn, inputSize: 'auto', steps: 40 } }).evaluate(
       { samples: [], images: [...rows('a', 20), ...rows('b', 20)] },
       { samples: [], images: [...rows('a', 20), ...rows('b', 20)] },
@@ -145,7 +161,14 @@ describe('a user-supplied ONNX feature extractor (tiny model built with packages
       dynamicBatch: true,
     });
     const rng = createRng(2);
-    const imgs = Array.from({ length: 5 }, () => createImageTensor(3, 12, 12, Float32Array.from({ length: 432 }, () => rng.next() * 2 - 1)));
+    const imgs = Array.from({ length: 5 }, () =>
+      createImageTensor(
+        3,
+        12,
+        12,
+        Float32Array.from({ length: 432 }, () => rng.next() * 2 - 1),
+      ),
+    );
     const mean = [0.485, 0.456, 0.406];
     const std = [0.229, 0.224, 0.225];
 
@@ -157,7 +180,9 @@ describe('a user-supplied ONNX feature extractor (tiny model built with packages
     // The same images normalised by hand ([-1, 1] → [0, 1], then ImageNet mean/std), straight into the model.
     const session = await InferenceSession.create(path);
     const x = new Float32Array(5 * 432);
-    imgs.forEach((t, n) => t.data.forEach((v, i) => (x[n * 432 + i] = ((v + 1) / 2 - (mean[Math.floor(i / 144)] as number)) / (std[Math.floor(i / 144)] as number))));
+    imgs.forEach((t, n) =>
+      t.data.forEach((v, i) => (x[n * 432 + i] = ((v + 1) / 2 - (mean[Math.floor(i / 144)] as number)) / (std[Math.floor(i / 144)] as number))),
+    );
     const expected = (await session.run({ images: { data: x, shape: [5, 3, 12, 12] } }))['pool'] as Float32Array;
     got.forEach((f, n) => f.forEach((v, j) => expect(v).toBeCloseTo(expected[n * 6 + j] as number, 5)));
 
@@ -165,14 +190,15 @@ describe('a user-supplied ONNX feature extractor (tiny model built with packages
     const first = await onnxFeatureExtractor(path);
     expect((await first.features(imgs.slice(0, 1)))[0]?.length).toBe(4);
     await first.close?.();
-    await expect(onnxFeatureExtractor(path, { outputName: 'pool_3' })).rejects.toMatchObject({ code: 'MODEL_FILE', message: expect.stringMatching(/no output "pool_3".*logits, pool/) });
+    await expect(onnxFeatureExtractor(path, { outputName: 'pool_3' })).rejects.toMatchObject({
+      code: 'MODEL_FILE',
+      message: expect.stringMatching(/no output "pool_3".*logits, pool/),
+    });
 
     // Through the evaluator by config path: 1-channel 16×16 images, channels repeated and resized to 12×12.
-    const viaConfig = await createFdEvaluator({ features: { onnx: 'tiny_inception.onnx', outputName: 'pool', resize: 'bilinear', inputRange: [0, 1], mean, std } }).evaluate(
-      { samples: [], images: stripes(1, 10) },
-      { samples: [], images: stripes(3, 10, true) },
-      context(dir),
-    );
+    const viaConfig = await createFdEvaluator({
+      features: { onnx: 'tiny_inception.onnx', outputName: 'pool', resize: 'bilinear', inputRange: [0, 1], mean, std },
+    }).evaluate({ samples: [], images: stripes(1, 10) }, { samples: [], images: stripes(3, 10, true) }, context(dir));
     expect(value(viaConfig, 'fd.features')).toBe(6);
     expect(value(viaConfig, 'fd.all')).toBeGreaterThan(0);
     writeFileSync(join(dir, 'empty.onnx'), '');

@@ -25,14 +25,34 @@ describe('Fréchet distance', () => {
 
   it('matches the closed form for diagonal covariances and ignores a rotation-equal covariance', () => {
     const stats = (mean: number[], cov: number[][]) => ({ mean: Float64Array.from(mean), cov: new Matrix(cov), n: 10 });
-    const a = stats([0, 0, 0], [[4, 0, 0], [0, 1, 0], [0, 0, 9]]);
-    const b = stats([1, 2, 0], [[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const a = stats(
+      [0, 0, 0],
+      [
+        [4, 0, 0],
+        [0, 1, 0],
+        [0, 0, 9],
+      ],
+    );
+    const b = stats(
+      [1, 2, 0],
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    );
     // 1 + 4 + (2−1)² + 0 + (3−1)² = 10
     expect(frechetDistance(a, b)).toBeCloseTo(10, 10);
     const c = Math.cos(0.7);
     const s = Math.sin(0.7);
-    const R = new Matrix([[c, -s], [s, c]]);
-    const S = new Matrix([[5, 0], [0, 2]]);
+    const R = new Matrix([
+      [c, -s],
+      [s, c],
+    ]);
+    const S = new Matrix([
+      [5, 0],
+      [0, 2],
+    ]);
     const rotated = R.mmul(S).mmul(R.transpose());
     expect(frechetDistance(stats([0, 0], rotated.to2DArray()), stats([0, 3], rotated.to2DArray()))).toBeCloseTo(9, 9);
   });
@@ -55,7 +75,12 @@ function images(seed: number, count: number, brightness: number, label = 'a'): G
   const rng = createRng(seed);
   return Array.from({ length: count }, () => ({
     label,
-    tensor: createImageTensor(1, 8, 8, Float32Array.from({ length: 64 }, (_, i) => Math.tanh(brightness + 0.3 * rng.normal() + (i % 8) / 8))),
+    tensor: createImageTensor(
+      1,
+      8,
+      8,
+      Float32Array.from({ length: 64 }, (_, i) => Math.tanh(brightness + 0.3 * rng.normal() + (i % 8) / 8)),
+    ),
   }));
 }
 
@@ -71,8 +96,16 @@ describe('evaluator-fd', () => {
 
   it('ranks a shifted synthetic set further than a second draw of the real process', async () => {
     const real = images(1, 60, 0);
-    const same = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(2, 60, 0) }, ctx);
-    const shifted = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate({ samples: [], images: real }, { samples: [], images: images(3, 60, 0.8) }, ctx);
+    const same = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate(
+      { samples: [], images: real },
+      { samples: [], images: images(2, 60, 0) },
+      ctx,
+    );
+    const shifted = await createFdEvaluator({ features: 'pooled', grid: 2 }).evaluate(
+      { samples: [], images: real },
+      { samples: [], images: images(3, 60, 0.8) },
+      ctx,
+    );
     const fd = (r: typeof same): number => r.metrics.find((m) => m.name === 'fd.all')?.value as number;
     expect(fd(shifted)).toBeGreaterThan(10 * fd(same));
     expect(same.metrics.find((m) => m.name === 'fd.class.a')?.value).toBeCloseTo(fd(same), 12);
@@ -120,14 +153,27 @@ describe('evaluator-fd', () => {
     };
     const real = images(1, 40, 0);
     const syn = images(2, 40, 0.5);
-    const viaOnnx = await createFdEvaluator({ features: { onnx: 'tiny.onnx', batchSize: 16 } }).evaluate({ samples: [], images: real }, { samples: [], images: syn }, { ...ctx, baseDir: dir });
+    const viaOnnx = await createFdEvaluator({ features: { onnx: 'tiny.onnx', batchSize: 16 } }).evaluate(
+      { samples: [], images: real },
+      { samples: [], images: syn },
+      { ...ctx, baseDir: dir },
+    );
     const viaJs = await createFdEvaluator({}, reference).evaluate({ samples: [], images: real }, { samples: [], images: syn }, ctx);
     const fd = (r: typeof viaJs): number => r.metrics.find((m) => m.name === 'fd.all')?.value as number;
     expect(fd(viaOnnx)).toBeGreaterThan(0);
     expect(fd(viaOnnx)).toBeCloseTo(fd(viaJs), 4);
 
     // A 3-channel 16×16 model fed 1-channel 8×8 images: channels repeated, nearest-neighbour resize.
-    writeFileSync(join(dir, 'rgb.onnx'), linearReluOnnxModel(3, 16, 16, Float32Array.from({ length: 768 * 2 }, (_, i) => ((i % 7) - 3) / 10), 2));
+    writeFileSync(
+      join(dir, 'rgb.onnx'),
+      linearReluOnnxModel(
+        3,
+        16,
+        16,
+        Float32Array.from({ length: 768 * 2 }, (_, i) => ((i % 7) - 3) / 10),
+        2,
+      ),
+    );
     const fx = await onnxFeatureExtractor(join(dir, 'rgb.onnx'));
     const out = await fx.features(real.slice(0, 3).map((s) => s.tensor));
     expect(out.map((f) => f.length)).toEqual([2, 2, 2]);
@@ -139,7 +185,12 @@ describe('evaluator-fd', () => {
 
   it('the pooled extractor sees channel structure', async () => {
     const fx = pooledFeatureExtractor(2);
-    const t = createImageTensor(2, 4, 4, Float32Array.from({ length: 32 }, (_, i) => (i < 16 ? 1 : -1)));
+    const t = createImageTensor(
+      2,
+      4,
+      4,
+      Float32Array.from({ length: 32 }, (_, i) => (i < 16 ? 1 : -1)),
+    );
     const [f] = await fx.features([t]);
     expect(f?.length).toBe(20);
     expect(f?.[8]).toBe(1); // channel 0 mean

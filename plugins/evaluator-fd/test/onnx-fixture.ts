@@ -65,7 +65,12 @@ export function linearReluOnnxModel(channels: number, height: number, width: num
     for (const o of outputs) n.string(2, o);
     return n.string(3, `${op}_node`).string(4, op);
   };
-  const w = new ProtoWriter().int(1, inDim).int(1, outDim).int(2, FLOAT).string(8, 'W').bytesField(9, new Uint8Array(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)));
+  const w = new ProtoWriter()
+    .int(1, inDim)
+    .int(1, outDim)
+    .int(2, FLOAT)
+    .string(8, 'W')
+    .bytesField(9, new Uint8Array(weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength)));
   const graph = new ProtoWriter()
     .message(1, node('Flatten', ['images'], ['flat']))
     .message(1, node('MatMul', ['flat', 'W'], ['projected']))
@@ -74,10 +79,5 @@ export function linearReluOnnxModel(channels: number, height: number, width: num
     .message(5, w)
     .message(11, valueInfo('images', ['N', channels, height, width]))
     .message(12, valueInfo('features', ['N', outDim]));
-  return new ProtoWriter()
-    .int(1, 8)
-    .string(2, 'netsynth-test')
-    .message(7, graph)
-    .message(8, new ProtoWriter().string(1, '').int(2, 13))
-    .finish();
+  return new ProtoWriter().int(1, 8).string(2, 'netsynth-test').message(7, graph).message(8, new ProtoWriter().string(1, '').int(2, 13)).finish();
 }

@@ -67,7 +67,12 @@ export function evaluateMembership(real: EvalSet, synthetic: EvalSet, o: Members
   const mode = chooseMode(real, synthetic, privacyOptionsSchema.parse({ features: o.features }));
   const s = sides(real, synthetic, mode);
   if (s.members.length === 0 || s.nonMembers.length === 0 || s.synthetic.length === 0) {
-    const why = s.members.length === 0 ? 'no training set given (EvalSet.training): members are unknown' : s.nonMembers.length === 0 ? 'no held-out real samples' : 'no synthetic samples';
+    const why =
+      s.members.length === 0
+        ? 'no training set given (EvalSet.training): members are unknown'
+        : s.nonMembers.length === 0
+          ? 'no held-out real samples'
+          : 'no synthetic samples';
     return { metrics: [{ name: 'mia.auc', value: null, direction: 'lower', group: 'membership inference' }], sections: [], skipped: why };
   }
   const rng = createRng(seed).fork('membership');
@@ -106,7 +111,12 @@ export function evaluateMembership(real: EvalSet, synthetic: EvalSet, o: Members
     tableSection('Membership inference', {
       id: 'membership-attacks',
       columns: ['attack', 'AUC', 'advantage (TPR − FPR)', `TPR at FPR ≤ ${o.lowFpr}`],
-      rows: attacks.map((a) => [a.name === 'distance' ? 'distance to nearest synthetic sample' : 'synthetic density (Gaussian kernel)', a.auc, a.advantage, a.tprAtFpr]),
+      rows: attacks.map((a) => [
+        a.name === 'distance' ? 'distance to nearest synthetic sample' : 'synthetic density (Gaussian kernel)',
+        a.auc,
+        a.advantage,
+        a.tprAtFpr,
+      ]),
       note,
     }),
     cdfSection('Distance to the nearest synthetic sample: training vs held-out', {

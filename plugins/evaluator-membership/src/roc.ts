@@ -7,7 +7,7 @@ export function rocAuc(members: readonly number[], nonMembers: readonly number[]
   if (members.length === 0 || nonMembers.length === 0) return null;
   const all = [...members.map((s) => ({ s, m: 1 })), ...nonMembers.map((s) => ({ s, m: 0 }))].sort((a, b) => a.s - b.s);
   let rankSum = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && (all[j] as { s: number }).s === (all[i] as { s: number }).s) j++;
     const meanRank = (i + 1 + j) / 2; // ranks i+1 … j share their mean

@@ -43,8 +43,20 @@ describe('evaluator-membership', () => {
   });
 
   it('catches a generator that copies its training set (AUC near 1)', async () => {
-    const copies = train.map((s) => ({ label: s.label, tensor: createImageTensor(1, 8, 8, s.tensor.data.map((x) => x + 0.01)) }));
-    const r = await createMembershipEvaluator().evaluate({ samples: [], images: holdout, training: { samples: [], images: train } }, { samples: [], images: copies }, ctx);
+    const copies = train.map((s) => ({
+      label: s.label,
+      tensor: createImageTensor(
+        1,
+        8,
+        8,
+        s.tensor.data.map((x) => x + 0.01),
+      ),
+    }));
+    const r = await createMembershipEvaluator().evaluate(
+      { samples: [], images: holdout, training: { samples: [], images: train } },
+      { samples: [], images: copies },
+      ctx,
+    );
     const m = byName(r.metrics);
     expect(m.get('mia.auc')).toBeGreaterThan(0.95);
     expect(m.get('mia.advantage')).toBeGreaterThan(0.8);
@@ -53,7 +65,11 @@ describe('evaluator-membership', () => {
 
   it('finds nothing when the synthetic data are fresh draws of the same population (AUC near 0.5)', async () => {
     const fresh = images(240, 3);
-    const r = await createMembershipEvaluator().evaluate({ samples: [], images: holdout, training: { samples: [], images: train } }, { samples: [], images: fresh }, ctx);
+    const r = await createMembershipEvaluator().evaluate(
+      { samples: [], images: holdout, training: { samples: [], images: train } },
+      { samples: [], images: fresh },
+      ctx,
+    );
     const m = byName(r.metrics);
     expect(Math.abs((m.get('mia.distance.auc') as number) - 0.5)).toBeLessThan(0.1);
     expect(Math.abs((m.get('mia.density.auc') as number) - 0.5)).toBeLessThan(0.1);
@@ -70,7 +86,11 @@ describe('evaluator-membership', () => {
 
   it('says it cannot audit without the training set, and reports null', async () => {
     const warnings: string[] = [];
-    const r = await createMembershipEvaluator().evaluate({ samples: [], images: holdout }, { samples: [], images: train }, { ...ctx, progress: { ...silentProgress, warn: (w: string) => warnings.push(w) } });
+    const r = await createMembershipEvaluator().evaluate(
+      { samples: [], images: holdout },
+      { samples: [], images: train },
+      { ...ctx, progress: { ...silentProgress, warn: (w: string) => warnings.push(w) } },
+    );
     expect(byName(r.metrics).get('mia.auc')).toBeNull();
     expect(warnings.join()).toMatch(/no training set/);
   });

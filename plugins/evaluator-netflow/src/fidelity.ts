@@ -34,7 +34,13 @@ export function recordMetrics(real: readonly NetflowRecord[], other: readonly Ne
     out.push({ name: `records.${field}.jsd`, value, direction: 'lower', group: 'fidelity', ...tag });
   }
   for (const [field, unit] of CONTINUOUS) {
-    const value = real.length && other.length ? normalisedWasserstein1(real.map((r) => r[field]), other.map((r) => r[field])) : null;
+    const value =
+      real.length && other.length
+        ? normalisedWasserstein1(
+            real.map((r) => r[field]),
+            other.map((r) => r[field]),
+          )
+        : null;
     out.push({ name: `records.${field}.emd`, value, direction: 'lower', group: 'fidelity', unit: `normalised ${unit}`, ...tag });
   }
   const realShares = validityShares(real);

@@ -23,7 +23,10 @@ function byLabel(list: readonly { record: NetflowRecord; label: string }[]): Map
 function allMetrics(real: readonly LabelledSample[], other: readonly LabelledSample[], options: NetflowOptions): Metric[] {
   const r = recordsOfSamples(real);
   const o = recordsOfSamples(other);
-  const metrics = recordMetrics(r.map((x) => x.record), o.map((x) => x.record));
+  const metrics = recordMetrics(
+    r.map((x) => x.record),
+    o.map((x) => x.record),
+  );
   if (!options.perClass) return metrics;
   const rl = byLabel(r);
   const ol = byLabel(o);

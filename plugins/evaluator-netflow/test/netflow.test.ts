@@ -22,7 +22,10 @@ describe('evaluator-netflow', () => {
     const real = Array.from({ length: 200 }, (_, i) => rec(i));
     const same = recordMetrics(real, real);
     for (const m of same.filter((m) => m.name.endsWith('.jsd') || m.name.endsWith('.emd'))) expect(m.value, m.name).toBeCloseTo(0, 9);
-    const shifted = recordMetrics(real, real.map((r) => ({ ...r, pkt: r.pkt * 10, byt: r.byt * 10, dstport: r.dstport + 1 })));
+    const shifted = recordMetrics(
+      real,
+      real.map((r) => ({ ...r, pkt: r.pkt * 10, byt: r.byt * 10, dstport: r.dstport + 1 })),
+    );
     expect(shifted.find((m) => m.name === 'records.pkt.emd')!.value).toBeGreaterThan(0.5);
     expect(shifted.find((m) => m.name === 'records.dstport.jsd')!.value).toBeCloseTo(1, 6);
   });
@@ -42,7 +45,9 @@ describe('evaluator-netflow', () => {
   it('gives every comparative metric a real-vs-real floor when the real side has training records', async () => {
     const real = set(Array.from({ length: 100 }, (_, i) => rec(i)));
     real.training = set(Array.from({ length: 300 }, (_, i) => rec(i + 7)));
-    const result = await createNetflowEvaluator().evaluate(real, set(Array.from({ length: 100 }, (_, i) => rec(i * 3, { td: 50 }))), { seed: 0 } as PluginContext);
+    const result = await createNetflowEvaluator().evaluate(real, set(Array.from({ length: 100 }, (_, i) => rec(i * 3, { td: 50 }))), {
+      seed: 0,
+    } as PluginContext);
     const overall = result.metrics.filter((m) => m.class === undefined);
     expect(overall.every((m) => typeof m.floor === 'number')).toBe(true);
     const td = overall.find((m) => m.name === 'records.td.emd')!;

@@ -24,11 +24,20 @@ interface Sides<T> {
 
 function halve<T extends { label: string }>(items: readonly T[], seed: number): { train: T[]; test: T[] } {
   if (items.length < 2) return { train: [...items], test: [] };
-  const s = stratifiedSplit(items.map((i) => i.label), 0.5, createRng(seed));
+  const s = stratifiedSplit(
+    items.map((i) => i.label),
+    0.5,
+    createRng(seed),
+  );
   return { train: s.train.map((i) => items[i] as T), test: s.test.map((i) => items[i] as T) };
 }
 
-function referenceSets(real: EvalSet, synthetic: EvalSet, mode: 'series' | 'images', seed: number): { sides: Sides<LabelledSample> | Sides<GeneratedSample>; reference: 'given' | 'split' } {
+function referenceSets(
+  real: EvalSet,
+  synthetic: EvalSet,
+  mode: 'series' | 'images',
+  seed: number,
+): { sides: Sides<LabelledSample> | Sides<GeneratedSample>; reference: 'given' | 'split' } {
   if (mode === 'images') {
     const given = real.training?.images;
     const split = given ? { train: given, test: real.images ?? [] } : halve(real.images ?? [], seed);
@@ -148,7 +157,11 @@ export function evaluatePrivacy(real: EvalSet, synthetic: EvalSet, options: Priv
       columns: ['measure', 'real held-out', 'synthetic'],
       rows: [
         ['median distance to nearest training sample', medianReal, medianSyn],
-        [`share below the near-copy threshold (${threshold === null ? '—' : Number(threshold.toPrecision(4))})`, shareBelow(realToTrain, threshold), shareBelow(syntheticToTrain, threshold)],
+        [
+          `share below the near-copy threshold (${threshold === null ? '—' : Number(threshold.toPrecision(4))})`,
+          shareBelow(realToTrain, threshold),
+          shareBelow(syntheticToTrain, threshold),
+        ],
         ['share at distance 0 (exact copies)', exact(realToTrain), exact(syntheticToTrain)],
         ['share closer to train than to held-out (≈ 0.5 without memorisation)', null, closer],
       ],

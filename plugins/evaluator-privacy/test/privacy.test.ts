@@ -26,7 +26,12 @@ describe('privacy building blocks', () => {
   });
 
   it('pools images to the requested side', () => {
-    const t = createImageTensor(1, 4, 4, Float32Array.from({ length: 16 }, (_, i) => i));
+    const t = createImageTensor(
+      1,
+      4,
+      4,
+      Float32Array.from({ length: 16 }, (_, i) => i),
+    );
     expect([...imageVector(t, 2)]).toEqual([2.5, 4.5, 10.5, 12.5]);
     expect(imageVector(t, 8)).toHaveLength(16);
   });
@@ -80,7 +85,12 @@ describe('evaluator-privacy', () => {
     const rng = createRng(9);
     const img = (label: string, base: number): GeneratedSample => ({
       label,
-      tensor: createImageTensor(1, 8, 8, Float32Array.from({ length: 64 }, () => base + rng.normal() * 0.1)),
+      tensor: createImageTensor(
+        1,
+        8,
+        8,
+        Float32Array.from({ length: 64 }, () => base + rng.normal() * 0.1),
+      ),
     });
     const train = Array.from({ length: 20 }, (_, i) => img(i % 2 ? 'a' : 'b', i % 2));
     const test = Array.from({ length: 20 }, (_, i) => img(i % 2 ? 'a' : 'b', i % 2));
@@ -88,7 +98,12 @@ describe('evaluator-privacy', () => {
     expect(r.mode).toBe('images');
     expect(byName(r.metrics).get('exact_copies.share')?.value).toBe(1);
     expect(() =>
-      evaluatePrivacy({ samples: [], images: test }, { samples: [], images: [{ label: 'a', tensor: createImageTensor(1, 4, 4) }] }, privacyOptionsSchema.parse({ imagePoolSide: 8 }), 1),
+      evaluatePrivacy(
+        { samples: [], images: test },
+        { samples: [], images: [{ label: 'a', tensor: createImageTensor(1, 4, 4) }] },
+        privacyOptionsSchema.parse({ imagePoolSide: 8 }),
+        1,
+      ),
     ).toThrow(/different sizes/);
   });
 });

@@ -63,11 +63,21 @@ export function heavyHitterError(counts: ReadonlyMap<string, number>, name: Sket
  * (`sketch.<key>.<sketch>.heavy_hitter_error`: the relative difference of the two errors),
  * and `sketch.<key>.rank_spearman`: whether the sketches keep their order of accuracy.
  */
-export function heavyHitterMetrics(real: readonly NetflowRecord[], other: readonly NetflowRecord[], key: KeyName, options: SketchOptions, seed: number): Metric[] {
+export function heavyHitterMetrics(
+  real: readonly NetflowRecord[],
+  other: readonly NetflowRecord[],
+  key: KeyName,
+  options: SketchOptions,
+  seed: number,
+): Metric[] {
   const rc = trueCounts(real, key);
   const oc = trueCounts(other, key);
   const width = options.width || autoWidth(rc.size);
-  const errs = SKETCHES.map((name) => ({ name, real: heavyHitterError(rc, name, width, options, seed), other: heavyHitterError(oc, name, width, options, seed) }));
+  const errs = SKETCHES.map((name) => ({
+    name,
+    real: heavyHitterError(rc, name, width, options, seed),
+    other: heavyHitterError(oc, name, width, options, seed),
+  }));
   const out: Metric[] = errs.map((e) => ({
     name: `sketch.${key}.${e.name}.heavy_hitter_error`,
     value: e.real !== null && e.other !== null ? Math.abs(e.other - e.real) / Math.max(e.real, 1e-9) : null,
@@ -80,7 +90,12 @@ export function heavyHitterMetrics(real: readonly NetflowRecord[], other: readon
   const ok = errs.every((e) => e.real !== null && e.other !== null);
   out.push({
     name: `sketch.${key}.rank_spearman`,
-    value: ok ? spearman(errs.map((e) => e.real!), errs.map((e) => e.other!)) : null,
+    value: ok
+      ? spearman(
+          errs.map((e) => e.real!),
+          errs.map((e) => e.other!),
+        )
+      : null,
     direction: 'higher',
     group: 'heavy hitters',
     unit: 'Spearman of the sketches’ errors',

@@ -65,10 +65,15 @@ export class CountSketch implements FrequencySketch {
     });
   }
   estimate(key: string): number {
-    return Math.max(0, median(this.rows.map((row, i) => {
-      const [at, sign] = this.cell(key, i);
-      return sign * row[at]!;
-    })));
+    return Math.max(
+      0,
+      median(
+        this.rows.map((row, i) => {
+          const [at, sign] = this.cell(key, i);
+          return sign * row[at]!;
+        }),
+      ),
+    );
   }
 }
 

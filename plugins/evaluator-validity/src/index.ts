@@ -12,7 +12,16 @@ import { findTshark, tsharkCounts } from './tshark.js';
 // The version is read from package.json at build time (bundled), so a release changes stage hashes.
 import pkg from '../package.json' with { type: 'json' };
 
-export { NETSHARE_TESTS, TCP_ONLY_PORTS, UDP_ONLY_PORTS, minimumSizeOk, netShareShares, portsConsistent, validDestinationAddress, validSourceAddress } from './netshare.js';
+export {
+  NETSHARE_TESTS,
+  TCP_ONLY_PORTS,
+  UDP_ONLY_PORTS,
+  minimumSizeOk,
+  netShareShares,
+  portsConsistent,
+  validDestinationAddress,
+  validSourceAddress,
+} from './netshare.js';
 export type { NetShareShares, NetShareTest } from './netshare.js';
 export { DEFAULT_RULESETS, evaluateRulesets, loadRulesets, rulesetSpecifier, shortRulesetName } from './rulesets.js';
 export type { LoadedRuleset, PassCounts, RulesetOutcome, RulesetRef } from './rulesets.js';
@@ -63,7 +72,16 @@ function rulesetTable(outcomes: readonly RulesetOutcome[]): ReportSection {
   });
   return tableSection('Protocol rulesets', {
     id: 'validity-rulesets',
-    columns: ['ruleset', 'real packets %', 'synthetic packets %', 'after repair %', 'real flows %', 'synthetic flows %', 'after repair %', 'most violated fields (synthetic)'],
+    columns: [
+      'ruleset',
+      'real packets %',
+      'synthetic packets %',
+      'after repair %',
+      'real flows %',
+      'synthetic flows %',
+      'after repair %',
+      'most violated fields (synthetic)',
+    ],
     rows,
     note: 'Share of packets with no violation and of flows with none at all; "all" checks every ruleset together, repairing in the listed order.',
   });
@@ -139,7 +157,15 @@ export function createValidityEvaluator(input: ValidityOptionsInput = {}, extras
           metrics.push({ name: `tshark.${name}`, value: sShare, real: rShare, synthetic: sShare, direction: 'lower', group: 'tshark', unit: 'share' });
           rows.push([label, rea ? rea[key] : null, rShare, syn[key], sShare]);
         }
-        metrics.push({ name: 'tshark.packets', value: syn.packets, real: rea?.packets ?? null, synthetic: syn.packets, direction: 'info', group: 'tshark', unit: 'packets' });
+        metrics.push({
+          name: 'tshark.packets',
+          value: syn.packets,
+          real: rea?.packets ?? null,
+          synthetic: syn.packets,
+          direction: 'info',
+          group: 'tshark',
+          unit: 'packets',
+        });
         sections.push(
           tableSection('tshark', {
             id: 'validity-tshark',
@@ -159,7 +185,8 @@ export default definePlugin({
   name: EVALUATOR_NAME,
   kind: 'evaluator',
   version: pkg.version,
-  description: "Share of packets and flows passing each protocol ruleset (before and after repair), NetShare's validity tests, tshark's malformed and checksum counts",
+  description:
+    "Share of packets and flows passing each protocol ruleset (before and after repair), NetShare's validity tests, tshark's malformed and checksum counts",
   options: validityOptionsSchema,
   create: (options) => createValidityEvaluator(options),
 });

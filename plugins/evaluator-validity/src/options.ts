@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_RULESETS } from './rulesets.js';
 
-const rulesetRef = z.union([
-  z.string().min(1),
-  z.strictObject({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
-]);
+const rulesetRef = z.union([z.string().min(1), z.strictObject({ plugin: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() })]);
 
 export const validityOptionsSchema = z.strictObject({
   /**

@@ -34,7 +34,12 @@ export interface LoadedRuleset {
  * loaded is a PluginLoadError; with `optional` (the defaults) it is skipped with a warning,
  * so the evaluator still works in an install that lacks one of them.
  */
-export async function loadRulesets(refs: readonly RulesetRef[], ctx: PluginContext, optional: boolean, configPath = 'options.rulesets'): Promise<LoadedRuleset[]> {
+export async function loadRulesets(
+  refs: readonly RulesetRef[],
+  ctx: PluginContext,
+  optional: boolean,
+  configPath = 'options.rulesets',
+): Promise<LoadedRuleset[]> {
   const out: LoadedRuleset[] = [];
   for (const [i, ref] of refs.entries()) {
     const name = typeof ref === 'string' ? ref : ref.plugin;
@@ -118,7 +123,12 @@ export function evaluateRulesets(
       name,
       real: countViolations(realPackets, [constraint]),
       synthetic: countViolations(synPackets, [constraint]),
-      repaired: repair ? countViolations(synPackets.map((p) => constraint.repair(p, repairRng).packets), [constraint]) : null,
+      repaired: repair
+        ? countViolations(
+            synPackets.map((p) => constraint.repair(p, repairRng).packets),
+            [constraint],
+          )
+        : null,
     };
   });
   if (rulesets.length > 1) {

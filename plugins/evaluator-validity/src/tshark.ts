@@ -33,7 +33,15 @@ export function findTshark(): string | null {
   return cachedPath;
 }
 
-const FIELDS = ['frame.number', '_ws.malformed', '_ws.expert.severity', 'ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status', 'icmp.checksum.status'];
+const FIELDS = [
+  'frame.number',
+  '_ws.malformed',
+  '_ws.expert.severity',
+  'ip.checksum.status',
+  'tcp.checksum.status',
+  'udp.checksum.status',
+  'icmp.checksum.status',
+];
 
 /**
  * One pass of tshark over the capture with checksum validation switched on (it is off by
@@ -83,7 +91,12 @@ export async function tsharkCounts(pcapPath: string, tshark = findTshark(), sign
   }
   const code = await exited;
   if (code !== 0) {
-    const why = stderr.trim().split('\n').filter((l) => !l.startsWith('Running as user')).slice(-3).join(' / ');
+    const why = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('Running as user'))
+      .slice(-3)
+      .join(' / ');
     if (counts.packets === 0) throw new EngineError(`tshark exited with ${code}: ${why}`, { file: pcapPath });
     counts.warning = `tshark exited with ${code}: ${why}`;
   }

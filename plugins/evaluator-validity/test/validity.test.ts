@@ -8,7 +8,16 @@ import type { CraftedPacketSpec } from '@netsynth/evalkit';
 import { asTableData, craftPacket, craftSample, packetFields } from '@netsynth/evalkit';
 import { writePcap } from '@netsynth/pcap';
 import { describe, expect, it } from 'vitest';
-import plugin, { createValidityEvaluator, findTshark, minimumSizeOk, portsConsistent, rulesetSpecifier, tsharkCounts, validDestinationAddress, validSourceAddress } from '../src/index.js';
+import plugin, {
+  createValidityEvaluator,
+  findTshark,
+  minimumSizeOk,
+  portsConsistent,
+  rulesetSpecifier,
+  tsharkCounts,
+  validDestinationAddress,
+  validSourceAddress,
+} from '../src/index.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ctx = { seed: 3, rng: createRng(3), progress: silentProgress, workDir: tmpdir(), baseDir: HERE };
@@ -18,7 +27,9 @@ function flow(id: string, specs: Partial<CraftedPacketSpec>[]): LabelledSample {
   return craftSample(
     id,
     'x',
-    specs.map((s, i) => ({ timeSeconds: i, src: '10.0.0.1', dst: '10.0.0.2', protocol: 'tcp', length: 60, srcPort: 40000, dstPort: 443, ...s }) as CraftedPacketSpec),
+    specs.map(
+      (s, i) => ({ timeSeconds: i, src: '10.0.0.1', dst: '10.0.0.2', protocol: 'tcp', length: 60, srcPort: 40000, dstPort: 443, ...s }) as CraftedPacketSpec,
+    ),
   );
 }
 
@@ -37,7 +48,8 @@ describe('NetShare validity tests', () => {
   });
 
   it('checks ports against the protocol and the minimum sizes', () => {
-    const f = (s: Partial<CraftedPacketSpec>) => packetFields(craftPacket({ timeSeconds: 0, src: '10.0.0.1', dst: '10.0.0.2', protocol: 'tcp', length: 60, srcPort: 40000, dstPort: 443, ...s }));
+    const f = (s: Partial<CraftedPacketSpec>) =>
+      packetFields(craftPacket({ timeSeconds: 0, src: '10.0.0.1', dst: '10.0.0.2', protocol: 'tcp', length: 60, srcPort: 40000, dstPort: 443, ...s }));
     expect(portsConsistent(f({}))).toBe(true);
     expect(portsConsistent(f({ protocol: 'udp', dstPort: 53 }))).toBe(true);
     expect(portsConsistent(f({ protocol: 'udp', dstPort: 443 }))).toBe(true);
@@ -84,11 +96,11 @@ describe('evaluator-validity', () => {
   });
 
   it('loads a ruleset plugin by path and reports pass shares before and after repair', async () => {
-    const res = await createValidityEvaluator({ rulesets: [{ plugin: './fixtures/ttl-ruleset.mjs', options: { minTtl: 10 } }], netshareTests: false, tshark: 'off' }).evaluate(
-      { samples: real },
-      { samples: synthetic },
-      ctx,
-    );
+    const res = await createValidityEvaluator({
+      rulesets: [{ plugin: './fixtures/ttl-ruleset.mjs', options: { minTtl: 10 } }],
+      netshareTests: false,
+      tshark: 'off',
+    }).evaluate({ samples: real }, { samples: synthetic }, ctx);
     const m = byName(res.metrics);
     expect(m.get('ruleset.fixture-ttl.packets_pass')).toMatchObject({ real: 1, synthetic: 4 / 6, value: 4 / 6 });
     expect(m.get('ruleset.fixture-ttl.flows_pass')?.value).toBeCloseTo(1 / 3, 12);
@@ -106,11 +118,10 @@ describe('evaluator-validity', () => {
       check: (packets) => (packets[0]?.data[9] === 17 ? [{ rule: 'no-udp', field: 'ipv4.protocol', packetIndex: 0, message: 'udp' }] : []),
       repair: (packets) => ({ packets: [...packets], changes: [] }),
     };
-    const res = await createValidityEvaluator({ rulesets: ['./fixtures/ttl-ruleset.mjs'], netshareTests: false, tshark: 'off' }, { constraints: [noUdp] }).evaluate(
-      { samples: real },
-      { samples: synthetic },
-      ctx,
-    );
+    const res = await createValidityEvaluator(
+      { rulesets: ['./fixtures/ttl-ruleset.mjs'], netshareTests: false, tshark: 'off' },
+      { constraints: [noUdp] },
+    ).evaluate({ samples: real }, { samples: synthetic }, ctx);
     const m = byName(res.metrics);
     expect(m.get('ruleset.no-udp.flows_pass')).toMatchObject({ real: 0.5, synthetic: 2 / 3 });
     // s1 has a TTL 5 packet, s2 is UDP, s3 has TTL 1: no synthetic flow passes both.

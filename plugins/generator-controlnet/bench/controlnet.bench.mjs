@@ -42,7 +42,12 @@ try {
   const hidden = Float32Array.from({ length: B * L * D }, () => rng.normal());
   const cond = Float32Array.from({ length: B * 3 * res * res }, () => (rng.next() < 0.5 ? 1 : 0));
   const timestepFeed = (t) => new ort.Tensor('float32', new Float32Array(B).fill(t), [B]);
-  const zeros = Object.fromEntries(sd.residualInputs.map((r) => [r.name, new ort.Tensor('float32', new Float32Array(B * r.dims.slice(1).reduce((a, b) => a * b, 1)), [B, ...r.dims.slice(1)])]));
+  const zeros = Object.fromEntries(
+    sd.residualInputs.map((r) => [
+      r.name,
+      new ort.Tensor('float32', new Float32Array(B * r.dims.slice(1).reduce((a, b) => a * b, 1)), [B, ...r.dims.slice(1)]),
+    ]),
+  );
   const base = (t) => ({
     sample: new ort.Tensor('float32', sample, [B, 4, lat, lat]),
     timestep: timestepFeed(t),
@@ -53,7 +58,16 @@ try {
     await unet.run({ ...base(t), ...zeros });
   };
   const pairStep = async (t) => {
-    const r = await cn.run({ sample, sampleDims: [B, 4, lat, lat], timestep: t, encoderHiddenStates: hidden, hiddenDims: [B, L, D], cond, condDims: [B, 3, res, res], conditioningScale: 1 });
+    const r = await cn.run({
+      sample,
+      sampleDims: [B, 4, lat, lat],
+      timestep: t,
+      encoderHiddenStates: hidden,
+      hiddenDims: [B, L, D],
+      cond,
+      condDims: [B, 3, res, res],
+      conditioningScale: 1,
+    });
     const feeds = base(t);
     r.down.forEach((d, i) => (feeds[`down_block_${i}`] = new ort.Tensor('float32', d.data, d.dims)));
     feeds['mid_block_additional_residual'] = new ort.Tensor('float32', r.mid.data, r.mid.dims);
@@ -75,7 +89,9 @@ try {
   const p2 = await time(pairStep);
   const unetS = Math.min(u1, u2);
   const pairS = Math.min(p1, p2);
-  console.error(`[controlnet.bench] tiny SD ${res}px (latents ${lat}×${lat}), UNet batch ${B}, ${THREADS} threads, median of ${STEPS}: UNet ${(unetS * 1e3).toFixed(2)} ms, ControlNet+UNet ${(pairS * 1e3).toFixed(2)} ms; ControlNet parameters ${cnInfo.parameters}`);
+  console.error(
+    `[controlnet.bench] tiny SD ${res}px (latents ${lat}×${lat}), UNet batch ${B}, ${THREADS} threads, median of ${STEPS}: UNet ${(unetS * 1e3).toFixed(2)} ms, ControlNet+UNet ${(pairS * 1e3).toFixed(2)} ms; ControlNet parameters ${cnInfo.parameters}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'sd.controlnet_step',

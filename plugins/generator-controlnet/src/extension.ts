@@ -2,13 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidArgumentError, ModelFileError, createRng, deriveSeed, type ImageTensor } from '@netsynth/core';
-import type {
-  ResidualPrepareArgs,
-  ResidualStepArgs,
-  ResidualTensor,
-  UNetResidualExtension,
-  UNetResiduals,
-} from '@netsynth/generator-stable-diffusion';
+import type { ResidualPrepareArgs, ResidualStepArgs, ResidualTensor, UNetResidualExtension, UNetResiduals } from '@netsynth/generator-stable-diffusion';
 import { controlMap, stackControl } from './control/control-map.js';
 import type { RgbImage } from './control/rgb.js';
 import { ControlNetModel } from './model/controlnet-model.js';
@@ -183,4 +177,3 @@ function zeroItems(data: Float32Array, batch: number, keep: readonly boolean[]):
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
-

@@ -15,7 +15,14 @@ export { presenceMask, tensorPicture, absentRuleOf, type AbsentRule } from './co
 export { areaResizePlane } from './control/resize.js';
 export { createRgbImage, grayToRgb, type RgbImage } from './control/rgb.js';
 export { TinyControlNet, ConditioningEmbedding, type TinyControlNetConfig } from './tiny/tiny-controlnet.js';
-export { buildTinyControlNet, createTinyControlNet, exportTinyControlNet, readTinyFolder, type TinyControlNetOptions, type TinyControlNetInfo } from './tiny/build.js';
+export {
+  buildTinyControlNet,
+  createTinyControlNet,
+  exportTinyControlNet,
+  readTinyFolder,
+  type TinyControlNetOptions,
+  type TinyControlNetInfo,
+} from './tiny/build.js';
 
 export default definePlugin({
   name: EXTENSION_NAME,
@@ -23,5 +30,11 @@ export default definePlugin({
   version: pkg.version,
   description: 'ControlNet beside the Stable Diffusion UNet, steered by nPrint structure maps or Canny edges of real samples',
   options: controlNetOptionsSchema,
-  create: (options, ctx) => new ControlNetExtension(options, { seed: ctx.seed, baseDir: ctx.baseDir, workDir: ctx.workDir, ...(ctx.executionProviders && { executionProviders: ctx.executionProviders }) }),
+  create: (options, ctx) =>
+    new ControlNetExtension(options, {
+      seed: ctx.seed,
+      baseDir: ctx.baseDir,
+      workDir: ctx.workDir,
+      ...(ctx.executionProviders && { executionProviders: ctx.executionProviders }),
+    }),
 });

@@ -2,11 +2,7 @@ import { z } from 'zod';
 
 export const controlNetOptionsSchema = z
   .strictObject({
-    model: z
-      .string()
-      .min(1)
-      .optional()
-      .describe("ControlNet ONNX file, relative to the config file; default: the SD model folder's controlnet/model.onnx"),
+    model: z.string().min(1).optional().describe("ControlNet ONNX file, relative to the config file; default: the SD model folder's controlnet/model.onnx"),
     control: z
       .enum(['structure', 'edges'])
       .default('structure')
@@ -43,7 +39,7 @@ export const controlNetOptionsSchema = z
       })
       .optional()
       .describe(
-        'build a tiny ControlNet (buildTinyControlNet) matched to a tiny SD folder (one with netsynth_tiny.json) into this plugin\'s work folder and use it, instead of a file; perturb > 0 gives it non-zero residuals (examples, tests)',
+        "build a tiny ControlNet (buildTinyControlNet) matched to a tiny SD folder (one with netsynth_tiny.json) into this plugin's work folder and use it, instead of a file; perturb > 0 gives it non-zero residuals (examples, tests)",
       ),
     runtime: z
       .strictObject({

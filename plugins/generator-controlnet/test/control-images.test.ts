@@ -21,7 +21,13 @@ function grids(cells: number[][]): { onehot: ReturnType<typeof createImageTensor
   return { onehot, signed };
 }
 
-const info = (names: string[]): EncoderInfo => ({ channels: names.length, height: 0, width: 0, valueRange: [-1, 1], metadata: { encoding: 'nprint', channelNames: names } });
+const info = (names: string[]): EncoderInfo => ({
+  channels: names.length,
+  height: 0,
+  width: 0,
+  valueRange: [-1, 1],
+  metadata: { encoding: 'nprint', channelNames: names },
+});
 
 describe('nPrint structure map', () => {
   const cells = [
@@ -87,12 +93,26 @@ describe('Canny edges', () => {
   const count = (e: Float32Array): number => e.reduce((s, v) => s + v, 0);
 
   it('finds a vertical step as one thin line and nothing on a flat picture', () => {
-    const e = cannyEdges(picture((x) => (x < 6 ? 0 : 1)), W, H, { low: 100, high: 200 });
+    const e = cannyEdges(
+      picture((x) => (x < 6 ? 0 : 1)),
+      W,
+      H,
+      { low: 100, high: 200 },
+    );
     const cols = new Set<number>();
     e.forEach((v, i) => v && cols.add(i % W));
     expect([...cols]).toEqual([5]); // non-maximum suppression keeps one column (OpenCV's tie rule)
     expect(count(e)).toBe(H);
-    expect(count(cannyEdges(picture(() => 0.5), W, H, { low: 100, high: 200 }))).toBe(0);
+    expect(
+      count(
+        cannyEdges(
+          picture(() => 0.5),
+          W,
+          H,
+          { low: 100, high: 200 },
+        ),
+      ),
+    ).toBe(0);
   });
 
   it('ignores steps below the low threshold and keeps weak edges only when linked to strong ones', () => {

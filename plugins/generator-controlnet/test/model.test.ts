@@ -34,7 +34,13 @@ async function step(model: ControlNetModel, scale: number, condValue = 1) {
 describe('ONNX ControlNet', () => {
   it('loads, finds its inputs by name and maps N down + 1 mid outputs by position onto the UNet residual inputs', async () => {
     const m = await ControlNetModel.load(pair.controlnet.path);
-    expect(m.inputs).toEqual({ sample: 'sample', timestep: 'timestep', encoderHiddenStates: 'encoder_hidden_states', controlnetCond: 'controlnet_cond', conditioningScale: 'conditioning_scale' });
+    expect(m.inputs).toEqual({
+      sample: 'sample',
+      timestep: 'timestep',
+      encoderHiddenStates: 'encoder_hidden_states',
+      controlnetCond: 'controlnet_cond',
+      conditioningScale: 'conditioning_scale',
+    });
     const unetDown = pair.sd.residualInputs.filter((r) => r.name.startsWith('down_block_'));
     expect(m.downCount).toBe(unetDown.length);
     expect(m.midOutput).toBe('mid_block_res_sample');
@@ -89,7 +95,13 @@ describe('fp16 ControlNet', () => {
     const ort = await import('onnxruntime-node');
     const raw = await ort.InferenceSession.create(half.path);
     const types = Object.fromEntries(raw.inputMetadata.map((m) => [m.name, m.isTensor ? m.type : '']));
-    expect(types).toEqual({ sample: 'float16', timestep: 'float16', encoder_hidden_states: 'float16', controlnet_cond: 'float16', conditioning_scale: 'float16' });
+    expect(types).toEqual({
+      sample: 'float16',
+      timestep: 'float16',
+      encoder_hidden_states: 'float16',
+      controlnet_cond: 'float16',
+      conditioning_scale: 'float16',
+    });
     await raw.release();
     const m16 = await ControlNetModel.load(half.path);
     const m32 = await ControlNetModel.load(pair.extra['perturbed']?.path as string);

@@ -15,7 +15,14 @@ describe('guidance window', () => {
 describe('options', () => {
   it('fills defaults and rejects a window that ends before it starts', () => {
     const o = controlNetOptionsSchema.parse({});
-    expect(o).toMatchObject({ control: 'structure', conditioningScale: 1, guidanceStart: 0, guidanceEnd: 1, reference: 'random', canny: { low: 100, high: 200 } });
+    expect(o).toMatchObject({
+      control: 'structure',
+      conditioningScale: 1,
+      guidanceStart: 0,
+      guidanceEnd: 1,
+      reference: 'random',
+      canny: { low: 100, high: 200 },
+    });
     expect(controlNetOptionsSchema.safeParse({ guidanceStart: 0.8, guidanceEnd: 0.2 }).success).toBe(false);
     expect(controlNetOptionsSchema.safeParse({ canny: { low: 250, high: 200 } }).success).toBe(false);
     expect(controlNetOptionsSchema.safeParse({ control: 'depth' }).success).toBe(false);

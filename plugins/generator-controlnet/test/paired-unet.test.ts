@@ -45,7 +45,16 @@ async function predict(model: ControlNetModel | null, cond: Float32Array, scale 
     encoder_hidden_states: new ort.Tensor('float32', hidden, [1, L, D]),
   };
   if (model) {
-    const r = await model.run({ sample, sampleDims: [1, 4, lat, lat], timestep: 501, encoderHiddenStates: hidden, hiddenDims: [1, L, D], cond, condDims: [1, 3, res, res], conditioningScale: scale });
+    const r = await model.run({
+      sample,
+      sampleDims: [1, 4, lat, lat],
+      timestep: 501,
+      encoderHiddenStates: hidden,
+      hiddenDims: [1, L, D],
+      cond,
+      condDims: [1, 3, res, res],
+      conditioningScale: scale,
+    });
     r.down.forEach((d, i) => (feeds[`down_block_${i}`] = new ort.Tensor('float32', d.data, d.dims)));
     feeds['mid_block_additional_residual'] = new ort.Tensor('float32', r.mid.data, r.mid.dims);
   } else {
@@ -92,7 +101,9 @@ describe('ControlNet + UNet, one step', () => {
     const lit = await predict(m, topHalf);
     const dark = await predict(m, blank);
     const w = where(lit, dark, lat);
-    console.log(`trained ControlNet, top-half control vs blank control: ${(100 * w.topShare).toFixed(1)} % of the squared change in the top half; mean change top ${w.meanTop.toFixed(3)}, bottom ${w.meanBottom.toFixed(3)} (trained towards +0.5 / 0)`);
+    console.log(
+      `trained ControlNet, top-half control vs blank control: ${(100 * w.topShare).toFixed(1)} % of the squared change in the top half; mean change top ${w.meanTop.toFixed(3)}, bottom ${w.meanBottom.toFixed(3)} (trained towards +0.5 / 0)`,
+    );
     expect(w.topShare).toBeGreaterThan(0.75);
     expect(w.meanTop).toBeGreaterThan(0.1);
     expect(Math.abs(w.meanBottom)).toBeLessThan(w.meanTop / 3);

@@ -38,7 +38,15 @@ describe('the plugin', () => {
     const ext = await plugin.create(parsePluginOptions(plugin, { model: 'nope/model.onnx' }, 'x'), ctx(pair.root));
     const sd = await StableDiffusion.load(pair.sdDir);
     await expect(
-      sd.generate({ prompts: ['a'], steps: 2, guidance: 1, scheduler: 'ddim', seed: 1, extensions: [ext as ControlNetExtension], context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO } }),
+      sd.generate({
+        prompts: ['a'],
+        steps: 2,
+        guidance: 1,
+        scheduler: 'ddim',
+        seed: 1,
+        extensions: [ext as ControlNetExtension],
+        context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO },
+      }),
     ).rejects.toThrow(/nope\/model\.onnx/);
     await sd.dispose();
   });
@@ -48,7 +56,15 @@ describe('the plugin', () => {
     const make = async () => (await plugin.create(parsePluginOptions(plugin, { tiny: { seed: 2, perturb: 0.05 } }, 'x'), ctx(work))) as ControlNetExtension;
     const sd = await StableDiffusion.load(pair.sdDir);
     const run = async (ext?: ControlNetExtension) =>
-      sd.generate({ prompts: ['a'], steps: 3, guidance: 2, scheduler: 'ddim', seed: 1, ...(ext && { extensions: [ext] }), context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO } });
+      sd.generate({
+        prompts: ['a'],
+        steps: 3,
+        guidance: 2,
+        scheduler: 'ddim',
+        seed: 1,
+        ...(ext && { extensions: [ext] }),
+        context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO },
+      });
     const a = await run(await make());
     const dirs = readdirSync(work).filter((d) => d.startsWith('tiny-controlnet-'));
     expect(dirs).toHaveLength(1);

@@ -24,10 +24,26 @@ describe('execution providers', () => {
   it("the extension takes the run's providers and warns on the sampling progress", async () => {
     const warnings: string[] = [];
     const progress = { ...silentProgress, warn: (w: string) => warnings.push(w) };
-    const ctx: PluginContext = { seed: 3, rng: createRng(3), progress, workDir: join(pair.root, 'ep'), baseDir: pair.root, executionProviders: ['no-such-provider', 'cpu'] };
+    const ctx: PluginContext = {
+      seed: 3,
+      rng: createRng(3),
+      progress,
+      workDir: join(pair.root, 'ep'),
+      baseDir: pair.root,
+      executionProviders: ['no-such-provider', 'cpu'],
+    };
     const ext = (await plugin.create(parsePluginOptions(plugin, { model: pair.controlnet.path }, 'x'), ctx)) as ControlNetExtension;
     const sd = await StableDiffusion.load(pair.sdDir);
-    const out = await sd.generate({ prompts: ['a'], steps: 2, guidance: 1, scheduler: 'ddim', seed: 1, progress, extensions: [ext], context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO } });
+    const out = await sd.generate({
+      prompts: ['a'],
+      steps: 2,
+      guidance: 1,
+      scheduler: 'ddim',
+      seed: 1,
+      progress,
+      extensions: [ext],
+      context: { labels: ['a'], references: [[nprintReference(32, 16)]], encoderInfo: ONEHOT_INFO },
+    });
     expect(out.dims[0]).toBe(1);
     expect(warnings.some((w) => w.includes('"no-such-provider" is not available'))).toBe(true);
     await sd.dispose();

@@ -20,7 +20,11 @@ async function encoded(file: string, rows: number) {
 }
 
 describe('control images of real nPrint samples', () => {
-  for (const [file, proto] of [['web.pcap', 'tcp'], ['dns.pcap', 'udp'], ['icmp.pcap', 'icmp']] as const) {
+  for (const [file, proto] of [
+    ['web.pcap', 'tcp'],
+    ['dns.pcap', 'udp'],
+    ['icmp.pcap', 'icmp'],
+  ] as const) {
     it(`${file}: the picture is the encoder's NetDiffusion picture and the structure map is its non-blue pixels`, async () => {
       const { enc, tensor, info } = await encoded(file, 40);
       const picture = tensorPicture(tensor, info);

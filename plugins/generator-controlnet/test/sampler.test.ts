@@ -73,15 +73,17 @@ describe('ControlNet in the SD sampling loop', () => {
     // The control images: the references' structure maps, lit in the top half only.
     const c = ext.lastControl[0];
     expect(c?.width).toBe(RES);
-    expect(c?.data.slice(0, RES * RES / 2).every((v) => v === 1)).toBe(true);
-    expect(c?.data.slice(RES * RES / 2, RES * RES).every((v) => v === 0)).toBe(true);
+    expect(c?.data.slice(0, (RES * RES) / 2).every((v) => v === 1)).toBe(true);
+    expect(c?.data.slice((RES * RES) / 2, RES * RES).every((v) => v === 0)).toBe(true);
   });
 
   it('a trained ControlNet changes the images, mostly in the half its control image lights', async () => {
     const out = await generate(extension({ model: trained.path }));
     const shares = topShare(out.data, none.data, none.dims, RES / 2);
     const change = maxAbsDiff(out.data, none.data);
-    console.log(`trained ControlNet vs none: max |Δpixel| ${change.toFixed(3)} (pixels in [-1, 1]); share of squared change in the top half per image: ${shares.map((s) => (100 * s).toFixed(1)).join(' %, ')} %`);
+    console.log(
+      `trained ControlNet vs none: max |Δpixel| ${change.toFixed(3)} (pixels in [-1, 1]); share of squared change in the top half per image: ${shares.map((s) => (100 * s).toFixed(1)).join(' %, ')} %`,
+    );
     expect(change).toBeGreaterThan(0.1);
     for (const s of shares) expect(s).toBeGreaterThan(0.65);
   });
@@ -124,10 +126,19 @@ describe('ControlNet in the SD sampling loop', () => {
     const run = async (o: ControlNetOptionsInput, seed: number): Promise<number[]> => {
       const e = extension(o, seed);
       await e.prepare({
-        modelDir: pair.sdDir, batch: 4, imageHeight: RES, imageWidth: RES, latentHeight: RES / 8, latentWidth: RES / 8,
-        labels: ['a', 'a', 'a', 'a'], references: [refs, refs, refs, refs], encoderInfo: ONEHOT_INFO,
+        modelDir: pair.sdDir,
+        batch: 4,
+        imageHeight: RES,
+        imageWidth: RES,
+        latentHeight: RES / 8,
+        latentWidth: RES / 8,
+        labels: ['a', 'a', 'a', 'a'],
+        references: [refs, refs, refs, refs],
+        encoderInfo: ONEHOT_INFO,
         residualInputs: sd.residualInputs(8, RES / 8, RES / 8) as NonNullable<ReturnType<StableDiffusion['residualInputs']>>,
-        guidance: true, seed: 9, progress: silentProgress,
+        guidance: true,
+        seed: 9,
+        progress: silentProgress,
       });
       const rows = litRows(e);
       await e.dispose();

@@ -38,7 +38,9 @@ function randomControl(rng: ReturnType<typeof createRng>, res: number, lat: numb
   const image = new Float32Array(3 * res * res);
   const mask = new Float32Array(lat * lat);
   for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) mask[y * lat + x] = 1;
-  for (let c = 0; c < 3; c++) for (let y = 0; y < res; y++) for (let x = 0; x < res; x++) image[c * res * res + y * res + x] = mask[Math.floor(y / f) * lat + Math.floor(x / f)] as number;
+  for (let c = 0; c < 3; c++)
+    for (let y = 0; y < res; y++)
+      for (let x = 0; x < res; x++) image[c * res * res + y * res + x] = mask[Math.floor(y / f) * lat + Math.floor(x / f)] as number;
   return { image, mask };
 }
 
@@ -47,7 +49,11 @@ export interface TrainedControlNet {
   losses: number[];
 }
 
-export async function trainTinyControlNet(sdDir: string, outDir: string, o: { steps: number; delta: number; batch?: number; seed?: number; lr?: number }): Promise<TrainedControlNet> {
+export async function trainTinyControlNet(
+  sdDir: string,
+  outDir: string,
+  o: { steps: number; delta: number; batch?: number; seed?: number; lr?: number },
+): Promise<TrainedControlNet> {
   const { net, folder } = await createTinyControlNet(sdDir, { seed: o.seed ?? 0 });
   const unet = createTinyUNet(folder.options);
   const pair = new Pair(net, unet);
@@ -57,10 +63,16 @@ export async function trainTinyControlNet(sdDir: string, outDir: string, o: { st
   const L = folder.info.maxLength;
   const D = folder.info.textDim;
   const trainer = await buildTrainingSession(pair, {
-    inputs: { x: { shape: [B, 4, lat, lat] }, t: { shape: [B] }, c: { shape: [B, L, D] }, cond: { shape: [B, 3, res, res] }, target: { shape: [B, 4, lat, lat] } },
+    inputs: {
+      x: { shape: [B, 4, lat, lat] },
+      t: { shape: [B] },
+      c: { shape: [B, L, D] },
+      cond: { shape: [B, 3, res, res] },
+      target: { shape: [B, 4, lat, lat] },
+    },
     loss: (ctx, i) => mseLoss(pair.forward(ctx, i.x as Value, i.t as Value, i.c as Value, i.cond as Value), i.target as Value),
     optimizer: adamw({ lr: o.lr ?? 3e-3, weightDecay: 0 }),
-    frozen: (name) => !(name.startsWith('controlnet.controlnet_')),
+    frozen: (name) => !name.startsWith('controlnet.controlnet_'),
     seed: o.seed ?? 0,
   });
   const rng = createRng(o.seed ?? 0);

@@ -37,19 +37,31 @@ for (const [i, size] of SIZES.entries()) {
   const dir = mkdtempSync(join(tmpdir(), 'ddpm-nprint-'));
   const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: dir, baseDir: dir };
   try {
-    const g = createDdpmGenerator({ channels: 16, steps: STEPS, batchSize: 8, warmupSteps: 0, threads: 2, sampler: 'dpmpp2m', sampleSteps: 20, guidanceScale: 1, sampleBatchSize: 8 });
+    const g = createDdpmGenerator({
+      channels: 16,
+      steps: STEPS,
+      batchSize: 8,
+      warmupSteps: 0,
+      threads: 2,
+      sampler: 'dpmpp2m',
+      sampleSteps: 20,
+      guidanceScale: 1,
+      sampleBatchSize: 8,
+    });
     await g.fit({ tensors, labels: samples.map((s) => s.label), encoder: { name: enc.name, info, state: enc.state() } }, join(dir, 'm'), ctx);
     const cfg = JSON.parse(readFileSync(join(dir, 'm', 'model.json'), 'utf8'));
     const stats = {};
     await g.sample(join(dir, 'm'), { perLabel: { [samples[0].label]: 8 } }, ctx, stats);
-    console.log(JSON.stringify({
-      bench: 'ddpm.nprint',
-      size: size.name,
-      shape: `${info.channels}x${info.height}x${info.width}`,
-      unet: { mults: cfg.spec.channelMults, padded: cfg.geometry.size, parameters: cfg.training.parameters },
-      train_s_per_step_b8: +(1 / cfg.training.stepsPerSecond).toFixed(2),
-      sample_s_per_image_dpm20: +(stats.seconds / 8).toFixed(2),
-    }));
+    console.log(
+      JSON.stringify({
+        bench: 'ddpm.nprint',
+        size: size.name,
+        shape: `${info.channels}x${info.height}x${info.width}`,
+        unet: { mults: cfg.spec.channelMults, padded: cfg.geometry.size, parameters: cfg.training.parameters },
+        train_s_per_step_b8: +(1 / cfg.training.stepsPerSecond).toFixed(2),
+        sample_s_per_image_dpm20: +(stats.seconds / 8).toFixed(2),
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -57,20 +57,44 @@ const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.004, warmup
 try {
   const gen = createDdpmGenerator(trainOpts);
   const t0 = performance.now();
-  const fit = await gen.fit({ tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } }, join(dir, 'model'), ctx);
+  const fit = await gen.fit(
+    { tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } },
+    join(dir, 'model'),
+    ctx,
+  );
   const trainSeconds = (performance.now() - t0) / 1000;
   const cfg = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
-  console.log(JSON.stringify({ bench: 'ddpm.train', steps_per_s: +cfg.training.stepsPerSecond.toFixed(2), steps: fit.steps, batch: 32, images: real.length, resolution: '1x16x16', parameters: cfg.training.parameters, final_loss: +fit.finalLoss.toFixed(4), seconds_total: +trainSeconds.toFixed(1), threads: THREADS, seed: SEED }));
+  console.log(
+    JSON.stringify({
+      bench: 'ddpm.train',
+      steps_per_s: +cfg.training.stepsPerSecond.toFixed(2),
+      steps: fit.steps,
+      batch: 32,
+      images: real.length,
+      resolution: '1x16x16',
+      parameters: cfg.training.parameters,
+      final_loss: +fit.finalLoss.toFixed(4),
+      seconds_total: +trainSeconds.toFixed(1),
+      threads: THREADS,
+      seed: SEED,
+    }),
+  );
 
   const fx = pooledFeatureExtractor(6);
   const realStats = gaussianStats(await fx.features(real.map((r) => r.tensor)));
   const floor = frechetDistance(realStats, gaussianStats(await fx.features(realHoldout.map((r) => r.tensor))));
-  console.log(JSON.stringify({ bench: 'ddpm.fd_reference', fd: +floor.toFixed(4), real_train: real.length, real_holdout: realHoldout.length, features: fx.name }));
+  console.log(
+    JSON.stringify({ bench: 'ddpm.fd_reference', fd: +floor.toFixed(4), real_train: real.length, real_holdout: realHoldout.length, features: fx.name }),
+  );
 
   const perLabel = Object.fromEntries(labels.map((l) => [l, PER_LABEL]));
   const fdOf = async (tensors) => frechetDistance(realStats, gaussianStats(await fx.features(tensors)));
   let ancestralFd;
-  for (const [sampler, steps] of [['ancestral', 1000], ['ddim', 50], ['dpmpp2m', 20]]) {
+  for (const [sampler, steps] of [
+    ['ancestral', 1000],
+    ['ddim', 50],
+    ['dpmpp2m', 20],
+  ]) {
     if (only && only.startsWith('ddpm.sample.') && !only.endsWith(sampler)) continue;
     const all = [];
     const bySeed = [];
@@ -78,7 +102,12 @@ try {
     for (let k = 0; k < SAMPLING_SEEDS; k++) {
       const seed = SEED + k;
       const stats = {};
-      const out = await createDdpmGenerator({ sampler, sampleSteps: steps, guidanceScale: GUIDANCE, sampleBatchSize: 64, threads: THREADS }).sample(join(dir, 'model'), { perLabel }, { ...ctx, seed, rng: createRng(seed) }, stats);
+      const out = await createDdpmGenerator({ sampler, sampleSteps: steps, guidanceScale: GUIDANCE, sampleBatchSize: 64, threads: THREADS }).sample(
+        join(dir, 'model'),
+        { perLabel },
+        { ...ctx, seed, rng: createRng(seed) },
+        stats,
+      );
       seconds += stats.seconds;
       const tensors = out.map((o) => o.tensor);
       all.push(...tensors);
@@ -88,7 +117,22 @@ try {
     const fd = await fdOf(all);
     if (sampler === 'ancestral') ancestralFd = fd;
     const vsAncestral = ancestralFd ? +(fd / ancestralFd - 1).toFixed(3) : null;
-    console.log(JSON.stringify({ bench: 'ddpm.sample', sampler, steps, images_per_s: +(all.length / seconds).toFixed(3), fd: +fd.toFixed(4), fd_vs_ancestral: vsAncestral, fd_by_sampling_seed: bySeed, images: all.length, sampling_seeds: SAMPLING_SEEDS, guidance: GUIDANCE, seconds: +seconds.toFixed(1), threads: THREADS }));
+    console.log(
+      JSON.stringify({
+        bench: 'ddpm.sample',
+        sampler,
+        steps,
+        images_per_s: +(all.length / seconds).toFixed(3),
+        fd: +fd.toFixed(4),
+        fd_vs_ancestral: vsAncestral,
+        fd_by_sampling_seed: bySeed,
+        images: all.length,
+        sampling_seeds: SAMPLING_SEEDS,
+        guidance: GUIDANCE,
+        seconds: +seconds.toFixed(1),
+        threads: THREADS,
+      }),
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

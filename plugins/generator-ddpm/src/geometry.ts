@@ -19,7 +19,10 @@ export interface Geometry {
 
 export function imageSides(info: EncoderInfo, dims: 1 | 2): number[] {
   if (dims === 1) {
-    if (info.height !== 1) throw new InvalidArgumentError(`dims: 1 needs series tensors of height 1 (C×1×L); the encoder makes ${info.channels}×${info.height}×${info.width}`, { configPath: 'generator.options.dims' });
+    if (info.height !== 1)
+      throw new InvalidArgumentError(`dims: 1 needs series tensors of height 1 (C×1×L); the encoder makes ${info.channels}×${info.height}×${info.width}`, {
+        configPath: 'generator.options.dims',
+      });
     return [info.width];
   }
   return [info.height, info.width];
@@ -52,6 +55,7 @@ export function cropFrom(g: Geometry, src: Float32Array, offset: number): Float3
   const [ph, pw] = g.dims === 2 ? (g.size as [number, number]) : [1, g.size[0] as number];
   const { channels: c, height: h, width: w } = g;
   const out = new Float32Array(c * h * w);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) out.set(src.subarray(offset + (ch * ph + y) * pw, offset + (ch * ph + y) * pw + w), (ch * h + y) * w);
+  for (let ch = 0; ch < c; ch++)
+    for (let y = 0; y < h; y++) out.set(src.subarray(offset + (ch * ph + y) * pw, offset + (ch * ph + y) * pw + w), (ch * h + y) * w);
   return out;
 }

@@ -23,7 +23,8 @@ export default definePlugin({
   name: GENERATOR_NAME,
   kind: 'generator',
   version: pkg.version,
-  description: 'Class-conditional DDPM (NetDiffus U-Net, 2-D images or 1-D series) trained on the CPU; ancestral, DDIM and DPM-Solver++ sampling of its ONNX export',
+  description:
+    'Class-conditional DDPM (NetDiffus U-Net, 2-D images or 1-D series) trained on the CPU; ancestral, DDIM and DPM-Solver++ sampling of its ONNX export',
   options: ddpmOptionsSchema,
   create: (options) => new DdpmGenerator(options),
 });

@@ -41,6 +41,8 @@ export class LossHistory {
   }
 
   async save(): Promise<void> {
-    await writeFileAtomic(join(this.modelDir, LOSS_HISTORY_FILE), `${JSON.stringify({ format: 'netsynth-loss-history/1', points: this.points })}\n`, { force: true });
+    await writeFileAtomic(join(this.modelDir, LOSS_HISTORY_FILE), `${JSON.stringify({ format: 'netsynth-loss-history/1', points: this.points })}\n`, {
+      force: true,
+    });
   }
 }

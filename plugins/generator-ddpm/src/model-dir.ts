@@ -67,7 +67,13 @@ const modelConfigSchema = z
     labels: z.array(z.string()).min(1),
     encoder: z.object({
       name: z.string().min(1),
-      info: z.object({ channels: positiveInt, height: positiveInt, width: positiveInt, valueRange: z.tuple([z.number(), z.number()]), metadata: z.record(z.string(), z.unknown()) }),
+      info: z.object({
+        channels: positiveInt,
+        height: positiveInt,
+        width: positiveInt,
+        valueRange: z.tuple([z.number(), z.number()]),
+        metadata: z.record(z.string(), z.unknown()),
+      }),
       state: z.unknown(),
     }),
   })

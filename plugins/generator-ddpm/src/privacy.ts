@@ -35,7 +35,16 @@ export function planPrivacy(o: DdpmOptions, samples: number, steps: number): Pri
   const delta = p.delta ?? defaultDelta(samples);
   const sampleRate = Math.min(1, o.batchSize / samples);
   const noiseMultiplier = noiseMultiplierFor({ sampleRate, steps, delta, epsilon: p.epsilon });
-  return { epsilon: p.epsilon, delta, maxGradNorm: p.maxGradNorm, sampleRate, noiseMultiplier, steps, expectedBatchSize: sampleRate * samples, secureRandomness: p.secureRandomness };
+  return {
+    epsilon: p.epsilon,
+    delta,
+    maxGradNorm: p.maxGradNorm,
+    sampleRate,
+    noiseMultiplier,
+    steps,
+    expectedBatchSize: sampleRate * samples,
+    secureRandomness: p.secureRandomness,
+  };
 }
 
 export function accountantFor(plan: PrivacyPlan): RdpAccountant {

@@ -12,7 +12,10 @@ import { defaultSampleSteps, type DdpmOptions } from './options.js';
 import { guide, runSampler } from './samplers.js';
 import { makeSchedule } from './schedule.js';
 
-export type SamplingOptions = Pick<DdpmOptions, 'sampler' | 'sampleSteps' | 'ddimEta' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads' | 'executionProviders'>;
+export type SamplingOptions = Pick<
+  DdpmOptions,
+  'sampler' | 'sampleSteps' | 'ddimEta' | 'guidanceScale' | 'sampleBatchSize' | 'clipDenoised' | 'threads' | 'executionProviders'
+>;
 
 export interface SampleStats {
   images: number;
@@ -21,7 +24,13 @@ export interface SampleStats {
 }
 
 /** Generates `request.perLabel` images per label; labels the model was not trained on are skipped with a warning. */
-export async function sampleDdpm(modelDir: string, request: SampleRequest, o: SamplingOptions, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
+export async function sampleDdpm(
+  modelDir: string,
+  request: SampleRequest,
+  o: SamplingOptions,
+  ctx: PluginContext,
+  stats?: SampleStats,
+): Promise<GeneratedSample[]> {
   const cfg: DdpmModelConfig = await readModelConfig(modelDir);
   const session = await openModelSession(modelDir, pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}));
   const t0 = performance.now();
@@ -52,7 +61,11 @@ export async function sampleDdpm(modelDir: string, request: SampleRequest, o: Sa
       const n = batch.length;
       const condIds = BigInt64Array.from(batch, (j) => BigInt(j.id));
       const both = w !== 1 && w !== 0;
-      const ids = both ? BigInt64Array.from([...condIds, ...batch.map(() => BigInt(nullId))]) : w === 0 ? BigInt64Array.from(batch, () => BigInt(nullId)) : condIds;
+      const ids = both
+        ? BigInt64Array.from([...condIds, ...batch.map(() => BigInt(nullId))])
+        : w === 0
+          ? BigInt64Array.from(batch, () => BigInt(nullId))
+          : condIds;
       const rows = ids.length;
       const model = async (x: Float32Array, t: number): Promise<Float32Array> => {
         if (ctx.signal?.aborted) throw new InterruptedError('sampling interrupted');
@@ -62,7 +75,11 @@ export async function sampleDdpm(modelDir: string, request: SampleRequest, o: Sa
           input.set(x);
           input.set(x, x.length);
         }
-        const r = await session.run({ x: { data: input, shape: [rows, ...shape] }, t: { data: new Float32Array(rows).fill(t), shape: [rows] }, y: { data: ids, shape: [rows] } });
+        const r = await session.run({
+          x: { data: input, shape: [rows, ...shape] },
+          t: { data: new Float32Array(rows).fill(t), shape: [rows] },
+          y: { data: ids, shape: [rows] },
+        });
         evals += rows;
         const y = r['output'] as Float32Array;
         return both ? guide(y.subarray(0, x.length), y.subarray(x.length), w) : y;

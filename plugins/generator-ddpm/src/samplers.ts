@@ -37,7 +37,13 @@ export interface SamplerOptions {
 }
 
 /** x̂₀ and ε̂ from the model output at ᾱ. */
-export function predictX0Eps(x: Float32Array, out: Float32Array, ab: number, prediction: Prediction, clip: readonly [number, number] | null | undefined): { x0: Float64Array; eps: Float64Array } {
+export function predictX0Eps(
+  x: Float32Array,
+  out: Float32Array,
+  ab: number,
+  prediction: Prediction,
+  clip: readonly [number, number] | null | undefined,
+): { x0: Float64Array; eps: Float64Array } {
   const a = Math.sqrt(ab);
   const s = Math.sqrt(1 - ab);
   const n = x.length;

@@ -9,7 +9,16 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { InterruptedError, InvalidArgumentError, createRng, deriveSeed, writeFileAtomic, type FitResult, type PluginContext, type TrainingSet } from '@netsynth/core';
+import {
+  InterruptedError,
+  InvalidArgumentError,
+  createRng,
+  deriveSeed,
+  writeFileAtomic,
+  type FitResult,
+  type PluginContext,
+  type TrainingSet,
+} from '@netsynth/core';
 import { adamw, buildTrainingSession, pluginRuntime, epochOrder, exportInference, initParameters, mseLoss, readSafetensors, type Trainer } from '@netsynth/nn';
 import { imageSides, makeGeometry, padInto, sampleSize, type Geometry } from './geometry.js';
 import { FILES, MODEL_FORMAT, modelFile, readModelConfig, type DdpmModelConfig } from './model-dir.js';
@@ -63,8 +72,22 @@ function dataHash(data: TrainingSet): string {
 
 /** Options that change the weights (sampling options and thread count do not). */
 function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, steps: number, seed: number, initKey?: string): string {
-  const { sampler: _s, sampleSteps: _ss, ddimEta: _de, guidanceScale: _g, sampleBatchSize: _sb, clipDenoised: _c, threads: _t, executionProviders: _ep, replicas: _r, checkpointEvery: _ce, ...rest } = o;
-  return createHash('sha256').update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data), ...(initKey && { initKey }) })).digest('hex');
+  const {
+    sampler: _s,
+    sampleSteps: _ss,
+    ddimEta: _de,
+    guidanceScale: _g,
+    sampleBatchSize: _sb,
+    clipDenoised: _c,
+    threads: _t,
+    executionProviders: _ep,
+    replicas: _r,
+    checkpointEvery: _ce,
+    ...rest
+  } = o;
+  return createHash('sha256')
+    .update(JSON.stringify({ spec, rest, steps, seed, data: dataHash(data), ...(initKey && { initKey }) }))
+    .digest('hex');
 }
 
 function validate(data: TrainingSet): void {
@@ -93,7 +116,13 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
   // A finished model of this very training: nothing to do.
   if (existsSync(modelFile(modelDir, 'config')) && existsSync(modelFile(modelDir, 'onnx'))) {
     const done = await readModelConfig(modelDir).catch(() => undefined);
-    if (done?.trainingKey === key) return { modelDir, steps: done.training.steps, ...(done.training.finalLoss !== null && { finalLoss: done.training.finalLoss }), ...(done.privacy && { privacy: done.privacy }) };
+    if (done?.trainingKey === key)
+      return {
+        modelDir,
+        steps: done.training.steps,
+        ...(done.training.finalLoss !== null && { finalLoss: done.training.finalLoss }),
+        ...(done.privacy && { privacy: done.privacy }),
+      };
   }
   await mkdir(modelDir, { recursive: true });
 
@@ -171,7 +200,9 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
           return orderOf(Math.floor(pos / N))[pos % N] as number;
         });
 
-  const dpLabel = plan ? ` (DP-SGD: ε ≤ ${plan.epsilon}, δ ${plan.delta.toExponential(1)}, Poisson rate ${plan.sampleRate.toPrecision(3)}, noise ×${plan.noiseMultiplier.toPrecision(4)}, clip ${plan.maxGradNorm})` : '';
+  const dpLabel = plan
+    ? ` (DP-SGD: ε ≤ ${plan.epsilon}, δ ${plan.delta.toExponential(1)}, Poisson rate ${plan.sampleRate.toPrecision(3)}, noise ×${plan.noiseMultiplier.toPrecision(4)}, clip ${plan.maxGradNorm})`
+    : '';
   const task = ctx.progress.start(`ddpm train${dpLabel}`, total, 'steps');
   if (resumedFromStep) task.update(resumedFromStep, `resumed from step ${resumedFromStep}`);
   let lossAvg: number | undefined;
@@ -261,8 +292,16 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
     };
     await writeFileAtomic(modelFile(modelDir, 'config'), `${JSON.stringify(config, null, 2)}\n`, { force: true });
     await history.save();
-    task.done(`${stepsDone} steps${privacy ? `, (ε, δ) = (${privacy.epsilon.toPrecision(3)}, ${privacy.delta.toExponential(1)})` : ''}, loss ${lossAvg?.toPrecision(3) ?? 'n/a'} → ${FILES.onnx}`);
-    return { modelDir, steps: stepsDone, ...(lossAvg !== undefined && { finalLoss: lossAvg }), ...(resumedFromStep !== undefined && { resumedFromStep }), ...(privacy && { privacy }) };
+    task.done(
+      `${stepsDone} steps${privacy ? `, (ε, δ) = (${privacy.epsilon.toPrecision(3)}, ${privacy.delta.toExponential(1)})` : ''}, loss ${lossAvg?.toPrecision(3) ?? 'n/a'} → ${FILES.onnx}`,
+    );
+    return {
+      modelDir,
+      steps: stepsDone,
+      ...(lossAvg !== undefined && { finalLoss: lossAvg }),
+      ...(resumedFromStep !== undefined && { resumedFromStep }),
+      ...(privacy && { privacy }),
+    };
   } finally {
     await trainer.dispose();
   }

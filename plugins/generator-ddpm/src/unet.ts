@@ -6,7 +6,24 @@
  * Labels index an embedding with one extra row, the null label of classifier-free guidance.
  */
 import { InvalidArgumentError } from '@netsynth/core';
-import { Conv1d, Conv2d, Dropout, Embedding, GroupNorm, Linear, Module, ModuleList, Sequential, SiLU, Upsample, ops as op, silu, timestepEmbedding, type TraceContext, type Value } from '@netsynth/nn';
+import {
+  Conv1d,
+  Conv2d,
+  Dropout,
+  Embedding,
+  GroupNorm,
+  Linear,
+  Module,
+  ModuleList,
+  Sequential,
+  SiLU,
+  Upsample,
+  ops as op,
+  silu,
+  timestepEmbedding,
+  type TraceContext,
+  type Value,
+} from '@netsynth/nn';
 
 export interface DenoiserSpec {
   dims: 1 | 2;
@@ -111,7 +128,9 @@ export class DenoiserUNet extends Module {
     for (const s of spec.size) {
       if (s % 2 ** (levels - 1)) throw new InvalidArgumentError(`size ${spec.size.join('×')} cannot be halved ${levels - 1} times`);
     }
-    for (const m of mults) if ((ch * m) % groups) throw new InvalidArgumentError(`channels ${ch}·${m} not divisible into ${groups} groups`, { configPath: 'generator.options.groups' });
+    for (const m of mults)
+      if ((ch * m) % groups)
+        throw new InvalidArgumentError(`channels ${ch}·${m} not divisible into ${groups} groups`, { configPath: 'generator.options.groups' });
     const tdim = ch * 4;
     this.temb = this.child('temb', new Sequential([new Linear(ch, tdim), new SiLU(), new Linear(tdim, tdim)]));
     this.cemb = this.child('cemb', new Embedding(spec.classes + 1, tdim));

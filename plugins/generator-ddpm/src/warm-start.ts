@@ -40,6 +40,9 @@ export async function warmStart(net: Module, init: string, ctx: Pick<PluginConte
     loaded++;
   }
   if (loaded === 0) throw new ModelFileError('options.init: no tensor of this network is in the checkpoint (a different architecture?)', path);
-  if (kept.length) ctx.progress.warn(`options.init: ${kept.length} tensor(s) not in ${path} or of another shape keep their fresh values: ${kept.slice(0, 5).join(', ')}${kept.length > 5 ? ', …' : ''}`);
+  if (kept.length)
+    ctx.progress.warn(
+      `options.init: ${kept.length} tensor(s) not in ${path} or of another shape keep their fresh values: ${kept.slice(0, 5).join(', ')}${kept.length > 5 ? ', …' : ''}`,
+    );
   return { dir, trainingKey: cfg.trainingKey, loaded, kept };
 }

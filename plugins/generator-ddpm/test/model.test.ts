@@ -129,8 +129,16 @@ describe('training, resume and the model directory', () => {
     await saved.dispose();
 
     // Sampling: a sample does not depend on the batch it was made in; seeds reproduce.
-    const small = await createDdpmGenerator({ sampler: 'ddim', sampleSteps: 8, sampleBatchSize: 3, threads: 1 }).sample(dir, { perLabel: { left: 3, top: 2 } }, context(9));
-    const big = await createDdpmGenerator({ sampler: 'ddim', sampleSteps: 8, sampleBatchSize: 64, threads: 1 }).sample(dir, { perLabel: { left: 3, top: 2 } }, context(9));
+    const small = await createDdpmGenerator({ sampler: 'ddim', sampleSteps: 8, sampleBatchSize: 3, threads: 1 }).sample(
+      dir,
+      { perLabel: { left: 3, top: 2 } },
+      context(9),
+    );
+    const big = await createDdpmGenerator({ sampler: 'ddim', sampleSteps: 8, sampleBatchSize: 64, threads: 1 }).sample(
+      dir,
+      { perLabel: { left: 3, top: 2 } },
+      context(9),
+    );
     expect(small.map((s) => s.label)).toEqual(['left', 'left', 'left', 'top', 'top']);
     small.forEach((s, i) => {
       expect([s.tensor.channels, s.tensor.height, s.tensor.width]).toEqual([1, 8, 8]);
@@ -149,7 +157,9 @@ describe('training, resume and the model directory', () => {
     expect(warnings.join()).toMatch(/nope/);
     const ac = new AbortController();
     ac.abort();
-    await expect(createDdpmGenerator({ threads: 1 }).sample(dir, { perLabel: { left: 2 } }, context(1, { signal: ac.signal }))).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(createDdpmGenerator({ threads: 1 }).sample(dir, { perLabel: { left: 2 } }, context(1, { signal: ac.signal }))).rejects.toMatchObject({
+      code: 'INTERRUPTED',
+    });
   });
 });
 
@@ -157,7 +167,18 @@ describe('learning', () => {
   it('2-D, 2-channel 7×10 images (padded to 8×10), linear schedule, ε-prediction: samples of each label look like that label (CFG, DPM-Solver++)', async () => {
     const data = twoClassImages(40, 2, 7, 10, 3);
     const dir = tmp();
-    const g = createDdpmGenerator({ ...TINY, channelMults: [1, 2], schedule: 'linear', prediction: 'eps', steps: 250, lr: 3e-3, batchSize: 16, sampler: 'dpmpp2m', sampleSteps: 12, guidanceScale: 2 });
+    const g = createDdpmGenerator({
+      ...TINY,
+      channelMults: [1, 2],
+      schedule: 'linear',
+      prediction: 'eps',
+      steps: 250,
+      lr: 3e-3,
+      batchSize: 16,
+      sampler: 'dpmpp2m',
+      sampleSteps: 12,
+      guidanceScale: 2,
+    });
     await g.fit(data, dir, context(4));
     const cfg = await readModelConfig(dir);
     expect(cfg.geometry.size).toEqual([8, 10]);
@@ -172,12 +193,26 @@ describe('learning', () => {
   it('1-D (dims: 1, Conv1d U-Net, v-prediction, cosine): rising and falling series', async () => {
     const data = twoClassImages(40, 2, 1, 16, 5);
     const dir = tmp();
-    const g = createDdpmGenerator({ ...TINY, dims: 1, schedule: 'cosine', prediction: 'v', steps: 250, lr: 3e-3, batchSize: 16, sampler: 'ddim', sampleSteps: 20 });
+    const g = createDdpmGenerator({
+      ...TINY,
+      dims: 1,
+      schedule: 'cosine',
+      prediction: 'v',
+      steps: 250,
+      lr: 3e-3,
+      batchSize: 16,
+      sampler: 'ddim',
+      sampleSteps: 20,
+    });
     await g.fit(data, dir, context(6));
     const cfg = await readModelConfig(dir);
     expect(cfg.spec.dims).toBe(1);
     const session = await InferenceSession.create(join(dir, FILES.onnx));
-    const y = await session.run({ x: { data: new Float32Array(2 * 16), shape: [1, 2, 16] }, t: { data: Float32Array.of(5), shape: [1] }, y: { data: BigInt64Array.of(0n), shape: [1] } });
+    const y = await session.run({
+      x: { data: new Float32Array(2 * 16), shape: [1, 2, 16] },
+      t: { data: Float32Array.of(5), shape: [1] },
+      y: { data: BigInt64Array.of(0n), shape: [1] },
+    });
     expect((y['output'] as Float32Array).length).toBe(32);
     await session.dispose();
     const out = await g.sample(dir, { perLabel: { down: 8, up: 8 } }, context(6));
@@ -189,6 +224,9 @@ describe('learning', () => {
   });
 
   it('dims: 1 refuses images taller than one row', async () => {
-    await expect(createDdpmGenerator({ ...TINY, dims: 1, steps: 1 }).fit(twoClassImages(4, 1, 8, 8), tmp(), context(1))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', configPath: 'generator.options.dims' });
+    await expect(createDdpmGenerator({ ...TINY, dims: 1, steps: 1 }).fit(twoClassImages(4, 1, 8, 8), tmp(), context(1))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      configPath: 'generator.options.dims',
+    });
   });
 });

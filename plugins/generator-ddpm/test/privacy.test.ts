@@ -63,6 +63,8 @@ describe('options.init: warm start', () => {
   }, 120_000);
 
   it('names the folder when it holds no DDPM model', async () => {
-    await expect(createDdpmGenerator({ ...TINY, steps: 1, init: tmp() }).fit(twoClassImages(8, 1, 8, 8), tmp(), context(1))).rejects.toMatchObject({ code: 'MODEL_FILE' });
+    await expect(createDdpmGenerator({ ...TINY, steps: 1, init: tmp() }).fit(twoClassImages(8, 1, 8, 8), tmp(), context(1))).rejects.toMatchObject({
+      code: 'MODEL_FILE',
+    });
   });
 });

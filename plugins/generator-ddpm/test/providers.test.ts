@@ -24,7 +24,15 @@ describe('execution providers', () => {
   it("the plugin's own executionProviders option overrides the run's", async () => {
     const warnings: string[] = [];
     const ctx = context(2, { progress: warningProgress(warnings), executionProviders: ['cpu'] });
-    const g = createDdpmGenerator({ channels: 8, channelMults: [1], steps: 1, batchSize: 4, timesteps: 10, sampleSteps: 2, executionProviders: ['also-missing'] });
+    const g = createDdpmGenerator({
+      channels: 8,
+      channelMults: [1],
+      steps: 1,
+      batchSize: 4,
+      timesteps: 10,
+      sampleSteps: 2,
+      executionProviders: ['also-missing'],
+    });
     const dir = tmp();
     await g.fit(twoClassImages(4, 1, 8, 8), dir, ctx);
     await g.sample(dir, { perLabel: { top: 1 } }, ctx);

@@ -49,7 +49,10 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
   for (const [sampler, steps, kind, prediction, tol] of cases) {
     it(`${sampler} ${steps} steps, ${kind} schedule, ${prediction}-prediction → N(0.5, 0.3²)`, async () => {
       const schedule = makeSchedule(kind, 1000);
-      const x = await runSampler(gaussianDenoiser(schedule, () => 0.5, 0.3, prediction), { schedule, prediction, sampler, steps, rngs: rngs(N, 7), size: 1 });
+      const x = await runSampler(
+        gaussianDenoiser(schedule, () => 0.5, 0.3, prediction),
+        { schedule, prediction, sampler, steps, rngs: rngs(N, 7), size: 1 },
+      );
       const { mean, std } = stats(x);
       // Standard error of the mean 0.3/√2000 ≈ 0.0067.
       expect(Math.abs(mean - 0.5)).toBeLessThan(0.025);
@@ -74,7 +77,11 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
     // Like GASF images: 40 % of the values at −1, 20 % at +1 (narrow), 40 % spread in between;
     // x̂₀ clipped to [−1, 1] as in sampling. The exact denoiser of a Gaussian mixture: the
     // posterior-weighted per-component E[x₀ | x_t]. Every sampler must keep the mode weights.
-    const comps: [number, number, number][] = [[0.4, -1, 0.03], [0.2, 1, 0.03], [0.4, 0.1, 0.3]];
+    const comps: [number, number, number][] = [
+      [0.4, -1, 0.03],
+      [0.2, 1, 0.03],
+      [0.4, 0.1, 0.3],
+    ];
     const schedule = makeSchedule('cosine', 1000);
     const model: DenoiseFn = async (x, t) => {
       const ab = alphaBar(schedule, t);
@@ -98,7 +105,11 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
       return out;
     };
     const n = 3000;
-    const runs: [SamplerName, number, number][] = [['ancestral', 1000, 0], ['ddim', 50, 0], ['ddim', 50, 1]];
+    const runs: [SamplerName, number, number][] = [
+      ['ancestral', 1000, 0],
+      ['ddim', 50, 0],
+      ['ddim', 50, 1],
+    ];
     for (const [sampler, steps, eta] of runs) {
       const x = await runSampler(model, { schedule, prediction: 'v', sampler, steps, eta, rngs: rngs(n, 9), size: 1, clip: [-1, 1] });
       const lo = x.filter((v) => v < -0.8).length / n;
@@ -124,7 +135,10 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
 
   it('clipping keeps the result inside the range', async () => {
     const schedule = makeSchedule('linear', 1000);
-    const x = await runSampler(gaussianDenoiser(schedule, () => 0.9, 0.5, 'eps'), { schedule, prediction: 'eps', sampler: 'dpmpp2m', steps: 20, rngs: rngs(500, 2), size: 1, clip: [-1, 1] });
+    const x = await runSampler(
+      gaussianDenoiser(schedule, () => 0.9, 0.5, 'eps'),
+      { schedule, prediction: 'eps', sampler: 'dpmpp2m', steps: 20, rngs: rngs(500, 2), size: 1, clip: [-1, 1] },
+    );
     expect(Math.max(...x)).toBeLessThanOrEqual(1);
     expect(Math.min(...x)).toBeGreaterThanOrEqual(-1);
   });
@@ -138,7 +152,9 @@ describe('samplers on Gaussian data with the exact denoiser', () => {
       if (++calls === 3) ac.abort();
       return model(x, t);
     };
-    await expect(runSampler(counting, { schedule, prediction: 'eps', sampler: 'ancestral', steps: 100, rngs: rngs(2, 1), size: 1, signal: ac.signal })).rejects.toMatchObject({ code: 'INTERRUPTED' });
+    await expect(
+      runSampler(counting, { schedule, prediction: 'eps', sampler: 'ancestral', steps: 100, rngs: rngs(2, 1), size: 1, signal: ac.signal }),
+    ).rejects.toMatchObject({ code: 'INTERRUPTED' });
     expect(calls).toBe(3);
   });
 });

@@ -33,7 +33,18 @@ async function measure(opts, warmup, runs) {
       if (i >= warmup) times.push(dt);
     }
     await sd.dispose();
-    const macs = n * sdUNetMacs({ blockOut: info.unet.blockOut, downAttention: [true, false], layersPerBlock: 1, crossDim: info.textDim, latentChannels: 4, latentHeight: lat, latentWidth: lat, sequence: info.maxLength });
+    const macs =
+      n *
+      sdUNetMacs({
+        blockOut: info.unet.blockOut,
+        downAttention: [true, false],
+        layersPerBlock: 1,
+        crossDim: info.textDim,
+        latentChannels: 4,
+        latentHeight: lat,
+        latentWidth: lat,
+        sequence: info.maxLength,
+      });
     return { seconds: median(times), macs, lat, blockOut: info.unet.blockOut };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -41,7 +52,17 @@ async function measure(opts, warmup, runs) {
 }
 
 const tiny = await measure({}, 3, 20);
-console.log(JSON.stringify({ bench: 'sd.unet_step', seconds_per_step: Number(tiny.seconds.toPrecision(4)), batch: 2, latent: [tiny.lat, tiny.lat], block_out: tiny.blockOut, macs_per_step: tiny.macs, threads: THREADS }));
+console.log(
+  JSON.stringify({
+    bench: 'sd.unet_step',
+    seconds_per_step: Number(tiny.seconds.toPrecision(4)),
+    batch: 2,
+    latent: [tiny.lat, tiny.lat],
+    block_out: tiny.blockOut,
+    macs_per_step: tiny.macs,
+    threads: THREADS,
+  }),
+);
 if (!process.env.NETSYNTH_BENCH_ONLY || !/^sd\.unet_step$/.test(process.env.NETSYNTH_BENCH_ONLY)) {
   const wide = await measure({ blockOut: [128, 256], resolution: 256, textDim: 128, heads: 4 }, 2, 5);
   const rate = wide.macs / wide.seconds;

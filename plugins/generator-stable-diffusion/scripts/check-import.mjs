@@ -34,7 +34,11 @@ const ortS = (performance.now() - t) / 1000;
 t = performance.now();
 const consts = await loadConstants(model, dirname(unet), unet);
 const g = new Graph();
-const out = replayOnnx(model, consts, g, { sample: g.input('sample', [1, 4, h, h]), timestep: g.input('timestep', [1], tInt ? 'int64' : 'float32'), encoder_hidden_states: g.input('encoder_hidden_states', [1, 77, ctx]) });
+const out = replayOnnx(model, consts, g, {
+  sample: g.input('sample', [1, 4, h, h]),
+  timestep: g.input('timestep', [1], tInt ? 'int64' : 'float32'),
+  encoder_hidden_states: g.input('encoder_hidden_states', [1, 77, ctx]),
+});
 const dir = mkdtempSync(join(tmpdir(), 'sd-check-import-'));
 try {
   const m = serializeGraphExternal(g, { out: Object.values(out)[0] }, { threshold: 1024, location: 'model.onnx_data' });
@@ -48,7 +52,22 @@ try {
     d = Math.max(d, Math.abs(got[i] - ref[i]));
     mag = Math.max(mag, Math.abs(ref[i]));
   }
-  console.log(JSON.stringify({ bench: 'sd-check-import', unet, nodes: model.graph.node.length, weightsMB: Math.round([...consts.values()].reduce((a, k) => a + k.data.byteLength, 0) / 1e6), latent: h, maxAbsDiff: d, maxAbsOutput: mag, ortS: +ortS.toFixed(1), importS: +((performance.now() - t) / 1000).toFixed(1), sideFileMB: Math.round(statSync(join(dir, 'model.onnx_data')).size / 1e6), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), ops }));
+  console.log(
+    JSON.stringify({
+      bench: 'sd-check-import',
+      unet,
+      nodes: model.graph.node.length,
+      weightsMB: Math.round([...consts.values()].reduce((a, k) => a + k.data.byteLength, 0) / 1e6),
+      latent: h,
+      maxAbsDiff: d,
+      maxAbsOutput: mag,
+      ortS: +ortS.toFixed(1),
+      importS: +((performance.now() - t) / 1000).toFixed(1),
+      sideFileMB: Math.round(statSync(join(dir, 'model.onnx_data')).size / 1e6),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      ops,
+    }),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

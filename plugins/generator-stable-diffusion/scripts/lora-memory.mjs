@@ -17,17 +17,37 @@ const hidden = Float32Array.from({ length: 77 * ctx }, (_, i) => Math.cos(i) * 0
 const times = [];
 let t = performance.now();
 const t0 = t;
-const r = await trainLora(unet, SD15_SCHEDULER, { latents, latentDims: [1, 4, h, h], hidden, hiddenDims: [1, 77, ctx] }, {
-  steps,
-  batchSize: 1,
-  rank: 4,
-  lr: 1e-4,
-  ...(external && { externalDataAbove: 0 }),
-  onStep: () => {
-    const n = performance.now();
-    times.push((n - t) / 1000);
-    t = n;
+const r = await trainLora(
+  unet,
+  SD15_SCHEDULER,
+  { latents, latentDims: [1, 4, h, h], hidden, hiddenDims: [1, 77, ctx] },
+  {
+    steps,
+    batchSize: 1,
+    rank: 4,
+    lr: 1e-4,
+    ...(external && { externalDataAbove: 0 }),
+    onStep: () => {
+      const n = performance.now();
+      times.push((n - t) / 1000);
+      t = n;
+    },
   },
-});
+);
 await r.trainer.dispose();
-console.log(JSON.stringify({ bench: 'sd-lora-memory', unet, unetBytes: statSync(unet).size, latent: h, image: h * 8, steps, external: r.externalData, rssBeforeMiB: Math.round(rss0 / 2 ** 20), peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024), firstStepS: +(times[0] ?? 0).toFixed(2), lastStepS: +(times.at(-1) ?? 0).toFixed(2), totalS: +((performance.now() - t0) / 1000).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    bench: 'sd-lora-memory',
+    unet,
+    unetBytes: statSync(unet).size,
+    latent: h,
+    image: h * 8,
+    steps,
+    external: r.externalData,
+    rssBeforeMiB: Math.round(rss0 / 2 ** 20),
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    firstStepS: +(times[0] ?? 0).toFixed(2),
+    lastStepS: +(times.at(-1) ?? 0).toFixed(2),
+    totalS: +((performance.now() - t0) / 1000).toFixed(1),
+  }),
+);

@@ -19,7 +19,17 @@ export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetCo
 export { GroupNorm, ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
 export { ClipTokenizer, type ClipTokenizerConfig } from './tokenizer/clip.js';
 export { bytesToUnicode, clipBaseVocab } from './tokenizer/bytes.js';
-export { createScheduler, schedulerConfigFrom, alphasCumprod, spacedTimesteps, SD15_SCHEDULER, type Scheduler, type SchedulerKind, type SchedulerConfig, type SchedulerOptions } from './sched/schedulers.js';
+export {
+  createScheduler,
+  schedulerConfigFrom,
+  alphasCumprod,
+  spacedTimesteps,
+  SD15_SCHEDULER,
+  type Scheduler,
+  type SchedulerKind,
+  type SchedulerConfig,
+  type SchedulerOptions,
+} from './sched/schedulers.js';
 export { readSdFolder, type SdFolder } from './model/folder.js';
 export { OnnxComponent, type TensorInfo, type Feed, type RuntimeSettings } from './model/component.js';
 export { StableDiffusion, type LoadOptions, type GenerateOptions, type LoraSpec } from './model/pipeline.js';
@@ -30,7 +40,17 @@ export { decodeModel, encodeModel, DataType, type ModelProto, type TensorProto, 
 export { tensorFloat32, tensorBytes, setTensorFloat32, halfToFloat, floatToHalf } from './onnx/tensor-data.js';
 export { traceNamed, namedTraceContext, torchStyle, torchScope, moduleOfNodeName, toFloat16, writeOnnx, type TraceSpec } from './onnx/export.js';
 export { replayOnnx, loadConstants, type LoraBranch } from './lora/replay.js';
-export { trainLora, saveKohyaLora, selectTargets, LoraParameters, DEFAULT_LORA_TARGETS, EXTERNAL_DATA_ABOVE, type LoraTrainOptions, type LoraTrainData, type LoraTrainResult } from './lora/train.js';
+export {
+  trainLora,
+  saveKohyaLora,
+  selectTargets,
+  LoraParameters,
+  DEFAULT_LORA_TARGETS,
+  EXTERNAL_DATA_ABOVE,
+  type LoraTrainOptions,
+  type LoraTrainData,
+  type LoraTrainResult,
+} from './lora/train.js';
 export { StableDiffusionGenerator, GENERATOR_NAME } from './gen/generator.js';
 export { sdOptionsSchema, type SdOptions, type SdOptionsInput } from './gen/options.js';
 export { Geometry, medianFill, type GeometryConfig, type ImageMode, type ModelTile } from './gen/geometry.js';
@@ -40,7 +60,8 @@ export default definePlugin({
   name: GENERATOR_NAME,
   kind: 'generator',
   version: pkg.version,
-  description: 'Stable Diffusion (ONNX export) fine-tuned with LoRA trained in @netsynth/nn; one caption per class; DDIM / Euler ancestral / DPM-Solver++ 2M; ControlNet through generator extensions',
+  description:
+    'Stable Diffusion (ONNX export) fine-tuned with LoRA trained in @netsynth/nn; one caption per class; DDIM / Euler ancestral / DPM-Solver++ 2M; ControlNet through generator extensions',
   options: sdOptionsSchema,
   create: (options, ctx) => new StableDiffusionGenerator(options, ctx.extensions ?? []),
 });

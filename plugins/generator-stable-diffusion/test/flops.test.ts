@@ -12,7 +12,16 @@ describe('UNet MAC count (for the CPU-time estimate)', () => {
     const shapes: Record<string, number[]> = { sample: [1, 4, 8, 8], timestep: [1], encoder_hidden_states: [1, 77, 32] };
     for (const r of info.residualInputs) shapes[r.name] = r.dims;
     const counted = graphMacs(model, await loadConstants(model, dirname(path), path), shapes);
-    const analytic = sdUNetMacs({ blockOut: [32, 64], downAttention: [true, false], layersPerBlock: 1, crossDim: 32, latentChannels: 4, latentHeight: 8, latentWidth: 8, sequence: 77 });
+    const analytic = sdUNetMacs({
+      blockOut: [32, 64],
+      downAttention: [true, false],
+      layersPerBlock: 1,
+      crossDim: 32,
+      latentChannels: 4,
+      latentHeight: 8,
+      latentWidth: 8,
+      sequence: 77,
+    });
     expect(analytic).toBe(counted);
     // SD 1.5 at 512×512: a few hundred GMACs per UNet evaluation.
     const sd = sdUNetMacs(SD15_UNET);

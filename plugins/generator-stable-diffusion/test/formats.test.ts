@@ -2,7 +2,20 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createImageTensor } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { DataType, Geometry, StableDiffusion, createTinyUNet, decodeModel, enumerateTargets, floatToHalf, halfToFloat, mergeLora, readSdFolder, tensorFloat32, trainLora } from '../src/index.js';
+import {
+  DataType,
+  Geometry,
+  StableDiffusion,
+  createTinyUNet,
+  decodeModel,
+  enumerateTargets,
+  floatToHalf,
+  halfToFloat,
+  mergeLora,
+  readSdFolder,
+  tensorFloat32,
+  trainLora,
+} from '../src/index.js';
 import { maxAbsDiff, tinyModel } from './helpers.js';
 
 describe('model formats', () => {
@@ -20,7 +33,8 @@ describe('model formats', () => {
   });
 
   it('half-float conversion rounds to nearest even and round-trips', () => {
-    for (const v of [0, 1, -2.5, 65504, 6.1e-5, 1e-7, 0.1, 3.14159]) expect(Math.abs(halfToFloat(floatToHalf(v)) - v)).toBeLessThanOrEqual(Math.abs(v) * 1e-3 + 6e-8);
+    for (const v of [0, 1, -2.5, 65504, 6.1e-5, 1e-7, 0.1, 3.14159])
+      expect(Math.abs(halfToFloat(floatToHalf(v)) - v)).toBeLessThanOrEqual(Math.abs(v) * 1e-3 + 6e-8);
     expect(floatToHalf(1 + 2 ** -11)).toBe(0x3c00); // tie → even
     expect(floatToHalf(1 + 3 * 2 ** -11)).toBe(0x3c02);
   });
@@ -51,14 +65,33 @@ describe('model formats', () => {
     const path16 = join(f16.dir, 'unet', 'model.onnx');
     const before = await tensorFloat32(qt as never, dirname(path16), path16);
     const [o, i] = q?.shape as [number, number];
-    const pair = { component: 'unet' as const, target: q as NonNullable<typeof q>, down: new Float32Array(i).fill(0.5), downShape: [1, i], up: new Float32Array(o).fill(0.25), upShape: [o, 1], rank: 1, alpha: 1 };
+    const pair = {
+      component: 'unet' as const,
+      target: q as NonNullable<typeof q>,
+      down: new Float32Array(i).fill(0.5),
+      downShape: [1, i],
+      up: new Float32Array(o).fill(0.25),
+      upShape: [o, 1],
+      rank: 1,
+      alpha: 1,
+    };
     await mergeLora(unet16, dirname(path16), path16, [{ pair, multiplier: 1 }]);
     expect(qt?.dataType).toBe(DataType.FLOAT16);
     const after = await tensorFloat32(qt as never, dirname(path16), path16);
-    expect(maxAbsDiff(after.map((v, k) => v - (before[k] as number)), new Float32Array(after.length).fill(0.125))).toBeLessThan(2e-3);
+    expect(
+      maxAbsDiff(
+        after.map((v, k) => v - (before[k] as number)),
+        new Float32Array(after.length).fill(0.125),
+      ),
+    ).toBeLessThan(2e-3);
     // LoRA training imports the fp16 graph (Cast nodes computed in float32).
     const folder = await readSdFolder(f16.dir);
-    const r = await trainLora(folder.unet, folder.scheduler, { latents: x, latentDims: [1, 4, 8, 8], hidden: hid.data, hiddenDims: [1, 77, 32] }, { steps: 2, rank: 2 });
+    const r = await trainLora(
+      folder.unet,
+      folder.scheduler,
+      { latents: x, latentDims: [1, 4, 8, 8], hidden: hid.data, hiddenDims: [1, 77, 32] },
+      { steps: 2, rank: 2 },
+    );
     expect(r.losses.every(Number.isFinite)).toBe(true);
     await r.trainer.dispose();
     await Promise.all([a.dispose(), b.dispose()]);
@@ -88,7 +121,12 @@ describe('image geometry', () => {
     const back = crop.fromModel(crop.toModel(t).map((x) => x.image));
     expect(back.data[(2 + 5) * 50 + 3 + 7]).toBe(t.data[(2 + 5) * 50 + 3 + 7]);
     expect(back.data[0]).toBe(0.5);
-    const smooth = createImageTensor(1, 40, 50, Float32Array.from({ length: 2000 }, (_, i) => Math.sin((i % 50) / 8) * Math.cos(Math.floor(i / 50) / 7)));
+    const smooth = createImageTensor(
+      1,
+      40,
+      50,
+      Float32Array.from({ length: 2000 }, (_, i) => Math.sin((i % 50) / 8) * Math.cos(Math.floor(i / 50) / 7)),
+    );
     const rs = new Geometry({ mode: 'resize', native: 32, channels: 1, height: 40, width: 50, valueRange: [-1, 1], fill: [0] });
     expect(maxAbsDiff(rs.fromModel(rs.toModel(smooth).map((x) => x.image)).data, smooth.data)).toBeLessThan(0.1);
     const ranged = new Geometry({ mode: 'resize', native: 32, channels: 1, height: 40, width: 50, valueRange: [0, 1], fill: [0] });

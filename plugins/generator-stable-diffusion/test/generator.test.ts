@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { createImageTensor, createRng, silentProgress, type ImageTensor, type PluginContext, type TrainingSet } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import plugin, { StableDiffusionGenerator, isUNetResidualExtension, sdOptionsSchema, type ResidualPrepareArgs, type UNetResidualExtension } from '../src/index.js';
+import plugin, {
+  StableDiffusionGenerator,
+  isUNetResidualExtension,
+  sdOptionsSchema,
+  type ResidualPrepareArgs,
+  type UNetResidualExtension,
+} from '../src/index.js';
 import { maxAbsDiff, tempDir } from './helpers.js';
 
 /** nPrint-like tensors: onehot3 (+1 for the cell's class, −1 else) and an IAT channel; label decides a bit pattern. */
@@ -21,7 +27,11 @@ function dataset(h: number, w: number): TrainingSet {
       tensors.push(t);
       labels.push(label);
     }
-  return { tensors, labels, encoder: { name: '@netsynth/encoder-nprint', info: { channels: 4, height: h, width: w, valueRange: [-1, 1], metadata: {} }, state: {} } };
+  return {
+    tensors,
+    labels,
+    encoder: { name: '@netsynth/encoder-nprint', info: { channels: 4, height: h, width: w, valueRange: [-1, 1], metadata: {} }, state: {} },
+  };
 }
 
 function ctx(seed: number): PluginContext {
@@ -50,7 +60,12 @@ class ConstantResiduals implements UNetResidualExtension {
 describe('generator plugin (tiny model)', () => {
   it('fit trains a LoRA on tiled images with per-class captions; sample returns encoder-shaped tensors per label', async () => {
     const data = dataset(80, 100);
-    const opts = sdOptionsSchema.parse({ model: 'tiny', image: { mode: 'tile' }, train: { steps: 8, batchSize: 2, lr: 1e-3 }, sample: { steps: 3, guidance: 3, batchSize: 4, scheduler: 'euler-ancestral' } });
+    const opts = sdOptionsSchema.parse({
+      model: 'tiny',
+      image: { mode: 'tile' },
+      train: { steps: 8, batchSize: 2, lr: 1e-3 },
+      sample: { steps: 3, guidance: 3, batchSize: 4, scheduler: 'euler-ancestral' },
+    });
     const c = ctx(11);
     const gen = await plugin.create(opts, c);
     const modelDir = join(c.workDir, 'model');
@@ -106,7 +121,11 @@ describe('generator plugin (tiny model)', () => {
     await new StableDiffusionGenerator(sdOptionsSchema.parse(base)).fit(data, modelDir, c);
     const refs = { netflix: [data.tensors[0] as ImageTensor] };
     const noise = await new StableDiffusionGenerator(sdOptionsSchema.parse(base)).sample(modelDir, { perLabel: { netflix: 1 }, references: refs }, c);
-    const i2i = await new StableDiffusionGenerator(sdOptionsSchema.parse({ ...base, sample: { ...base.sample, strength: 0.5 } })).sample(modelDir, { perLabel: { netflix: 1, zoom: 1 }, references: refs }, c);
+    const i2i = await new StableDiffusionGenerator(sdOptionsSchema.parse({ ...base, sample: { ...base.sample, strength: 0.5 } })).sample(
+      modelDir,
+      { perLabel: { netflix: 1, zoom: 1 }, references: refs },
+      c,
+    );
     expect(i2i.map((s) => s.label)).toEqual(['netflix', 'zoom']);
     expect(maxAbsDiff(noise[0]?.tensor.data ?? [], i2i[0]?.tensor.data ?? [1])).toBeGreaterThan(1e-3);
     expect(warnings.some((w) => w.includes('zoom') && w.includes('no reference'))).toBe(true);

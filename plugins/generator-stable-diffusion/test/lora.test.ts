@@ -6,7 +6,21 @@ import { createRng } from '@netsynth/core';
 import { Graph, serializeGraph, writeSafetensors, type TensorToWrite } from '@netsynth/nn';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { StableDiffusion, decodeModel, enumerateTargets, kohyaName, loadConstants, mergeLora, readLora, readSdFolder, replayOnnx, saveKohyaLora, tensorFloat32, trainLora, type LoraBranch } from '../src/index.js';
+import {
+  StableDiffusion,
+  decodeModel,
+  enumerateTargets,
+  kohyaName,
+  loadConstants,
+  mergeLora,
+  readLora,
+  readSdFolder,
+  replayOnnx,
+  saveKohyaLora,
+  tensorFloat32,
+  trainLora,
+  type LoraBranch,
+} from '../src/index.js';
 import { maxAbsDiff, tinyModel } from './helpers.js';
 
 const rand = (n: number, seed: number, s = 0.2): Float32Array => {
@@ -20,7 +34,12 @@ const PROJ = 'mid_block.attentions.0.proj_in';
 const GEMM = 'time_embedding.linear_1';
 
 /** A kohya LoRA for four UNet modules (two MatMul, one 1×1 Conv, one Gemm) and one text-encoder projection. */
-async function writeKohya(dir: string, name: string, rank: number, alpha: number): Promise<Record<string, { down: Float32Array; up: Float32Array; dshape: number[]; ushape: number[] }>> {
+async function writeKohya(
+  dir: string,
+  name: string,
+  rank: number,
+  alpha: number,
+): Promise<Record<string, { down: Float32Array; up: Float32Array; dshape: number[]; ushape: number[] }>> {
   const unet = decodeModel(readFileSync(join(dir, 'unet', 'model.onnx')));
   const te = decodeModel(readFileSync(join(dir, 'text_encoder', 'model.onnx')));
   const tu = enumerateTargets(unet);
@@ -38,8 +57,14 @@ async function writeKohya(dir: string, name: string, rank: number, alpha: number
     const [o, i, ...kk] = shape as [number, number, ...number[]];
     const dshape = [rank, i, ...kk];
     const ushape = [o, rank, ...kk.map(() => 1)];
-    const down = rand(dshape.reduce((a, b) => a * b, 1), 10 + k);
-    const up = rand(ushape.reduce((a, b) => a * b, 1), 20 + k);
+    const down = rand(
+      dshape.reduce((a, b) => a * b, 1),
+      10 + k,
+    );
+    const up = rand(
+      ushape.reduce((a, b) => a * b, 1),
+      20 + k,
+    );
     const key = kohyaName(prefix as 'lora_unet', mod);
     tensors.set(`${key}.lora_down.weight`, { shape: dshape, data: down });
     tensors.set(`${key}.lora_up.weight`, { shape: ushape, data: up });
@@ -65,7 +90,12 @@ describe('LoRA merge', () => {
     expect(targets.unet.get(GEMM)?.initializer).toBe(`${GEMM}.weight`);
     const { pairs: lp } = await readLora(join(info.dir, 'k.safetensors'), targets);
     const m = 0.7;
-    const rep = await mergeLora(merged, dirname(unetPath), unetPath, lp.filter((p) => p.component === 'unet').map((pair) => ({ pair, multiplier: m })));
+    const rep = await mergeLora(
+      merged,
+      dirname(unetPath),
+      unetPath,
+      lp.filter((p) => p.component === 'unet').map((pair) => ({ pair, multiplier: m })),
+    );
     expect(rep.patched.sort()).toEqual([Q, OUT, PROJ, GEMM].map((q) => targets.unet.get(q)?.initializer as string).sort());
     for (const mod of [Q, PROJ, GEMM]) {
       const t = targets.unet.get(mod);
@@ -113,19 +143,32 @@ describe('LoRA merge', () => {
     const model = decodeModel(await readFile(unetPath));
     const consts = await loadConstants(model, dirname(unetPath), unetPath);
     const targets = { unet: enumerateTargets(model) };
-    const { pairs } = await readLora(lp, { ...targets, text_encoder: enumerateTargets(decodeModel(readFileSync(join(info.dir, 'text_encoder', 'model.onnx')))) });
+    const { pairs } = await readLora(lp, {
+      ...targets,
+      text_encoder: enumerateTargets(decodeModel(readFileSync(join(info.dir, 'text_encoder', 'model.onnx')))),
+    });
     const g = new Graph();
     const inputs: Record<string, ReturnType<Graph['input']>> = {
       sample: g.input('sample', [2, 4, 8, 8]),
       timestep: g.input('timestep', [2]),
       encoder_hidden_states: g.input('encoder_hidden_states', [2, 77, 32]),
     };
-    for (const r of info.residualInputs) inputs[r.name] = g.constant({ dtype: 'float32', shape: [2, ...r.dims.slice(1)], data: new Float32Array(2 * r.dims.slice(1).reduce((a, b) => a * b, 1)) });
+    for (const r of info.residualInputs)
+      inputs[r.name] = g.constant({ dtype: 'float32', shape: [2, ...r.dims.slice(1)], data: new Float32Array(2 * r.dims.slice(1).reduce((a, b) => a * b, 1)) });
     const branches = new Map<string, LoraBranch>();
-    for (const p of pairs.filter((q) => q.component === 'unet')) branches.set(p.target.node, { down: g.constant({ dtype: 'float32', shape: p.downShape, data: p.down }), up: g.constant({ dtype: 'float32', shape: p.upShape, data: p.up }), scale: p.alpha / p.rank });
+    for (const p of pairs.filter((q) => q.component === 'unet'))
+      branches.set(p.target.node, {
+        down: g.constant({ dtype: 'float32', shape: p.downShape, data: p.down }),
+        up: g.constant({ dtype: 'float32', shape: p.upShape, data: p.up }),
+        scale: p.alpha / p.rank,
+      });
     const outs = replayOnnx(model, consts, g, inputs, branches);
     const s = await ort.InferenceSession.create(serializeGraph(g, { out: outs.out_sample as never }));
-    const r = await s.run({ sample: new ort.Tensor('float32', x, [2, 4, 8, 8]), timestep: new ort.Tensor('float32', Float32Array.of(500, 500), [2]), encoder_hidden_states: new ort.Tensor('float32', hid.data, [2, 77, 32]) });
+    const r = await s.run({
+      sample: new ort.Tensor('float32', x, [2, 4, 8, 8]),
+      timestep: new ort.Tensor('float32', Float32Array.of(500, 500), [2]),
+      encoder_hidden_states: new ort.Tensor('float32', hid.data, [2, 77, 32]),
+    });
     const yr = r.out?.data as Float32Array;
     expect(maxAbsDiff(yr, ym)).toBeLessThan(2e-4);
     // The prompt embedding changes through the text-encoder LoRA.
@@ -139,13 +182,26 @@ describe('LoRA merge', () => {
     const info = await tinyModel();
     const k = await writeKohya(info.dir, 'k3.safetensors', 2, 2);
     const q = k[Q] as { down: Float32Array; up: Float32Array; dshape: number[]; ushape: number[] };
-    await writeSafetensors(join(info.dir, 'peft.safetensors'), { [`unet.${Q}.lora_A.weight`]: { shape: q.dshape, data: q.down }, [`unet.${Q}.lora_B.weight`]: { shape: q.ushape, data: q.up } }, {}, { force: true });
+    await writeSafetensors(
+      join(info.dir, 'peft.safetensors'),
+      { [`unet.${Q}.lora_A.weight`]: { shape: q.dshape, data: q.down }, [`unet.${Q}.lora_B.weight`]: { shape: q.ushape, data: q.up } },
+      {},
+      { force: true },
+    );
     const unet = decodeModel(readFileSync(join(info.dir, 'unet', 'model.onnx')));
     const { pairs } = await readLora(join(info.dir, 'peft.safetensors'), { unet: enumerateTargets(unet) });
     expect(pairs.length).toBe(1);
     expect(pairs[0]?.target.module).toBe(Q);
     expect(pairs[0]?.alpha).toBe(2);
-    await writeSafetensors(join(info.dir, 'bad.safetensors'), { 'lora_unet_no_such_module.lora_down.weight': { shape: [1, 1], data: Float32Array.of(1) }, 'lora_unet_no_such_module.lora_up.weight': { shape: [1, 1], data: Float32Array.of(1) } }, {}, { force: true });
+    await writeSafetensors(
+      join(info.dir, 'bad.safetensors'),
+      {
+        'lora_unet_no_such_module.lora_down.weight': { shape: [1, 1], data: Float32Array.of(1) },
+        'lora_unet_no_such_module.lora_up.weight': { shape: [1, 1], data: Float32Array.of(1) },
+      },
+      {},
+      { force: true },
+    );
     await expect(readLora(join(info.dir, 'bad.safetensors'), { unet: enumerateTargets(unet) })).rejects.toThrow(/matches no module/);
   });
 });
@@ -155,11 +211,18 @@ describe('LoRA training with @netsynth/nn', () => {
     const info = await tinyModel();
     const folder = await readSdFolder(info.dir);
     const unetPath = folder.unet;
-    const hashBefore = createHash('sha256').update(readFileSync(join(info.dir, 'unet', 'model.onnx_data'))).digest('hex');
+    const hashBefore = createHash('sha256')
+      .update(readFileSync(join(info.dir, 'unet', 'model.onnx_data')))
+      .digest('hex');
     const N = 2;
     const latents = rand(N * 4 * 8 * 8, 5, 0.8);
     const hidden = rand(N * 77 * 32, 6, 1);
-    const res = await trainLora(unetPath, folder.scheduler, { latents, latentDims: [N, 4, 8, 8], hidden, hiddenDims: [N, 77, 32] }, { rank: 4, alpha: 4, lr: 3e-3, steps: 60, batchSize: 2, seed: 1 });
+    const res = await trainLora(
+      unetPath,
+      folder.scheduler,
+      { latents, latentDims: [N, 4, 8, 8], hidden, hiddenDims: [N, 77, 32] },
+      { rank: 4, alpha: 4, lr: 3e-3, steps: 60, batchSize: 2, seed: 1 },
+    );
     expect(res.steps).toBe(60);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     const first = mean(res.losses.slice(0, 15));
@@ -169,7 +232,11 @@ describe('LoRA training with @netsynth/nn', () => {
     expect(res.trainer.trainable.length).toBe(2 * res.lora.pairs.length);
     expect(res.trainer.trainable.every(([n]) => /\.lora_(down|up)\.weight$/.test(n))).toBe(true);
     expect(res.lora.pairs.length).toBe(4 * 8); // 4 transformer blocks (down 0, mid, up 1 ×2) × (attn1, attn2) × (q, k, v, out)
-    expect(createHash('sha256').update(readFileSync(join(info.dir, 'unet', 'model.onnx_data'))).digest('hex')).toBe(hashBefore);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(info.dir, 'unet', 'model.onnx_data')))
+        .digest('hex'),
+    ).toBe(hashBefore);
     const lp = join(info.dir, 'trained.safetensors');
     await saveKohyaLora(lp, res.lora, res.trainer);
     const sd = await StableDiffusion.load(info.dir, { loras: [{ path: lp }] });

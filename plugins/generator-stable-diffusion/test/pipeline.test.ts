@@ -22,7 +22,14 @@ describe('SD ONNX folder on the tiny model', () => {
     const sd = await StableDiffusion.load(info.dir);
     for (const scheduler of ['ddim', 'euler-ancestral', 'dpmpp-2m'] as const) {
       let ticks = 0;
-      const a = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 7, onStep: () => ticks++ });
+      const a = await sd.generate({
+        prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'],
+        steps: 4,
+        guidance: 5,
+        scheduler,
+        seed: 7,
+        onStep: () => ticks++,
+      });
       const b = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 7 });
       const c = await sd.generate({ prompts: ['pixelated network data, type-0', 'pixelated network data, type-1'], steps: 4, guidance: 5, scheduler, seed: 8 });
       expect(a.dims).toEqual([2, 3, 64, 64]);
@@ -41,7 +48,15 @@ describe('SD ONNX folder on the tiny model', () => {
     const sd = await StableDiffusion.load(info.dir);
     const init = new Float32Array(3 * 64 * 64).map((_, i) => Math.sin(i));
     let ticks = 0;
-    const out = await sd.generate({ prompts: ['type'], steps: 6, guidance: 3, scheduler: 'dpmpp-2m', seed: 3, init: { images: init, strength: 0.5 }, onStep: () => ticks++ });
+    const out = await sd.generate({
+      prompts: ['type'],
+      steps: 6,
+      guidance: 3,
+      scheduler: 'dpmpp-2m',
+      seed: 3,
+      init: { images: init, strength: 0.5 },
+      onStep: () => ticks++,
+    });
     expect(ticks).toBe(3);
     expect(out.dims).toEqual([1, 3, 64, 64]);
     await sd.dispose();
@@ -53,7 +68,14 @@ describe('SD ONNX folder on the tiny model', () => {
     const a = await StableDiffusion.load(dyn.dir);
     const b = await StableDiffusion.load(fixed.dir);
     expect(b.unet.input('sample').shape[0]).toBe(1);
-    const o = { prompts: ['type-0', 'type-1'], steps: 3, guidance: 4, scheduler: 'euler-ancestral' as const, seed: 5, init: { images: new Float32Array(2 * 3 * 64 * 64).map((_, i) => Math.cos(i / 9)), strength: 0.9 } };
+    const o = {
+      prompts: ['type-0', 'type-1'],
+      steps: 3,
+      guidance: 4,
+      scheduler: 'euler-ancestral' as const,
+      seed: 5,
+      init: { images: new Float32Array(2 * 3 * 64 * 64).map((_, i) => Math.cos(i / 9)), strength: 0.9 },
+    };
     const x = await a.generate(o);
     const y = await b.generate(o);
     expect(y.dims).toEqual([2, 3, 64, 64]);
@@ -101,7 +123,15 @@ describe('worker-thread sessions', () => {
     const info = await tinyModel();
     const ac = new AbortController();
     const sd = await StableDiffusion.load(info.dir, { worker: true, signal: ac.signal });
-    const p = sd.generate({ prompts: ['type-0'], steps: 50, guidance: 3, scheduler: 'ddim', seed: 1, signal: ac.signal, onStep: (k) => (k === 2 ? ac.abort() : undefined) });
+    const p = sd.generate({
+      prompts: ['type-0'],
+      steps: 50,
+      guidance: 3,
+      scheduler: 'ddim',
+      seed: 1,
+      signal: ac.signal,
+      onStep: (k) => (k === 2 ? ac.abort() : undefined),
+    });
     await expect(p).rejects.toMatchObject({ code: 'INTERRUPTED' });
     await sd.dispose();
   });

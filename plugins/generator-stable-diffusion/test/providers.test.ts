@@ -31,8 +31,18 @@ describe('execution providers', () => {
   it("the generator passes the run's providers to LoRA training and sampling, warning once on the run's progress", async () => {
     const warnings: string[] = [];
     const dir = tempDir('netsynth-sd-ep-');
-    const c: PluginContext = { seed: 3, rng: createRng(3), progress: { ...silentProgress, warn: (m) => warnings.push(m) }, workDir: dir, baseDir: dir, executionProviders: ['no-such-provider'] };
-    const gen = await plugin.create(sdOptionsSchema.parse({ model: 'tiny', image: { mode: 'resize' }, train: { steps: 1 }, sample: { steps: 2, scheduler: 'ddim' } }), c);
+    const c: PluginContext = {
+      seed: 3,
+      rng: createRng(3),
+      progress: { ...silentProgress, warn: (m) => warnings.push(m) },
+      workDir: dir,
+      baseDir: dir,
+      executionProviders: ['no-such-provider'],
+    };
+    const gen = await plugin.create(
+      sdOptionsSchema.parse({ model: 'tiny', image: { mode: 'resize' }, train: { steps: 1 }, sample: { steps: 2, scheduler: 'ddim' } }),
+      c,
+    );
     const modelDir = join(dir, 'model');
     await gen.fit(twoLabels(16, 16), modelDir, c);
     const samples = await gen.sample(modelDir, { perLabel: { a: 1 } }, c);

@@ -20,7 +20,10 @@ async function check(shapes: number[][], build: Build, ref?: (xs: Float32Array[]
   const g = new Graph();
   const ins = shapes.map((s, i) => g.input(`x${i}`, s));
   const y = build(g, ins);
-  const w = g.floats(Array.from({ length: y.size }, () => rng.normal()), y.shape);
+  const w = g.floats(
+    Array.from({ length: y.size }, () => rng.normal()),
+    y.shape,
+  );
   const loss = op.reduceSumAll(op.mul(y, w));
   const grads = gradients(g, loss, ins);
   const outs: Record<string, Value> = { loss, y: op.identity(y) };
@@ -71,7 +74,10 @@ function einsumRef(eq: string, a: Float32Array, as: number[], b: Float32Array, b
       idx.set(l, r % (dim.get(l) as number));
       r = Math.floor(r / (dim.get(l) as number));
     }
-    const o = flat(out, [...out].map((l) => dim.get(l) as number));
+    const o = flat(
+      out,
+      [...out].map((l) => dim.get(l) as number),
+    );
     res[o] = (res[o] as number) + (a[flat(la, as)] as number) * (b[flat(lb, bs)] as number);
   }
   return res;
@@ -85,23 +91,39 @@ describe('graph-import rewrites: forward and finite-difference gradients', () =>
     ['bik,bjd->bji', [2, 3, 2], [2, 4, 3]],
   ] as [string, number[], number[]][]) {
     it(`Einsum "${eq}"`, async () => {
-      await check([as, bs], (_g, [x, y]) => einsum(eq, x as Value, y as Value), ([a, b]) => einsumRef(eq, a as Float32Array, as, b as Float32Array, bs));
+      await check(
+        [as, bs],
+        (_g, [x, y]) => einsum(eq, x as Value, y as Value),
+        ([a, b]) => einsumRef(eq, a as Float32Array, as, b as Float32Array, bs),
+      );
     });
   }
 
   it('Where with a constant condition: data/constant (−1e9 mask, then Softmax) and data/data', async () => {
     const cond: ConstData = { dtype: 'bool', shape: [1, 5], data: Uint8Array.of(1, 0, 1, 1, 0) };
     await check([[3, 5]], (g, [x]) => op.softmax(whereData(g, cond, x as Value, { dtype: 'float32', shape: [], data: Float32Array.of(-1e9) }), -1));
-    await check([[3, 5], [3, 1]], (g, [x, y]) => whereData(g, cond, x as Value, op.mul(y as Value, 2)), ([x, y]) => Array.from(x as Float32Array, (v, k) => ((cond.data as Uint8Array)[k % 5] ? v : 2 * ((y as Float32Array)[Math.floor(k / 5)] as number))));
+    await check(
+      [
+        [3, 5],
+        [3, 1],
+      ],
+      (g, [x, y]) => whereData(g, cond, x as Value, op.mul(y as Value, 2)),
+      ([x, y]) => Array.from(x as Float32Array, (v, k) => ((cond.data as Uint8Array)[k % 5] ? v : 2 * ((y as Float32Array)[Math.floor(k / 5)] as number))),
+    );
   });
 
   it('a materialised fill broadcasts like the ConstantOfShape it replaces', async () => {
-    await check([[2, 3]], (g, [x]) => op.mul(op.add(x as Value, materialise(g, { value: 0.5, shape: [2, 3] })), x as Value), ([x]) => Array.from(x as Float32Array, (v) => (v + 0.5) * v));
+    await check(
+      [[2, 3]],
+      (g, [x]) => op.mul(op.add(x as Value, materialise(g, { value: 0.5, shape: [2, 3] })), x as Value),
+      ([x]) => Array.from(x as Float32Array, (v) => (v + 0.5) * v),
+    );
   });
 });
 
 describe('constant folding of torch shape logic', () => {
-  const node = (opType: string): NodeProto => ({ name: opType, opType, domain: '', input: [], output: ['o'], attribute: [], docString: '' }) as unknown as NodeProto;
+  const node = (opType: string): NodeProto =>
+    ({ name: opType, opType, domain: '', input: [], output: ['o'], attribute: [], docString: '' }) as unknown as NodeProto;
   const i64 = (xs: number[], shape = [xs.length]): ConstData => ({ dtype: 'int64', shape, data: BigInt64Array.from(xs.map(BigInt)) });
   const f32 = (xs: number[], shape = [xs.length]): ConstData => ({ dtype: 'float32', shape, data: Float32Array.from(xs) });
   const noAttr = (_: string, d: number): number => d;

@@ -70,11 +70,19 @@ describe('schedulers (diffusers semantics)', () => {
       const s = createScheduler(SD15_SCHEDULER, { kind, steps: 12 });
       const rng = createRng(1);
       let x: Float32Array = Float32Array.from(x0, () => rng.normal() * s.initNoiseSigma);
-      if (kind !== 'euler-ancestral') x = s.addNoise(x0, Float32Array.from(x0, () => rng.normal()), 0);
+      if (kind !== 'euler-ancestral')
+        x = s.addNoise(
+          x0,
+          Float32Array.from(x0, () => rng.normal()),
+          0,
+        );
       for (let i = 0; i < s.timesteps.length; i++) {
         const a = ac[s.timesteps[i] as number] as number;
         // Oracle ε: in DDPM form x = sqrt(ᾱ)x0 + sqrt(1−ᾱ)ε; in σ form (Euler) x = x0 + σε.
-        const eps = kind === 'euler-ancestral' ? x.map((v, k) => (v - (x0[k] as number)) / Math.sqrt((1 - a) / a)) : x.map((v, k) => (v - Math.sqrt(a) * (x0[k] as number)) / Math.sqrt(1 - a));
+        const eps =
+          kind === 'euler-ancestral'
+            ? x.map((v, k) => (v - (x0[k] as number)) / Math.sqrt((1 - a) / a))
+            : x.map((v, k) => (v - Math.sqrt(a) * (x0[k] as number)) / Math.sqrt(1 - a));
         x = s.step(eps, i, x, () => rng.normal());
       }
       // DDIM with set_alpha_to_one=false stops at the ᾱ_0 level (diffusers' final_alpha_cumprod):

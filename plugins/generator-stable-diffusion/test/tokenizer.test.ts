@@ -75,7 +75,9 @@ describe('CLIP BPE tokenizer', () => {
     const fx = JSON.parse(readFileSync(new URL('./fixtures/hf-clip-random.json', import.meta.url), 'utf8')) as { pad: number; cases: Record<string, number[]> };
     const info = await tinyModel();
     const tiny = await ClipTokenizer.fromFolder(join(info.dir, 'tokenizer'));
-    const bad = Object.entries(fx.cases).filter(([text, ids]) => JSON.stringify(tiny.encode(text)) !== JSON.stringify([...ids, ...new Array<number>(77 - ids.length).fill(fx.pad)]));
+    const bad = Object.entries(fx.cases).filter(
+      ([text, ids]) => JSON.stringify(tiny.encode(text)) !== JSON.stringify([...ids, ...new Array<number>(77 - ids.length).fill(fx.pad)]),
+    );
     expect(Object.keys(fx.cases).length).toBe(400);
     expect(bad.map(([t]) => t)).toEqual([]);
   });

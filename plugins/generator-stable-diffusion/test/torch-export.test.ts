@@ -15,11 +15,29 @@ import { gunzipSync } from 'node:zlib';
 import { Graph, serializeGraph, type Value } from '@netsynth/nn';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SD15_SCHEDULER, decodeModel, encodeModel, enumerateTargets, loadConstants, mergeLora, readLora, replayOnnx, trainLora, type LoraBranch } from '../src/index.js';
+import {
+  SD15_SCHEDULER,
+  decodeModel,
+  encodeModel,
+  enumerateTargets,
+  loadConstants,
+  mergeLora,
+  readLora,
+  replayOnnx,
+  trainLora,
+  type LoraBranch,
+} from '../src/index.js';
 import { maxAbsDiff, tempDir } from './helpers.js';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'torch-export');
-const io = JSON.parse(readFileSync(join(FIX, 'io.json'), 'utf8')) as { sample: number[]; timestep: number[]; encoder_hidden_states: number[]; base: number[]; merged: number[]; modules: string[] };
+const io = JSON.parse(readFileSync(join(FIX, 'io.json'), 'utf8')) as {
+  sample: number[];
+  timestep: number[];
+  encoder_hidden_states: number[];
+  base: number[];
+  merged: number[];
+  modules: string[];
+};
 const DIMS = { sample: [2, 4, 8, 8], hidden: [2, 7, 8] } as const;
 let DIR = '';
 let MODEL = '';
@@ -28,7 +46,12 @@ const feeds = (): Record<string, ort.Tensor> => ({
   timestep: new ort.Tensor('int64', BigInt64Array.from(io.timestep.map(BigInt)), [2]),
   encoder_hidden_states: new ort.Tensor('float32', Float32Array.from(io.encoder_hidden_states), [...DIMS.hidden]),
 });
-const trainData = () => ({ latents: Float32Array.from(io.sample), latentDims: [...DIMS.sample] as [number, number, number, number], hidden: Float32Array.from(io.encoder_hidden_states), hiddenDims: [...DIMS.hidden] as [number, number, number] });
+const trainData = () => ({
+  latents: Float32Array.from(io.sample),
+  latentDims: [...DIMS.sample] as [number, number, number, number],
+  hidden: Float32Array.from(io.encoder_hidden_states),
+  hiddenDims: [...DIMS.hidden] as [number, number, number],
+});
 
 beforeAll(() => {
   DIR = tempDir('sd-torch-export-');
@@ -39,7 +62,24 @@ beforeAll(() => {
 describe('a real diffusers-layout TorchScript export (PyTorch 1.13, opset 14 fixture)', () => {
   it('contains the ops of a real SD 1.5 export', () => {
     const ops = new Set(decodeModel(readFileSync(MODEL)).graph.node.map((n) => n.opType));
-    for (const o of ['ConstantOfShape', 'Equal', 'Where', 'Expand', 'Einsum', 'Resize', 'Erf', 'Pow', 'ReduceMean', 'InstanceNormalization', 'Slice', 'Gemm', 'MatMul', 'Shape', 'Gather']) expect(ops.has(o), o).toBe(true);
+    for (const o of [
+      'ConstantOfShape',
+      'Equal',
+      'Where',
+      'Expand',
+      'Einsum',
+      'Resize',
+      'Erf',
+      'Pow',
+      'ReduceMean',
+      'InstanceNormalization',
+      'Slice',
+      'Gemm',
+      'MatMul',
+      'Shape',
+      'Gather',
+    ])
+      expect(ops.has(o), o).toBe(true);
   });
 
   it('finds the anonymous MatMul weights through node names', () => {
@@ -79,7 +119,12 @@ describe('a real diffusers-layout TorchScript export (PyTorch 1.13, opset 14 fix
     const model = decodeModel(readFileSync(MODEL));
     const { pairs } = await readLora(join(FIX, 'lora.safetensors'), { unet: enumerateTargets(model) });
     expect(pairs.map((p) => p.target.module).sort()).toEqual([...io.modules].sort());
-    const rep = await mergeLora(model, DIR, MODEL, pairs.map((pair) => ({ pair, multiplier: 1 })));
+    const rep = await mergeLora(
+      model,
+      DIR,
+      MODEL,
+      pairs.map((pair) => ({ pair, multiplier: 1 })),
+    );
     expect(rep.patched.length).toBe(5);
     const m = await ort.InferenceSession.create(encodeModel(model));
     const merged = (await m.run(feeds())).out_sample?.data as Float32Array;
@@ -94,9 +139,19 @@ describe('a real diffusers-layout TorchScript export (PyTorch 1.13, opset 14 fix
     const largestWeight = Math.max(...[...consts.values()].map((c) => c.data.length));
     const run = async (withLora: boolean): Promise<Float32Array> => {
       const g = new Graph();
-      const inputs: Record<string, Value> = { sample: g.input('sample', [...DIMS.sample]), timestep: g.input('timestep', [2], 'int64'), encoder_hidden_states: g.input('encoder_hidden_states', [...DIMS.hidden]) };
+      const inputs: Record<string, Value> = {
+        sample: g.input('sample', [...DIMS.sample]),
+        timestep: g.input('timestep', [2], 'int64'),
+        encoder_hidden_states: g.input('encoder_hidden_states', [...DIMS.hidden]),
+      };
       const branches = new Map<string, LoraBranch>();
-      if (withLora) for (const p of pairs) branches.set(p.target.node, { down: g.constant({ dtype: 'float32', shape: p.downShape, data: p.down }), up: g.constant({ dtype: 'float32', shape: p.upShape, data: p.up }), scale: p.alpha / p.rank });
+      if (withLora)
+        for (const p of pairs)
+          branches.set(p.target.node, {
+            down: g.constant({ dtype: 'float32', shape: p.downShape, data: p.down }),
+            up: g.constant({ dtype: 'float32', shape: p.upShape, data: p.up }),
+            scale: p.alpha / p.rank,
+          });
       const out = replayOnnx(model, consts, g, inputs, branches);
       const used = serializeGraph(g, { out: out.out_sample as Value });
       const ops = new Set(decodeModel(used).graph.node.map((n) => n.opType));
@@ -114,7 +169,11 @@ describe('a real diffusers-layout TorchScript export (PyTorch 1.13, opset 14 fix
     const r = await trainLora(MODEL, SD15_SCHEDULER, trainData(), { steps: 60, batchSize: 2, lr: 1e-2, rank: 4, seed: 2 });
     expect(r.lora.pairs.length).toBe(32);
     expect(r.externalData).toBe(false);
-    expect(r.trainer.trainable.every(([n]) => /^lora_unet_(down_blocks_0|mid_block|up_blocks_1)_attentions_\d_transformer_blocks_0_attn[12]_to_(q|k|v|out_0)\.lora_(down|up)\.weight$/.test(n))).toBe(true);
+    expect(
+      r.trainer.trainable.every(([n]) =>
+        /^lora_unet_(down_blocks_0|mid_block|up_blocks_1)_attentions_\d_transformer_blocks_0_attn[12]_to_(q|k|v|out_0)\.lora_(down|up)\.weight$/.test(n),
+      ),
+    ).toBe(true);
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(r.losses.every(Number.isFinite)).toBe(true);
     expect(mean(r.losses.slice(-15))).toBeLessThan(mean(r.losses.slice(0, 15)));

@@ -19,15 +19,23 @@ describe('tiny UNet ControlNet inputs', () => {
     const rs = await ort.InferenceSession.create(join(info.dir, 'unet', 'model.onnx'));
     const x = Float32Array.from({ length: 2 * 256 }, (_, i) => Math.cos(i));
     const c = Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.sin(i / 3));
-    const base = { sample: new ort.Tensor('float32', x, [2, 4, 8, 8]), timestep: new ort.Tensor('float32', Float32Array.of(10, 700), [2]), encoder_hidden_states: new ort.Tensor('float32', c, [2, 77, 32]) };
+    const base = {
+      sample: new ort.Tensor('float32', x, [2, 4, 8, 8]),
+      timestep: new ort.Tensor('float32', Float32Array.of(10, 700), [2]),
+      encoder_hidden_states: new ort.Tensor('float32', c, [2, 77, 32]),
+    };
     const zeros: Record<string, ort.Tensor> = {};
-    for (const r of info.residualInputs) zeros[r.name] = new ort.Tensor('float32', new Float32Array(2 * r.dims.slice(1).reduce((a, b) => a * b, 1)), [2, ...r.dims.slice(1)]);
+    for (const r of info.residualInputs)
+      zeros[r.name] = new ort.Tensor('float32', new Float32Array(2 * r.dims.slice(1).reduce((a, b) => a * b, 1)), [2, ...r.dims.slice(1)]);
     const a = (await ps.run(base)).out_sample?.data as Float32Array;
     const b = (await rs.run({ ...base, ...zeros })).out_sample?.data as Float32Array;
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-5);
     // A residual on the mid block changes the output.
     const mid = info.residualInputs[4] as { name: string; dims: number[] };
-    const bumped = { ...zeros, [mid.name]: new ort.Tensor('float32', new Float32Array(2 * mid.dims.slice(1).reduce((p, q) => p * q, 1)).fill(1), [2, ...mid.dims.slice(1)]) };
+    const bumped = {
+      ...zeros,
+      [mid.name]: new ort.Tensor('float32', new Float32Array(2 * mid.dims.slice(1).reduce((p, q) => p * q, 1)).fill(1), [2, ...mid.dims.slice(1)]),
+    };
     const d = (await rs.run({ ...base, ...bumped })).out_sample?.data as Float32Array;
     expect(maxAbsDiff(a, d)).toBeGreaterThan(1e-3);
   });
@@ -35,7 +43,12 @@ describe('tiny UNet ControlNet inputs', () => {
   it('LoRA training resumed from a checkpoint is bit-identical to an uninterrupted run', async () => {
     const info = await tinyModel();
     const folder = await readSdFolder(info.dir);
-    const data = { latents: Float32Array.from({ length: 2 * 256 }, (_, i) => Math.sin(i / 5)), latentDims: [2, 4, 8, 8] as [number, number, number, number], hidden: Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.cos(i / 7)), hiddenDims: [2, 77, 32] as [number, number, number] };
+    const data = {
+      latents: Float32Array.from({ length: 2 * 256 }, (_, i) => Math.sin(i / 5)),
+      latentDims: [2, 4, 8, 8] as [number, number, number, number],
+      hidden: Float32Array.from({ length: 2 * 77 * 32 }, (_, i) => Math.cos(i / 7)),
+      hiddenDims: [2, 77, 32] as [number, number, number],
+    };
     const dir = tempDir('lora-resume-');
     const opts = { rank: 2, lr: 1e-3, batchSize: 1, seed: 3 };
     const full = await trainLora(folder.unet, folder.scheduler, data, { ...opts, steps: 6 });

@@ -29,8 +29,27 @@ function best(times, fn) {
 
 const download = (await readCaptureAll(sharedPath('lab', 'download.pcap'))).packets;
 const checked = best(3, () => checkAll(rulesets(), download));
-console.log(JSON.stringify({ bench: 'rulesets.check', file: 'lab/download.pcap', packets: download.length, packets_per_s: Math.round(download.length / checked.seconds), seconds: +checked.seconds.toFixed(3), violations: checked.out.total }));
+console.log(
+  JSON.stringify({
+    bench: 'rulesets.check',
+    file: 'lab/download.pcap',
+    packets: download.length,
+    packets_per_s: Math.round(download.length / checked.seconds),
+    seconds: +checked.seconds.toFixed(3),
+    violations: checked.out.total,
+  }),
+);
 
 const nd = (await readCaptureAll(sharedPath('netdiffusion', 'replayable_netflix_5.pcap'))).packets;
 const repaired = best(3, () => repairAll(rulesets(), nd, createRng(1)));
-console.log(JSON.stringify({ bench: 'rulesets.repair', file: 'netdiffusion/replayable_netflix_5.pcap', packets: nd.length, packets_per_s: Math.round(nd.length / repaired.seconds), seconds: +repaired.seconds.toFixed(3), changes: repaired.out.changes.length, remaining: repaired.out.remaining.total }));
+console.log(
+  JSON.stringify({
+    bench: 'rulesets.repair',
+    file: 'netdiffusion/replayable_netflix_5.pcap',
+    packets: nd.length,
+    packets_per_s: Math.round(nd.length / repaired.seconds),
+    seconds: +repaired.seconds.toFixed(3),
+    changes: repaired.out.changes.length,
+    remaining: repaired.out.remaining.total,
+  }),
+);

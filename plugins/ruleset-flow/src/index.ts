@@ -13,7 +13,8 @@ export default definePlugin({
   version: pkg.version,
   // `netsynth check --strict`: a generated capture has no NIC offload and no capture loss.
   presets: { strict: { captureLoss: 'reject' } },
-  description: 'Inter-packet validity per sub-flow: mirrored 5-tuples, IPv4 identification, TCP handshake/sequence/ack/close/ECN/SACK state, timestamps and inter-arrival times; repairs from learned timing.',
+  description:
+    'Inter-packet validity per sub-flow: mirrored 5-tuples, IPv4 identification, TCP handshake/sequence/ack/close/ECN/SACK state, timestamps and inter-arrival times; repairs from learned timing.',
   options: flowOptionsSchema,
   create: (options) => new FlowRuleset(options),
 });

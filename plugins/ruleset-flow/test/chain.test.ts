@@ -33,7 +33,15 @@ describe.skipIf(!HAVE_SHARED)('rulesets together on real and damaged traffic', (
   const samples: Packet[][] = [];
 
   beforeAll(async () => {
-    for (const f of ['lab/web.pcap', 'lab/dns.pcap', 'lab/icmp.pcap', 'lab/udpstream.pcap', 'packets/dns_tcp.pcapng', 'packets/icmp_traceroute.pcapng', 'packets/http_espn.pcapng']) {
+    for (const f of [
+      'lab/web.pcap',
+      'lab/dns.pcap',
+      'lab/icmp.pcap',
+      'lab/udpstream.pcap',
+      'packets/dns_tcp.pcapng',
+      'packets/icmp_traceroute.pcapng',
+      'packets/http_espn.pcapng',
+    ]) {
       const { packets } = await readCaptureAll(sharedPath(f));
       covered.push(...packets.filter(fullyCovered));
       for (let start = 0; start + 24 <= packets.length && samples.length < 400; start += 97) samples.push(packets.slice(start, start + 24));
@@ -61,7 +69,10 @@ describe.skipIf(!HAVE_SHARED)('rulesets together on real and damaged traffic', (
   });
 
   it('repairs randomly damaged windows of real traffic into packets every ruleset accepts', () => {
-    const damage = fc.array(fc.record({ packet: fc.nat(), bit: fc.nat(), kind: fc.constantFrom('flip', 'byte', 'time', 'zero-time') }), { minLength: 1, maxLength: 12 });
+    const damage = fc.array(fc.record({ packet: fc.nat(), bit: fc.nat(), kind: fc.constantFrom('flip', 'byte', 'time', 'zero-time') }), {
+      minLength: 1,
+      maxLength: 12,
+    });
     fc.assert(
       fc.property(fc.nat(), damage, fc.nat(), (pick, edits, seed) => {
         const sample = (samples[pick % samples.length] as Packet[]).map((p) => ({ ...p, data: p.data.slice() }));
@@ -103,7 +114,7 @@ describe.skipIf(!HAVE_SHARED)('rulesets together on real and damaged traffic', (
     );
   });
 
-  it('repairs NetDiffusion\'s published output into a capture every ruleset accepts', async () => {
+  it("repairs NetDiffusion's published output into a capture every ruleset accepts", async () => {
     const { packets } = await readCaptureAll(sharedPath('netdiffusion', 'replayable_netflix_5.pcap'));
     const rulesets = allRulesets();
     const before = checkAll(rulesets, packets);

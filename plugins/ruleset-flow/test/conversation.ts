@@ -20,7 +20,12 @@ export interface Step {
   identification?: number;
 }
 
-export const SYN_OPTIONS = encodeTcpOptions([{ kind: TCPOPT.MSS, data: u16Bytes(1460) }, { kind: TCPOPT.SACK_PERMITTED }, { kind: TCPOPT.NOP }, { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) }]);
+export const SYN_OPTIONS = encodeTcpOptions([
+  { kind: TCPOPT.MSS, data: u16Bytes(1460) },
+  { kind: TCPOPT.SACK_PERMITTED },
+  { kind: TCPOPT.NOP },
+  { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) },
+]);
 
 /**
  * A TCP conversation with sequence and acknowledgement numbers as a correct stack would send

@@ -13,7 +13,12 @@ describe('timestamps and inter-arrival times', () => {
   it('gives a sample without timestamps a real start and learned inter-arrival times', () => {
     const learned = createFlowRuleset();
     const real = conversation(GOOD);
-    const flow: Flow = { key: { protocol: 6, a: { address: CLIENT, port: 51000 }, b: { address: SERVER, port: 443 } }, id: 'f', packets: real, directions: real.map((p) => (viewOf(p, 0).ipv4?.src === CLIENT ? 0 : 1)) };
+    const flow: Flow = {
+      key: { protocol: 6, a: { address: CLIENT, port: 51000 }, b: { address: SERVER, port: 443 } },
+      id: 'f',
+      packets: real,
+      directions: real.map((p) => (viewOf(p, 0).ipv4?.src === CLIENT ? 0 : 1)),
+    };
     learned.learn([flow]);
     const zero = atTime(conversation([...GOOD, ...GOOD.slice(3, 7), ...GOOD.slice(3, 7), ...GOOD.slice(3, 7), ...GOOD.slice(3, 7)]).slice(0, 20), 0n);
     expect(learned.check(zero).map((v) => v.rule)).toEqual(expect.arrayContaining(['flow.timestamp', 'flow.iat']));
@@ -60,8 +65,17 @@ describe('tuples and IPv4 identification', () => {
     expect(r.check(packets)).toEqual([]);
   });
 
-  it('continues the identification counter where a fragmentable datagram repeats the previous one\'s', () => {
-    const mk = (id: number, n: number): Packet => buildUdpPacket({ src: CLIENT, dst: SERVER, dstPort: 4789, identification: id, dontFragment: false, payload: new Uint8Array(n), timestampNs: 1_700_000_000_000_000_000n + BigInt(n) });
+  it("continues the identification counter where a fragmentable datagram repeats the previous one's", () => {
+    const mk = (id: number, n: number): Packet =>
+      buildUdpPacket({
+        src: CLIENT,
+        dst: SERVER,
+        dstPort: 4789,
+        identification: id,
+        dontFragment: false,
+        payload: new Uint8Array(n),
+        timestampNs: 1_700_000_000_000_000_000n + BigInt(n),
+      });
     const sample = [mk(4000, 10), mk(4000, 20), mk(0, 30), mk(0, 40)];
     expect(r.check(sample).map((v) => [v.rule, v.packetIndex])).toEqual([['flow.ipv4.id', 1]]);
     const { packets } = r.repair(sample, rng());

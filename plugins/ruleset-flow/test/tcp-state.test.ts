@@ -21,11 +21,16 @@ function findsAndRepairs(steps: Step[], rule: string): { packets: Packet[]; fiel
 describe('TCP connection state', () => {
   it('accepts a correct connection, retransmissions, a keep-alive and a zero-window probe', () => {
     expect(r.check(conversation(GOOD))).toEqual([]);
-    const extra: Step[] = [...GOOD.slice(0, 6), { from: 's', flags: ACK, len: 1448, seq: 900_001, dtMs: 200 }, { from: 'c', flags: ACK, seq: 100_120, dtMs: 5000 }, ...GOOD.slice(6)];
+    const extra: Step[] = [
+      ...GOOD.slice(0, 6),
+      { from: 's', flags: ACK, len: 1448, seq: 900_001, dtMs: 200 },
+      { from: 'c', flags: ACK, seq: 100_120, dtMs: 5000 },
+      ...GOOD.slice(6),
+    ];
     expect(r.check(conversation(extra))).toEqual([]);
   });
 
-  it('makes the responder\'s first answer a SYN-ACK acknowledging ISN+1', () => {
+  it("makes the responder's first answer a SYN-ACK acknowledging ISN+1", () => {
     const steps: Step[] = [GOOD[0] as Step, { from: 's', flags: ACK, len: 10, dtMs: 20 }, ...GOOD.slice(2)];
     const { packets, fields } = findsAndRepairs(steps, 'flow.tcp.handshake');
     expect(at(packets, 1).tcp?.flags.value).toBe(SYN | ACK);
@@ -74,13 +79,23 @@ describe('TCP connection state', () => {
   });
 
   it('clears a FIN followed by more data from the same side', () => {
-    const steps: Step[] = [...GOOD.slice(0, 4), { from: 's', flags: FIN | ACK, len: 100 }, { from: 's', flags: PSH | ACK, len: 100 }, { from: 'c', flags: ACK }];
+    const steps: Step[] = [
+      ...GOOD.slice(0, 4),
+      { from: 's', flags: FIN | ACK, len: 100 },
+      { from: 's', flags: PSH | ACK, len: 100 },
+      { from: 'c', flags: ACK },
+    ];
     const { packets } = findsAndRepairs(steps, 'flow.tcp.close');
     expect(at(packets, 4).tcp?.flags.fin).toBe(false);
   });
 
-  it('clears an RST the connection goes on after, and accepts the peer\'s segments in flight', () => {
-    const inFlight: Step[] = [...GOOD.slice(0, 4), { from: 'c', flags: RST | ACK }, { from: 's', flags: PSH | ACK, len: 50, dtMs: 0.1 }, { from: 'c', flags: RST, dtMs: 0.1, seq: 100_121 }];
+  it("clears an RST the connection goes on after, and accepts the peer's segments in flight", () => {
+    const inFlight: Step[] = [
+      ...GOOD.slice(0, 4),
+      { from: 'c', flags: RST | ACK },
+      { from: 's', flags: PSH | ACK, len: 50, dtMs: 0.1 },
+      { from: 'c', flags: RST, dtMs: 0.1, seq: 100_121 },
+    ];
     expect(r.check(conversation(inFlight))).toEqual([]);
     const steps: Step[] = [...GOOD.slice(0, 4), { from: 's', flags: RST }, { from: 's', flags: PSH | ACK, len: 100, seq: 900_001 }, { from: 'c', flags: ACK }];
     const { packets } = findsAndRepairs(steps, 'flow.tcp.close');
@@ -88,19 +103,38 @@ describe('TCP connection state', () => {
   });
 
   it('accepts a new connection on the same ports after RST, and a refused connection', () => {
-    expect(r.check(conversation([{ from: 'c', flags: SYN }, { from: 's', flags: RST | ACK }, { from: 'c', flags: SYN, seq: 555, dtMs: 1000 }, { from: 's', flags: RST | ACK, ack: 556 }]))).toEqual([]);
+    expect(
+      r.check(
+        conversation([
+          { from: 'c', flags: SYN },
+          { from: 's', flags: RST | ACK },
+          { from: 'c', flags: SYN, seq: 555, dtMs: 1000 },
+          { from: 's', flags: RST | ACK, ack: 556 },
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('removes ECN bits and SACK blocks the handshake did not negotiate', () => {
     const sack = encodeTcpOptions([{ kind: TCPOPT.NOP }, { kind: TCPOPT.NOP }, { kind: TCPOPT.SACK, data: u32Bytes(900_001, 900_101) }]);
     const noSackSyn = encodeTcpOptions([{ kind: TCPOPT.MSS, data: u32Bytes(0).subarray(0, 2) }]);
-    const steps: Step[] = [{ from: 'c', flags: SYN, options: noSackSyn }, { from: 's', flags: SYN | ACK }, { from: 'c', flags: ACK | ECE }, { from: 's', flags: ACK, len: 200 }, { from: 'c', flags: ACK, options: sack }];
+    const steps: Step[] = [
+      { from: 'c', flags: SYN, options: noSackSyn },
+      { from: 's', flags: SYN | ACK },
+      { from: 'c', flags: ACK | ECE },
+      { from: 's', flags: ACK, len: 200 },
+      { from: 'c', flags: ACK, options: sack },
+    ];
     const sample = conversation(steps);
     expect(r.check(sample).map((v) => v.rule)).toEqual(['flow.tcp.ecn', 'flow.tcp.sack']);
     const { packets } = r.repair(sample, rng());
     expect(r.check(packets)).toEqual([]);
     expect(at(packets, 2).tcp?.flags.value).toBe(ACK);
-    const ecnOk: Step[] = [{ from: 'c', flags: SYN | ECE | CWR }, { from: 's', flags: SYN | ACK | ECE }, { from: 'c', flags: ACK | CWR }];
+    const ecnOk: Step[] = [
+      { from: 'c', flags: SYN | ECE | CWR },
+      { from: 's', flags: SYN | ACK | ECE },
+      { from: 'c', flags: ACK | CWR },
+    ];
     expect(r.check(conversation(ecnOk))).toEqual([]);
   });
 

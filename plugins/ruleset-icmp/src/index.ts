@@ -15,7 +15,8 @@ export default definePlugin({
   name: '@netsynth/ruleset-icmp',
   kind: 'constraint',
   version: pkg.version,
-  description: 'ICMP/ICMPv6 validity: size, known type/code pairs, fixed sizes, quoted datagram of errors, echo identifier/sequence/data coherence, checksum; minimal repairs.',
+  description:
+    'ICMP/ICMPv6 validity: size, known type/code pairs, fixed sizes, quoted datagram of errors, echo identifier/sequence/data coherence, checksum; minimal repairs.',
   options: icmpOptionsSchema,
   create: (options) => new IcmpRuleset(options),
 });

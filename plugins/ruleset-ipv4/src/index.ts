@@ -18,7 +18,8 @@ export default definePlugin({
   version: pkg.version,
   // `netsynth check --strict`: a generated capture has no NIC offload and no capture loss.
   presets: { strict: { offloadedChecksums: 'reject' } },
-  description: 'IPv4 header validity: version, IHL and options, total length, fragment fields, TTL, protocol, addresses, header checksum; minimal repairs from learned values.',
+  description:
+    'IPv4 header validity: version, IHL and options, total length, fragment fields, TTL, protocol, addresses, header checksum; minimal repairs from learned values.',
   options: ipv4OptionsSchema,
   create: (options) => new Ipv4Ruleset(options),
 });

@@ -62,7 +62,14 @@ describe('IPv4 protocol byte against the transport header and the conversation',
   const r = createIpv4Ruleset();
   const conversation = (n: number): Packet[] =>
     Array.from({ length: n }, (_, i) =>
-      buildTcpPacket({ ethernet: true, srcPort: 443, dstPort: 51000, seq: 1000 + i * 10, flags: TCP_FLAG.ACK | TCP_FLAG.PSH, payload: new Uint8Array(10).fill(i) }),
+      buildTcpPacket({
+        ethernet: true,
+        srcPort: 443,
+        dstPort: 51000,
+        seq: 1000 + i * 10,
+        flags: TCP_FLAG.ACK | TCP_FLAG.PSH,
+        payload: new Uint8Array(10).fill(i),
+      }),
     );
 
   it.each([4, 2, 0x86])('protocol 6 flipped to %i in a TCP segment whose checksum verifies is put back to 6', (flipped) => {

@@ -76,7 +76,12 @@ describe('IPv4 rules: detection and minimal repair', () => {
 
   it('prefers a learned TTL over the default when the sample has none', () => {
     const learned = createIpv4Ruleset();
-    const flow: Flow = { key: { protocol: 6, a: { address: '1.1.1.1', port: 1 }, b: { address: '2.2.2.2', port: 2 } }, id: 'x', packets: [withField(tcp, IPV4.ttl, 128)], directions: [0] };
+    const flow: Flow = {
+      key: { protocol: 6, a: { address: '1.1.1.1', port: 1 }, b: { address: '2.2.2.2', port: 2 } },
+      id: 'x',
+      packets: [withField(tcp, IPV4.ttl, 128)],
+      directions: [0],
+    };
     learned.learn([flow]);
     const zero = withField(buildUdpPacket({ src: '10.1.1.1' }), IPV4.ttl, 0);
     const { packets } = learned.repair([zero], rng());

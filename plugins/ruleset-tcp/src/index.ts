@@ -18,7 +18,8 @@ export default definePlugin({
   version: pkg.version,
   // `netsynth check --strict`: a generated capture has no NIC offload and no capture loss.
   presets: { strict: { offloadedChecksums: 'reject' } },
-  description: 'TCP header validity: minimum size, data offset, reserved bits, flag combinations, urgent pointer, options, ports, pseudo-header checksum; minimal repairs from learned values.',
+  description:
+    'TCP header validity: minimum size, data offset, reserved bits, flag combinations, urgent pointer, options, ports, pseudo-header checksum; minimal repairs from learned values.',
   options: tcpOptionsSchema,
   create: (options) => new TcpRuleset(options),
 });

@@ -14,7 +14,17 @@ import { synDataRule } from './rules/syn-data.js';
  * payload are), then header bits, flags (options depend on SYN/ACK), options, ports; the
  * checksum last so it covers every fix.
  */
-export const TCP_RULES: readonly PacketRule<TcpContext>[] = [minSizeRule, dataOffsetRule, reservedRule, flagsRule, urgentRule, optionsRule, synDataRule, portsRule, checksumRule];
+export const TCP_RULES: readonly PacketRule<TcpContext>[] = [
+  minSizeRule,
+  dataOffsetRule,
+  reservedRule,
+  flagsRule,
+  urgentRule,
+  optionsRule,
+  synDataRule,
+  portsRule,
+  checksumRule,
+];
 
 export class TcpRuleset extends PacketRuleset<TcpContext> {
   readonly values: ValueSource;

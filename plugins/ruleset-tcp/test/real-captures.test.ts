@@ -14,7 +14,8 @@ const HAVE_SHARED = haveShared('@netsynth/ruleset-tcp real-capture tests');
 const EXPECTED: Record<string, { counts: Record<string, number>; reason: string }> = {
   'packets/activeosfingerprinting.pcapng': {
     counts: { 'tcp.flags': 12, 'tcp.options': 48, 'tcp.reserved': 1, 'tcp.urgent_pointer': 1 },
-    reason: 'nmap -O probes: null/FIN+PSH+URG/SYN+FIN flag combinations, window scale 15, MSS and window scale on non-SYN segments, a reserved bit, an urgent pointer without URG',
+    reason:
+      'nmap -O probes: null/FIN+PSH+URG/SYN+FIN flag combinations, window scale 15, MSS and window scale on non-SYN segments, a reserved bit, an urgent pointer without URG',
   },
   'packets/synscan.pcapng': {
     counts: { 'tcp.ports': 4 },

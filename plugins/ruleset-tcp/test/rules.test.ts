@@ -1,5 +1,18 @@
 import { createRng, type Packet } from '@netsynth/core';
-import { buildTcpPacket, encodeTcpOptions, TCP, TCP_FLAG, TCPOPT, u16Bytes, u32Bytes, putField, transportVerdict, viewOf, parseTcpOptions, layoutOf } from '@netsynth/protocol-rules';
+import {
+  buildTcpPacket,
+  encodeTcpOptions,
+  TCP,
+  TCP_FLAG,
+  TCPOPT,
+  u16Bytes,
+  u32Bytes,
+  putField,
+  transportVerdict,
+  viewOf,
+  parseTcpOptions,
+  layoutOf,
+} from '@netsynth/protocol-rules';
 import { recomputeChecksums } from '@netsynth/pcap';
 import { describe, expect, it } from 'vitest';
 import plugin, { createTcpRuleset, illegalFlags, nearestLegalFlags } from '../src/index.js';
@@ -53,13 +66,17 @@ describe('TCP flags', () => {
 });
 
 describe('TCP options', () => {
-  it('replaces a window scale above 14 by the learned shift (Linux\'s 7 by default)', () => {
+  it("replaces a window scale above 14 by the learned shift (Linux's 7 by default)", () => {
     const { packet } = repairs(syn(encodeTcpOptions([{ kind: TCPOPT.WSCALE, data: Uint8Array.of(15) }])));
     expect(parseTcpOptions(viewOf(packet, 0).tcp?.rawOptions ?? new Uint8Array()).options[0]?.data[0]).toBe(7);
   });
 
   it('removes MSS, window scale and SACK-permitted from segments without SYN, keeping the header length', () => {
-    const opts = encodeTcpOptions([{ kind: TCPOPT.MSS, data: u16Bytes(1460) }, { kind: TCPOPT.SACK_PERMITTED }, { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) }]);
+    const opts = encodeTcpOptions([
+      { kind: TCPOPT.MSS, data: u16Bytes(1460) },
+      { kind: TCPOPT.SACK_PERMITTED },
+      { kind: TCPOPT.WSCALE, data: Uint8Array.of(7) },
+    ]);
     const p = buildTcpPacket({ flags: ACK, options: opts });
     expect(r.check([p]).map((v) => v.field)).toEqual(['tcp.options.mss', 'tcp.options.sack_perm', 'tcp.options.wscale']);
     const { packet } = repairs(p);

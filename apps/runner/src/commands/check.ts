@@ -47,7 +47,10 @@ function unrepairableText(list: readonly UnrepairableEntry[], policy: Unrepairab
 }
 
 function parseRules(text: string): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new InvalidArgumentError('--rules needs at least one ruleset');
   return [...new Set(names)];
 }
@@ -60,7 +63,8 @@ function parseOptions(text: string | undefined): Record<string, unknown> {
   } catch {
     throw new InvalidArgumentError(`--options is not JSON: ${text}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidArgumentError('--options must be a JSON object keyed by ruleset name');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InvalidArgumentError('--options must be a JSON object keyed by ruleset name');
   return value as Record<string, unknown>;
 }
 
@@ -79,7 +83,10 @@ async function createRuleset(loader: PluginLoader, name: string, user: unknown, 
   try {
     loader.resolve(spec, '--rules');
   } catch (e) {
-    if (isNetsynthError(e)) throw new InvalidArgumentError(`--rules: unknown ruleset "${name}" (known: ${RULESET_ORDER.join(', ')}, or a constraint plugin's package name or path): ${e.message}`);
+    if (isNetsynthError(e))
+      throw new InvalidArgumentError(
+        `--rules: unknown ruleset "${name}" (known: ${RULESET_ORDER.join(', ')}, or a constraint plugin's package name or path): ${e.message}`,
+      );
     throw e;
   }
   const loaded = await loader.load(spec, 'constraint', '--rules');

@@ -88,7 +88,12 @@ function encodedFiles(dir: string, tensors: string | undefined): { encoder: stri
  * The encoder plugin and its format that read a file: the one `--encoder` names, else the one
  * installed plugin whose formats claim the file's extension.
  */
-async function fileReader(loader: PluginLoader, file: string, encoder: string | undefined, cwd: string): Promise<{ loaded: LoadedPlugin<'encoder'>; format: PluginFileFormat }> {
+async function fileReader(
+  loader: PluginLoader,
+  file: string,
+  encoder: string | undefined,
+  cwd: string,
+): Promise<{ loaded: LoadedPlugin<'encoder'>; format: PluginFileFormat }> {
   const ext = extname(file).toLowerCase();
   if (encoder !== undefined) {
     const loaded = await loader.load(encoderSpec(encoder), 'encoder', '--encoder');
@@ -99,7 +104,10 @@ async function fileReader(loader: PluginLoader, file: string, encoder: string | 
   const { plugins } = await discoverPlugins([], cwd);
   const readers = plugins.filter((p) => p.def.kind === 'encoder' && formatForExtension(p.def.formats, ext)?.read);
   if (readers.length !== 1) {
-    const why = readers.length === 0 ? `no installed encoder reads ${ext || 'extension-less'} files` : `several encoders read ${ext} files (${readers.map((p) => p.def.name).join(', ')})`;
+    const why =
+      readers.length === 0
+        ? `no installed encoder reads ${ext || 'extension-less'} files`
+        : `several encoders read ${ext} files (${readers.map((p) => p.def.name).join(', ')})`;
     throw new InvalidArgumentError(`${file} is not a tensor folder and ${why}: name one with --encoder`);
   }
   const loaded = await loader.load((readers[0] as (typeof readers)[number]).def.name, 'encoder', '--encoder');
@@ -125,25 +133,28 @@ export const decodeCommand: CliCommand = {
       .command('decode')
       .description('decode tensors (a folder from `netsynth encode` or `netsynth run`), an nPrint CSV or an nPrint picture back into packets')
       .argument('<input>', "folder with encoder.json + tensors, or a file in an encoder's own format (nprint: FILE.nprint, IMAGE.png)")
-      .option('-e, --encoder <name>', 'encoder: short name, package name or local path (default: the one named in the folder\'s encoder.json)')
+      .option('-e, --encoder <name>', "encoder: short name, package name or local path (default: the one named in the folder's encoder.json)")
       .requiredOption('-o, --out <path>', 'output capture (.pcap, raw IP for nprint), or a file of --format')
       .option('--format <format>', "pcap: a capture; or another format of the input file's encoder (nprint: csv, the snapped bits of IMAGE.png)", 'pcap')
       .option('--options <json>', 'encoder options as a JSON object (nprint: addresses, snap)')
-      .option('--tensors <file>', 'tensor file to decode instead of the folder\'s own')
+      .option('--tensors <file>', "tensor file to decode instead of the folder's own")
       .option('--seed <n>', 'seed for choices the decoder makes (nprint: addresses when the input has none, bits row repair fills)', parseNonNegativeInt, 0)
       .addOption(
-        new Option('--rows <mode>', 'nprint: strict reports rows that cannot be packets; repair makes them the nearest packet structure first, reporting every change').choices([
-          'strict',
-          'repair',
-        ]),
+        new Option(
+          '--rows <mode>',
+          'nprint: strict reports rows that cannot be packets; repair makes them the nearest packet structure first, reporting every change',
+        ).choices(['strict', 'repair']),
       )
       .addOption(
-        new Option('--conversation <mode>', 'nprint --rows repair: sample makes each sample one conversation (one 5-tuple, a TCP handshake); row repairs each row on its own').choices([
-          'sample',
-          'row',
-        ]),
+        new Option(
+          '--conversation <mode>',
+          'nprint --rows repair: sample makes each sample one conversation (one 5-tuple, a TCP handshake); row repairs each row on its own',
+        ).choices(['sample', 'row']),
       )
-      .option('--learn <file>', 'nprint --rows repair: learn the values to fill in from a real capture or .nprint CSV (default: what the encoder learned, else defaults and seeded bits)')
+      .option(
+        '--learn <file>',
+        'nprint --rows repair: learn the values to fill in from a real capture or .nprint CSV (default: what the encoder learned, else defaults and seeded bits)',
+      )
       .option('-f, --force', 'overwrite an existing output')
       .option('--json', 'print a JSON summary (with every decode problem) on stdout')
       .action(async (inputArg: string, flags: DecodeFlags) => {
@@ -165,12 +176,15 @@ export const decodeCommand: CliCommand = {
           // An empty capture is a failed decode: say so by the exit status, and how to get packets.
           if (summary.packets === 0) {
             env.setExitCode(1);
-            warn(`no packets were written${flags.rows === 'repair' ? '' : ': try --rows repair (rows made the nearest packet structure, every change reported)'}`);
+            warn(
+              `no packets were written${flags.rows === 'repair' ? '' : ': try --rows repair (rows made the nearest packet structure, every change reported)'}`,
+            );
           }
         };
 
         if (statSync(input).isDirectory()) {
-          if (flags.format !== 'pcap') throw new InvalidArgumentError(`--format ${flags.format} converts a file of an encoder's format; a folder decodes to a capture`);
+          if (flags.format !== 'pcap')
+            throw new InvalidArgumentError(`--format ${flags.format} converts a file of an encoder's format; a folder decodes to a capture`);
           const files = encodedFiles(input, flags.tensors === undefined ? undefined : resolve(io.cwd, flags.tensors));
           const stateFile = await readJson<Partial<EncodedDirEncoder>>(files.encoder);
           if (typeof stateFile.plugin !== 'string') throw new ModelFileError('names no encoder plugin', files.encoder);
@@ -225,7 +239,8 @@ export const decodeCommand: CliCommand = {
         const { loaded, format } = await fileReader(loader, input, flags.encoder, io.cwd);
         const read = { options, seed: flags.seed, force, ...(learn !== undefined && { learn }) };
         if (flags.format !== 'pcap') {
-          if (!format.convert) throw new InvalidArgumentError(`--format ${flags.format}: ${loaded.def.name} converts no ${format.name} file; decode it to pcap`);
+          if (!format.convert)
+            throw new InvalidArgumentError(`--format ${flags.format}: ${loaded.def.name} converts no ${format.name} file; decode it to pcap`);
           const r = await format.convert(input, out, flags.format, read);
           if (flags.json) write(`${toJson({ out, rows: r.records, ...(r.columns !== undefined && { columns: r.columns }) })}\n`);
           else write(`${out}: ${r.records} rows${r.columns === undefined ? '' : ` × ${r.columns} columns`}\n`);

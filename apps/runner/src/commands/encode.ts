@@ -125,7 +125,13 @@ function fileFormatOf(loaded: LoadedPlugin<'encoder'>, name: string): PluginFile
  * definition, written as the capture is read: the format gets the packets in batches with
  * borrowed bytes, so memory stays flat whatever the capture size.
  */
-async function encodeToFile(format: PluginFileFormat, capture: string, out: string, flags: EncodeFlags, env: { stdout: (s: string) => void; progress: ProgressReporter; signal: AbortSignal }): Promise<void> {
+async function encodeToFile(
+  format: PluginFileFormat,
+  capture: string,
+  out: string,
+  flags: EncodeFlags,
+  env: { stdout: (s: string) => void; progress: ProgressReporter; signal: AbortSignal },
+): Promise<void> {
   if (!format.write) throw new InvalidArgumentError(`--format ${format.name} is read-only`);
   const reader = new CaptureReader(capture, {
     transientData: true,
@@ -139,10 +145,19 @@ async function encodeToFile(format: PluginFileFormat, capture: string, out: stri
     ...(flags.count !== undefined && { maxRecords: flags.count }),
   });
   const packets = report.packets ?? reader.recordCount;
-  const summary = { out, format: format.name, rows: report.records, ...(report.columns !== undefined && { columns: report.columns }), packets, skipped: report.skipped };
+  const summary = {
+    out,
+    format: format.name,
+    rows: report.records,
+    ...(report.columns !== undefined && { columns: report.columns }),
+    packets,
+    skipped: report.skipped,
+  };
   if (flags.json) env.stdout(`${toJson(summary)}\n`);
   else {
-    const why = Object.entries(report.skipped).map(([code, n]) => `${n} ${code}`).join(', ');
+    const why = Object.entries(report.skipped)
+      .map(([code, n]) => `${n} ${code}`)
+      .join(', ');
     const columns = report.columns === undefined ? '' : ` × ${report.columns} columns`;
     env.stdout(`${out}: ${report.records} rows${columns} from ${packets} packets${why ? ` (skipped: ${why})` : ''}\n`);
   }
@@ -157,10 +172,16 @@ export const encodeCommand: CliCommand = {
       .argument('<capture>', 'pcap/pcapng file (tensor format: also a folder or glob of captures)')
       .requiredOption('-e, --encoder <name>', 'encoder: short name (nprint, gasf → @netsynth/encoder-NAME), package name or local path')
       .requiredOption('-o, --out <path>', 'output folder (tensor format) or file (an encoder format)')
-      .option('--format <format>', "tensor: tensors + images in a folder; or a format the encoder writes (`netsynth plugins` lists them; nprint: csv)", 'tensor')
+      .option(
+        '--format <format>',
+        'tensor: tensors + images in a folder; or a format the encoder writes (`netsynth plugins` lists them; nprint: csv)',
+        'tensor',
+      )
       .option('--options <json>', 'encoder options as a JSON object, e.g. \'{"maxPackets":256}\'')
       .option('--seed <n>', 'seed', parseNonNegativeInt, 0)
-      .addOption(new Option('--labels <from>', 'sample labels from capture file names or parent folders').choices(['filename', 'directory']).default('filename'))
+      .addOption(
+        new Option('--labels <from>', 'sample labels from capture file names or parent folders').choices(['filename', 'directory']).default('filename'),
+      )
       .option('--idle-timeout <seconds>', 'flow idle timeout', parsePositiveNumber, 60)
       .option('--window <packets>', 'split flows into samples of at most this many packets', parseNonNegativeInt, 1024)
       .option('--min-packets <n>', 'drop flows (and trailing windows) with fewer packets', parseNonNegativeInt, 1)
@@ -168,7 +189,11 @@ export const encodeCommand: CliCommand = {
       .option('--no-images', 'do not write PNG renders')
       .option('--relative-timestamps', 'file formats: add a column of times since the previous row (nprint csv: rts, µs)')
       .option('--count <n>', 'file formats: keep the first N rows (nprint -c); 0 = all', parseNonNegativeInt)
-      .option('--shard <K/N>', 'tensor format, a folder or glob of captures: encode share K of N of the capture files (sorted by path), one process per share', shardOption)
+      .option(
+        '--shard <K/N>',
+        'tensor format, a folder or glob of captures: encode share K of N of the capture files (sorted by path), one process per share',
+        shardOption,
+      )
       .option('-f, --force', 'overwrite existing outputs')
       .option('--json', 'print a JSON summary on stdout')
       .action(async (capture: string, flags: EncodeFlags) => {
@@ -183,7 +208,8 @@ export const encodeCommand: CliCommand = {
 
         if (flags.format !== 'tensor') {
           const format = fileFormatOf(loaded, flags.format);
-          if (flags.options !== undefined) throw new InvalidArgumentError(`--options does not apply to --format ${format.name} (the file has the format's own columns)`);
+          if (flags.options !== undefined)
+            throw new InvalidArgumentError(`--options does not apply to --format ${format.name} (the file has the format's own columns)`);
           await encodeToFile(format, input, out, flags, { stdout, progress, signal });
           return;
         }
@@ -201,7 +227,12 @@ export const encodeCommand: CliCommand = {
             records: [],
             recordColumns: {},
             labels: { from: flags.labels },
-            flows: { idleTimeoutSeconds: flags.idleTimeout, windowPackets: flags.window, minPackets: flags.minPackets, maxSamplesPerLabel: flags.maxSamplesPerLabel },
+            flows: {
+              idleTimeoutSeconds: flags.idleTimeout,
+              windowPackets: flags.window,
+              minPackets: flags.minPackets,
+              maxSamplesPerLabel: flags.maxSamplesPerLabel,
+            },
             holdout: 0,
           },
           io.cwd,
@@ -213,7 +244,15 @@ export const encodeCommand: CliCommand = {
 
         const writer = await TensorFileWriter.open(
           resolve(out, ENCODED_DIR.tensors),
-          { count: samples.length, channels: info.channels, height: info.height, width: info.width, labels: samples.map((s) => s.label), ids: samples.map((s) => s.id), info: { encoder: loaded.def.name, ...info } as unknown as JsonValue },
+          {
+            count: samples.length,
+            channels: info.channels,
+            height: info.height,
+            width: info.width,
+            labels: samples.map((s) => s.label),
+            ids: samples.map((s) => s.id),
+            info: { encoder: loaded.def.name, ...info } as unknown as JsonValue,
+          },
           { force },
         );
         const task = progress.start('encode', samples.length, 'samples');
@@ -239,7 +278,13 @@ export const encodeCommand: CliCommand = {
           task.done();
         }
         await writer.close();
-        const stateFile: EncodedDirEncoder = { plugin: loaded.def.name, version: loaded.def.version, options: options as JsonValue, info, state: encoder.state() };
+        const stateFile: EncodedDirEncoder = {
+          plugin: loaded.def.name,
+          version: loaded.def.version,
+          options: options as JsonValue,
+          info,
+          state: encoder.state(),
+        };
         await writeFileAtomic(resolve(out, ENCODED_DIR.encoder), toJson(stateFile), { force });
         const sampleList: EncodedDirSample[] = samples.map((s) => ({
           id: s.id,
@@ -250,7 +295,10 @@ export const encodeCommand: CliCommand = {
         await writeFileAtomic(resolve(out, ENCODED_DIR.samples), toJson(sampleList), { force });
         const summary = { out, encoder: loaded.def.name, samples: samples.length, shape: [info.channels, info.height, info.width], images };
         if (flags.json) stdout(`${toJson(summary)}\n`);
-        else stdout(`${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}\n`);
+        else
+          stdout(
+            `${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}\n`,
+          );
       });
   },
 };

@@ -38,7 +38,13 @@ export function evaluatorSpec(name: string): string {
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
-async function readSide(path: string, labels: Exclude<LabelSource, 'auto'>, flags: EvalFlags, cwd: string, ctx: { progress: PluginContext['progress']; signal: AbortSignal }): Promise<LabelledSample[]> {
+async function readSide(
+  path: string,
+  labels: Exclude<LabelSource, 'auto'>,
+  flags: EvalFlags,
+  cwd: string,
+  ctx: { progress: PluginContext['progress']; signal: AbortSignal },
+): Promise<LabelledSample[]> {
   const samples = await loadSamples(
     {
       captures: [path],
@@ -67,7 +73,10 @@ export const evalCommand: CliCommand = {
       .requiredOption('-o, --out <dir>', 'folder for report.html and metrics.json')
       .option('--evaluators <list>', `comma-separated evaluators: short names (${DEFAULT_EVAL_EVALUATORS.join(', ')}, fd), package names or local paths`)
       .addOption(
-        new Option('--labels <from>', 'class labels: from file names, parent folders, or none (one class); auto = filename when both sides are folders, else none')
+        new Option(
+          '--labels <from>',
+          'class labels: from file names, parent folders, or none (one class); auto = filename when both sides are folders, else none',
+        )
           .choices(['auto', 'filename', 'directory', 'none'])
           .default('auto'),
       )

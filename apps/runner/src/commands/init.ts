@@ -35,10 +35,15 @@ export const initCommand: CliCommand = {
           // A folder of NetFlow-style record CSVs gets a records config instead.
           const records = findCaptures(dir, 10_000, RECORD_FILE);
           if (records.length > 0) return initRecords(dir, records, flags, io);
-          throw new InvalidArgumentError(`no .pcap, .pcapng or .cap file under ${dir}; put your captures there (one folder per class, or one file per class) and run netsynth init again`);
+          throw new InvalidArgumentError(
+            `no .pcap, .pcapng or .cap file under ${dir}; put your captures there (one folder per class, or one file per class) and run netsynth init again`,
+          );
         }
         const { plugins } = await discoverPlugins([], dir);
-        const starter = starterConfig(captures, plugins.map((p) => p.def));
+        const starter = starterConfig(
+          captures,
+          plugins.map((p) => p.def),
+        );
         const file = resolve(dir, flags.config);
         // Editors with yaml-language-server complete and check the config against the schema beside it.
         const schemaFile = resolve(dirname(file), CONFIG_SCHEMA_FILE);

@@ -22,11 +22,17 @@ export const mergeCommand: CliCommand = {
       .option('--json', 'print the result (stages, outputs, metrics) as JSON on stdout')
       .addHelpText(
         'after',
-        '\nThe merged folder gets the first shard\'s ingest, encode and train outputs (the same in every shard), the\nshards\' generated samples in one-process order, and decode → constraints → pcap → evaluate over all of them.',
+        "\nThe merged folder gets the first shard's ingest, encode and train outputs (the same in every shard), the\nshards' generated samples in one-process order, and decode → constraints → pcap → evaluate over all of them.",
       )
       .action(async (shards: string[], flags: MergeFlags) => {
         const { io, signal } = env;
-        const result = await mergeShards(shards, { outDir: flags.out, cwd: io.cwd, progress: createProgressReporter(io.stderr), signal, ...(flags.force && { force: true }) });
+        const result = await mergeShards(shards, {
+          outDir: flags.out,
+          cwd: io.cwd,
+          progress: createProgressReporter(io.stderr),
+          signal,
+          ...(flags.force && { force: true }),
+        });
         io.stdout.write(flags.json ? `${toJson(result)}\n` : formatRunResult(result));
       });
   },

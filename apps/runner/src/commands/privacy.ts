@@ -32,12 +32,22 @@ export interface PrivacyAnswer {
 export function privacyAnswer(f: Omit<PrivacyFlags, 'json'>): PrivacyAnswer {
   if (!(f.sampleRate > 0 && f.sampleRate <= 1)) throw new InvalidArgumentError(`--sample-rate must lie in (0, 1], got ${f.sampleRate}`);
   if (!(f.delta > 0 && f.delta < 1)) throw new InvalidArgumentError(`--delta must lie in (0, 1), got ${f.delta}`);
-  if ((f.noiseMultiplier === undefined) === (f.epsilon === undefined)) throw new InvalidArgumentError('give exactly one of --noise-multiplier (→ ε) and --epsilon (→ σ)');
+  if ((f.noiseMultiplier === undefined) === (f.epsilon === undefined))
+    throw new InvalidArgumentError('give exactly one of --noise-multiplier (→ ε) and --epsilon (→ σ)');
   const orders = f.orders === 'integer' ? INTEGER_ORDERS : DEFAULT_ORDERS;
   const base = { sampleRate: f.sampleRate, steps: f.steps, delta: f.delta, orders, conversion: f.conversion };
   const sigma = f.noiseMultiplier ?? noiseMultiplierFor({ ...base, epsilon: f.epsilon as number });
   const spent = dpSgdEpsilon({ ...base, noiseMultiplier: sigma });
-  return { sampleRate: f.sampleRate, steps: f.steps, delta: f.delta, noiseMultiplier: sigma, epsilon: spent.epsilon, order: spent.order, orders: f.orders, conversion: f.conversion };
+  return {
+    sampleRate: f.sampleRate,
+    steps: f.steps,
+    delta: f.delta,
+    noiseMultiplier: sigma,
+    epsilon: spent.epsilon,
+    order: spent.order,
+    orders: f.orders,
+    conversion: f.conversion,
+  };
 }
 
 export const privacyCommand: CliCommand = {
@@ -45,7 +55,9 @@ export const privacyCommand: CliCommand = {
   register(program, env) {
     program
       .command('privacy')
-      .description('DP-SGD privacy accounting (RDP of the Poisson-sampled Gaussian mechanism): ε for a noise multiplier, or the noise multiplier for a target ε')
+      .description(
+        'DP-SGD privacy accounting (RDP of the Poisson-sampled Gaussian mechanism): ε for a noise multiplier, or the noise multiplier for a target ε',
+      )
       .requiredOption('--sample-rate <q>', 'Poisson sampling rate: expected batch size / training samples', parsePositiveNumber)
       .option('--noise-multiplier <sigma>', 'noise standard deviation / clipping norm (→ prints ε)', parsePositiveNumber)
       .option('--epsilon <eps>', 'target ε (→ prints the smallest noise multiplier that meets it)', parsePositiveNumber)
@@ -55,8 +67,10 @@ export const privacyCommand: CliCommand = {
       .option('--conversion <kind>', "RDP → (ε, δ): 'improved' (Balle et al. 2020) or 'classic' (Mironov 2017)", 'improved')
       .option('--json', 'print the answer as JSON on stdout')
       .action((flags: PrivacyFlags) => {
-        if (flags.orders !== 'default' && flags.orders !== 'integer') throw new InvalidArgumentError(`--orders must be 'default' or 'integer', got ${String(flags.orders)}`);
-        if (flags.conversion !== 'improved' && flags.conversion !== 'classic') throw new InvalidArgumentError(`--conversion must be 'improved' or 'classic', got ${String(flags.conversion)}`);
+        if (flags.orders !== 'default' && flags.orders !== 'integer')
+          throw new InvalidArgumentError(`--orders must be 'default' or 'integer', got ${String(flags.orders)}`);
+        if (flags.conversion !== 'improved' && flags.conversion !== 'classic')
+          throw new InvalidArgumentError(`--conversion must be 'improved' or 'classic', got ${String(flags.conversion)}`);
         const a = privacyAnswer(flags);
         if (flags.json) {
           env.io.stdout.write(`${toJson(a)}\n`);

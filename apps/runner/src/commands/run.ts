@@ -57,7 +57,11 @@ export const runCommand: CliCommand = {
       .option('-f, --force', 'redo every stage, overwriting earlier outputs')
       .addOption(new Option('--from <stage>', 'redo this stage and every later one; keep the finished stages before it').choices([...STAGE_NAMES]))
       .addOption(new Option('--until <stage>', 'stop after this stage (e.g. train, before sampling in shards)').choices([...STAGE_NAMES]))
-      .option('--shard <K/N>', 'make share K of N of the generated samples and decode, repair, write and evaluate it; `netsynth merge` joins the N folders', shardOption)
+      .option(
+        '--shard <K/N>',
+        'make share K of N of the generated samples and decode, repair, write and evaluate it; `netsynth merge` joins the N folders',
+        shardOption,
+      )
       .option('--json', 'print the result (stages, outputs, metrics) as JSON on stdout')
       .option('--set <key=value>', 'replace a config key for this run (repeatable; the value is YAML), e.g. --set generator.samplesPerLabel=4', collect, [])
       .addHelpText(

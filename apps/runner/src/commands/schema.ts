@@ -17,7 +17,9 @@ export const schemaCommand: CliCommand = {
   register(program, env) {
     program
       .command('schema')
-      .description('print the JSON Schema of a run config, with the options of every plugin netsynth can load (for editors: `# yaml-language-server: $schema=FILE`)')
+      .description(
+        'print the JSON Schema of a run config, with the options of every plugin netsynth can load (for editors: `# yaml-language-server: $schema=FILE`)',
+      )
       .option('--plugin <spec>', 'also include this package name or local path (repeatable)', collect, [])
       .option('-o, --out <file>', 'write the schema to this file (atomically) instead of stdout')
       .option('-f, --force', 'replace an existing --out file')

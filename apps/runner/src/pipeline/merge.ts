@@ -38,7 +38,10 @@ async function readShardManifest(dir: string): Promise<ShardManifest> {
   try {
     m = JSON.parse(await readFile(file, 'utf8')) as typeof m;
   } catch (e) {
-    throw new InvalidArgumentError(`not a finished netsynth run (cannot read its manifest: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file, cause: e });
+    throw new InvalidArgumentError(`not a finished netsynth run (cannot read its manifest: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      file,
+      cause: e,
+    });
   }
   if (!m.shard || typeof m.seed !== 'number' || !m.config?.hash || !m.config.file) {
     throw new InvalidArgumentError('this run was not made with --shard K/N (its manifest names no shard)', { file });
@@ -53,8 +56,10 @@ function checkComplete(shards: readonly ShardManifest[]): void {
   const seen = new Map<number, string>();
   for (const s of shards) {
     const where = join(s.dir, OUT.manifest);
-    if (s.configHash !== first.configHash || s.seed !== first.seed) throw new InvalidArgumentError(`a shard of another config or seed than ${first.dir}`, { file: where });
-    if (s.shard.count !== first.shard.count) throw new InvalidArgumentError(`shard ${s.shard.index}/${s.shard.count} does not belong with ${first.shard.index}/${first.shard.count}`, { file: where });
+    if (s.configHash !== first.configHash || s.seed !== first.seed)
+      throw new InvalidArgumentError(`a shard of another config or seed than ${first.dir}`, { file: where });
+    if (s.shard.count !== first.shard.count)
+      throw new InvalidArgumentError(`shard ${s.shard.index}/${s.shard.count} does not belong with ${first.shard.index}/${first.shard.count}`, { file: where });
     const twin = seen.get(s.shard.index);
     if (twin) throw new InvalidArgumentError(`shard ${s.shard.index}/${s.shard.count} is given twice (also ${twin})`, { file: where });
     seen.set(s.shard.index, s.dir);

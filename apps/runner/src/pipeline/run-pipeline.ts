@@ -1,13 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  InvalidArgumentError,
-  OutputExistsError,
-  silentProgress,
-  writeFileAtomic,
-  type AnyPluginDefinition,
-  type ProgressReporter,
-} from '@netsynth/core';
+import { InvalidArgumentError, OutputExistsError, silentProgress, writeFileAtomic, type AnyPluginDefinition, type ProgressReporter } from '@netsynth/core';
 import { loadConfigFile, locateConfigError, type LoadedConfig } from '../config-file.js';
 import { sha256Json, sha256Text } from '../hash.js';
 import { toJson } from '../json.js';
@@ -268,7 +261,10 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
     },
     seed,
     ...(options.shard && { shard: options.shard }),
-    seeds: { stages: state.seeds, plugins: Object.fromEntries(pluginsForManifest(plugins).map((p) => [(p as { configPath: string }).configPath, (p as { seed: number }).seed])) },
+    seeds: {
+      stages: state.seeds,
+      plugins: Object.fromEntries(pluginsForManifest(plugins).map((p) => [(p as { configPath: string }).configPath, (p as { seed: number }).seed])),
+    },
     plugins: pluginsForManifest(plugins),
     environment: {
       node: process.version,

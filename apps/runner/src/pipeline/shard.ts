@@ -12,7 +12,9 @@ export function parseShard(text: string, flag = '--shard'): Shard {
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
   if (!m || !Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) {
-    throw new InvalidArgumentError(`${flag} ${text}: expected K/N with 1 ≤ K ≤ N, e.g. 2/8 (a Kubernetes Indexed Job: $((JOB_COMPLETION_INDEX + 1))/N; a Slurm array --array=1-N: $SLURM_ARRAY_TASK_ID/N)`);
+    throw new InvalidArgumentError(
+      `${flag} ${text}: expected K/N with 1 ≤ K ≤ N, e.g. 2/8 (a Kubernetes Indexed Job: $((JOB_COMPLETION_INDEX + 1))/N; a Slurm array --array=1-N: $SLURM_ARRAY_TASK_ID/N)`,
+    );
   }
   return { index, count };
 }
@@ -31,7 +33,10 @@ export function shareOfList<T>(items: readonly T[], shard: Shard): T[] {
 }
 
 /** Per label: how many samples this share makes and the index of its first one (the whole request without a shard). */
-export function shardRequest(perLabel: Readonly<Record<string, number>>, shard: Shard | undefined): { perLabel: Record<string, number>; first: Record<string, number> } {
+export function shardRequest(
+  perLabel: Readonly<Record<string, number>>,
+  shard: Shard | undefined,
+): { perLabel: Record<string, number>; first: Record<string, number> } {
   const out: Record<string, number> = {};
   const first: Record<string, number> = {};
   for (const [label, n] of Object.entries(perLabel)) {
@@ -66,7 +71,9 @@ export function mergeShares(samples: readonly IndexedSample[], perLabel: Readonl
     if (list.length === 0) continue;
     const wrong = list.findIndex((s, i) => s.k !== i);
     if (list.length !== n || wrong >= 0) {
-      throw new InvalidArgumentError(`the shards hold ${list.length} of the ${n} samples of label "${label}"${wrong >= 0 ? ` (index ${wrong} is missing or repeated)` : ''}: is a shard missing, or from another run?`);
+      throw new InvalidArgumentError(
+        `the shards hold ${list.length} of the ${n} samples of label "${label}"${wrong >= 0 ? ` (index ${wrong} is missing or repeated)` : ''}: is a shard missing, or from another run?`,
+      );
     }
     for (const s of list) out.push({ label: s.label, tensor: s.tensor });
   }

@@ -161,7 +161,9 @@ export class RunState {
   ingest(): Promise<IngestResult> {
     return this.lazy('ingest', async () => {
       const options = { seed: this.seeds.ingest, progress: this.progress, ...(this.signal !== undefined && { signal: this.signal }) };
-      const all = isRecordsRun(this.config) ? await loadRecordInput(this.config, this.loaded, options) : await loadSamples(this.config.input, this.loaded.dir, options);
+      const all = isRecordsRun(this.config)
+        ? await loadRecordInput(this.config, this.loaded, options)
+        : await loadSamples(this.config.input, this.loaded.dir, options);
       this.checkAborted();
       const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest, this.config.input.split);
       return { all, train, holdout };

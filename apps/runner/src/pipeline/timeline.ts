@@ -44,8 +44,10 @@ export function learnArrivals(real: readonly LabelledSample[]): Map<string, Clas
   return out;
 }
 
-const firstTime = (packets: readonly Packet[]): bigint | null => packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs < m ? p.timestampNs : m), null);
-const lastTime = (packets: readonly Packet[]): bigint | null => packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs > m ? p.timestampNs : m), null);
+const firstTime = (packets: readonly Packet[]): bigint | null =>
+  packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs < m ? p.timestampNs : m), null);
+const lastTime = (packets: readonly Packet[]): bigint | null =>
+  packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs > m ? p.timestampNs : m), null);
 
 export interface LearnedTimeline {
   /** Per sample: ns to add to each packet time. */
@@ -59,7 +61,11 @@ export interface LearnedTimeline {
  * first start, each next one a drawn real gap later. A class with one real flow (no gap) or
  * none (start: the earliest real start) continues end to end, GENERATED_GAP_NS apart.
  */
-export function learnedShifts(samples: readonly { label: string; packets: readonly Packet[] }[], arrivals: ReadonlyMap<string, ClassArrivals>, seed: number): LearnedTimeline {
+export function learnedShifts(
+  samples: readonly { label: string; packets: readonly Packet[] }[],
+  arrivals: ReadonlyMap<string, ClassArrivals>,
+  seed: number,
+): LearnedTimeline {
   let earliest: bigint | null = null;
   for (const a of arrivals.values()) if (earliest === null || a.firstNs < earliest) earliest = a.firstNs;
   const state = new Map<string, { next: bigint; rng: Rng }>();

@@ -46,7 +46,11 @@ function placePackets(samples: readonly StoredSample[], shifts: readonly bigint[
 }
 
 /** Writes `write` to each writer for which `pick` says so; a packet no file's link type can take is counted. */
-async function writeAll(placed: readonly Placed[], targets: { writer: PcapWriter; comment?: (p: Placed) => string; keep?: (p: Placed) => boolean }[], signal?: AbortSignal): Promise<number> {
+async function writeAll(
+  placed: readonly Placed[],
+  targets: { writer: PcapWriter; comment?: (p: Placed) => string; keep?: (p: Placed) => boolean }[],
+  signal?: AbortSignal,
+): Promise<number> {
   let skipped = 0;
   for (const p of placed) {
     if (signal?.aborted) return skipped;
@@ -96,12 +100,16 @@ export async function writeTrace(
 ): Promise<TraceReport> {
   const linkType = chooseLinkType(samples);
   const placed = placePackets(samples, options.shifts);
-  const open = (rel: string, format: 'pcap' | 'pcapng' = 'pcap'): Promise<PcapWriter> => PcapWriter.open(path(rel), { linkType, nanosecond: true, force: true, format });
+  const open = (rel: string, format: 'pcap' | 'pcapng' = 'pcap'): Promise<PcapWriter> =>
+    PcapWriter.open(path(rel), { linkType, nanosecond: true, force: true, format });
   const targets: { writer: PcapWriter; comment?: (p: Placed) => string; keep?: (p: Placed) => boolean }[] = [{ writer: await open(files.pcap) }];
   const written = [files.pcap];
   try {
     if (options.labels === 'comments') {
-      targets.push({ writer: await open(files.pcapng, 'pcapng'), comment: (p) => `label=${samples[p.sample]?.label ?? ''} flow=${samples[p.sample]?.id ?? ''}` });
+      targets.push({
+        writer: await open(files.pcapng, 'pcapng'),
+        comment: (p) => `label=${samples[p.sample]?.label ?? ''} flow=${samples[p.sample]?.id ?? ''}`,
+      });
       written.push(files.pcapng);
     } else if (options.labels === 'per-class') {
       for (const label of [...new Set(samples.map((s) => s.label))].sort()) {

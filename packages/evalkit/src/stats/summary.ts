@@ -71,8 +71,8 @@ export function ranks(values: readonly number[]): number[] {
 export function pearson(a: readonly number[], b: readonly number[]): number | null {
   const n = Math.min(a.length, b.length);
   if (n < 2) return null;
-  const ma = (mean(a.slice(0, n)) as number);
-  const mb = (mean(b.slice(0, n)) as number);
+  const ma = mean(a.slice(0, n)) as number;
+  const mb = mean(b.slice(0, n)) as number;
   let sab = 0;
   let saa = 0;
   let sbb = 0;

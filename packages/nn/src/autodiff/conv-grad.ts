@@ -46,11 +46,21 @@ export function convInputGrad(dY: Value, w: Value, xShape: readonly number[], at
       wt = op.reshape(op.transpose(r, [0, 2, 1, ...k.map((_, i) => i + 3)]), [g * cg, o / g, ...k]);
     }
     const axes = k.map((_, i) => i + 2);
-    const flipped = op.slice(wt, axes.map(() => -1), k.map((kk) => -kk - 1), axes, axes.map(() => -1));
+    const flipped = op.slice(
+      wt,
+      axes.map(() => -1),
+      k.map((kk) => -kk - 1),
+      axes,
+      axes.map(() => -1),
+    );
     const pads = [...k.map((kk, i) => kk - 1 - (pb[i] as number)), ...k.map((kk, i) => kk - 1 - (pe[i] as number))];
     return op.conv(dY, flipped, null, { pads, group: g });
   }
-  const outputPadding = k.map((kk, i) => (xShape[2 + i] as number) - ((s[i] as number) * ((dY.shape[2 + i] as number) - 1) + (kk - 1) * (d[i] as number) + 1 - (pb[i] as number) - (pe[i] as number)));
+  const outputPadding = k.map(
+    (kk, i) =>
+      (xShape[2 + i] as number) -
+      ((s[i] as number) * ((dY.shape[2 + i] as number) - 1) + (kk - 1) * (d[i] as number) + 1 - (pb[i] as number) - (pe[i] as number)),
+  );
   return op.convTranspose(dY, w, { strides: s, pads: [...pb, ...pe], dilations: d, group: g, outputPadding });
 }
 
@@ -71,7 +81,12 @@ function padSpatial(v: Value, pb: readonly number[], pe: readonly number[]): Val
 function tapWindow(v: Value, off: readonly number[], sizes: readonly number[]): Value {
   const ends = off.map((a, i) => a + (sizes[i] as number));
   if (off.every((a, i) => a === 0 && ends[i] === v.shape[i + 2])) return v;
-  return op.slice(v, off, ends, off.map((_, i) => i + 2));
+  return op.slice(
+    v,
+    off,
+    ends,
+    off.map((_, i) => i + 2),
+  );
 }
 
 export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], at: ConvAttrs): Value {

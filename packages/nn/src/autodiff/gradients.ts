@@ -19,7 +19,13 @@ export function gradients(g: Graph, loss: Value, wrt: readonly Value[], seed?: V
   }
   if (!depends.has(loss.id)) throw new EngineError('the loss does not depend on any trainable value');
   const pending = new Map<number, Value[]>();
-  pending.set(loss.id, [seed ?? g.constant({ dtype: loss.dtype, shape: loss.shape, data: loss.dtype === 'float64' ? new Float64Array(loss.size).fill(1) : new Float32Array(loss.size).fill(1) }, 'seed')]);
+  pending.set(loss.id, [
+    seed ??
+      g.constant(
+        { dtype: loss.dtype, shape: loss.shape, data: loss.dtype === 'float64' ? new Float64Array(loss.size).fill(1) : new Float32Array(loss.size).fill(1) },
+        'seed',
+      ),
+  ]);
 
   const total = (v: Value): Value | null => {
     const parts = pending.get(v.id);

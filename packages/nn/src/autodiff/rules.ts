@@ -18,9 +18,17 @@ export interface GradContext {
 }
 export type GradRule = (c: GradContext) => (Value | null)[];
 
-const inp = (c: GradContext, i: number): Value => c.node.inputs[i] ?? (() => { throw new EngineError(`${c.node.op} input ${i} missing`); })();
+const inp = (c: GradContext, i: number): Value =>
+  c.node.inputs[i] ??
+  (() => {
+    throw new EngineError(`${c.node.op} input ${i} missing`);
+  })();
 const out = (c: GradContext, i = 0): Value => c.node.outputs[i] as Value;
-const dy = (c: GradContext, i = 0): Value => c.dOut[i] ?? (() => { throw new EngineError(`${c.node.op} has no output gradient`); })();
+const dy = (c: GradContext, i = 0): Value =>
+  c.dOut[i] ??
+  (() => {
+    throw new EngineError(`${c.node.op} has no output gradient`);
+  })();
 
 /** Sums a broadcast gradient back down to `shape`. */
 export function unbroadcast(d: Value, shape: readonly number[]): Value {
@@ -129,14 +137,20 @@ const rules: Record<string, GradRule> = {
   ReduceSum: (c) => {
     const x = inp(c, 0);
     const axes = constInts(c.g, c.node.inputs[1]).map((a) => (a < 0 ? a + x.rank : a));
-    const kept = op.reshape(dy(c), x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    const kept = op.reshape(
+      dy(c),
+      x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    );
     return [op.expand(kept, x.shape), null];
   },
   ReduceMean: (c) => {
     const x = inp(c, 0);
     const axes = constInts(c.g, c.node.inputs[1]).map((a) => (a < 0 ? a + x.rank : a));
     const count = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
-    const kept = op.reshape(dy(c), x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+    const kept = op.reshape(
+      dy(c),
+      x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+    );
     return [op.expand(op.mul(kept, 1 / count), x.shape), null];
   },
   Softmax: (c) => {
@@ -178,7 +192,11 @@ const rules: Record<string, GradRule> = {
       // Σ over the spatial axes first (a fast contiguous reduction, and the same node as the
       // gradient of a per-(n, c) broadcast add on this output, which onnxruntime's CSE then
       // shares), then over the batch: 3-axis ReduceSum takes onnxruntime's slow strided path.
-      const spatial = op.reduceSum(d, d.shape.map((_, i) => i).filter((i) => i >= 2), true);
+      const spatial = op.reduceSum(
+        d,
+        d.shape.map((_, i) => i).filter((i) => i >= 2),
+        true,
+      );
       res[2] = op.reshape(op.reduceSum(spatial, [0], false), inp(c, 2).shape);
     }
     return res;
@@ -231,7 +249,14 @@ const rules: Record<string, GradRule> = {
       // Σ over each f×f block as an average pool × f² (MLAS pooling) instead of a strided
       // 6-D ReduceSum (onnxruntime's slow path: 1.95 ms at 32×64×32×32).
       const pooled = op.averagePool(dy(c), factors, factors, [0, 0, 0, 0]);
-      return [op.mul(pooled, factors.reduce((a, b) => a * b, 1)), null, null];
+      return [
+        op.mul(
+          pooled,
+          factors.reduce((a, b) => a * b, 1),
+        ),
+        null,
+        null,
+      ];
     }
     return [op.reshape(op.reduceSum(op.reshape(dy(c), shape), axes, false), x.shape), null, null];
   },
@@ -244,7 +269,10 @@ const rules: Record<string, GradRule> = {
     const area = k.reduce((a, b) => a * b, 1);
     const w = c.g.floats(new Float32Array(ch * area).fill(1 / area), [ch, 1, ...k]);
     const d = dy(c);
-    const outputPadding = k.map((kk, i) => (x.shape[2 + i] as number) - ((strides[i] as number) * ((d.shape[2 + i] as number) - 1) + kk - (pads[i] as number) - (pads[i + k.length] as number)));
+    const outputPadding = k.map(
+      (kk, i) =>
+        (x.shape[2 + i] as number) - ((strides[i] as number) * ((d.shape[2 + i] as number) - 1) + kk - (pads[i] as number) - (pads[i + k.length] as number)),
+    );
     return [op.convTranspose(d, w, { strides, pads, group: ch, outputPadding })];
   },
 };

@@ -72,7 +72,12 @@ export function externalizeInitializers(proto: ModelProtoJs, location: string, t
 }
 
 /** serializeGraph with the large initializers split off into side-file chunks. */
-export function serializeGraphExternal(g: Graph, outputs: Readonly<Record<string, Value>>, ext: ExternalDataOptions & { location: string }, opts: SerializeOptions = {}): ExternalModel {
+export function serializeGraphExternal(
+  g: Graph,
+  outputs: Readonly<Record<string, Value>>,
+  ext: ExternalDataOptions & { location: string },
+  opts: SerializeOptions = {},
+): ExternalModel {
   const proto = buildModelProto(g, outputs, opts);
   const rest = externalizeInitializers(proto, ext.location, ext.threshold ?? 1024);
   return { model: encodeModel(proto), ...rest };
@@ -106,7 +111,12 @@ export interface TempModelFiles {
 }
 
 /** Serialises with external data into a fresh folder under `parent` (default the OS temp dir). */
-export async function writeTempExternalModel(g: Graph, outputs: Readonly<Record<string, Value>>, ext: ExternalDataOptions & { dir?: string }, opts: SerializeOptions = {}): Promise<TempModelFiles> {
+export async function writeTempExternalModel(
+  g: Graph,
+  outputs: Readonly<Record<string, Value>>,
+  ext: ExternalDataOptions & { dir?: string },
+  opts: SerializeOptions = {},
+): Promise<TempModelFiles> {
   const dir = await mkdtemp(join(ext.dir ?? tmpdir(), 'netsynth-nn-'));
   const path = join(dir, 'model.onnx');
   try {

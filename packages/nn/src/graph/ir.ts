@@ -109,7 +109,13 @@ export class Graph {
     return this.constant({ dtype: 'float32', shape, data: Float32Array.from(xs as ArrayLike<number>) }, 'w');
   }
 
-  add(op: string, inputs: readonly (Value | null)[], outShapes: readonly (readonly number[])[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; dtypes?: DType[]; name?: string } = {}): Value[] {
+  add(
+    op: string,
+    inputs: readonly (Value | null)[],
+    outShapes: readonly (readonly number[])[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { domain?: string; dtypes?: DType[]; name?: string } = {},
+  ): Value[] {
     for (const i of inputs) if (i && i.graph !== this) throw new EngineError(`value ${i.name} belongs to another graph`);
     const outputs = outShapes.map((s, k) => this.newValue(s, opts.dtypes?.[k] ?? inputs.find((x) => x)?.dtype ?? 'float32', opts.name ?? op.toLowerCase()));
     this.nodes.push({ op, domain: opts.domain ?? '', inputs, outputs, attrs });
@@ -126,8 +132,18 @@ export class Graph {
   }
 
   /** Adds a node with one output; the common case. */
-  add1(op: string, inputs: readonly (Value | null)[], outShape: readonly number[], attrs: Record<string, AttrValue> = {}, opts: { domain?: string; dtype?: DType; name?: string } = {}): Value {
-    const o = this.add(op, inputs, [outShape], attrs, { ...(opts.domain !== undefined && { domain: opts.domain }), ...(opts.dtype && { dtypes: [opts.dtype] }), ...(opts.name !== undefined && { name: opts.name }) });
+  add1(
+    op: string,
+    inputs: readonly (Value | null)[],
+    outShape: readonly number[],
+    attrs: Record<string, AttrValue> = {},
+    opts: { domain?: string; dtype?: DType; name?: string } = {},
+  ): Value {
+    const o = this.add(op, inputs, [outShape], attrs, {
+      ...(opts.domain !== undefined && { domain: opts.domain }),
+      ...(opts.dtype && { dtypes: [opts.dtype] }),
+      ...(opts.name !== undefined && { name: opts.name }),
+    });
     return o[0] as Value;
   }
 }

@@ -83,7 +83,12 @@ export function reshape(x: Value, shape: readonly number[]): Value {
 
 export function transpose(x: Value, perm: readonly number[]): Value {
   if (perm.every((p, i) => p === i)) return x;
-  return x.graph.add1('Transpose', [x], perm.map((p) => x.shape[p] as number), { perm: [...perm] });
+  return x.graph.add1(
+    'Transpose',
+    [x],
+    perm.map((p) => x.shape[p] as number),
+    { perm: [...perm] },
+  );
 }
 
 export function concat(xs: readonly Value[], axis: number): Value {
@@ -124,7 +129,12 @@ export function slice(x: Value, starts: readonly number[], ends: readonly number
 
 export function split(x: Value, sizes: readonly number[], axis: number): Value[] {
   const a = normAxis(axis, x.rank);
-  return x.graph.add('Split', [x, x.graph.ints(sizes)], sizes.map((s) => x.shape.map((d, i) => (i === a ? s : d))), { axis: a });
+  return x.graph.add(
+    'Split',
+    [x, x.graph.ints(sizes)],
+    sizes.map((s) => x.shape.map((d, i) => (i === a ? s : d))),
+    { axis: a },
+  );
 }
 
 function reduce(op: string, x: Value, axes: readonly number[], keepdims: boolean): Value {
@@ -135,8 +145,18 @@ function reduce(op: string, x: Value, axes: readonly number[], keepdims: boolean
 }
 export const reduceSum = (x: Value, axes: readonly number[], keepdims = true): Value => reduce('ReduceSum', x, axes, keepdims);
 export const reduceMean = (x: Value, axes: readonly number[], keepdims = true): Value => reduce('ReduceMean', x, axes, keepdims);
-export const reduceSumAll = (x: Value): Value => reduceSum(x, x.shape.map((_, i) => i), false);
-export const reduceMeanAll = (x: Value): Value => reduceMean(x, x.shape.map((_, i) => i), false);
+export const reduceSumAll = (x: Value): Value =>
+  reduceSum(
+    x,
+    x.shape.map((_, i) => i),
+    false,
+  );
+export const reduceMeanAll = (x: Value): Value =>
+  reduceMean(
+    x,
+    x.shape.map((_, i) => i),
+    false,
+  );
 
 export function softmax(x: Value, axis = -1): Value {
   return x.graph.add1('Softmax', [x], x.shape, { axis: normAxis(axis, x.rank) });
@@ -164,7 +184,13 @@ export function matmul(a: Value, b: Value, o: MatMulOptions = {}): Value {
   const shape = [...batch, am, bn];
   const alpha = o.alpha ?? 1;
   if (!o.transA && !o.transB && alpha === 1) return a.graph.add1('MatMul', [a, b], shape);
-  return a.graph.add1('FusedMatMul', [a, b], shape, { transA: o.transA ? 1 : 0, transB: o.transB ? 1 : 0, alpha: { float: alpha } }, { domain: 'com.microsoft' });
+  return a.graph.add1(
+    'FusedMatMul',
+    [a, b],
+    shape,
+    { transA: o.transA ? 1 : 0, transB: o.transB ? 1 : 0, alpha: { float: alpha } },
+    { domain: 'com.microsoft' },
+  );
 }
 
 export interface GemmOptions {
@@ -220,7 +246,8 @@ function convAttrs(o: ConvOptions, sp: number): Record<string, number | number[]
 
 export function conv(x: Value, w: Value, b: Value | null, o: ConvOptions = {}): Value {
   const group = o.group ?? 1;
-  if ((x.shape[1] as number) !== (w.shape[1] as number) * group) fail(`conv input has ${x.shape[1]} channels, weight expects ${(w.shape[1] as number) * group}`);
+  if ((x.shape[1] as number) !== (w.shape[1] as number) * group)
+    fail(`conv input has ${x.shape[1]} channels, weight expects ${(w.shape[1] as number) * group}`);
   const shape = convOutShape(x.shape, w.shape, o);
   return x.graph.add1('Conv', b ? [x, w, b] : [x, w], shape, convAttrs(o, x.rank - 2));
 }
@@ -249,7 +276,10 @@ export function convTranspose(x: Value, w: Value, o: ConvTransposeOptions = {}):
 export function layerNormalization(x: Value, scale: Value, bias: Value | null, axis: number, epsilon: number): [Value, Value, Value] {
   const a = normAxis(axis, x.rank);
   const statShape = x.shape.map((d, i) => (i < a ? d : 1));
-  const outs = x.graph.add('LayerNormalization', bias ? [x, scale, bias] : [x, scale], [x.shape, statShape, statShape], { axis: a, epsilon: { float: epsilon } });
+  const outs = x.graph.add('LayerNormalization', bias ? [x, scale, bias] : [x, scale], [x.shape, statShape, statShape], {
+    axis: a,
+    epsilon: { float: epsilon },
+  });
   return outs as [Value, Value, Value];
 }
 
@@ -260,7 +290,13 @@ export function gather(table: Value, ids: Value): Value {
 /** One-hot float32 rows of width `depth` for int64 ids. */
 export function oneHot(ids: Value, depth: number): Value {
   const g = ids.graph;
-  return g.add1('OneHot', [ids, g.constant({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(depth)) }), g.floats([0, 1], [2])], [...ids.shape, depth], { axis: -1 }, { dtype: 'float32' });
+  return g.add1(
+    'OneHot',
+    [ids, g.constant({ dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(depth)) }), g.floats([0, 1], [2])],
+    [...ids.shape, depth],
+    { axis: -1 },
+    { dtype: 'float32' },
+  );
 }
 
 export function expand(x: Value, shape: readonly number[]): Value {
@@ -272,13 +308,18 @@ export function resizeNearest(x: Value, factor: number): Value {
   const g = x.graph;
   const scales = x.shape.map((_, i) => (i < 2 ? 1 : factor));
   const shape = x.shape.map((d, i) => (i < 2 ? d : d * factor));
-  return g.add1('Resize', [x, null, g.floats(scales, [scales.length])], shape, { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' });
+  return g.add1('Resize', [x, null, g.floats(scales, [scales.length])], shape, {
+    mode: 'nearest',
+    nearest_mode: 'floor',
+    coordinate_transformation_mode: 'asymmetric',
+  });
 }
 
 export function averagePool(x: Value, kernel: readonly number[], strides: readonly number[], pads: readonly number[]): Value {
   const sp = x.rank - 2;
   const shape = [x.shape[0] as number, x.shape[1] as number];
-  for (let i = 0; i < sp; i++) shape.push(Math.floor(((x.shape[2 + i] as number) + (pads[i] as number) + (pads[i + sp] as number) - (kernel[i] as number)) / (strides[i] as number)) + 1);
+  for (let i = 0; i < sp; i++)
+    shape.push(Math.floor(((x.shape[2 + i] as number) + (pads[i] as number) + (pads[i + sp] as number) - (kernel[i] as number)) / (strides[i] as number)) + 1);
   return x.graph.add1('AveragePool', [x], shape, { kernel_shape: [...kernel], strides: [...strides], pads: [...pads], count_include_pad: 1 });
 }
 

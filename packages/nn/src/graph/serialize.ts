@@ -5,9 +5,17 @@
  * from a training graph carries no backward nodes.
  */
 import { EngineError } from '@netsynth/core';
-import { AttrType, OnnxDataType, encodeModel, type AttributeProtoJs, type ModelProtoJs, type NodeProtoJs, type TensorProtoJs, type ValueInfoProtoJs } from '../onnx/proto.js';
+import {
+  AttrType,
+  OnnxDataType,
+  encodeModel,
+  type AttributeProtoJs,
+  type ModelProtoJs,
+  type NodeProtoJs,
+  type TensorProtoJs,
+  type ValueInfoProtoJs,
+} from '../onnx/proto.js';
 import { renameValue, type AttrValue, type ConstData, type DType, type Graph, type Node, type Value } from './ir.js';
-
 
 export const OPSET = 18;
 export const IR_VERSION = 8;
@@ -54,11 +62,32 @@ function lowerToNchwc(n: Node, block: number, k: number, extraInits: TensorProto
   const out = (n.outputs[0] as Value).name;
   return [
     { name: `${p}_in`, opType: 'ReorderInput', domain: NCHWC, input: [x.name], output: [`${p}_x`], attribute: [attrProto('channels_last', 0)] },
-    { name: `${p}_w1`, opType: 'Reshape', domain: '', input: [w.name, ints(`${p}_s1`, [o / block, block, c / block, block, kh * kw])], output: [`${p}_wa`], attribute: [] },
+    {
+      name: `${p}_w1`,
+      opType: 'Reshape',
+      domain: '',
+      input: [w.name, ints(`${p}_s1`, [o / block, block, c / block, block, kh * kw])],
+      output: [`${p}_wa`],
+      attribute: [],
+    },
     { name: `${p}_w2`, opType: 'Transpose', domain: '', input: [`${p}_wa`], output: [`${p}_wb`], attribute: [attrProto('perm', [0, 2, 4, 3, 1])] },
     { name: `${p}_w3`, opType: 'Reshape', domain: '', input: [`${p}_wb`, ints(`${p}_s2`, [o, c, kh, kw])], output: [`${p}_w`], attribute: [] },
-    { name: `${p}_conv`, opType: 'Conv', domain: NCHWC, input: [`${p}_x`, `${p}_w`, ...(n.inputs[2] ? [n.inputs[2].name] : [])], output: [`${p}_y`], attribute: attrs },
-    { name: `${p}_out`, opType: 'ReorderOutput', domain: NCHWC, input: [`${p}_y`], output: [out], attribute: [attrProto('channels_last', 0), attrProto('channels', o)] },
+    {
+      name: `${p}_conv`,
+      opType: 'Conv',
+      domain: NCHWC,
+      input: [`${p}_x`, `${p}_w`, ...(n.inputs[2] ? [n.inputs[2].name] : [])],
+      output: [`${p}_y`],
+      attribute: attrs,
+    },
+    {
+      name: `${p}_out`,
+      opType: 'ReorderOutput',
+      domain: NCHWC,
+      input: [`${p}_y`],
+      output: [out],
+      attribute: [attrProto('channels_last', 0), attrProto('channels', o)],
+    },
   ];
 }
 
@@ -128,7 +157,14 @@ export function buildModelProto(g: Graph, outputs: Readonly<Record<string, Value
     claimed.add(v.id);
     outInfos.push(valueInfo(name, v.dtype, opts.omitOutputShapes ? null : v.shape));
   }
-  const extra: NodeProtoJs[] = copies.map(([v, name]) => ({ name: `out_${name}`, opType: 'Identity', domain: '', input: [v.name], output: [name], attribute: [] }));
+  const extra: NodeProtoJs[] = copies.map(([v, name]) => ({
+    name: `out_${name}`,
+    opType: 'Identity',
+    domain: '',
+    input: [v.name],
+    output: [name],
+    attribute: [],
+  }));
   const nodes = liveNodes(g, outValues);
   const used = new Set<number>();
   for (const n of nodes) for (const i of n.inputs) if (i) used.add(i.id);

@@ -35,7 +35,8 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
   if (buf.byteLength < 8) throw new ModelFileError(`file is ${buf.byteLength} bytes, too short for a safetensors header`, file, 0);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen < 2 || headerLen > buf.byteLength - 8) throw new ModelFileError(`header length ${headerLen} runs past the end of the ${buf.byteLength}-byte file`, file, 0);
+  if (headerLen < 2 || headerLen > buf.byteLength - 8)
+    throw new ModelFileError(`header length ${headerLen} runs past the end of the ${buf.byteLength}-byte file`, file, 0);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
@@ -58,15 +59,28 @@ export function parseSafetensors(buf: Uint8Array, file: string): SafetensorsFile
     }
     const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const offs = e.data_offsets;
-    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) throw new ModelFileError(`tensor ${name}: bad data_offsets`, file, 8);
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0))
+      throw new ModelFileError(`tensor ${name}: bad data_offsets`, file, 8);
     const [begin, end] = offs as [number, number];
-    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES)) throw new ModelFileError(`tensor ${name}: unknown dtype ${String(e.dtype)}`, file, dataStart + begin);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new ModelFileError(`tensor ${name}: bad shape`, file, dataStart + begin);
+    if (typeof e.dtype !== 'string' || !(e.dtype in BYTES))
+      throw new ModelFileError(`tensor ${name}: unknown dtype ${String(e.dtype)}`, file, dataStart + begin);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new ModelFileError(`tensor ${name}: bad shape`, file, dataStart + begin);
     const dtype = e.dtype as SafetensorsDType;
     const shape = e.shape as number[];
     const expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
-    if (end < begin || end > dataLen) throw new ModelFileError(`tensor ${name}: data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes)`, file, dataStart + Math.min(begin, dataLen));
-    if (end - begin !== expected) throw new ModelFileError(`tensor ${name}: ${end - begin} bytes of data for shape [${shape.join(',')}] ${dtype} (needs ${expected})`, file, dataStart + begin);
+    if (end < begin || end > dataLen)
+      throw new ModelFileError(
+        `tensor ${name}: data [${begin}, ${end}) runs past the end of the data (${dataLen} bytes)`,
+        file,
+        dataStart + Math.min(begin, dataLen),
+      );
+    if (end - begin !== expected)
+      throw new ModelFileError(
+        `tensor ${name}: ${end - begin} bytes of data for shape [${shape.join(',')}] ${dtype} (needs ${expected})`,
+        file,
+        dataStart + begin,
+      );
     tensors.set(name, { dtype, shape, bytes: new Uint8Array(buf.subarray(dataStart + begin, dataStart + end)) });
   }
   return { metadata, tensors };
@@ -89,13 +103,26 @@ export interface TensorToWrite {
 }
 
 /** Serialises tensors (in the given order) and string metadata. */
-export function encodeSafetensors(tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of entries) {
-    const dtype = t.dtype ?? (t.data instanceof Float32Array ? 'F32' : t.data instanceof Float64Array ? 'F64' : t.data instanceof BigInt64Array ? 'I64' : t.data instanceof Int32Array ? 'I32' : 'U8');
+    const dtype =
+      t.dtype ??
+      (t.data instanceof Float32Array
+        ? 'F32'
+        : t.data instanceof Float64Array
+          ? 'F64'
+          : t.data instanceof BigInt64Array
+            ? 'I64'
+            : t.data instanceof Int32Array
+              ? 'I32'
+              : 'U8');
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }
@@ -114,6 +141,11 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, TensorToWrite> | 
   return out;
 }
 
-export async function writeSafetensors(path: string, tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>, metadata: Record<string, string> = {}, options: WriteOptions = {}): Promise<void> {
+export async function writeSafetensors(
+  path: string,
+  tensors: ReadonlyMap<string, TensorToWrite> | Record<string, TensorToWrite>,
+  metadata: Record<string, string> = {},
+  options: WriteOptions = {},
+): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(tensors, metadata), options);
 }

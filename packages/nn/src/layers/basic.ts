@@ -55,7 +55,8 @@ abstract class ConvNd extends Module {
     this.bias = opts.bias === false ? undefined : this.param('bias', [outChannels], uniformInit(fanIn));
   }
   forward(ctx: TraceContext, x: Value): Value {
-    if (x.rank !== this.dims + 2 || x.shape[1] !== this.inChannels) throw new InvalidArgumentError(`Conv${this.dims}d expects [N,${this.inChannels},…] got [${x.shape.join(',')}]`);
+    if (x.rank !== this.dims + 2 || x.shape[1] !== this.inChannels)
+      throw new InvalidArgumentError(`Conv${this.dims}d expects [N,${this.inChannels},…] got [${x.shape.join(',')}]`);
     const p = this.opts.padding ?? 0;
     const s = this.opts.stride ?? 1;
     return op.conv(x, ctx.param(this.weight), this.bias ? ctx.param(this.bias) : null, {
@@ -140,7 +141,9 @@ export function groupNorm(x: Value, gamma: Value, beta: Value, groups: number, e
       const zeros = op.mul(flatScale, 0);
       const ones = op.add(zeros, 1);
       const flatShift = op.reshape(op.add(op.reshape(zeros, [-1, c]), op.reshape(beta, [1, c])), [-1]);
-      const y = g.add1('BatchNormalization', [op.reshape(d, [1, -1, ...rest]), flatScale, flatShift, zeros, ones], [1, n * c, ...rest], { epsilon: { float: 0 } });
+      const y = g.add1('BatchNormalization', [op.reshape(d, [1, -1, ...rest]), flatScale, flatShift, zeros, ones], [1, n * c, ...rest], {
+        epsilon: { float: 0 },
+      });
       return op.reshape(y, [-1, c, ...rest]);
     },
     (dy, needs) => {

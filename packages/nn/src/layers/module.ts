@@ -8,11 +8,7 @@
 import { InvalidArgumentError, createRng, deriveSeed, type Rng } from '@netsynth/core';
 import type { Graph, Value } from '../graph/ir.js';
 
-export type Init =
-  | { kind: 'zeros' }
-  | { kind: 'ones' }
-  | { kind: 'uniform'; bound: number }
-  | { kind: 'normal'; std: number };
+export type Init = { kind: 'zeros' } | { kind: 'ones' } | { kind: 'uniform'; bound: number } | { kind: 'normal'; std: number };
 
 export class Parameter {
   /** Current values (row-major), filled by `initParameters` or a checkpoint. */

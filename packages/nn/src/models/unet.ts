@@ -125,7 +125,10 @@ export class UNet extends Module {
       }
     });
     this.down = this.child('down', new ModuleList(down));
-    this.mid = this.child('mid', new ModuleList([new ResBlock(cur, cur, tdim, groups), new SpatialSelfAttention(cur, groups), new ResBlock(cur, cur, tdim, groups)]));
+    this.mid = this.child(
+      'mid',
+      new ModuleList([new ResBlock(cur, cur, tdim, groups), new SpatialSelfAttention(cur, groups), new ResBlock(cur, cur, tdim, groups)]),
+    );
     const up: Module[] = [];
     for (let i = mults.length - 1; i >= 0; i--) {
       const m = mults[i] as number;

@@ -112,13 +112,17 @@ export async function createOrtSession(model: Uint8Array | string, o: RuntimeOpt
   const options = ortSessionOptions(o);
   const providers = options.executionProviders as ExecutionProvider[];
   // (two calls: onnxruntime's overloads take a path or bytes, not the union)
-  const create = (opts: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> => (typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts));
+  const create = (opts: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> =>
+    typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
   try {
     return await create(options);
   } catch (e) {
     // A provider that is present but cannot start (driver or library mismatch): CPU only.
     if (providers.length > 1 && /provider|EP|cuda|tensorrt|webgpu/i.test(String(e))) {
-      warn(o, `@netsynth/nn: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message ?? e).split('\n')[0]}); falling back to cpu`);
+      warn(
+        o,
+        `@netsynth/nn: execution providers [${providers.join(', ')}] failed to start (${String((e as Error).message ?? e).split('\n')[0]}); falling back to cpu`,
+      );
       return await create({ ...options, executionProviders: ['cpu'] });
     }
     throw new EngineError(`onnxruntime could not load the graph: ${(e as Error).message}`, { cause: e });
@@ -137,7 +141,9 @@ export function ortSessionOptions(o: RuntimeOptions = {}): ort.InferenceSession.
     enableCpuMemArena: true,
     enableMemPattern: o.memoryPattern ?? true,
     ...(o.optimizedModelFilePath !== undefined && { optimizedModelFilePath: o.optimizedModelFilePath }),
-    ...(o.allowSpinning !== undefined && { extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } } }),
+    ...(o.allowSpinning !== undefined && {
+      extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } },
+    }),
     ...(o.enableProfiling && { enableProfiling: true, profileFilePrefix: 'onnxruntime_profile' }),
   };
 }

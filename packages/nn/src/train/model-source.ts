@@ -19,7 +19,12 @@ export interface ModelSource {
   remove: () => Promise<void>;
 }
 
-export async function modelSource(g: Graph, outputs: Readonly<Record<string, Value>>, opts: SerializeOptions, ext?: ExternalDataOptions & { dir?: string }): Promise<ModelSource> {
+export async function modelSource(
+  g: Graph,
+  outputs: Readonly<Record<string, Value>>,
+  opts: SerializeOptions,
+  ext?: ExternalDataOptions & { dir?: string },
+): Promise<ModelSource> {
   if (!ext) {
     const bytes = serializeGraph(g, outputs, opts);
     return { bytes, source: bytes, externalBytes: 0, remove: async () => {} };

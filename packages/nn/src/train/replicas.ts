@@ -92,7 +92,11 @@ export class ReplicaPool {
   private constructor(o: ReplicaPoolOptions) {
     this.params = sharedFloat32(o.size);
     this.perExample = o.perExample;
-    for (const i of o.inputs) this.exampleSizes.set(i.name, i.shape.reduce((a, b) => a * b, 1));
+    for (const i of o.inputs)
+      this.exampleSizes.set(
+        i.name,
+        i.shape.reduce((a, b) => a * b, 1),
+      );
   }
 
   static async create(o: ReplicaPoolOptions): Promise<ReplicaPool> {

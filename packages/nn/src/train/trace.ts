@@ -39,7 +39,14 @@ export function traceModel(_model: Module, o: TraceOptions): TraceResult {
   if (o.trainable.length) {
     const total = o.trainable.reduce((a, p) => a + p.size, 0);
     flat = graph.input('params', [total]);
-    const pieces = o.trainable.length === 1 ? [flat] : op.split(flat, o.trainable.map((p) => p.size), 0);
+    const pieces =
+      o.trainable.length === 1
+        ? [flat]
+        : op.split(
+            flat,
+            o.trainable.map((p) => p.size),
+            0,
+          );
     o.trainable.forEach((p, i) => trainableValues.set(p, op.reshape(pieces[i] as Value, p.shape)));
   }
   const ctx: TraceContext = {

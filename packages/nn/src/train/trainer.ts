@@ -167,10 +167,17 @@ export class Trainer {
     if (trainable.length === 0) throw new InvalidArgumentError('every parameter is frozen: nothing to train');
     const dp = opts.privacy;
     if (dp && !(dp.maxGradNorm > 0 && dp.noiseMultiplier >= 0 && dp.expectedBatchSize > 0)) {
-      throw new InvalidArgumentError(`privacy: maxGradNorm and expectedBatchSize must be > 0 and noiseMultiplier ≥ 0 (got ${dp.maxGradNorm}, ${dp.expectedBatchSize}, ${dp.noiseMultiplier})`);
+      throw new InvalidArgumentError(
+        `privacy: maxGradNorm and expectedBatchSize must be > 0 and noiseMultiplier ≥ 0 (got ${dp.maxGradNorm}, ${dp.expectedBatchSize}, ${dp.noiseMultiplier})`,
+      );
     }
     const replicas = replicaCount(opts);
-    const built = await buildGraphs(model, opts, trainable.map(([, p]) => p), replicas);
+    const built = await buildGraphs(
+      model,
+      opts,
+      trainable.map(([, p]) => p),
+      replicas,
+    );
     const t = new Trainer(model, opts, trainable, frozen, built.dropouts, built.scalarNames, built.stateKeys, built.model.bytes, built.model, replicas);
     try {
       t.engine = await t.startEngine(built);
@@ -185,7 +192,11 @@ export class Trainer {
     if (!built.update) return { kind: 'fused', session: await createOrtSession(built.model.source, this.opts.runtime) };
     const update = await createOrtSession(built.update, this.opts.runtime);
     try {
-      const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({ name, shape: traceShape(spec.shape, this.replicas, this.opts), dtype: spec.dtype ?? 'float32' }));
+      const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({
+        name,
+        shape: traceShape(spec.shape, this.replicas, this.opts),
+        dtype: spec.dtype ?? 'float32',
+      }));
       const dp = this.opts.privacy;
       const pass = Object.values(this.opts.inputs)[0]?.shape[0] ?? 1;
       this.dropouts.forEach((d, i) => inputs.push({ name: `dropout_mask_${i}`, shape: [...d.input.shape], dtype: 'float32' }));
@@ -194,7 +205,14 @@ export class Trainer {
         model: built.model.source,
         // Memory pattern off unless asked for: the same speed, 680–695 instead of 1047–1057 MB
         // peak for the benchmark U-Net with 2 replicas (README).
-        sessionOptions: ortSessionOptions({ memoryPattern: false, ...this.opts.runtime, executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' }),
+        sessionOptions: ortSessionOptions({
+          memoryPattern: false,
+          ...this.opts.runtime,
+          executionProviders: ['cpu'],
+          intraOpNumThreads: 1,
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+        }),
         inputs,
         size: this.front.params.length,
         ...(dp && { perExample: { maxNorm: dp.maxGradNorm, capacity: Math.ceil(pass / this.replicas) } }),
@@ -236,7 +254,8 @@ export class Trainer {
       if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
       if (data.length !== size) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, shape [${spec.shape.join(',')}] needs ${size}`);
       const dtype = spec.dtype ?? 'float32';
-      if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
+      if ((dtype === 'int64') !== data instanceof BigInt64Array)
+        throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
       if (this.engine.kind === 'replicated') whole[name] = data;
       else feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
     }
@@ -297,7 +316,10 @@ export class Trainer {
     this.stepsDone = stepNo;
     const loss = replicaLoss ?? (((result['loss'] as ort.Tensor).data as Float32Array)[0] as number);
     const gradNorm = ((result['grad_norm'] as ort.Tensor).data as Float32Array)[0] as number;
-    const lr = this.opts.optimizer.kind === 'sgd' ? (scalars.lr as number) : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
+    const lr =
+      this.opts.optimizer.kind === 'sgd'
+        ? (scalars.lr as number)
+        : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
     return { loss, gradNorm, lr, step: stepNo, ...dpStep };
   }
 
@@ -308,10 +330,12 @@ export class Trainer {
       const data = batch[name];
       if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
       const dtype = spec.dtype ?? 'float32';
-      if ((dtype === 'int64') !== data instanceof BigInt64Array) throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
+      if ((dtype === 'int64') !== data instanceof BigInt64Array)
+        throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
       const per = spec.shape.slice(1).reduce((a, b) => a * b, 1);
       const n = data.length / per;
-      if (!Number.isInteger(n)) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, not a whole number of examples of [${spec.shape.slice(1).join(',')}]`);
+      if (!Number.isInteger(n))
+        throw new InvalidArgumentError(`input "${name}" has ${data.length} values, not a whole number of examples of [${spec.shape.slice(1).join(',')}]`);
       if (count !== undefined && n !== count) throw new InvalidArgumentError(`input "${name}" holds ${n} examples, another input ${count}`);
       count = n;
     }
@@ -324,7 +348,11 @@ export class Trainer {
    * divided by the expected batch size. The noise is drawn even for an empty batch: an
    * empty Poisson batch is a release too.
    */
-  private async privateGradient(pool: ReplicaPool, batch: Readonly<Record<string, FeedValue>>, stepNo: number): Promise<{ grad: Float32Array; loss: number; examples: number; clipped: number }> {
+  private async privateGradient(
+    pool: ReplicaPool,
+    batch: Readonly<Record<string, FeedValue>>,
+    stepNo: number,
+  ): Promise<{ grad: Float32Array; loss: number; examples: number; clipped: number }> {
     const dp = this.opts.privacy as DpSgdOptions;
     const examples = this.countExamples(batch);
     const masks = this.dropouts.map((d, i) => [`dropout_mask_${i}`, dropoutMask(d, examples, this.opts.seed ?? 0, stepNo, i)] as const);
@@ -423,7 +451,8 @@ export class Trainer {
       if (this.offsets.has(name)) tensors.set(name, slice(this.front.params, name, p));
       else tensors.set(name, { shape: p.shape, data: p.data });
     }
-    for (const k of this.stateKeys) for (const [name, p] of this.trainable) tensors.set(`optimizer.${k}.${name}`, slice(this.front.state.get(k) as Float32Array, name, p));
+    for (const k of this.stateKeys)
+      for (const [name, p] of this.trainable) tensors.set(`optimizer.${k}.${name}`, slice(this.front.state.get(k) as Float32Array, name, p));
     if (this.front.ema) for (const [name, p] of this.trainable) tensors.set(`ema.${name}`, slice(this.front.ema, name, p));
     const metadata: Record<string, string> = {
       ...options.metadata,
@@ -441,13 +470,15 @@ export class Trainer {
    */
   async loadCheckpoint(path: string): Promise<Record<string, string>> {
     const file = await readSafetensors(path);
-    if (file.metadata.format !== CHECKPOINT_FORMAT) throw new ModelFileError(`not a netsynth checkpoint (format ${file.metadata.format ?? 'missing'})`, path, 8);
+    if (file.metadata.format !== CHECKPOINT_FORMAT)
+      throw new ModelFileError(`not a netsynth checkpoint (format ${file.metadata.format ?? 'missing'})`, path, 8);
     const step = Number(file.metadata.step);
     if (!Number.isSafeInteger(step) || step < 0) throw new ModelFileError(`bad step "${file.metadata.step}" in metadata`, path, 8);
     const get = (name: string, p: Parameter): Float32Array => {
       const t = file.tensors.get(name);
       if (!t) throw new ModelFileError(`checkpoint has no tensor ${name}`, path);
-      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) throw new ModelFileError(`tensor ${name} has shape [${t.shape.join(',')}], the model needs [${p.shape.join(',')}]`, path);
+      if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i]))
+        throw new ModelFileError(`tensor ${name} has shape [${t.shape.join(',')}], the model needs [${p.shape.join(',')}]`, path);
       return tensorToFloat32(t, path, name);
     };
     for (const [name, p] of this.trainable) {
@@ -469,7 +500,12 @@ export class Trainer {
       await this.predictSession?.release();
       this.predictSession = undefined;
       await this.modelFiles.remove();
-      const built = await buildGraphs(this.model, this.opts, this.trainable.map(([, p]) => p), this.replicas);
+      const built = await buildGraphs(
+        this.model,
+        this.opts,
+        this.trainable.map(([, p]) => p),
+        this.replicas,
+      );
       this.modelBytes = built.model.bytes;
       this.modelFiles = built.model;
       this.engine = await this.startEngine(built);
@@ -564,7 +600,10 @@ async function buildGraphs(model: Module, opts: TrainingOptions, trainable: read
   const flat = tr.flat as Value;
   const pieces = trainable.map((p) => tr.trainableValues.get(p) as Value);
   const grads = gradients(g, loss, pieces);
-  const flatGrad = op.concat(pieces.map((p) => op.reshape(grads.get(p) as Value, [p.size])), 0);
+  const flatGrad = op.concat(
+    pieces.map((p) => op.reshape(grads.get(p) as Value, [p.size])),
+    0,
+  );
   if (replicas === 1 && !opts.privacy) {
     const outputs: Record<string, Value> = { loss: op.reshape(loss, []) };
     const up = appendUpdate(g, opts, flat, flatGrad, outputs);
@@ -583,7 +622,13 @@ async function buildGraphs(model: Module, opts: TrainingOptions, trainable: read
 }
 
 /** Clipping, the optimizer and EMA on the flat vectors; adds their outputs to `outputs`. */
-function appendUpdate(g: Graph, opts: TrainingOptions, flat: Value, flatGrad: Value, outputs: Record<string, Value>): { scalarNames: string[]; stateKeys: string[] } {
+function appendUpdate(
+  g: Graph,
+  opts: TrainingOptions,
+  flat: Value,
+  flatGrad: Value,
+  outputs: Record<string, Value>,
+): { scalarNames: string[]; stateKeys: string[] } {
   const stateKeys = stateNames(opts.optimizer);
   const state = new Map(stateKeys.map((k) => [k, g.input(`state_${k}`, [flat.size])]));
   const up = buildUpdate(g, opts.optimizer, flat, flatGrad, state, opts.clipGradNorm);

@@ -38,7 +38,8 @@ export function dissect(packet: Packet): DissectedPacket {
       return out;
     }
   }
-  const ip: IpResult<Ipv4Layer | Ipv6Layer> = version === 4 ? dissectIpv4(d, o, problems, Math.max(d.length, packet.originalLength)) : dissectIpv6(d, o, problems);
+  const ip: IpResult<Ipv4Layer | Ipv6Layer> =
+    version === 4 ? dissectIpv4(d, o, problems, Math.max(d.length, packet.originalLength)) : dissectIpv6(d, o, problems);
   layers.push(ip.layer);
   out.networkOffset = o;
   out.ip = ip.layer;

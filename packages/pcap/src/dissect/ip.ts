@@ -80,8 +80,14 @@ const MAX_EXTENSIONS = 16;
 
 export function isIpv6ExtensionType(t: number): boolean {
   return (
-    t === EXT_HOP_BY_HOP || t === EXT_ROUTING || t === EXT_FRAGMENT || t === EXT_AH || t === EXT_DEST_OPTS ||
-    t === EXT_MOBILITY || t === EXT_HIP || t === EXT_SHIM6
+    t === EXT_HOP_BY_HOP ||
+    t === EXT_ROUTING ||
+    t === EXT_FRAGMENT ||
+    t === EXT_AH ||
+    t === EXT_DEST_OPTS ||
+    t === EXT_MOBILITY ||
+    t === EXT_HIP ||
+    t === EXT_SHIM6
   );
 }
 

@@ -50,6 +50,11 @@ export function labelForCapture(path: string, labels: LabelsConfig): string {
       throw new ConfigError(`no label mapping matches capture ${path}`, 'input.labels.mapping', undefined, 'a key (file name or glob) matching every capture');
     }
     default:
-      throw new ConfigError(`unknown label source ${String((labels as { from: unknown }).from)}`, 'input.labels.from', undefined, 'filename | directory | mapping');
+      throw new ConfigError(
+        `unknown label source ${String((labels as { from: unknown }).from)}`,
+        'input.labels.from',
+        undefined,
+        'filename | directory | mapping',
+      );
   }
 }

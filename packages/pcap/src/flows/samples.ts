@@ -1,15 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { glob } from 'tinyglobby';
-import {
-  ConfigError,
-  createRng,
-  deriveSeed,
-  type Flow,
-  type LabelledSample,
-  type ProgressReporter,
-  type RunConfig,
-} from '@netsynth/core';
+import { ConfigError, createRng, deriveSeed, type Flow, type LabelledSample, type ProgressReporter, type RunConfig } from '@netsynth/core';
 import { CaptureReader } from '../reader/capture-reader.js';
 import type { CaptureWarning } from '../reader/types.js';
 import { FlowAssembler, windowFlow } from './assembler.js';

@@ -1,14 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import {
-  InterruptedError,
-  InvalidArgumentError,
-  PcapFormatError,
-  PcapTruncatedError,
-  isNetsynthError,
-  type Packet,
-  type ProgressTask,
-} from '@netsynth/core';
+import { InterruptedError, InvalidArgumentError, PcapFormatError, PcapTruncatedError, isNetsynthError, type Packet, type ProgressTask } from '@netsynth/core';
 import { BORROWED_BYTES, ByteArena, type RecordBytes } from '../bytes.js';
 import { isSupportedLinkType } from '../dissect/link.js';
 import { ChunkedFile } from './chunked-file.js';

@@ -14,13 +14,20 @@ export interface PcapHeaderInfo {
 export function pcapMagic(b: Uint8Array): PcapHeaderInfo | undefined {
   const le = ((b[0] ?? 0) | ((b[1] ?? 0) << 8) | ((b[2] ?? 0) << 16) | ((b[3] ?? 0) << 24)) >>> 0;
   switch (le) {
-    case 0xa1b2c3d4: return { littleEndian: true, nanosecond: false, modified: false };
-    case 0xd4c3b2a1: return { littleEndian: false, nanosecond: false, modified: false };
-    case 0xa1b23c4d: return { littleEndian: true, nanosecond: true, modified: false };
-    case 0x4d3cb2a1: return { littleEndian: false, nanosecond: true, modified: false };
-    case 0xa1b2cd34: return { littleEndian: true, nanosecond: false, modified: true };
-    case 0x34cdb2a1: return { littleEndian: false, nanosecond: false, modified: true };
-    default: return undefined;
+    case 0xa1b2c3d4:
+      return { littleEndian: true, nanosecond: false, modified: false };
+    case 0xd4c3b2a1:
+      return { littleEndian: false, nanosecond: false, modified: false };
+    case 0xa1b23c4d:
+      return { littleEndian: true, nanosecond: true, modified: false };
+    case 0x4d3cb2a1:
+      return { littleEndian: false, nanosecond: true, modified: false };
+    case 0xa1b2cd34:
+      return { littleEndian: true, nanosecond: false, modified: true };
+    case 0x34cdb2a1:
+      return { littleEndian: false, nanosecond: false, modified: true };
+    default:
+      return undefined;
   }
 }
 
@@ -79,7 +86,11 @@ export async function* readPcapRecords(src: ChunkedFile, file: string, sink: For
       const total = recordHeader + capturedLength;
       if (src.available < total) {
         if (at + total > src.size) {
-          throw new PcapTruncatedError(`file ends inside packet data (record needs ${capturedLength} bytes, ${Math.max(0, src.size - at - recordHeader)} left)`, file, at);
+          throw new PcapTruncatedError(
+            `file ends inside packet data (record needs ${capturedLength} bytes, ${Math.max(0, src.size - at - recordHeader)} left)`,
+            file,
+            at,
+          );
         }
         if (batch.length) {
           yield batch;

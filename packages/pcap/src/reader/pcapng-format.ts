@@ -82,7 +82,8 @@ export async function* readPcapngRecords(src: ChunkedFile, file: string, sink: F
       }
       const type = rd32(b, p, le);
       const total = rd32(b, p + 4, le);
-      if (total < 12 || (type === SHB && total < 28)) throw new PcapFormatError(`block length ${total} is too small for a block of type 0x${type.toString(16)}`, file, at);
+      if (total < 12 || (type === SHB && total < 28))
+        throw new PcapFormatError(`block length ${total} is too small for a block of type 0x${type.toString(16)}`, file, at);
       if (total % 4 !== 0) throw new PcapFormatError(`block length ${total} is not a multiple of 4`, file, at);
       if (total > MAX_RECORD_BYTES) throw new PcapFormatError(`block length ${total} exceeds 256 MiB (corrupt block header)`, file, at);
       if (src.available < total) {

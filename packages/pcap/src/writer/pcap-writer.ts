@@ -105,7 +105,9 @@ export class PcapWriter {
       if (this.options.linkType === LinkType.RAW) p = toRawIp(p);
       else if (this.options.linkType === LinkType.ETHERNET) p = toEthernet(p);
       else {
-        throw new InvalidArgumentError(`cannot write a packet of link type ${p.linkType} into a pcap of link type ${this.options.linkType}`, { file: this.path });
+        throw new InvalidArgumentError(`cannot write a packet of link type ${p.linkType} into a pcap of link type ${this.options.linkType}`, {
+          file: this.path,
+        });
       }
     }
     return this.options.recomputeChecksums ? recompute(p) : p;

@@ -98,12 +98,15 @@ export function naiveBayes(varSmoothing = 1e-9): ClassifierFamily {
         countOf[k] = (countOf[k] as number) + 1;
         for (let j = 0; j < d; j++) (mean[k] as Float64Array)[j] = ((mean[k] as Float64Array)[j] as number) + (r[j] as number);
       });
-      for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) (mean[k] as Float64Array)[j] = ((mean[k] as Float64Array)[j] as number) / Math.max(countOf[k] as number, 1);
+      for (let k = 0; k < K; k++)
+        for (let j = 0; j < d; j++) (mean[k] as Float64Array)[j] = ((mean[k] as Float64Array)[j] as number) / Math.max(countOf[k] as number, 1);
       data.rows.forEach((r, i) => {
         const k = data.labels[i] as number;
-        for (let j = 0; j < d; j++) (variance[k] as Float64Array)[j] = ((variance[k] as Float64Array)[j] as number) + ((r[j] as number) - ((mean[k] as Float64Array)[j] as number)) ** 2;
+        for (let j = 0; j < d; j++)
+          (variance[k] as Float64Array)[j] = ((variance[k] as Float64Array)[j] as number) + ((r[j] as number) - ((mean[k] as Float64Array)[j] as number)) ** 2;
       });
-      for (let k = 0; k < K; k++) for (let j = 0; j < d; j++) (variance[k] as Float64Array)[j] = ((variance[k] as Float64Array)[j] as number) / Math.max(countOf[k] as number, 1) + eps;
+      for (let k = 0; k < K; k++)
+        for (let j = 0; j < d; j++) (variance[k] as Float64Array)[j] = ((variance[k] as Float64Array)[j] as number) / Math.max(countOf[k] as number, 1) + eps;
       const logPrior = Array.from(countOf, (c) => (c > 0 ? Math.log(c / n) : -Infinity));
       return {
         predict: (rows) =>

@@ -63,7 +63,10 @@ export function mlp(options: MlpOptions = DEFAULT_MLP_OPTIONS): ClassifierFamily
       const trainer = await buildTrainingSession(net, {
         inputs: { x: { shape: [B, d] }, y: { shape: [B, K] } },
         // Softmax cross-entropy against one-hot labels (ε keeps log finite).
-        loss: (ctx, i) => ops.neg(ops.reduceMeanAll(ops.reduceSum(ops.mul(i['y'] as Value, ops.log(ops.add(ops.softmax(net.forward(ctx, i['x'] as Value), -1), 1e-7))), [1], false))),
+        loss: (ctx, i) =>
+          ops.neg(
+            ops.reduceMeanAll(ops.reduceSum(ops.mul(i['y'] as Value, ops.log(ops.add(ops.softmax(net.forward(ctx, i['x'] as Value), -1), 1e-7))), [1], false)),
+          ),
         forward: (ctx, i) => net.forward(ctx, i['x'] as Value),
         optimizer: adamw({ lr: options.learningRate, weightDecay: options.weightDecay }),
         seed,

@@ -15,8 +15,7 @@ export interface TreeGrowOptions {
 }
 
 export type TreeTarget =
-  | { kind: 'classification'; labels: Int32Array; classes: number }
-  | { kind: 'regression'; values: Float64Array; leafValue: (positions: number[]) => number };
+  { kind: 'classification'; labels: Int32Array; classes: number } | { kind: 'regression'; values: Float64Array; leafValue: (positions: number[]) => number };
 
 /** A tree in flat arrays; leaves have feature −1 and a value vector (class shares or [value]). */
 export interface Tree {

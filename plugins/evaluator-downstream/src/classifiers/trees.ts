@@ -15,12 +15,17 @@ export function decisionTree(options: DecisionTreeOptions = { maxDepth: 16, minS
     id: 'decision_tree',
     fit(data: TrainingData): FittedClassifier {
       const cols = toColumns(data.rows);
-      const tree = growTree(cols, sortedPositions(cols), { kind: 'classification', labels: Int32Array.from(data.labels), classes: data.classes }, {
-        maxDepth: options.maxDepth,
-        minSamplesLeaf: options.minSamplesLeaf,
-        maxFeatures: cols.length,
-        rng: null,
-      });
+      const tree = growTree(
+        cols,
+        sortedPositions(cols),
+        { kind: 'classification', labels: Int32Array.from(data.labels), classes: data.classes },
+        {
+          maxDepth: options.maxDepth,
+          minSamplesLeaf: options.minSamplesLeaf,
+          maxFeatures: cols.length,
+          rng: null,
+        },
+      );
       return { predict: (rows) => rows.map((r) => argmax(predictTree(tree, r))) };
     },
   };
@@ -51,12 +56,17 @@ export function randomForest(options: RandomForestOptions = { trees: 50, maxDept
         const cols = toColumns(pick.map((i) => data.rows[i] as readonly number[]));
         const labels = Int32Array.from(pick.map((i) => data.labels[i] as number));
         trees.push(
-          growTree(cols, sortedPositions(cols), { kind: 'classification', labels, classes: data.classes }, {
-            maxDepth: options.maxDepth,
-            minSamplesLeaf: options.minSamplesLeaf,
-            maxFeatures,
-            rng: treeRng,
-          }),
+          growTree(
+            cols,
+            sortedPositions(cols),
+            { kind: 'classification', labels, classes: data.classes },
+            {
+              maxDepth: options.maxDepth,
+              minSamplesLeaf: options.minSamplesLeaf,
+              maxFeatures,
+              rng: treeRng,
+            },
+          ),
         );
       }
       return {
@@ -122,14 +132,19 @@ export function gradientBoosting(options: GradientBoostingOptions = { rounds: 60
             }
             return den < 1e-12 ? 0 : ((K - 1) / K) * (num / den);
           };
-          const tree = growTree(cols, sorted, { kind: 'regression', values: residual, leafValue }, {
-            maxDepth: options.maxDepth,
-            minSamplesLeaf: options.minSamplesLeaf,
-            maxFeatures: cols.length,
-            rng: null,
-          });
+          const tree = growTree(
+            cols,
+            sorted,
+            { kind: 'regression', values: residual, leafValue },
+            {
+              maxDepth: options.maxDepth,
+              minSamplesLeaf: options.minSamplesLeaf,
+              maxFeatures: cols.length,
+              rng: null,
+            },
+          );
           const fk = F[k] as Float64Array;
-          for (let i = 0; i < n; i++) fk[i] = (fk[i] as number) + options.learningRate * ((predictTree(tree, data.rows[i] as readonly number[])[0] as number));
+          for (let i = 0; i < n; i++) fk[i] = (fk[i] as number) + options.learningRate * (predictTree(tree, data.rows[i] as readonly number[])[0] as number);
           trees.push(tree);
         }
         rounds.push(trees);
@@ -138,7 +153,7 @@ export function gradientBoosting(options: GradientBoostingOptions = { rounds: 60
         predict: (rows) =>
           rows.map((r) => {
             const score = Float64Array.from(init);
-            for (const trees of rounds) trees.forEach((t, k) => (score[k] = (score[k] as number) + options.learningRate * ((predictTree(t, r)[0] as number))));
+            for (const trees of rounds) trees.forEach((t, k) => (score[k] = (score[k] as number) + options.learningRate * (predictTree(t, r)[0] as number)));
             return argmax(score);
           }),
       };

@@ -9,7 +9,8 @@ import { InvalidArgumentError } from '@netsynth/core';
  */
 export function areaResizePlane(src: Float32Array, sw: number, sh: number, dw: number, dh: number): Float32Array {
   if (src.length !== sw * sh) throw new InvalidArgumentError(`plane has ${src.length} values, ${sw}×${sh} needs ${sw * sh}`);
-  if (!Number.isInteger(dw) || !Number.isInteger(dh) || dw <= 0 || dh <= 0) throw new InvalidArgumentError(`target size must be positive integers, got ${dw}×${dh}`);
+  if (!Number.isInteger(dw) || !Number.isInteger(dh) || dw <= 0 || dh <= 0)
+    throw new InvalidArgumentError(`target size must be positive integers, got ${dw}×${dh}`);
   const xt = axisTaps(sw, dw);
   const yt = axisTaps(sh, dh);
   // Rows first into a dh × sw buffer, then columns: separable, so O(pixels · taps).

@@ -88,7 +88,14 @@ export class ControlNetModel {
     if (outs.length < 2) throw new ModelFileError(`a ControlNet has down and mid residual outputs; this model has ${outs.length}`, path);
     const midAt = outs.findIndex((n) => /mid/i.test(n));
     const mid = midAt >= 0 ? midAt : outs.length - 1;
-    return new ControlNetModel(session, path, inputs, meta, outs.filter((_, i) => i !== mid), outs[mid] as string);
+    return new ControlNetModel(
+      session,
+      path,
+      inputs,
+      meta,
+      outs.filter((_, i) => i !== mid),
+      outs[mid] as string,
+    );
   }
 
   /** Number of down residuals (12 for SD 1.x). */
@@ -143,9 +150,17 @@ export class ControlNetModel {
     const n = dims[0] ?? 1;
     switch (m?.type) {
       case 'int64':
-        return new ort.Tensor('int64', BigInt64Array.from({ length: n }, () => BigInt(Math.round(value))), dims);
+        return new ort.Tensor(
+          'int64',
+          BigInt64Array.from({ length: n }, () => BigInt(Math.round(value))),
+          dims,
+        );
       case 'int32':
-        return new ort.Tensor('int32', Int32Array.from({ length: n }, () => Math.round(value)), dims);
+        return new ort.Tensor(
+          'int32',
+          Int32Array.from({ length: n }, () => Math.round(value)),
+          dims,
+        );
       case 'float16':
         return new ort.Tensor('float16', floatsToHalf(new Float32Array(n).fill(value)), dims);
       case 'double':

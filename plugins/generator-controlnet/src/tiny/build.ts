@@ -49,7 +49,14 @@ export interface TinyControlNetInfo {
 
 interface TinyFolderFile {
   options: Record<string, unknown> & { seed?: number };
-  info: { resolution: number; latentSize: number; unet: TinyUNetConfig; textDim: number; maxLength: number; residualInputs: { name: string; dims: number[] }[] };
+  info: {
+    resolution: number;
+    latentSize: number;
+    unet: TinyUNetConfig;
+    textDim: number;
+    maxLength: number;
+    residualInputs: { name: string; dims: number[] }[];
+  };
 }
 
 export async function readTinyFolder(sdDir: string): Promise<TinyFolderFile> {
@@ -109,7 +116,10 @@ export async function buildTinyControlNet(sdDir: string, o: TinyControlNetOption
       { name: 'mid_block_res_sample', dims: [1, residuals.mid.channels, lat / residuals.mid.factor, lat / residuals.mid.factor] },
     ],
     conditioningSize: [folder.info.resolution, folder.info.resolution],
-    parameters: net.namedParameters().filter(([n]) => TinyControlNet.ownPrefixes.some((pre) => n.startsWith(pre))).reduce((a, [, p]) => a + p.size, 0),
+    parameters: net
+      .namedParameters()
+      .filter(([n]) => TinyControlNet.ownPrefixes.some((pre) => n.startsWith(pre)))
+      .reduce((a, [, p]) => a + p.size, 0),
   };
 }
 
@@ -132,6 +142,10 @@ export function exportTinyControlNet(net: TinyControlNet, info: TinyFolderFile['
   return serializeGraph(graph, outputs, {
     dynamicAxes: { sample: batch, timestep: batch, encoder_hidden_states: batch, controlnet_cond: batch },
     omitOutputShapes: true,
-    metadata: { netsynth_model: 'tiny-controlnet', down_residuals: String(out.down.length), conditioning_channels: net.controlCfg.conditioningChannels.join(',') },
+    metadata: {
+      netsynth_model: 'tiny-controlnet',
+      down_residuals: String(out.down.length),
+      conditioning_channels: net.controlCfg.conditioningChannels.join(','),
+    },
   });
 }

@@ -65,14 +65,25 @@ export class TinyControlNet extends TinyUNet {
   constructor(readonly controlCfg: TinyControlNetConfig) {
     super(controlCfg.unet);
     const layout = this.residualLayout();
-    this.controlnet_cond_embedding = this.child('controlnet_cond_embedding', new ConditioningEmbedding(controlCfg.conditioningChannels, controlCfg.unet.blockOut[0]));
+    this.controlnet_cond_embedding = this.child(
+      'controlnet_cond_embedding',
+      new ConditioningEmbedding(controlCfg.conditioningChannels, controlCfg.unet.blockOut[0]),
+    );
     const zc = this.child('controlnet_down_blocks', new Named());
     this.zeroConvs = layout.down.map((d, i) => zc.add(String(i), new Conv2d(d.channels, d.channels, 1)));
     this.midZeroConv = this.child('controlnet_mid_block', new Conv2d(layout.mid.channels, layout.mid.channels, 1));
   }
 
   /** Parameters of the ControlNet proper (what an export holds): everything but the UNet's up half. */
-  static ownPrefixes = ['conv_in.', 'time_embedding.', 'down_blocks.', 'mid_block.', 'controlnet_cond_embedding.', 'controlnet_down_blocks.', 'controlnet_mid_block.'];
+  static ownPrefixes = [
+    'conv_in.',
+    'time_embedding.',
+    'down_blocks.',
+    'mid_block.',
+    'controlnet_cond_embedding.',
+    'controlnet_down_blocks.',
+    'controlnet_mid_block.',
+  ];
 
   /** The zero convs and the embedding's conv_out: zero at initialisation, as diffusers' zero_module. */
   static zeroInitialised(name: string): boolean {
@@ -91,7 +102,8 @@ export class TinyControlNet extends TinyUNet {
     const s2 = this.d0down.forward(ctx, s1);
     const s3 = this.d1res.forward(ctx, s2, temb);
     const skips = [s0, s1, s2, s3];
-    if (skips.length !== this.zeroConvs.length) throw new Error(`the tiny UNet's layout has ${this.zeroConvs.length} residuals, the ControlNet path made ${skips.length}`);
+    if (skips.length !== this.zeroConvs.length)
+      throw new Error(`the tiny UNet's layout has ${this.zeroConvs.length} residuals, the ControlNet path made ${skips.length}`);
     const mid = this.mid(ctx, s3, temb, context);
     const scaled = (v: Value): Value => (scale ? op.mul(v, scale) : v);
     return {

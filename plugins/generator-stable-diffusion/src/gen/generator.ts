@@ -10,7 +10,23 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { EngineError, InvalidArgumentError, ModelFileError, createImageTensor, deriveSeed, writeFileAtomic, type EncoderInfo, type FitResult, type GeneratedSample, type Generator, type GeneratorExtension, type ImageTensor, type PluginContext, type SampleRequest, type TrainingSet } from '@netsynth/core';
+import {
+  EngineError,
+  InvalidArgumentError,
+  ModelFileError,
+  createImageTensor,
+  deriveSeed,
+  writeFileAtomic,
+  type EncoderInfo,
+  type FitResult,
+  type GeneratedSample,
+  type Generator,
+  type GeneratorExtension,
+  type ImageTensor,
+  type PluginContext,
+  type SampleRequest,
+  type TrainingSet,
+} from '@netsynth/core';
 import { pluginRuntime } from '@netsynth/nn';
 import { isUNetResidualExtension } from '../extension.js';
 import { StableDiffusion } from '../model/pipeline.js';
@@ -55,7 +71,8 @@ export class StableDiffusionGenerator implements Generator {
       return dir;
     }
     const dir = isAbsolute(this.options.model) ? this.options.model : resolve(ctx.baseDir, this.options.model);
-    if (!existsSync(join(dir, 'model_index.json'))) throw new ModelFileError('not a Stable Diffusion ONNX folder (no model_index.json); see the README for how to export one', dir);
+    if (!existsSync(join(dir, 'model_index.json')))
+      throw new ModelFileError('not a Stable Diffusion ONNX folder (no model_index.json); see the README for how to export one', dir);
     return dir;
   }
 
@@ -65,14 +82,31 @@ export class StableDiffusionGenerator implements Generator {
     const s = sd.unet.input('sample').shape;
     const staticSize = typeof s[2] === 'number' && s[2] > 0 ? s[2] * 8 : undefined;
     const native = staticSize ?? o.size ?? 512;
-    if (staticSize !== undefined && o.size !== undefined && o.size !== staticSize) throw new InvalidArgumentError(`image.size ${o.size} differs from the UNet's fixed size ${staticSize}`, { configPath: 'generator.options.image.size' });
+    if (staticSize !== undefined && o.size !== undefined && o.size !== staticSize)
+      throw new InvalidArgumentError(`image.size ${o.size} differs from the UNet's fixed size ${staticSize}`, { configPath: 'generator.options.image.size' });
     const tr = training ? this.options.train.resolution : undefined;
     if (tr !== undefined && tr !== native) {
-      if (staticSize !== undefined) throw new InvalidArgumentError(`train.resolution ${tr} differs from the UNet's fixed size ${staticSize}`, { configPath: 'generator.options.train.resolution' });
+      if (staticSize !== undefined)
+        throw new InvalidArgumentError(`train.resolution ${tr} differs from the UNet's fixed size ${staticSize}`, {
+          configPath: 'generator.options.train.resolution',
+        });
       // Tiles and crops are cut at the model size; training them at another size would teach other windows.
-      if (o.mode !== 'resize') throw new InvalidArgumentError(`train.resolution differs from the sampling size ${native}: only image.mode "resize" can train at another size`, { configPath: 'generator.options.train.resolution' });
+      if (o.mode !== 'resize')
+        throw new InvalidArgumentError(`train.resolution differs from the sampling size ${native}: only image.mode "resize" can train at another size`, {
+          configPath: 'generator.options.train.resolution',
+        });
     }
-    return { mode: o.mode, native: tr ?? native, channels: info.channels, height: info.height, width: info.width, valueRange: info.valueRange, fill, cropX: o.cropX, cropY: o.cropY };
+    return {
+      mode: o.mode,
+      native: tr ?? native,
+      channels: info.channels,
+      height: info.height,
+      width: info.width,
+      valueRange: info.valueRange,
+      fill,
+      cropX: o.cropX,
+      cropY: o.cropY,
+    };
   }
 
   /** This plugin's `executionProviders`, else the run's; fallback warnings go to the run's progress. */
@@ -84,7 +118,12 @@ export class StableDiffusionGenerator implements Generator {
   async fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
     if (!data.tensors.length) throw new InvalidArgumentError('no training images');
     const base = await this.baseModel(modelDir, ctx);
-    const sd = await StableDiffusion.load(base, { worker: this.options.worker, ...this.providers(ctx), ...(ctx.signal && { signal: ctx.signal }), ...(this.options.threads !== undefined && { threads: this.options.threads }) });
+    const sd = await StableDiffusion.load(base, {
+      worker: this.options.worker,
+      ...this.providers(ctx),
+      ...(ctx.signal && { signal: ctx.signal }),
+      ...(this.options.threads !== undefined && { threads: this.options.threads }),
+    });
     try {
       const labels = [...new Set(data.labels)].sort();
       const fill = this.options.image.fill ?? medianFill(data.tensors);
@@ -129,32 +168,60 @@ export class StableDiffusionGenerator implements Generator {
       const alpha = t.alpha ?? t.rank;
       const task = ctx.progress.start('sd: LoRA training', t.steps, 'steps');
       let last: number | null = null;
-      const res = await trainLora(sd.folder.unet, sd.folder.scheduler, { latents, latentDims: [images.length, latDims[1] as number, latDims[2] as number, latDims[3] as number], hidden, hiddenDims: [images.length, hDims[1] as number, hDims[2] as number] }, {
+      const res = await trainLora(
+        sd.folder.unet,
+        sd.folder.scheduler,
+        {
+          latents,
+          latentDims: [images.length, latDims[1] as number, latDims[2] as number, latDims[3] as number],
+          hidden,
+          hiddenDims: [images.length, hDims[1] as number, hDims[2] as number],
+        },
+        {
+          rank: t.rank,
+          alpha,
+          lr: t.lr,
+          steps: t.steps,
+          batchSize: Math.min(t.batchSize, images.length),
+          targets: t.targets,
+          seed: ctx.seed,
+          checkpointPath: join(modelDir, CHECKPOINT),
+          checkpointEvery: t.checkpointEvery,
+          // A >1 GiB base (SD 1.5) trains from an external-data graph; its side file goes in the model folder, not /tmp.
+          externalDataDir: modelDir,
+          ...(this.options.threads !== undefined && { threads: this.options.threads }),
+          ...this.providers(ctx),
+          ...(ctx.signal && { signal: ctx.signal }),
+          onStep: (step, loss) => {
+            last = loss;
+            task.update(step, `loss ${loss.toPrecision(4)}`);
+          },
+        },
+      );
+      task.done(last === null ? 'no steps' : `final loss ${(last as number).toPrecision(4)}`);
+      await saveKohyaLora(join(modelDir, LORA), res.lora, res.trainer, {
+        ss_output_name: 'netsynth',
+        ss_tag_frequency: JSON.stringify(Object.fromEntries(uniq.map((c) => [c, captions.filter((x) => x === c).length]))),
+      });
+      await res.trainer.dispose();
+      const meta: ModelMeta = {
+        format: 'netsynth-sd-generator-1',
+        baseModel: base,
+        labels,
+        geometry: sampleGeometry,
+        encoder: { name: data.encoder.name, info: data.encoder.info },
+        steps: res.steps,
+        finalLoss: last,
         rank: t.rank,
         alpha,
-        lr: t.lr,
-        steps: t.steps,
-        batchSize: Math.min(t.batchSize, images.length),
-        targets: t.targets,
-        seed: ctx.seed,
-        checkpointPath: join(modelDir, CHECKPOINT),
-        checkpointEvery: t.checkpointEvery,
-        // A >1 GiB base (SD 1.5) trains from an external-data graph; its side file goes in the model folder, not /tmp.
-        externalDataDir: modelDir,
-        ...(this.options.threads !== undefined && { threads: this.options.threads }),
-        ...this.providers(ctx),
-        ...(ctx.signal && { signal: ctx.signal }),
-        onStep: (step, loss) => {
-          last = loss;
-          task.update(step, `loss ${loss.toPrecision(4)}`);
-        },
-      });
-      task.done(last === null ? 'no steps' : `final loss ${(last as number).toPrecision(4)}`);
-      await saveKohyaLora(join(modelDir, LORA), res.lora, res.trainer, { ss_output_name: 'netsynth', ss_tag_frequency: JSON.stringify(Object.fromEntries(uniq.map((c) => [c, captions.filter((x) => x === c).length]))) });
-      await res.trainer.dispose();
-      const meta: ModelMeta = { format: 'netsynth-sd-generator-1', baseModel: base, labels, geometry: sampleGeometry, encoder: { name: data.encoder.name, info: data.encoder.info }, steps: res.steps, finalLoss: last, rank: t.rank, alpha };
+      };
       await writeFileAtomic(join(modelDir, META), JSON.stringify(meta, null, 2), { force: true });
-      return { modelDir, steps: res.steps, ...(last !== null && { finalLoss: last }), ...(res.resumedFromStep !== undefined && { resumedFromStep: res.resumedFromStep }) };
+      return {
+        modelDir,
+        steps: res.steps,
+        ...(last !== null && { finalLoss: last }),
+        ...(res.resumedFromStep !== undefined && { resumedFromStep: res.resumedFromStep }),
+      };
     } finally {
       await sd.dispose();
     }
@@ -169,12 +236,24 @@ export class StableDiffusionGenerator implements Generator {
     }
     if (meta.format !== 'netsynth-sd-generator-1') throw new ModelFileError(`unknown format ${String(meta.format)}`, join(modelDir, META));
     const o = this.options;
-    const loras = [{ path: join(modelDir, LORA), multiplier: o.sample.loraMultiplier }, ...o.loras.map((l) => ({ path: isAbsolute(l.path) ? l.path : resolve(ctx.baseDir, l.path), multiplier: l.multiplier }))];
-    const sd = await StableDiffusion.load(meta.baseModel, { loras, worker: o.worker, ...this.providers(ctx), ...(ctx.signal && { signal: ctx.signal }), ...(o.threads !== undefined && { threads: o.threads }) });
+    const loras = [
+      { path: join(modelDir, LORA), multiplier: o.sample.loraMultiplier },
+      ...o.loras.map((l) => ({ path: isAbsolute(l.path) ? l.path : resolve(ctx.baseDir, l.path), multiplier: l.multiplier })),
+    ];
+    const sd = await StableDiffusion.load(meta.baseModel, {
+      loras,
+      worker: o.worker,
+      ...this.providers(ctx),
+      ...(ctx.signal && { signal: ctx.signal }),
+      ...(o.threads !== undefined && { threads: o.threads }),
+    });
     const geo = new Geometry(meta.geometry);
     const exts = (ctx.extensions ?? this.createExtensions).filter(isUNetResidualExtension);
     const others = (ctx.extensions ?? this.createExtensions).filter((e) => !isUNetResidualExtension(e));
-    if (others.length) throw new EngineError(`extensions ${others.map((e) => `${e.name} (${e.role})`).join(', ')} are not supported by ${GENERATOR_NAME} (role "controlnet" only)`);
+    if (others.length)
+      throw new EngineError(
+        `extensions ${others.map((e) => `${e.name} (${e.role})`).join(', ')} are not supported by ${GENERATOR_NAME} (role "controlnet" only)`,
+      );
     const out: GeneratedSample[] = [];
     const k = geo.tilesPerImage;
     const labels = Object.keys(request.perLabel).sort();

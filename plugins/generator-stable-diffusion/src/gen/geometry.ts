@@ -70,7 +70,10 @@ export class Geometry {
   readonly tilesY: number;
   readonly tilesX: number;
   constructor(readonly c: GeometryConfig) {
-    if (c.fill.length !== c.channels) throw new InvalidArgumentError(`image.fill has ${c.fill.length} values, the encoder has ${c.channels} channels`, { configPath: 'generator.options.image.fill' });
+    if (c.fill.length !== c.channels)
+      throw new InvalidArgumentError(`image.fill has ${c.fill.length} values, the encoder has ${c.channels} channels`, {
+        configPath: 'generator.options.image.fill',
+      });
     this.tilesY = c.mode === 'tile' ? Math.ceil(c.height / c.native) : 1;
     this.tilesX = c.mode === 'tile' ? Math.ceil(c.width / c.native) : 1;
   }
@@ -97,7 +100,10 @@ export class Geometry {
   /** The three RGB planes of an encoder tensor, in [−1,1], full size. */
   private rgbPlanes(t: ImageTensor): Float32Array[] {
     const C = this.c.channels;
-    if (t.channels !== C || t.height !== this.c.height || t.width !== this.c.width) throw new InvalidArgumentError(`tensor ${t.channels}×${t.height}×${t.width} does not match the fitted encoder shape ${C}×${this.c.height}×${this.c.width}`);
+    if (t.channels !== C || t.height !== this.c.height || t.width !== this.c.width)
+      throw new InvalidArgumentError(
+        `tensor ${t.channels}×${t.height}×${t.width} does not match the fitted encoder shape ${C}×${this.c.height}×${this.c.width}`,
+      );
     if (C >= 3) return [0, 1, 2].map((k) => this.plane(t, k));
     if (C === 1) {
       const p = this.plane(t, 0);

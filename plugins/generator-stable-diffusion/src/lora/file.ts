@@ -37,7 +37,11 @@ const SAFETENSORS_FLOAT_ENCODINGS = new Map<string, FloatEncoding>([
 export function safeTensorFloat32(t: SafeTensor, file: string, name: string): Float32Array {
   const encoding = SAFETENSORS_FLOAT_ENCODINGS.get(t.dtype);
   if (!encoding) throw new ModelFileError(`tensor ${name} has dtype ${t.dtype}, expected a float type`, file);
-  return floatsFromBytes(t.bytes, t.shape.reduce((a, b) => a * b, 1), encoding);
+  return floatsFromBytes(
+    t.bytes,
+    t.shape.reduce((a, b) => a * b, 1),
+    encoding,
+  );
 }
 
 interface Partial {
@@ -132,7 +136,10 @@ export async function readLora(path: string, targets: LoraTargets): Promise<{ pa
     const [out, inp] = target.shape as [number, number];
     const downIn = g.down.shape[1];
     if (g.up.shape[0] !== out || downIn !== inp || g.up.shape[1] !== rank) {
-      throw new ModelFileError(`LoRA module ${g.kohya ?? g.module}: down [${g.down.shape.join(',')}] / up [${g.up.shape.join(',')}] do not fit weight [${target.shape.join(',')}]`, path);
+      throw new ModelFileError(
+        `LoRA module ${g.kohya ?? g.module}: down [${g.down.shape.join(',')}] / up [${g.up.shape.join(',')}] do not fit weight [${target.shape.join(',')}]`,
+        path,
+      );
     }
     pairs.push({ component: g.component, target, down, downShape: [...g.down.shape], up, upShape: [...g.up.shape], rank, alpha: g.alpha ?? rank });
   }

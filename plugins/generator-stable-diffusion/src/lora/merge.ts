@@ -33,7 +33,12 @@ export interface MergeReport {
   patched: string[];
 }
 
-export async function mergeLora(model: ModelProto, modelDir: string, modelFile: string, pairs: readonly { pair: LoraPair; multiplier: number }[]): Promise<MergeReport> {
+export async function mergeLora(
+  model: ModelProto,
+  modelDir: string,
+  modelFile: string,
+  pairs: readonly { pair: LoraPair; multiplier: number }[],
+): Promise<MergeReport> {
   const inits = new Map(model.graph.initializer.map((t) => [t.name, t]));
   const current = new Map<string, Float32Array>();
   for (const { pair, multiplier } of pairs) {
@@ -46,7 +51,8 @@ export async function mergeLora(model: ModelProto, modelDir: string, modelFile: 
     }
     const scale = (multiplier * pair.alpha) / pair.rank;
     const delta = loraDelta(pair);
-    if (delta.length !== w.length) throw new ModelFileError(`LoRA delta for ${pair.target.module} has ${delta.length} values, weight has ${w.length}`, modelFile);
+    if (delta.length !== w.length)
+      throw new ModelFileError(`LoRA delta for ${pair.target.module} has ${delta.length} values, weight has ${w.length}`, modelFile);
     if (pair.target.transposed) {
       const [out, inp] = pair.target.shape as [number, number];
       for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) w[i * out + o] = (w[i * out + o] as number) + scale * (delta[o * inp + i] as number);

@@ -106,7 +106,12 @@ export const FOLD_LIMIT = 1 << 16;
  * Evaluates a node whose inputs are all known constants, for the integer/boolean shape ops
  * (and exactly-rounded float +−×÷ on small constants). Undefined: not handled here.
  */
-export function foldNode(n: NodeProto, ins: readonly (ConstData | undefined)[], attrInt: (name: string, d: number) => number, valueAttr: ConstData | undefined): ConstData | undefined {
+export function foldNode(
+  n: NodeProto,
+  ins: readonly (ConstData | undefined)[],
+  attrInt: (name: string, d: number) => number,
+  valueAttr: ConstData | undefined,
+): ConstData | undefined {
   const a = ins[0];
   switch (n.opType) {
     case 'ConstantOfShape': {
@@ -120,7 +125,11 @@ export function foldNode(n: NodeProto, ins: readonly (ConstData | undefined)[], 
     case 'Range': {
       const [s, l, d] = ins.map((c) => (c ? (constNumbers(c)[0] as number) : NaN)) as [number, number, number];
       const count = Math.max(Math.ceil((l - s) / d), 0);
-      return make(a?.dtype ?? 'int64', [count], Array.from({ length: count }, (_, i) => s + i * d));
+      return make(
+        a?.dtype ?? 'int64',
+        [count],
+        Array.from({ length: count }, (_, i) => s + i * d),
+      );
     }
     case 'Reshape': {
       if (!a || !ins[1] || size(a.shape) > FOLD_LIMIT) return undefined;
@@ -129,7 +138,14 @@ export function foldNode(n: NodeProto, ins: readonly (ConstData | undefined)[], 
       return { ...a, shape: want.map((d) => (d === -1 ? rest : d)) };
     }
     case 'Not':
-      return a && make('bool', a.shape, constNumbers(a).map((v) => (v ? 0 : 1)));
+      return (
+        a &&
+        make(
+          'bool',
+          a.shape,
+          constNumbers(a).map((v) => (v ? 0 : 1)),
+        )
+      );
     case 'Where': {
       const [c, x, y] = ins as [ConstData, ConstData, ConstData];
       const shape = broadcast(c.shape, x.shape, y.shape);
@@ -137,7 +153,11 @@ export function foldNode(n: NodeProto, ins: readonly (ConstData | undefined)[], 
       const cv = spread(c, shape);
       const xv = spread(x, shape);
       const yv = spread(y, shape);
-      return make(x.dtype, shape, cv.map((m, i) => (m ? (xv[i] as number) : (yv[i] as number))));
+      return make(
+        x.dtype,
+        shape,
+        cv.map((m, i) => (m ? (xv[i] as number) : (yv[i] as number))),
+      );
     }
     case 'Expand': {
       if (!a || !ins[1]) return undefined;
@@ -161,7 +181,11 @@ export function foldNode(n: NodeProto, ins: readonly (ConstData | undefined)[], 
       const isInt = a.dtype === 'int64' || a.dtype === 'int32';
       // Integer Div truncates toward zero (ONNX / C semantics).
       const g = isInt && n.opType === 'Div' ? (x: number, y: number): number => Math.trunc(x / y) : f;
-      return make(COMPARE.has(n.opType) ? 'bool' : a.dtype, shape, av.map((x, i) => g(x, bv[i] as number)));
+      return make(
+        COMPARE.has(n.opType) ? 'bool' : a.dtype,
+        shape,
+        av.map((x, i) => g(x, bv[i] as number)),
+      );
     }
   }
 }
@@ -185,7 +209,10 @@ export function whereData(g: Graph, cond: ConstData, a: Value | ConstData, b: Va
     const mask = m.map((v) => (Boolean(v) === pick ? 1 : 0));
     if ('data' in x) {
       const xv = spread(x, shape);
-      return g.floats(mask.map((k, i) => (k ? (xv[i] as number) : 0)), shape);
+      return g.floats(
+        mask.map((k, i) => (k ? (xv[i] as number) : 0)),
+        shape,
+      );
     }
     return op.mul(x, g.floats(mask, shape));
   };
@@ -231,7 +258,10 @@ export function einsum(equation: string, x: Value, y: Value): Value {
   const At = op.reshape(isId(pa) ? A : op.transpose(A, pa), [prod(batch), prod(freeA), prod(contract)]);
   const Bt = op.reshape(isId(pb) ? B : op.transpose(B, pb), [prod(batch), prod(contract), prod(freeB)]);
   const res = [...batch, ...freeA, ...freeB];
-  const r = op.reshape(op.matmul(At, Bt), res.map((l) => dim.get(l) as number));
+  const r = op.reshape(
+    op.matmul(At, Bt),
+    res.map((l) => dim.get(l) as number),
+  );
   const po = order(res, out);
   return isId(po) ? r : op.transpose(r, po);
 }

@@ -103,7 +103,13 @@ function intConst(values: readonly number[], shape: readonly number[]): ConstDat
  * Replays `model`'s nodes into `g`. `inputs` maps graph-input names to values (missing
  * inputs of the model are an error); returns the graph outputs by name.
  */
-export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstData>, g: Graph, inputs: Readonly<Record<string, Value>>, branches: ReadonlyMap<string, LoraBranch> = new Map()): Record<string, Value> {
+export function replayOnnx(
+  model: ModelProto,
+  consts: ReadonlyMap<string, ConstData>,
+  g: Graph,
+  inputs: Readonly<Record<string, Value>>,
+  branches: ReadonlyMap<string, LoraBranch> = new Map(),
+): Record<string, Value> {
   const values = new Map<string, Value>(Object.entries(inputs));
   const known = new Map<string, ConstData>(consts);
   const fills = new Map<string, Fill>();
@@ -128,7 +134,8 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
     if (!k) throw new EngineError(`graph import: ${node.opType} ${node.name}: ${what} must be a constant`);
     return k;
   };
-  for (const gi of model.graph.input) if (!values.has(gi.name) && !known.has(gi.name)) throw new EngineError(`graph import: no value given for model input "${gi.name}"`);
+  for (const gi of model.graph.input)
+    if (!values.has(gi.name) && !known.has(gi.name)) throw new EngineError(`graph import: no value given for model input "${gi.name}"`);
 
   for (const n of model.graph.node) {
     const ins = n.input;
@@ -148,8 +155,14 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       const t = attr(n, 'value')?.t;
       if (!t) throw new EngineError(`graph import: Constant ${n.name} without a tensor value`);
       const raw = t.rawData?.byteLength ? new Uint8Array(t.rawData) : undefined;
-      if (t.dataType === DataType.INT64) setKnown({ dtype: 'int64', shape: [...t.dims], data: raw ? new BigInt64Array(raw.buffer, 0, raw.byteLength / 8) : BigInt64Array.from(t.int64Data, (x) => BigInt(x)) });
-      else if (t.dataType === DataType.FLOAT) setKnown({ dtype: 'float32', shape: [...t.dims], data: raw ? new Float32Array(raw.buffer, 0, raw.byteLength / 4) : Float32Array.from(t.floatData) });
+      if (t.dataType === DataType.INT64)
+        setKnown({
+          dtype: 'int64',
+          shape: [...t.dims],
+          data: raw ? new BigInt64Array(raw.buffer, 0, raw.byteLength / 8) : BigInt64Array.from(t.int64Data, (x) => BigInt(x)),
+        });
+      else if (t.dataType === DataType.FLOAT)
+        setKnown({ dtype: 'float32', shape: [...t.dims], data: raw ? new Float32Array(raw.buffer, 0, raw.byteLength / 4) : Float32Array.from(t.floatData) });
       else throw new EngineError(`graph import: Constant ${n.name} of data type ${t.dataType} is not supported`);
       continue;
     }
@@ -164,17 +177,27 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       continue;
     }
     // Cast of a stored weight (fp16 storage → float): keep it a known constant (computed in float32).
-    if (n.opType === 'Cast' && allKnown && known.get(ins[0] as string)?.dtype === 'float32' && [DataType.FLOAT, DataType.FLOAT16].includes(attrI(n, 'to', DataType.FLOAT) as 1 | 10)) {
+    if (
+      n.opType === 'Cast' &&
+      allKnown &&
+      known.get(ins[0] as string)?.dtype === 'float32' &&
+      [DataType.FLOAT, DataType.FLOAT16].includes(attrI(n, 'to', DataType.FLOAT) as 1 | 10)
+    ) {
       setKnown(known.get(ins[0] as string) as ConstData);
       continue;
     }
-    if (allKnown && ins.length && (known.get(ins[0] as string)?.dtype === 'int64')) {
+    if (allKnown && ins.length && known.get(ins[0] as string)?.dtype === 'int64') {
       const a = known.get(ins[0] as string) as ConstData;
       const av = ints(a);
       if (n.opType === 'Gather') {
         const idx = need(ins[1], n, 'indices');
         const iv = ints(idx).map((i) => (i < 0 ? i + (a.shape[0] as number) : i));
-        setKnown(intConst(iv.map((i) => av[i] as number), idx.shape));
+        setKnown(
+          intConst(
+            iv.map((i) => av[i] as number),
+            idx.shape,
+          ),
+        );
         continue;
       }
       if (n.opType === 'Cast' && [DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE].includes(attrI(n, 'to', DataType.FLOAT) as 1 | 10 | 11)) {
@@ -201,7 +224,9 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       if (ib && ins.length === 2) {
         const b = ints(need(ins[1], n, 'operand'));
         const len = Math.max(av.length, b.length);
-        const res = Array.from({ length: len }, (_, i) => Number(ib(BigInt(av[av.length === 1 ? 0 : i] as number), BigInt(b[b.length === 1 ? 0 : i] as number))));
+        const res = Array.from({ length: len }, (_, i) =>
+          Number(ib(BigInt(av[av.length === 1 ? 0 : i] as number), BigInt(b[b.length === 1 ? 0 : i] as number))),
+        );
         setKnown(intConst(res, av.length >= b.length ? a.shape : [b.length]));
         continue;
       }
@@ -219,7 +244,12 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
     // Shape logic of real exports (ConstantOfShape/Range/Equal/Where/Expand/…) on constants.
     const valueT = attr(n, 'value')?.t;
     if (allKnown && ins.length) {
-      const folded = foldNode(n, ins.map((i) => (i ? known.get(i) : undefined)), (a, d) => attrI(n, a, d), valueT ? tensorToConst(valueT) : undefined);
+      const folded = foldNode(
+        n,
+        ins.map((i) => (i ? known.get(i) : undefined)),
+        (a, d) => attrI(n, a, d),
+        valueT ? tensorToConst(valueT) : undefined,
+      );
       if (folded) {
         setKnown(folded);
         continue;
@@ -240,7 +270,13 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         continue;
       }
       const x = values.get(other);
-      if (n.opType === 'Add' && f.value === 0 && x && x.shape.length >= f.shape.length && f.shape.every((d, i) => d === 1 || d === x.shape[x.shape.length - f.shape.length + i])) {
+      if (
+        n.opType === 'Add' &&
+        f.value === 0 &&
+        x &&
+        x.shape.length >= f.shape.length &&
+        f.shape.every((d, i) => d === 1 || d === x.shape[x.shape.length - f.shape.length + i])
+      ) {
         set(x); // x + 0 (baddbmm's β·empty term)
         continue;
       }
@@ -284,7 +320,8 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         const b = get(ins[1] as string, n);
         const transA = attrI(n, 'transA', 0) === 1;
         const transB = attrI(n, 'transB', 0) === 1;
-        if (n.opType === 'Gemm') out = op.gemm(a, b, ins[2] ? get(ins[2], n) : null, { transA, transB, alpha: attrF(n, 'alpha', 1), beta: attrF(n, 'beta', 1) });
+        if (n.opType === 'Gemm')
+          out = op.gemm(a, b, ins[2] ? get(ins[2], n) : null, { transA, transB, alpha: attrF(n, 'alpha', 1), beta: attrF(n, 'beta', 1) });
         else out = op.matmul(a, b, { transA, transB, alpha: attrF(n, 'alpha', 1) });
         const br = branches.get(n.name);
         if (br) {
@@ -305,13 +342,18 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         out = op.softmax(get(ins[0] as string, n), attrI(n, 'axis', -1));
         break;
       case 'Concat':
-        out = op.concat(ins.map((i) => get(i, n)), attrI(n, 'axis', 0));
+        out = op.concat(
+          ins.map((i) => get(i, n)),
+          attrI(n, 'axis', 0),
+        );
         break;
       case 'Split': {
         const x = get(ins[0] as string, n);
         const axis = attrI(n, 'axis', 0);
         const a = axis < 0 ? axis + x.rank : axis;
-        const sizes = ins[1] ? ints(need(ins[1], n, 'split')) : (attrInts(n, 'split') ?? new Array<number>(n.output.length).fill((x.shape[a] as number) / n.output.length));
+        const sizes = ins[1]
+          ? ints(need(ins[1], n, 'split'))
+          : (attrInts(n, 'split') ?? new Array<number>(n.output.length).fill((x.shape[a] as number) / n.output.length));
         out = op.split(x, sizes, axis);
         break;
       }
@@ -321,7 +363,13 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         const ends = ints(need(ins[2], n, 'ends'));
         const axes = ins[3] ? ints(need(ins[3], n, 'axes')) : starts.map((_, i) => i);
         const steps = ins[4] ? ints(need(ins[4], n, 'steps')) : undefined;
-        out = op.slice(x, starts, ends.map((e) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, e))), axes, steps);
+        out = op.slice(
+          x,
+          starts,
+          ends.map((e) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, e))),
+          axes,
+          steps,
+        );
         break;
       }
       case 'ReduceSum':
@@ -369,7 +417,10 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         const c = x.shape[1] as number;
         const [normed] = op.layerNormalization(op.reshape(x, [0, c, -1]), g.floats([1], [1]), null, 2, attrF(n, 'epsilon', 1e-5));
         const shape = [c, ...new Array<number>(x.rank - 2).fill(1)];
-        out = op.add(op.mul(op.reshape(normed, [0, ...x.shape.slice(1)]), op.reshape(get(ins[1] as string, n), shape)), op.reshape(get(ins[2] as string, n), shape));
+        out = op.add(
+          op.mul(op.reshape(normed, [0, ...x.shape.slice(1)]), op.reshape(get(ins[1] as string, n), shape)),
+          op.reshape(get(ins[2] as string, n), shape),
+        );
         break;
       }
       case 'Cast': {
@@ -390,7 +441,9 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
       case 'Unsqueeze':
       case 'Squeeze': {
         const x = get(ins[0] as string, n);
-        const axes = (ins[1] ? ints(need(ins[1], n, 'axes')) : (attrInts(n, 'axes') ?? [])).map((a) => (a < 0 ? a + x.rank + (n.opType === 'Unsqueeze' ? 1 : 0) : a));
+        const axes = (ins[1] ? ints(need(ins[1], n, 'axes')) : (attrInts(n, 'axes') ?? [])).map((a) =>
+          a < 0 ? a + x.rank + (n.opType === 'Unsqueeze' ? 1 : 0) : a,
+        );
         let shape: number[];
         if (n.opType === 'Unsqueeze') {
           shape = [...x.shape];
@@ -411,7 +464,8 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
         const f = scales ? (scales[2] as number) : sizes ? (sizes[2] as number) / (x.shape[2] as number) : NaN;
         const mode = attr(n, 'mode');
         const modeName = mode ? new TextDecoder().decode(mode.s) : 'nearest';
-        if (!Number.isInteger(f) || modeName !== 'nearest') throw new EngineError(`graph import: Resize ${n.name} (${modeName}, factor ${f}) is not supported: nearest with an integer factor only`);
+        if (!Number.isInteger(f) || modeName !== 'nearest')
+          throw new EngineError(`graph import: Resize ${n.name} (${modeName}, factor ${f}) is not supported: nearest with an integer factor only`);
         out = op.resizeNearest(x, f);
         break;
       }
@@ -436,7 +490,9 @@ export function replayOnnx(model: ModelProto, consts: ReadonlyMap<string, ConstD
   }
   const res: Record<string, Value> = {};
   for (const o of model.graph.output) {
-    const v = values.get(o.name) ?? (known.has(o.name) ? get(o.name, { name: 'output', opType: 'Output', domain: '', input: [], output: [], attribute: [] }) : undefined);
+    const v =
+      values.get(o.name) ??
+      (known.has(o.name) ? get(o.name, { name: 'output', opType: 'Output', domain: '', input: [], output: [], attribute: [] }) : undefined);
     if (!v) throw new EngineError(`graph import: output ${o.name} was not computed`);
     res[o.name] = v;
   }
@@ -451,7 +507,11 @@ function tensorToConst(t: TensorProto): ConstData {
     case DataType.INT64:
       return { dtype: 'int64', shape, data: raw ? new BigInt64Array(raw.buffer, 0, raw.byteLength / 8) : BigInt64Array.from(t.int64Data, (x) => BigInt(x)) };
     case DataType.INT32:
-      return { dtype: 'int64', shape, data: raw ? BigInt64Array.from(new Int32Array(raw.buffer, 0, raw.byteLength / 4), (x) => BigInt(x)) : BigInt64Array.from(t.int32Data, (x) => BigInt(x)) };
+      return {
+        dtype: 'int64',
+        shape,
+        data: raw ? BigInt64Array.from(new Int32Array(raw.buffer, 0, raw.byteLength / 4), (x) => BigInt(x)) : BigInt64Array.from(t.int32Data, (x) => BigInt(x)),
+      };
     case DataType.BOOL:
       return { dtype: 'bool', shape, data: raw ?? Uint8Array.from(t.int32Data) };
     case DataType.FLOAT:

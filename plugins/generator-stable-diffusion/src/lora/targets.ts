@@ -36,7 +36,8 @@ export function enumerateTargets(model: ModelProto): Map<string, LoraTarget> {
   // Output of a Cast fed by an initializer → that initializer.
   const castOf = new Map<string, string>();
   for (const n of g.node) if (n.opType === 'Cast' && n.input[0] && inits.has(n.input[0])) castOf.set(n.output[0] as string, n.input[0]);
-  const initOf = (name: string | undefined): TensorProto | undefined => (name === undefined ? undefined : (inits.get(name) ?? inits.get(castOf.get(name) ?? '')));
+  const initOf = (name: string | undefined): TensorProto | undefined =>
+    name === undefined ? undefined : (inits.get(name) ?? inits.get(castOf.get(name) ?? ''));
   const out = new Map<string, LoraTarget>();
   const add = (t: LoraTarget): void => {
     if (!out.has(t.module)) out.set(t.module, t);
@@ -54,7 +55,10 @@ export function enumerateTargets(model: ModelProto): Map<string, LoraTarget> {
     const parent = dot > 0 ? scopePath.slice(0, dot) : '';
     const leaf = dot > 0 ? scopePath.slice(dot + 1) : scopePath;
     // Try the path itself, then its parent (the projection itself may have no named tensor).
-    for (const [probe, tail] of [[scopePath, ''], [parent, `.${leaf}`]] as const) {
+    for (const [probe, tail] of [
+      [scopePath, ''],
+      [parent, `.${leaf}`],
+    ] as const) {
       if (!probe) continue;
       const hits = [...known].filter((m) => m.endsWith(`.${probe}`));
       if (hits.length === 1) return `${hits[0] as string}${tail}`;
@@ -68,10 +72,24 @@ export function enumerateTargets(model: ModelProto): Map<string, LoraTarget> {
       if (!w || !w.name.endsWith('.weight')) continue;
       const transB = n.attribute.find((a) => a.name === 'transB')?.i ?? 0;
       if (n.opType === 'Gemm' && transB !== 1) {
-        add({ module: w.name.slice(0, -7), kind: 'gemm', initializer: w.name, transposed: true, shape: [w.dims[1] as number, w.dims[0] as number], node: n.name });
+        add({
+          module: w.name.slice(0, -7),
+          kind: 'gemm',
+          initializer: w.name,
+          transposed: true,
+          shape: [w.dims[1] as number, w.dims[0] as number],
+          node: n.name,
+        });
         continue;
       }
-      add({ module: w.name.slice(0, -7), kind: n.opType === 'Conv' ? 'conv' : 'gemm', initializer: w.name, transposed: false, shape: [...w.dims], node: n.name });
+      add({
+        module: w.name.slice(0, -7),
+        kind: n.opType === 'Conv' ? 'conv' : 'gemm',
+        initializer: w.name,
+        transposed: false,
+        shape: [...w.dims],
+        node: n.name,
+      });
     } else if (n.opType === 'MatMul') {
       const w = initOf(n.input[1]);
       if (!w || w.dims.length !== 2) continue;

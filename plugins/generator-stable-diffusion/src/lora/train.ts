@@ -12,7 +12,19 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InterruptedError, InvalidArgumentError, createRng, deriveSeed } from '@netsynth/core';
-import { Module, adamw, buildTrainingSession, epochOrder, initParameters, mseLoss, writeSafetensors, type Parameter, type TensorToWrite, type Trainer, type Value } from '@netsynth/nn';
+import {
+  Module,
+  adamw,
+  buildTrainingSession,
+  epochOrder,
+  initParameters,
+  mseLoss,
+  writeSafetensors,
+  type Parameter,
+  type TensorToWrite,
+  type Trainer,
+  type Value,
+} from '@netsynth/nn';
 import { decodeModel, type ModelProto } from '../onnx/proto.js';
 import { alphasCumprod, type SchedulerConfig } from '../sched/schedulers.js';
 import { loadConstants, replayOnnx, type LoraBranch } from './replay.js';
@@ -102,7 +114,13 @@ export interface LoraTrainResult {
 }
 
 /** Writes the trained LoRA as kohya safetensors (F32; alpha as a 0-d tensor). */
-export async function saveKohyaLora(path: string, lora: LoraParameters, trainer: Trainer | undefined, metadata: Record<string, string> = {}, force = true): Promise<void> {
+export async function saveKohyaLora(
+  path: string,
+  lora: LoraParameters,
+  trainer: Trainer | undefined,
+  metadata: Record<string, string> = {},
+  force = true,
+): Promise<void> {
   const tensors = new Map<string, TensorToWrite>();
   for (const p of lora.pairs) {
     const down = trainer ? trainer.parameter(`${p.key}.lora_down.weight`).slice() : p.down.data;
@@ -111,7 +129,18 @@ export async function saveKohyaLora(path: string, lora: LoraParameters, trainer:
     tensors.set(`${p.key}.lora_down.weight`, { shape: p.down.shape, data: down });
     tensors.set(`${p.key}.lora_up.weight`, { shape: p.up.shape, data: up });
   }
-  await writeSafetensors(path, tensors, { ss_network_module: 'networks.lora', ss_network_dim: String(lora.rank), ss_network_alpha: String(lora.alpha), ss_base_model_version: 'sd_v1', ...metadata }, { force });
+  await writeSafetensors(
+    path,
+    tensors,
+    {
+      ss_network_module: 'networks.lora',
+      ss_network_dim: String(lora.rank),
+      ss_network_alpha: String(lora.alpha),
+      ss_base_model_version: 'sd_v1',
+      ...metadata,
+    },
+    { force },
+  );
 }
 
 export async function trainLora(unetPath: string, scheduler: SchedulerConfig, data: LoraTrainData, o: LoraTrainOptions = {}): Promise<LoraTrainResult> {
@@ -159,7 +188,11 @@ export async function trainLora(unetPath: string, scheduler: SchedulerConfig, da
     optimizer: adamw({ lr: o.lr ?? 1e-4, weightDecay: o.weightDecay ?? 0 }),
     seed,
     ...(external && { externalData: { threshold: 1024, ...(o.externalDataDir !== undefined && { dir: o.externalDataDir }) } }),
-    runtime: { ...(o.threads !== undefined && { intraOpNumThreads: o.threads }), ...(o.executionProviders && { executionProviders: o.executionProviders }), ...(o.onWarning && { onWarning: o.onWarning }) },
+    runtime: {
+      ...(o.threads !== undefined && { intraOpNumThreads: o.threads }),
+      ...(o.executionProviders && { executionProviders: o.executionProviders }),
+      ...(o.onWarning && { onWarning: o.onWarning }),
+    },
   });
   let resumedFromStep: number | undefined;
   if (o.checkpointPath && existsSync(o.checkpointPath)) {

@@ -133,7 +133,9 @@ export class WorkerBackend implements SessionBackend {
       this.pending.clear();
     };
     worker.on('error', (e) => fail(new EngineError(`onnxruntime worker crashed: ${e.message}`, { cause: e })));
-    worker.on('exit', (code) => fail(this.signal?.aborted ? new InterruptedError('stopped during a model evaluation') : new EngineError(`onnxruntime worker exited (code ${code})`)));
+    worker.on('exit', (code) =>
+      fail(this.signal?.aborted ? new InterruptedError('stopped during a model evaluation') : new EngineError(`onnxruntime worker exited (code ${code})`)),
+    );
     // Abort: stop the evaluation now rather than after the step.
     signal?.addEventListener('abort', () => void worker.terminate(), { once: true });
   }

@@ -47,7 +47,13 @@ export class OnnxComponent {
    * From a file (external data next to it), or from patched bytes whose external data lives in
    * `externalFolder` (default `dirname(path)`). `onDispose` runs after the session is released.
    */
-  static async load(path: string, bytes?: Uint8Array, rt: RuntimeSettings = {}, externalFolder?: string, onDispose?: () => Promise<void>): Promise<OnnxComponent> {
+  static async load(
+    path: string,
+    bytes?: Uint8Array,
+    rt: RuntimeSettings = {},
+    externalFolder?: string,
+    onDispose?: () => Promise<void>,
+  ): Promise<OnnxComponent> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: resolveExecutionProviders({ executionProviders: rt.executionProviders ?? ['cpu'], ...(rt.onWarning && { onWarning: rt.onWarning }) }),
       intraOpNumThreads: rt.threads ?? availableParallelism(),
@@ -64,7 +70,8 @@ export class OnnxComponent {
       if (isNetsynthError(e)) throw e;
       throw new ModelFileError(`onnxruntime cannot load the model: ${(e as Error).message}`, path, undefined, e);
     }
-    const info = (m: readonly ValueMeta[]): Map<string, TensorInfo> => new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? (v.type as string) : 'non-tensor', shape: v.isTensor ? [...(v.shape ?? [])] : [] }]));
+    const info = (m: readonly ValueMeta[]): Map<string, TensorInfo> =>
+      new Map(m.map((v) => [v.name, { name: v.name, type: v.isTensor ? (v.type as string) : 'non-tensor', shape: v.isTensor ? [...(v.shape ?? [])] : [] }]));
     return new OnnxComponent(path, s, info(s.inputMetadata), info(s.outputMetadata), onDispose);
   }
 
@@ -98,7 +105,11 @@ export class OnnxComponent {
         return { type: 'float16', data: h, dims };
       }
       case 'int64':
-        return { type: 'int64', data: d instanceof BigInt64Array ? d : BigInt64Array.from(Array.from(d as ArrayLike<number>, (x) => BigInt(Math.round(x)))), dims };
+        return {
+          type: 'int64',
+          data: d instanceof BigInt64Array ? d : BigInt64Array.from(Array.from(d as ArrayLike<number>, (x) => BigInt(Math.round(x)))),
+          dims,
+        };
       case 'int32':
         return { type: 'int32', data: d instanceof Int32Array ? d : Int32Array.from(Array.from(d as ArrayLike<number | bigint>, (x) => Number(x))), dims };
       default:
@@ -181,12 +192,22 @@ export class OnnxComponent {
   }
 }
 
-function createBackend(path: string, bytes: Uint8Array | undefined, options: ort.InferenceSession.SessionOptions, rt: RuntimeSettings): Promise<SessionBackend> {
+function createBackend(
+  path: string,
+  bytes: Uint8Array | undefined,
+  options: ort.InferenceSession.SessionOptions,
+  rt: RuntimeSettings,
+): Promise<SessionBackend> {
   return rt.worker ? WorkerBackend.create(path, bytes, options, rt.signal) : InProcessBackend.create(bytes ?? path, options);
 }
 
 /** A provider that is installed but cannot start (driver or library mismatch) gives way to the CPU, with a warning. */
-async function openBackend(path: string, bytes: Uint8Array | undefined, options: ort.InferenceSession.SessionOptions, rt: RuntimeSettings): Promise<SessionBackend> {
+async function openBackend(
+  path: string,
+  bytes: Uint8Array | undefined,
+  options: ort.InferenceSession.SessionOptions,
+  rt: RuntimeSettings,
+): Promise<SessionBackend> {
   const providers = (options.executionProviders ?? ['cpu']) as string[];
   try {
     return await createBackend(path, bytes, options, rt);

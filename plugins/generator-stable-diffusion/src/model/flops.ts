@@ -49,7 +49,16 @@ export interface SdUNetShape {
   sequence: number;
 }
 
-export const SD15_UNET: SdUNetShape = { blockOut: [320, 640, 1280, 1280], downAttention: [true, true, true, false], layersPerBlock: 2, crossDim: 768, latentChannels: 4, latentHeight: 64, latentWidth: 64, sequence: 77 };
+export const SD15_UNET: SdUNetShape = {
+  blockOut: [320, 640, 1280, 1280],
+  downAttention: [true, true, true, false],
+  layersPerBlock: 2,
+  crossDim: 768,
+  latentChannels: 4,
+  latentHeight: 64,
+  latentWidth: 64,
+  sequence: 77,
+};
 
 /** MACs of one UNet forward for batch 1. */
 export function sdUNetMacs(s: SdUNetShape): number {
@@ -59,7 +68,8 @@ export function sdUNetMacs(s: SdUNetShape): number {
   let w = s.latentWidth;
   let macs = c0 * temb + temb * temb; // time embedding MLP
   const conv = (ci: number, co: number, k: number, hh: number, ww: number): number => ci * co * k * k * hh * ww;
-  const resnet = (ci: number, co: number, hh: number, ww: number): number => conv(ci, co, 3, hh, ww) + conv(co, co, 3, hh, ww) + (ci !== co ? conv(ci, co, 1, hh, ww) : 0) + temb * co;
+  const resnet = (ci: number, co: number, hh: number, ww: number): number =>
+    conv(ci, co, 3, hh, ww) + conv(co, co, 3, hh, ww) + (ci !== co ? conv(ci, co, 1, hh, ww) : 0) + temb * co;
   const transformer = (c: number, hh: number, ww: number): number => {
     const n = hh * ww;
     const attn1 = 4 * n * c * c + 2 * n * n * c;

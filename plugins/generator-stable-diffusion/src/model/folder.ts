@@ -54,7 +54,8 @@ export async function readSdFolder(dirIn: string): Promise<SdFolder> {
     return existsSync(p) ? p : undefined;
   };
   const tokenizerDir = join(dir, 'tokenizer');
-  for (const f of ['vocab.json', 'merges.txt']) if (!existsSync(join(tokenizerDir, f))) throw new ModelFileError('missing tokenizer file', join(tokenizerDir, f));
+  for (const f of ['vocab.json', 'merges.txt'])
+    if (!existsSync(join(tokenizerDir, f))) throw new ModelFileError('missing tokenizer file', join(tokenizerDir, f));
   const schedPath = join(dir, 'scheduler', 'scheduler_config.json');
   const scheduler = schedulerConfigFrom(existsSync(schedPath) ? await readJson(schedPath) : {});
   let scalingFactor = 0.18215;

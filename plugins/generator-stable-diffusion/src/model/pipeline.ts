@@ -6,7 +6,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { EngineError, InterruptedError, InvalidArgumentError, createRng, silentProgress, type EncoderInfo, type ImageTensor, type ProgressReporter } from '@netsynth/core';
+import {
+  EngineError,
+  InterruptedError,
+  InvalidArgumentError,
+  createRng,
+  silentProgress,
+  type EncoderInfo,
+  type ImageTensor,
+  type ProgressReporter,
+} from '@netsynth/core';
 import { DOWN_RESIDUAL_PREFIX, MID_RESIDUAL_INPUT, type UNetResidualExtension, type UNetResiduals } from '../extension.js';
 import { readLora, type LoraPair } from '../lora/file.js';
 import { mergeLora } from '../lora/merge.js';
@@ -125,7 +134,12 @@ export class StableDiffusion {
       await Promise.all(settled.map(async (r) => (r.status === 'fulfilled' ? r.value?.dispose() : undefined)));
       throw failed.reason;
     }
-    const [te, unet, vd, ve] = settled.map((r) => (r as PromiseFulfilledResult<OnnxComponent | undefined>).value) as [OnnxComponent, OnnxComponent, OnnxComponent, OnnxComponent | undefined];
+    const [te, unet, vd, ve] = settled.map((r) => (r as PromiseFulfilledResult<OnnxComponent | undefined>).value) as [
+      OnnxComponent,
+      OnnxComponent,
+      OnnxComponent,
+      OnnxComponent | undefined,
+    ];
     return new StableDiffusion(folder, tokenizer, te, unet, vd, ve, patched);
   }
 
@@ -155,7 +169,12 @@ export class StableDiffusion {
   }
 
   /** VAE encode images [B,3,H,W] in [−1,1] → scaled latents (sampled with `seed` from the posterior when it has mean+logvar). */
-  async encodeImages(images: Float32Array, dims: readonly number[], seed: number, mode: 'sample' | 'mean' = 'sample'): Promise<{ data: Float32Array; dims: number[] }> {
+  async encodeImages(
+    images: Float32Array,
+    dims: readonly number[],
+    seed: number,
+    mode: 'sample' | 'mean' = 'sample',
+  ): Promise<{ data: Float32Array; dims: number[] }> {
     if (!this.vaeEncoder) throw new EngineError(`${this.folder.dir} has no vae_encoder/model.onnx (needed for img2img and LoRA training)`);
     const inName = [...this.vaeEncoder.inputs.keys()][0] as string;
     const r = await this.vaeEncoder.run({ [inName]: { data: images, dims } });
@@ -190,7 +209,9 @@ export class StableDiffusion {
 
   /** Names and dims (for UNet batch `n`) of the residual inputs the UNet accepts. */
   residualInputs(n: number, lh: number, lw: number): { down: { name: string; dims: number[] }[]; mid: { name: string; dims: number[] } } | null {
-    const downs = [...this.unet.inputs.values()].filter((i) => i.name.startsWith(DOWN_RESIDUAL_PREFIX)).sort((a, b) => Number(a.name.slice(DOWN_RESIDUAL_PREFIX.length)) - Number(b.name.slice(DOWN_RESIDUAL_PREFIX.length)));
+    const downs = [...this.unet.inputs.values()]
+      .filter((i) => i.name.startsWith(DOWN_RESIDUAL_PREFIX))
+      .sort((a, b) => Number(a.name.slice(DOWN_RESIDUAL_PREFIX.length)) - Number(b.name.slice(DOWN_RESIDUAL_PREFIX.length)));
     const mid = this.unet.inputs.get(MID_RESIDUAL_INPUT);
     if (!downs.length || !mid) return null;
     // Spatial divisor of each residual: from static dims against the UNet's static latent
@@ -222,7 +243,13 @@ export class StableDiffusion {
   }
 
   /** One UNet evaluation; residual inputs get zeros when none are given. */
-  async unetStep(sample: Float32Array, dims: readonly number[], t: number, hidden: { data: Float32Array; dims: number[] }, residuals?: UNetResiduals | null): Promise<Float32Array> {
+  async unetStep(
+    sample: Float32Array,
+    dims: readonly number[],
+    t: number,
+    hidden: { data: Float32Array; dims: number[] },
+    residuals?: UNetResiduals | null,
+  ): Promise<Float32Array> {
     const n = dims[0] as number;
     const feeds: Record<string, Feed> = {
       sample: { data: sample, dims },
@@ -288,7 +315,10 @@ export class StableDiffusion {
     const exts = o.extensions ?? [];
     const n = cfg ? 2 * B : B;
     const ri = this.residualInputs(n, h, w);
-    if (exts.length && !ri) throw new EngineError(`${this.folder.unet} takes no ControlNet residual inputs (${DOWN_RESIDUAL_PREFIX}N, ${MID_RESIDUAL_INPUT}); export the UNet with them`);
+    if (exts.length && !ri)
+      throw new EngineError(
+        `${this.folder.unet} takes no ControlNet residual inputs (${DOWN_RESIDUAL_PREFIX}N, ${MID_RESIDUAL_INPUT}); export the UNet with them`,
+      );
     for (const e of exts) {
       await e.prepare({
         modelDir: this.folder.dir,
@@ -319,9 +349,21 @@ export class StableDiffusion {
       const dims = [n, C, h, w];
       let residuals: UNetResiduals | null = null;
       for (const e of exts) {
-        const r = await e.residuals({ timestep: t, stepIndex: i - start, totalSteps: total, latents: input, latentDims: dims, encoderHiddenStates: hidden.data, hiddenDims: hidden.dims });
+        const r = await e.residuals({
+          timestep: t,
+          stepIndex: i - start,
+          totalSteps: total,
+          latents: input,
+          latentDims: dims,
+          encoderHiddenStates: hidden.data,
+          hiddenDims: hidden.dims,
+        });
         if (!r) continue;
-        if (!residuals) residuals = { down: r.down.map((d) => ({ data: new Float32Array(d.data), dims: d.dims })), mid: { data: new Float32Array(r.mid.data), dims: r.mid.dims } };
+        if (!residuals)
+          residuals = {
+            down: r.down.map((d) => ({ data: new Float32Array(d.data), dims: d.dims })),
+            mid: { data: new Float32Array(r.mid.data), dims: r.mid.dims },
+          };
         else {
           r.down.forEach((d, k) => {
             const acc = residuals?.down[k]?.data as Float32Array;

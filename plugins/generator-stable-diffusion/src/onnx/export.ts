@@ -118,7 +118,14 @@ export function torchStyle(model: ModelProto, isSequenceLinear: (modulePath: str
       const scope = torchScope(path);
       const y = n.output[0] as string;
       if (bias) {
-        nodes.push({ ...n, name: `${scope}/MatMul`, opType: 'MatMul', input: [n.input[0] as string, anonName], output: [`${scope}/MatMul_output_0`], attribute: [] });
+        nodes.push({
+          ...n,
+          name: `${scope}/MatMul`,
+          opType: 'MatMul',
+          input: [n.input[0] as string, anonName],
+          output: [`${scope}/MatMul_output_0`],
+          attribute: [],
+        });
         nodes.push({ name: `${scope}/Add`, opType: 'Add', domain: '', input: [bias, `${scope}/MatMul_output_0`], output: [y], attribute: [] });
       } else nodes.push({ ...n, name: `${scope}/MatMul`, opType: 'MatMul', input: [n.input[0] as string, anonName], attribute: [] });
       continue;
@@ -142,7 +149,14 @@ export function toFloat16(model: ModelProto): void {
     t.dataType = DataType.FLOAT16;
     setTensorFloat32(t, vals);
     const cast = `${t.name}_fp32`;
-    pre.push({ name: `Cast_${t.name}`, opType: 'Cast', domain: '', input: [t.name], output: [cast], attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }] });
+    pre.push({
+      name: `Cast_${t.name}`,
+      opType: 'Cast',
+      domain: '',
+      input: [t.name],
+      output: [cast],
+      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+    });
     rename.set(t.name, cast);
   }
   for (const inp of g.input) {
@@ -150,7 +164,14 @@ export function toFloat16(model: ModelProto): void {
     if (!tt || tt.elemType !== DataType.FLOAT) continue;
     tt.elemType = DataType.FLOAT16;
     const cast = `${inp.name}_fp32`;
-    pre.push({ name: `Cast_${inp.name}`, opType: 'Cast', domain: '', input: [inp.name], output: [cast], attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }] });
+    pre.push({
+      name: `Cast_${inp.name}`,
+      opType: 'Cast',
+      domain: '',
+      input: [inp.name],
+      output: [cast],
+      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+    });
     rename.set(inp.name, cast);
   }
   const post: NodeProto[] = [];
@@ -161,7 +182,14 @@ export function toFloat16(model: ModelProto): void {
     const inner = `${out.name}_fp32`;
     for (const n of g.node) n.output = n.output.map((o) => (o === out.name ? inner : o));
     for (const n of g.node) n.input = n.input.map((i) => (i === out.name ? inner : i));
-    post.push({ name: `Cast_${out.name}`, opType: 'Cast', domain: '', input: [inner], output: [out.name], attribute: [{ name: 'to', type: 2, i: DataType.FLOAT16, f: 0, s: new Uint8Array(0), floats: [], ints: [] }] });
+    post.push({
+      name: `Cast_${out.name}`,
+      opType: 'Cast',
+      domain: '',
+      input: [inner],
+      output: [out.name],
+      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT16, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+    });
   }
   for (const n of g.node) n.input = n.input.map((i) => rename.get(i) ?? i);
   g.node = [...pre, ...g.node, ...post];

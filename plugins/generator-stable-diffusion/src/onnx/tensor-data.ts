@@ -56,7 +56,17 @@ export function externalInfo(t: TensorProto): { location: string; offset: number
   return { location, offset: Number(kv.get('offset') ?? 0), length: Number(kv.get('length') ?? -1) };
 }
 
-const BYTES: Record<number, number> = { [DataType.FLOAT]: 4, [DataType.FLOAT16]: 2, [DataType.BFLOAT16]: 2, [DataType.DOUBLE]: 8, [DataType.INT64]: 8, [DataType.INT32]: 4, [DataType.UINT8]: 1, [DataType.INT8]: 1, [DataType.BOOL]: 1 };
+const BYTES: Record<number, number> = {
+  [DataType.FLOAT]: 4,
+  [DataType.FLOAT16]: 2,
+  [DataType.BFLOAT16]: 2,
+  [DataType.DOUBLE]: 8,
+  [DataType.INT64]: 8,
+  [DataType.INT32]: 4,
+  [DataType.UINT8]: 1,
+  [DataType.INT8]: 1,
+  [DataType.BOOL]: 1,
+};
 
 export function elementCount(t: TensorProto): number {
   return t.dims.reduce((a, b) => a * b, 1);
@@ -75,7 +85,8 @@ export async function tensorBytes(t: TensorProto, modelDir: string, modelFile: s
     if (t.dataType === DataType.INT32) return new Uint8Array(Int32Array.from(t.int32Data).buffer);
     return new Uint8Array(0);
   }
-  if (isAbsolute(ext.location) || normalize(ext.location).startsWith('..')) throw new ModelFileError(`initializer ${t.name}: external data location "${ext.location}" leaves the model folder`, modelFile);
+  if (isAbsolute(ext.location) || normalize(ext.location).startsWith('..'))
+    throw new ModelFileError(`initializer ${t.name}: external data location "${ext.location}" leaves the model folder`, modelFile);
   const file = join(modelDir, ext.location);
   const length = ext.length >= 0 ? ext.length : elementCount(t) * (BYTES[t.dataType] ?? 4);
   const out = new Uint8Array(length);
@@ -87,7 +98,8 @@ export async function tensorBytes(t: TensorProto, modelDir: string, modelFile: s
     while (done < length) {
       const n = Math.min(length - done, 1 << 30);
       const { bytesRead } = await fh.read(out, done, n, ext.offset + done);
-      if (bytesRead === 0) throw new ModelFileError(`initializer ${t.name}: external data ends at ${ext.offset + done}, needs ${ext.offset + length}`, file, ext.offset + done);
+      if (bytesRead === 0)
+        throw new ModelFileError(`initializer ${t.name}: external data ends at ${ext.offset + done}, needs ${ext.offset + length}`, file, ext.offset + done);
       done += bytesRead;
     }
   } catch (e) {

@@ -40,7 +40,8 @@ export function schedulerConfigFrom(json: Record<string, unknown>): SchedulerCon
   const str = <T extends string>(k: string, allowed: readonly T[], d: T): T => {
     const v = json[k];
     if (v === undefined || v === null) return d;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) throw new InvalidArgumentError(`scheduler_config.json: ${k} "${String(v)}" is not supported (${allowed.join(', ')})`);
+    if (typeof v !== 'string' || !allowed.includes(v as T))
+      throw new InvalidArgumentError(`scheduler_config.json: ${k} "${String(v)}" is not supported (${allowed.join(', ')})`);
     return v as T;
   };
   return {
@@ -61,7 +62,10 @@ export function alphasCumprod(c: SchedulerConfig): Float64Array {
   let acc = 1;
   for (let i = 0; i < T; i++) {
     const f = T === 1 ? 0 : i / (T - 1);
-    const beta = c.beta_schedule === 'scaled_linear' ? (Math.sqrt(c.beta_start) + f * (Math.sqrt(c.beta_end) - Math.sqrt(c.beta_start))) ** 2 : c.beta_start + f * (c.beta_end - c.beta_start);
+    const beta =
+      c.beta_schedule === 'scaled_linear'
+        ? (Math.sqrt(c.beta_start) + f * (Math.sqrt(c.beta_end) - Math.sqrt(c.beta_start))) ** 2
+        : c.beta_start + f * (c.beta_end - c.beta_start);
     acc *= 1 - beta;
     out[i] = acc;
   }
@@ -89,7 +93,9 @@ export function spacedTimesteps(c: SchedulerConfig, n: number, extra = 0, roundL
     }
     case 'linspace': {
       const m = n + extra;
-      const ts = Array.from({ length: m }, (_, i) => (m === 1 ? 0 : (i * (T - 1)) / (m - 1))).map((v) => (roundLinspace ? roundHalfEven(v) : v)).reverse();
+      const ts = Array.from({ length: m }, (_, i) => (m === 1 ? 0 : (i * (T - 1)) / (m - 1)))
+        .map((v) => (roundLinspace ? roundHalfEven(v) : v))
+        .reverse();
       return ts.slice(0, n);
     }
     case 'trailing': {
@@ -279,7 +285,8 @@ export interface SchedulerOptions {
 }
 
 export function createScheduler(config: SchedulerConfig, o: SchedulerOptions): Scheduler {
-  if (config.prediction_type !== 'epsilon') throw new InvalidArgumentError(`prediction_type ${config.prediction_type} is not supported (epsilon models only: SD 1.x, SD 2.x base)`);
+  if (config.prediction_type !== 'epsilon')
+    throw new InvalidArgumentError(`prediction_type ${config.prediction_type} is not supported (epsilon models only: SD 1.x, SD 2.x base)`);
   switch (o.kind) {
     case 'ddim':
       return new Ddim(config, o.steps, o.eta ?? 0);

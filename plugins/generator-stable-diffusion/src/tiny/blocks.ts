@@ -42,7 +42,9 @@ export class GroupNorm extends Module {
     const G = this.groups;
     const xg = op.reshape(x, [0, G, -1]);
     const n = isTorchExport(ctx)
-      ? g.add1('InstanceNormalization', [xg, g.floats(new Float32Array(G).fill(1), [G]), g.floats(new Float32Array(G), [G])], xg.shape, { epsilon: { float: this.eps } })
+      ? g.add1('InstanceNormalization', [xg, g.floats(new Float32Array(G).fill(1), [G]), g.floats(new Float32Array(G), [G])], xg.shape, {
+          epsilon: { float: this.eps },
+        })
       : op.layerNormalization(xg, g.floats([1], [1]), null, 2, this.eps)[0];
     const shape = [this.channels, ...new Array<number>(x.rank - 2).fill(1)];
     const y = op.reshape(n, [0, ...x.shape.slice(1)]);

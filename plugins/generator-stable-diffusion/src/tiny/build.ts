@@ -95,8 +95,28 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
   const vocabSize = Object.keys(tok.vocab).length;
   await writeFileAtomic(join(dir, 'tokenizer', 'vocab.json'), JSON.stringify(tok.vocab), { force });
   await writeFileAtomic(join(dir, 'tokenizer', 'merges.txt'), `#version: 0.2\n${tok.merges.join('\n')}\n`, { force });
-  await writeFileAtomic(join(dir, 'tokenizer', 'special_tokens_map.json'), JSON.stringify({ bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' }, null, 2), { force });
-  await writeFileAtomic(join(dir, 'tokenizer', 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'CLIPTokenizer', model_max_length: r.maxLength, do_lower_case: true, bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' }, null, 2), { force });
+  await writeFileAtomic(
+    join(dir, 'tokenizer', 'special_tokens_map.json'),
+    JSON.stringify({ bos_token: '<|startoftext|>', eos_token: '<|endoftext|>', pad_token: '<|endoftext|>', unk_token: '<|endoftext|>' }, null, 2),
+    { force },
+  );
+  await writeFileAtomic(
+    join(dir, 'tokenizer', 'tokenizer_config.json'),
+    JSON.stringify(
+      {
+        tokenizer_class: 'CLIPTokenizer',
+        model_max_length: r.maxLength,
+        do_lower_case: true,
+        bos_token: '<|startoftext|>',
+        eos_token: '<|endoftext|>',
+        pad_token: '<|endoftext|>',
+        unk_token: '<|endoftext|>',
+      },
+      null,
+      2,
+    ),
+    { force },
+  );
 
   // Text encoder: input_ids int64 [B, L] → last_hidden_state [B, L, D].
   const te = new TinyClipText(vocabSize, r.textDim, r.maxLength, r.textLayers, r.heads);
@@ -163,16 +183,57 @@ export async function buildTinyStableDiffusion(dir: string, opts: TinyStableDiff
 
   await writeFileAtomic(
     join(dir, 'scheduler', 'scheduler_config.json'),
-    JSON.stringify({ _class_name: 'PNDMScheduler', beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, steps_offset: 1, set_alpha_to_one: false, skip_prk_steps: true, clip_sample: false, prediction_type: 'epsilon', timestep_spacing: 'leading' }, null, 2),
+    JSON.stringify(
+      {
+        _class_name: 'PNDMScheduler',
+        beta_start: 0.00085,
+        beta_end: 0.012,
+        beta_schedule: 'scaled_linear',
+        num_train_timesteps: 1000,
+        steps_offset: 1,
+        set_alpha_to_one: false,
+        skip_prk_steps: true,
+        clip_sample: false,
+        prediction_type: 'epsilon',
+        timestep_spacing: 'leading',
+      },
+      null,
+      2,
+    ),
     { force },
   );
   const ort = ['diffusers', 'OnnxRuntimeModel'];
   await writeFileAtomic(
     join(dir, 'model_index.json'),
-    JSON.stringify({ _class_name: 'OnnxStableDiffusionPipeline', _diffusers_version: '0.30.0', text_encoder: ort, unet: ort, vae_encoder: ort, vae_decoder: ort, tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'PNDMScheduler'], safety_checker: [null, null], feature_extractor: [null, null], requires_safety_checker: false }, null, 2),
+    JSON.stringify(
+      {
+        _class_name: 'OnnxStableDiffusionPipeline',
+        _diffusers_version: '0.30.0',
+        text_encoder: ort,
+        unet: ort,
+        vae_encoder: ort,
+        vae_decoder: ort,
+        tokenizer: ['transformers', 'CLIPTokenizer'],
+        scheduler: ['diffusers', 'PNDMScheduler'],
+        safety_checker: [null, null],
+        feature_extractor: [null, null],
+        requires_safety_checker: false,
+      },
+      null,
+      2,
+    ),
     { force },
   );
-  const info: TinyStableDiffusionInfo = { dir, resolution: r.resolution, latentSize: lat, unet: unet.cfg, textDim: r.textDim, maxLength: r.maxLength, vocabSize, residualInputs };
+  const info: TinyStableDiffusionInfo = {
+    dir,
+    resolution: r.resolution,
+    latentSize: lat,
+    unet: unet.cfg,
+    textDim: r.textDim,
+    maxLength: r.maxLength,
+    vocabSize,
+    residualInputs,
+  };
   await writeFileAtomic(join(dir, 'netsynth_tiny.json'), JSON.stringify({ options: { ...r }, info }, null, 2), { force });
   return info;
 }

@@ -102,7 +102,15 @@ export class TinyUNet extends Module {
   /** Channels and spatial divisor of the down residuals and the mid residual, in input order. */
   residualLayout(): { down: { channels: number; factor: number }[]; mid: { channels: number; factor: number } } {
     const [c0, c1] = this.cfg.blockOut;
-    return { down: [{ channels: c0, factor: 1 }, { channels: c0, factor: 1 }, { channels: c0, factor: 2 }, { channels: c1, factor: 2 }], mid: { channels: c1, factor: 2 } };
+    return {
+      down: [
+        { channels: c0, factor: 1 },
+        { channels: c0, factor: 1 },
+        { channels: c0, factor: 2 },
+        { channels: c1, factor: 2 },
+      ],
+      mid: { channels: c1, factor: 2 },
+    };
   }
 
   /** Time embedding after SiLU, shared by all resnets. */
@@ -253,8 +261,17 @@ export class TinyVaeEncoder extends Module {
     const enc = this.child('encoder', new Container());
     this.conv_in = enc.add('conv_in', new Conv2d(3, ch, 3, { padding: 1 }));
     const db = enc.add('down_blocks', new Container());
-    this.downs = [0, 1, 2].map((i) => db.add(String(i), new Container()).add('downsamplers', new Container()).add('0', new Container()).add('conv', new Conv2d(ch, ch, 3, { stride: 2, padding: 1 })));
-    this.res = enc.add('mid_block', new Container()).add('resnets', new Container()).add('0', new ResnetBlock2D(ch, ch, 0, groups));
+    this.downs = [0, 1, 2].map((i) =>
+      db
+        .add(String(i), new Container())
+        .add('downsamplers', new Container())
+        .add('0', new Container())
+        .add('conv', new Conv2d(ch, ch, 3, { stride: 2, padding: 1 })),
+    );
+    this.res = enc
+      .add('mid_block', new Container())
+      .add('resnets', new Container())
+      .add('0', new ResnetBlock2D(ch, ch, 0, groups));
     this.conv_norm_out = enc.add('conv_norm_out', new GroupNorm(groups, ch));
     this.conv_out = enc.add('conv_out', new Conv2d(ch, 2 * latent, 3, { padding: 1 }));
     this.quant_conv = this.child('quant_conv', new Conv2d(2 * latent, 2 * latent, 1));
@@ -280,9 +297,18 @@ export class TinyVaeDecoder extends Module {
     this.post_quant_conv = this.child('post_quant_conv', new Conv2d(latent, latent, 1));
     const dec = this.child('decoder', new Container());
     this.conv_in = dec.add('conv_in', new Conv2d(latent, ch, 3, { padding: 1 }));
-    this.res = dec.add('mid_block', new Container()).add('resnets', new Container()).add('0', new ResnetBlock2D(ch, ch, 0, groups));
+    this.res = dec
+      .add('mid_block', new Container())
+      .add('resnets', new Container())
+      .add('0', new ResnetBlock2D(ch, ch, 0, groups));
     const ub = dec.add('up_blocks', new Container());
-    this.ups = [0, 1, 2].map((i) => ub.add(String(i), new Container()).add('upsamplers', new Container()).add('0', new Container()).add('conv', new Conv2d(ch, ch, 3, { padding: 1 })));
+    this.ups = [0, 1, 2].map((i) =>
+      ub
+        .add(String(i), new Container())
+        .add('upsamplers', new Container())
+        .add('0', new Container())
+        .add('conv', new Conv2d(ch, ch, 3, { padding: 1 })),
+    );
     this.conv_norm_out = dec.add('conv_norm_out', new GroupNorm(groups, ch));
     this.conv_out = dec.add('conv_out', new Conv2d(ch, 3, 3, { padding: 1 }));
   }

@@ -19,16 +19,18 @@ export function buildTinyTokenizer(words: readonly string[], maxMerges = 200): T
   const merges: string[] = [];
   for (let m = 0; m < maxMerges; m++) {
     const counts = new Map<string, number>();
-    for (const s of seqs) for (let i = 0; i + 1 < s.length; i++) {
-      const k = `${s[i]} ${s[i + 1]}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
+    for (const s of seqs)
+      for (let i = 0; i + 1 < s.length; i++) {
+        const k = `${s[i]} ${s[i + 1]}`;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
     let best: string | undefined;
     let bestN = 0;
-    for (const [k, n] of counts) if (n > bestN || (n === bestN && best !== undefined && k < best)) {
-      best = k;
-      bestN = n;
-    }
+    for (const [k, n] of counts)
+      if (n > bestN || (n === bestN && best !== undefined && k < best)) {
+        best = k;
+        bestN = n;
+      }
     if (!best) break;
     merges.push(best);
     const [a, b] = best.split(' ') as [string, string];

@@ -72,7 +72,12 @@ export class ClipTokenizer {
       .split('\n')
       .map((l) => l.replace(/\r$/, ''))
       .filter((l, i) => l.length > 0 && !(i === 0 && l.startsWith('#version')));
-    const tokenName = (v: unknown): string | undefined => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string' ? (v as { content: string }).content : undefined);
+    const tokenName = (v: unknown): string | undefined =>
+      typeof v === 'string'
+        ? v
+        : v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string'
+          ? (v as { content: string }).content
+          : undefined;
     const conf: Record<string, unknown> = {};
     for (const f of ['special_tokens_map.json', 'tokenizer_config.json']) {
       const t = await read(f, true);

@@ -29,8 +29,10 @@ export function checkIpIds(walk: SampleWalk): void {
       const id = v.ipv4.identification;
       if (prev?.ipv4 && id !== 0 && prev.ipv4.identification === id && !sameDatagram(prev, v)) {
         walk.report('flow.ipv4.id', 'ipv4.identification', i, `identification ${id} repeats the previous datagram's in this direction`);
-        const next = ((prev.ipv4.identification + 1) & 0xffff) || 1;
-        walk.fix(i, (draft) => draft.set('flow.ipv4.id', draft.view.ipOffset ?? 0, IPV4.identification, next, 'continues the direction\'s identification counter'));
+        const next = (prev.ipv4.identification + 1) & 0xffff || 1;
+        walk.fix(i, (draft) =>
+          draft.set('flow.ipv4.id', draft.view.ipOffset ?? 0, IPV4.identification, next, "continues the direction's identification counter"),
+        );
       }
       last[dir] = walk.view(i);
     });

@@ -103,7 +103,12 @@ function fmt4(v: number): string {
  * window scale, SACK-permitted, timestamps echoing the SYN's), as real stacks send.
  */
 export function makeSynAck(draft: PacketDraft, rule: string, flags: number, reason: string, values: ValueSource, synTsval: number | undefined): void {
-  setFlags(draft, rule, (flags & ~(TCP_FLAG.FIN | TCP_FLAG.RST | TCP_FLAG.CWR | TCP_FLAG.NS | TCP_FLAG.PSH | TCP_FLAG.URG)) | TCP_FLAG.SYN | TCP_FLAG.ACK, reason);
+  setFlags(
+    draft,
+    rule,
+    (flags & ~(TCP_FLAG.FIN | TCP_FLAG.RST | TCP_FLAG.CWR | TCP_FLAG.NS | TCP_FLAG.PSH | TCP_FLAG.URG)) | TCP_FLAG.SYN | TCP_FLAG.ACK,
+    reason,
+  );
   let v = draft.view;
   if (v.cut) return;
   const t = v.tcp;

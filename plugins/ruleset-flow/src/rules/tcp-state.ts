@@ -202,7 +202,7 @@ function walkConnection(walk: SampleWalk, ctx: FlowContext, s: Subflow): void {
           v = walk.view(i);
           flags = v.tcp?.flags.value ?? flags;
         }
-        if (v.tcp && want !== undefined && (flags & ACK) && v.tcp.ack !== want) {
+        if (v.tcp && want !== undefined && flags & ACK && v.tcp.ack !== want) {
           report('flow.tcp.handshake', 'tcp.ack', `the answer to the SYN acknowledges ${v.tcp.ack}, not ISN+1 = ${want}`);
           ackJudged = true;
           walk.fix(i, (dr) => dr.set('flow.tcp.handshake', dr.view.tcp?.offset ?? 0, TCP.ack, want, 'a SYN-ACK acknowledges ISN+1'));
@@ -227,7 +227,7 @@ function walkConnection(walk: SampleWalk, ctx: FlowContext, s: Subflow): void {
     }
     const t = v.tcp;
     if (!t) return;
-    if ((flags & SYN) && !(flags & ACK)) c.sides[d].syn = synFacts(v);
+    if (flags & SYN && !(flags & ACK)) c.sides[d].syn = synFacts(v);
 
     const o: Dir = d === 0 ? 1 : 0;
     const me = c.sides[d];
@@ -276,7 +276,7 @@ function walkConnection(walk: SampleWalk, ctx: FlowContext, s: Subflow): void {
         if (walk.repairing) {
           seq = fitSegment(walk, c, o, peer, me.nxt, length, lower, ctx);
           const next = seq;
-          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, 'continues the direction\'s byte count'));
+          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "continues the direction's byte count"));
           v = walk.view(i);
         }
       }
@@ -292,7 +292,7 @@ function walkConnection(walk: SampleWalk, ctx: FlowContext, s: Subflow): void {
         if (walk.repairing) {
           seq = fitSegment(walk, c, o, peer, peer.lastAck, length + (flags & SYN ? 1 : 0), lower, ctx);
           const next = seq;
-          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, 'starts where the peer\'s acknowledgement points'));
+          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "starts where the peer's acknowledgement points"));
           v = walk.view(i);
         }
       }
@@ -430,7 +430,7 @@ function checkSackBlocks(walk: SampleWalk, i: number, v: PacketView, lower: numb
     const bad = sackBlocks(o).find((b) => seqDiff(lower, b.left) < 0 || seqDiff(upper, b.right) > 0);
     if (bad) {
       walk.report('flow.tcp.sack', 'tcp.options.sack', i, `SACK block ${bad.left}-${bad.right} outside the peer's sequence space`);
-      walk.fix(i, (dr) => stripOption(dr, 'flow.tcp.sack', TCPOPT.SACK, 'SACK block outside the peer\'s data'));
+      walk.fix(i, (dr) => stripOption(dr, 'flow.tcp.sack', TCPOPT.SACK, "SACK block outside the peer's data"));
       return;
     }
   }

@@ -53,7 +53,7 @@ export function checkTiming(walk: SampleWalk, ctx: FlowContext): void {
   const inLongRun: boolean[] = new Array(n).fill(false);
   const idle: boolean[] = new Array(n).fill(false);
   for (let i = 1; i < n; i++) if (at(i) < at(i - 1) - jitterNs) back[i] = true;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && at(j) === at(i)) j++;
     // The whole run is implausible, not just its tail: every packet after the first gets a new time.
@@ -69,7 +69,13 @@ export function checkTiming(walk: SampleWalk, ctx: FlowContext): void {
     if (early[i]) walk.report('flow.timestamp', 'frame.timestamp', i, `timestamp ${nsToSeconds(at(i)).toFixed(6)} s is before ${earliest}: not a capture time`);
     if (back[i]) walk.report('flow.timestamp', 'frame.timestamp', i, `timestamp steps back ${nsToSeconds(at(i - 1) - at(i)).toFixed(6)} s`);
     if (inLongRun[i]) walk.report('flow.iat', 'frame.timestamp', i, `in a run of more than ${o.maxSameTimestampRun} consecutive packets sharing one timestamp`);
-    if (idle[i]) walk.report('flow.iat', 'frame.timestamp', i, `${nsToSeconds(at(i) - at(place.prevInFlow[i] ?? i)).toFixed(1)} s of silence inside one flow (max ${o.maxIdleSeconds} s)`);
+    if (idle[i])
+      walk.report(
+        'flow.iat',
+        'frame.timestamp',
+        i,
+        `${nsToSeconds(at(i) - at(place.prevInFlow[i] ?? i)).toFixed(1)} s of silence inside one flow (max ${o.maxIdleSeconds} s)`,
+      );
   }
   if (!walk.repairing || !walk.rng) return;
   const rng = walk.rng;
@@ -104,7 +110,15 @@ export function checkTiming(walk: SampleWalk, ctx: FlowContext): void {
   for (let i = 0; i < n; i++) {
     const t = out[i] ?? 0n;
     if (t !== at(i)) {
-      const reason = early[i] ? 'sample moved to a real capture time (inter-arrival times kept)' : inLongRun[i] ? 'run of identical timestamps spread with learned inter-arrival times' : idle[i] ? 'over-long silence replaced by a learned inter-arrival time' : back[i] ? 'clamped to the previous timestamp' : 'moved with the packets before it';
+      const reason = early[i]
+        ? 'sample moved to a real capture time (inter-arrival times kept)'
+        : inLongRun[i]
+          ? 'run of identical timestamps spread with learned inter-arrival times'
+          : idle[i]
+            ? 'over-long silence replaced by a learned inter-arrival time'
+            : back[i]
+              ? 'clamped to the previous timestamp'
+              : 'moved with the packets before it';
       walk.fix(i, (draft) => draft.setTimestamp('flow.timestamp', t, reason));
     }
   }

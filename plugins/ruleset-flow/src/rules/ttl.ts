@@ -41,7 +41,13 @@ export function checkTtl(walk: SampleWalk, ctx: FlowContext): void {
         if (t === undefined || Math.abs(t - target) <= TOLERANCE) continue;
         walk.fix(i, (dr) => {
           const o = dr.view.ipOffset ?? 0;
-          dr.set('flow.ip.ttl', o, dr.view.ipv6 ? IPV6.hopLimit : IPV4.ttl, target, plausible ? 'the TTL this direction of the connection uses' : 'most common learned TTL: this direction\'s values are implausible');
+          dr.set(
+            'flow.ip.ttl',
+            o,
+            dr.view.ipv6 ? IPV6.hopLimit : IPV4.ttl,
+            target,
+            plausible ? 'the TTL this direction of the connection uses' : "most common learned TTL: this direction's values are implausible",
+          );
         });
       }
     }

@@ -60,7 +60,8 @@ export function echoFindings(v: PacketView, ctx: IcmpContext): Finding[] {
     return [];
   }
   if (!seen) return [];
-  if (!seen.bySeq.has(e.seq)) return [{ field: 'icmp.echo.sequence', message: `reply with sequence ${e.seq} answers no earlier request of identifier ${e.id}` }];
+  if (!seen.bySeq.has(e.seq))
+    return [{ field: 'icmp.echo.sequence', message: `reply with sequence ${e.seq} answers no earlier request of identifier ${e.id}` }];
   const asked = seen.bySeq.get(e.seq);
   if (asked && e.payload && !same(asked, e.payload)) return [{ field: 'icmp.echo.data', message: `reply data differs from request ${e.id}/${e.seq}` }];
   return [];
@@ -99,14 +100,28 @@ export const echoRule: PacketRule<IcmpContext> = {
     draft.set('icmp.echo', m.offset, ICMP.sequence, seq, 'reply takes the sequence number of the latest request it can answer');
     const asked = seen.bySeq.get(seq);
     if (asked && e.payload && !same(asked, e.payload)) {
-      if (asked.length === e.payload.length) draft.writeBytes('icmp.echo', 'icmp.echo.data', e.payloadOffset, asked, 'a reply echoes the request\'s data');
+      if (asked.length === e.payload.length) draft.writeBytes('icmp.echo', 'icmp.echo.data', e.payloadOffset, asked, "a reply echoes the request's data");
       else {
         const ip = v.ipv4 ?? v.ipv6;
         const o = v.ipOffset ?? 0;
         const end = o + (ip?.headerLength ?? 20) + 8 + e.payload.length;
-        draft.splice('icmp.echo', 'icmp.echo.data', e.payloadOffset, end - e.payloadOffset, asked, 'a reply echoes the request\'s data');
-        if (v.ipv4) draft.set('icmp.echo', o, { name: 'ipv4.total_length', bit: 16, width: 16 }, v.ipv4.ihl * 4 + 8 + asked.length, 'reply resized to the request\'s data');
-        else draft.set('icmp.echo', o, { name: 'ipv6.payload_length', bit: 32, width: 16 }, (ip?.headerLength ?? 40) - 40 + 8 + asked.length, 'reply resized to the request\'s data');
+        draft.splice('icmp.echo', 'icmp.echo.data', e.payloadOffset, end - e.payloadOffset, asked, "a reply echoes the request's data");
+        if (v.ipv4)
+          draft.set(
+            'icmp.echo',
+            o,
+            { name: 'ipv4.total_length', bit: 16, width: 16 },
+            v.ipv4.ihl * 4 + 8 + asked.length,
+            "reply resized to the request's data",
+          );
+        else
+          draft.set(
+            'icmp.echo',
+            o,
+            { name: 'ipv6.payload_length', bit: 32, width: 16 },
+            (ip?.headerLength ?? 40) - 40 + 8 + asked.length,
+            "reply resized to the request's data",
+          );
         draft.setOriginalLength('icmp.echo', draft.bytes.length, 'reply resized');
       }
     }

@@ -1,5 +1,16 @@
 /** ICMP message rules: size, type/code, fixed sizes, quoted datagram of errors, checksum. */
-import { bitDistance, hex16, ICMP, ipEnd, resizeDatagram, transportVerdict, type Finding, type PacketDraft, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import {
+  bitDistance,
+  hex16,
+  ICMP,
+  ipEnd,
+  resizeDatagram,
+  transportVerdict,
+  type Finding,
+  type PacketDraft,
+  type PacketRule,
+  type PacketView,
+} from '@netsynth/protocol-rules';
 import type { IcmpContext } from '../context.js';
 import { ICMP_CODES, ICMP_DEPRECATED_CODES, ICMP_ERROR_TYPES, ICMP_FIXED_SIZES, ICMPV6_CODES } from '../types.js';
 
@@ -45,7 +56,8 @@ export const typeCodeRule: PacketRule<IcmpContext> = {
     if (!m) return [];
     const codes = knownCodes(isV6(v), m.type, ctx.options.allowDeprecatedTypes);
     if (codes === null) return [{ field: `${m.kind}.type`, message: `unknown ${m.kind} type ${m.type}` }];
-    if (codes !== undefined && !codes.includes(m.code)) return [{ field: `${m.kind}.code`, message: `code ${m.code} is not defined for ${m.kind} type ${m.type}` }];
+    if (codes !== undefined && !codes.includes(m.code))
+      return [{ field: `${m.kind}.code`, message: `code ${m.code} is not defined for ${m.kind} type ${m.type}` }];
     return [];
   },
   repair(draft, findings, ctx) {
@@ -76,7 +88,10 @@ export const typeCodeRule: PacketRule<IcmpContext> = {
       (k) => bitDistance(Number(k.split('/')[1]), m.code, 8),
       (k) => Number(k.split('/')[0]) === m.type && (codes?.includes(Number(k.split('/')[1])) ?? true),
     );
-    const code = learnedCode !== undefined ? Number(learnedCode.split('/')[1]) : (codes?.reduce((b, c) => (bitDistance(c, m.code, 8) < bitDistance(b, m.code, 8) ? c : b)) ?? 0);
+    const code =
+      learnedCode !== undefined
+        ? Number(learnedCode.split('/')[1])
+        : (codes?.reduce((b, c) => (bitDistance(c, m.code, 8) < bitDistance(b, m.code, 8) ? c : b)) ?? 0);
     draft.set('icmp.type_code', m.offset, ICMP.code, code, `code not defined for type ${m.type}: nearest defined code`);
   },
 };
@@ -110,7 +125,8 @@ export function quoteFindings(v: PacketView): Finding[] {
   const b0 = d[start] ?? 0;
   if (b0 >> 4 !== 4) return [{ field: 'icmp.quoted', message: `quoted datagram has IP version ${b0 >> 4}` }];
   const ihl = b0 & 0x0f;
-  if (ihl < 5 || ihl * 4 + 8 > quoted) return [{ field: 'icmp.quoted', message: `quoted IHL ${ihl} does not fit ${quoted} quoted bytes with 8 bytes of payload` }];
+  if (ihl < 5 || ihl * 4 + 8 > quoted)
+    return [{ field: 'icmp.quoted', message: `quoted IHL ${ihl} does not fit ${quoted} quoted bytes with 8 bytes of payload` }];
   return [];
 }
 
@@ -138,7 +154,8 @@ function buildQuote(draft: PacketDraft, ctx: IcmpContext): Uint8Array {
 
 export const quotedRule: PacketRule<IcmpContext> = {
   name: 'icmp.quoted',
-  description: 'Error messages (unreachable, source quench, redirect, time exceeded, parameter problem) quote an IPv4 header plus at least 8 bytes of the offending datagram.',
+  description:
+    'Error messages (unreachable, source quench, redirect, time exceeded, parameter problem) quote an IPv4 header plus at least 8 bytes of the offending datagram.',
   applies: (v) => v.icmp?.kind === 'icmp' && whole(v) && ICMP_ERROR_TYPES.has(v.icmp.type),
   check: quoteFindings,
   repair(draft, _f, ctx) {
@@ -148,7 +165,8 @@ export const quotedRule: PacketRule<IcmpContext> = {
     const quote = buildQuote(draft, ctx);
     resizeDatagram(draft, 'icmp.quoted', v.ipv4.ihl * 4 + 8 + quote.length, 'error message resized to its quote');
     const mm = draft.view.icmp;
-    if (mm) draft.writeBytes('icmp.quoted', 'icmp.quoted', mm.offset + 8, quote, 'quote replaced by the header + 8 bytes of a datagram the error\'s destination sent');
+    if (mm)
+      draft.writeBytes('icmp.quoted', 'icmp.quoted', mm.offset + 8, quote, "quote replaced by the header + 8 bytes of a datagram the error's destination sent");
   },
 };
 
@@ -160,7 +178,12 @@ export const checksumRule: PacketRule<IcmpContext> = {
     const verdict = transportVerdict(v);
     if (verdict?.state !== 'bad') return [];
     const kind = v.icmp?.kind ?? 'icmp';
-    return [{ field: `${kind}.checksum`, message: `checksum ${hex16(verdict.stored)}${verdict.expected === undefined ? '' : `, should be ${hex16(verdict.expected)}`}` }];
+    return [
+      {
+        field: `${kind}.checksum`,
+        message: `checksum ${hex16(verdict.stored)}${verdict.expected === undefined ? '' : `, should be ${hex16(verdict.expected)}`}`,
+      },
+    ];
   },
   repair(draft) {
     const verdict = transportVerdict(draft.view);

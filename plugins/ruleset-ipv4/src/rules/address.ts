@@ -30,7 +30,11 @@ export function addressFindings(v: PacketView): Finding[] {
   if (dstReason) out.push({ field: 'ipv4.dst', message: `destination ${ip.dst}: ${dstReason}` });
   // Loopback addresses never leave a host: a datagram between loopback and anything else is a martian.
   if (isLoopback(src) !== isLoopback(dst)) {
-    out.push(isLoopback(src) ? { field: 'ipv4.src', message: `loopback source ${ip.src} sending to ${ip.dst}` } : { field: 'ipv4.dst', message: `loopback destination ${ip.dst} from ${ip.src}` });
+    out.push(
+      isLoopback(src)
+        ? { field: 'ipv4.src', message: `loopback source ${ip.src} sending to ${ip.dst}` }
+        : { field: 'ipv4.dst', message: `loopback destination ${ip.dst} from ${ip.src}` },
+    );
   }
   if (src === dst && !isLoopback(src) && !srcReason) out.push({ field: 'ipv4.dst', message: `source and destination are both ${ip.src}` });
   return out;
@@ -49,9 +53,15 @@ function usable(address: string, role: 'source' | 'destination', other: string):
  */
 function replacement(draft: PacketDraft, ctx: Ipv4Context, role: 'source' | 'destination', other: string): { address: string; reason: string } {
   const peers = ctx.peers.get(other);
-  const fromSample = peers?.closest(() => 0, (a) => usable(a, role, other));
+  const fromSample = peers?.closest(
+    () => 0,
+    (a) => usable(a, role, other),
+  );
   if (fromSample) return { address: fromSample, reason: `the address ${other} exchanges packets with elsewhere in the sample` };
-  const learned = ctx.values.learned.addresses.closest(() => 0, (a) => usable(a, role, other));
+  const learned = ctx.values.learned.addresses.closest(
+    () => 0,
+    (a) => usable(a, role, other),
+  );
   if (learned) return { address: learned, reason: 'most common learned address' };
   const n = ctx.rng ? ctx.rng.int(0xfffffe) + 1 : draft.index + 1;
   return { address: formatIpv4Number(0x0a000000 + n), reason: 'no valid address in the sample or learned: a private 10.0.0.0/8 address' };
@@ -59,7 +69,8 @@ function replacement(draft: PacketDraft, ctx: Ipv4Context, role: 'source' | 'des
 
 export const addressRule: PacketRule<Ipv4Context> = {
   name: 'ipv4.address',
-  description: 'Source is not 0.0.0.0/8 (except a DHCP client\'s 0.0.0.0), multicast, broadcast or 240/4; destination is not 0.0.0.0/8 or 240/4; loopback stays on loopback; source differs from destination.',
+  description:
+    "Source is not 0.0.0.0/8 (except a DHCP client's 0.0.0.0), multicast, broadcast or 240/4; destination is not 0.0.0.0/8 or 240/4; loopback stays on loopback; source differs from destination.",
   applies: (v) => v.ipv4 !== undefined && v.ipv4.version === 4 && v.capturedIpLength >= 20,
   check: addressFindings,
   repair(draft, findings, ctx) {
@@ -70,7 +81,14 @@ export const addressRule: PacketRule<Ipv4Context> = {
       const other = role === 'source' ? ip.dst : ip.src;
       const { address, reason } = replacement(draft, ctx, role, other);
       const value = parseIpv4(address) ?? 0x0a000001;
-      draft.set('ipv4.address', draft.view.ipOffset ?? 0, role === 'source' ? IPV4.src : IPV4.dst, value, `${f.message}; replaced by ${reason}`, formatIpv4Number);
+      draft.set(
+        'ipv4.address',
+        draft.view.ipOffset ?? 0,
+        role === 'source' ? IPV4.src : IPV4.dst,
+        value,
+        `${f.message}; replaced by ${reason}`,
+        formatIpv4Number,
+      );
     }
   },
 };

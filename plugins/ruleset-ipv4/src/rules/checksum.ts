@@ -10,7 +10,12 @@ export const checksumRule: PacketRule<Ipv4Context> = {
     if (!verdict) return [];
     if (verdict.state === 'bad' || (verdict.state === 'offloaded' && ctx.options.offloadedChecksums === 'reject')) {
       const expected = verdict.expected === undefined ? '' : `, should be ${hex16(verdict.expected)}`;
-      return [{ field: 'ipv4.checksum', message: `header checksum ${hex16(verdict.stored)}${expected}${verdict.state === 'offloaded' ? ' (left to NIC offload)' : ''}` }];
+      return [
+        {
+          field: 'ipv4.checksum',
+          message: `header checksum ${hex16(verdict.stored)}${expected}${verdict.state === 'offloaded' ? ' (left to NIC offload)' : ''}`,
+        },
+      ];
     }
     return [];
   },

@@ -43,7 +43,9 @@ export const ihlRule: PacketRule<Ipv4Context> = {
 };
 
 /** IANA IPv4 option types (copied flag included), RFC 791 and later. */
-const KNOWN_IP_OPTIONS = new Set([0, 1, 7, 10, 11, 12, 15, 25, 30, 68, 82, 94, 130, 131, 133, 134, 136, 137, 142, 144, 145, 147, 148, 149, 150, 151, 152, 158, 205, 222]);
+const KNOWN_IP_OPTIONS = new Set([
+  0, 1, 7, 10, 11, 12, 15, 25, 30, 68, 82, 94, 130, 131, 133, 134, 136, 137, 142, 144, 145, 147, 148, 149, 150, 151, 152, 158, 205, 222,
+]);
 const FIXED_IP_OPTION_LENGTHS = new Map([
   [148, 4], // router alert
   [136, 4], // stream id

@@ -33,7 +33,7 @@ export function totalLengthProblem(v: PacketView): string | undefined {
  */
 export const frameLengthRule: PacketRule<Ipv4Context> = {
   name: 'ipv4.frame_length',
-  description: 'The frame\'s on-the-wire length is at least its captured length.',
+  description: "The frame's on-the-wire length is at least its captured length.",
   applies: (v) => v.ipOffset !== undefined,
   check(v) {
     const p = v.packet;
@@ -67,7 +67,8 @@ export const totalLengthRule: PacketRule<Ipv4Context> = {
     if (v.wireIpLength > 0xffff) {
       // More bytes than any datagram can hold: cut the frame (captured and on the wire) to the largest one.
       const keep = o + 0xffff;
-      if (draft.bytes.length > keep) draft.splice(rule, 'frame.bytes', keep, draft.bytes.length - keep, new Uint8Array(0), 'bytes beyond the largest possible datagram removed');
+      if (draft.bytes.length > keep)
+        draft.splice(rule, 'frame.bytes', keep, draft.bytes.length - keep, new Uint8Array(0), 'bytes beyond the largest possible datagram removed');
       draft.setOriginalLength(rule, keep, 'frame cut to the largest possible datagram');
     }
     draft.set(rule, o, IPV4.totalLength, Math.min(0xffff, draft.view.wireIpLength), 'total length set to the datagram bytes on the wire');

@@ -112,12 +112,14 @@ function nameOf(protocol: number): string {
 export const protocolRule: PacketRule<Ipv4Context> = {
   name: 'ipv4.protocol',
   description:
-    'The protocol number is assigned and matches the transport header present (another protocol\'s checksum verifying over the payload while the declared one does not) and the conversation it belongs to (the other packets between the same addresses and ports).',
+    "The protocol number is assigned and matches the transport header present (another protocol's checksum verifying over the payload while the declared one does not) and the conversation it belongs to (the other packets between the same addresses and ports).",
   applies: (v) => v.ipv4 !== undefined && v.ipv4.version === 4 && v.capturedIpLength >= 10,
   check(v, ctx) {
     const e = protocolEvidence(v, ctx);
-    if (e.better !== undefined && e.by === 'checksum') return [{ field: 'ipv4.protocol', message: `protocol ${e.declared} but the payload is a valid ${nameOf(e.better)} header` }];
-    if (e.better !== undefined) return [{ field: 'ipv4.protocol', message: `protocol ${e.declared} inside a ${nameOf(e.better)} conversation (same addresses and ports)` }];
+    if (e.better !== undefined && e.by === 'checksum')
+      return [{ field: 'ipv4.protocol', message: `protocol ${e.declared} but the payload is a valid ${nameOf(e.better)} header` }];
+    if (e.better !== undefined)
+      return [{ field: 'ipv4.protocol', message: `protocol ${e.declared} inside a ${nameOf(e.better)} conversation (same addresses and ports)` }];
     if (unassignedProtocol(e.declared)) return [{ field: 'ipv4.protocol', message: `protocol ${e.declared} is unassigned` }];
     return [];
   },
@@ -126,7 +128,12 @@ export const protocolRule: PacketRule<Ipv4Context> = {
     const e = protocolEvidence(v, ctx);
     const learned = ctx.values.hist((p) => p.protocol);
     const target = e.better ?? learned.closest((p) => (p === 6 || p === 17 || p === 1 ? 0 : 1)) ?? 6;
-    const reason = e.by === 'checksum' ? 'the payload verifies as this protocol' : e.by === 'conversation' ? 'the protocol of the rest of its conversation' : 'unassigned protocol replaced by the most common learned transport';
+    const reason =
+      e.by === 'checksum'
+        ? 'the payload verifies as this protocol'
+        : e.by === 'conversation'
+          ? 'the protocol of the rest of its conversation'
+          : 'unassigned protocol replaced by the most common learned transport';
     draft.set('ipv4.protocol', v.ipOffset ?? 0, IPV4.protocol, target, reason);
   },
 };

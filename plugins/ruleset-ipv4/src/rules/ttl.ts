@@ -11,6 +11,12 @@ export const ttlRule: PacketRule<Ipv4Context> = {
     if (!ip) return;
     const own = ctx.ttlBySource.get(ip.src)?.mode();
     const ttl = own ?? ctx.values.hist((p) => p.ttl).mode() ?? 64;
-    draft.set('ipv4.ttl', draft.view.ipOffset ?? 0, IPV4.ttl, ttl, own !== undefined ? 'TTL this source uses elsewhere in the sample' : 'most common learned TTL');
+    draft.set(
+      'ipv4.ttl',
+      draft.view.ipOffset ?? 0,
+      IPV4.ttl,
+      ttl,
+      own !== undefined ? 'TTL this source uses elsewhere in the sample' : 'most common learned TTL',
+    );
   },
 };

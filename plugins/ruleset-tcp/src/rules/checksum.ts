@@ -3,7 +3,8 @@ import type { TcpContext } from '../context.js';
 
 export const checksumRule: PacketRule<TcpContext> = {
   name: 'tcp.checksum',
-  description: 'The checksum over pseudo-header, header and payload verifies; skipped when the snap length cut the segment or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
+  description:
+    'The checksum over pseudo-header, header and payload verifies; skipped when the snap length cut the segment or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
   applies: (v) => v.tcp !== undefined,
   check(v, ctx) {
     const verdict = transportVerdict(v);

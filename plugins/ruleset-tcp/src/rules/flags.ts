@@ -12,7 +12,7 @@ export function illegalFlags(flags: number): string | undefined {
   if ((flags & (SYN | RST)) === (SYN | RST)) return 'SYN and RST together';
   if ((flags & (RST | FIN)) === (RST | FIN)) return 'RST and FIN together';
   if (!(flags & ACK) && !(flags & (SYN | RST))) return `${flagNames(flags & (URG | PSH | FIN))} without ACK (only SYN and RST may omit it)`;
-  if ((flags & SYN) && !(flags & ACK)) {
+  if (flags & SYN && !(flags & ACK)) {
     // RFC 3168 ECN-setup SYN sets ECE and CWR together; AccECN (RFC 9768) adds AE (the old NS bit).
     const ecn = flags & (NS | CWR | ECE);
     if (ecn !== 0 && ecn !== (CWR | ECE) && ecn !== (NS | CWR | ECE)) return `SYN with ECN bits ${flagNames(ecn)} (ECN setup needs ECE and CWR together)`;
@@ -25,13 +25,17 @@ export function illegalFlags(flags: number): string | undefined {
  * traffic uses often. Candidates come from the learned flag histogram.
  */
 export function nearestLegalFlags(flags: number, learned: Histogram<number>): number {
-  const best = learned.closest((f) => bitDistance(f, flags, 9), (f) => illegalFlags(f) === undefined);
+  const best = learned.closest(
+    (f) => bitDistance(f, flags, 9),
+    (f) => illegalFlags(f) === undefined,
+  );
   return best ?? ACK;
 }
 
 export const flagsRule: PacketRule<TcpContext> = {
   name: 'tcp.flags',
-  description: 'Flag combinations that can occur: some control flag set; never SYN+FIN, SYN+RST or RST+FIN; ACK on everything but SYN and RST; ECN setup on a SYN uses ECE+CWR together.',
+  description:
+    'Flag combinations that can occur: some control flag set; never SYN+FIN, SYN+RST or RST+FIN; ACK on everything but SYN and RST; ECN setup on a SYN uses ECE+CWR together.',
   applies: (v) => v.tcp !== undefined && !v.tcp.truncated,
   check(v) {
     const why = v.tcp ? illegalFlags(v.tcp.flags.value) : undefined;
@@ -40,7 +44,10 @@ export const flagsRule: PacketRule<TcpContext> = {
   repair(draft, _f, ctx) {
     const t = draft.view.tcp;
     if (!t) return;
-    const target = nearestLegalFlags(t.flags.value, ctx.values.hist((p) => p.tcpFlags));
+    const target = nearestLegalFlags(
+      t.flags.value,
+      ctx.values.hist((p) => p.tcpFlags),
+    );
     draft.set('tcp.flags', t.offset, TCP.flags, target, 'nearest legal flag combination seen in real traffic', flagNames);
   },
 };

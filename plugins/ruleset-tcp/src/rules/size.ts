@@ -17,12 +17,12 @@ export function tcpSegmentBytes(v: PacketView): number | undefined {
 
 export const minSizeRule: PacketRule<TcpContext> = {
   name: 'tcp.min_size',
-  description: 'A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare\'s validity test).',
+  description: "A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare's validity test).",
   applies: (v) => tcpSegmentBytes(v) !== undefined,
   check(v) {
     const seg = tcpSegmentBytes(v) ?? 0;
     if (seg >= 20) return [];
-    const ipLen = (v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0));
+    const ipLen = v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0);
     return [{ field: 'tcp.length', message: `IP packet of ${ipLen} bytes leaves ${seg} bytes for a 20-byte TCP header` }];
   },
   repair(draft) {
@@ -42,7 +42,8 @@ export const dataOffsetRule: PacketRule<TcpContext> = {
     const seg = tcpSegmentBytes(v) ?? 0;
     if (!t) return [];
     if (t.dataOffset < 5) return [{ field: 'tcp.data_offset', message: `data offset ${t.dataOffset} < 5` }];
-    if (t.dataOffset * 4 > seg) return [{ field: 'tcp.data_offset', message: `data offset ${t.dataOffset} declares a ${t.dataOffset * 4}-byte header in a ${seg}-byte segment` }];
+    if (t.dataOffset * 4 > seg)
+      return [{ field: 'tcp.data_offset', message: `data offset ${t.dataOffset} declares a ${t.dataOffset * 4}-byte header in a ${seg}-byte segment` }];
     return [];
   },
   repair(draft) {

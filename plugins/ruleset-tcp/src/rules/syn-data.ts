@@ -5,14 +5,26 @@
  * 5-tuple in the sample is a handshake segment, so its payload is removed; anywhere else the
  * SYN bit is the error, so it is cleared (the options rule then drops SYN-only options).
  */
-import { parseTcpOptions, resizeDatagram, TCP, TCP_FLAG, TCPOPT, flagNames, tcpPayloadLength, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import {
+  parseTcpOptions,
+  resizeDatagram,
+  TCP,
+  TCP_FLAG,
+  TCPOPT,
+  flagNames,
+  tcpPayloadLength,
+  type PacketRule,
+  type PacketView,
+} from '@netsynth/protocol-rules';
 import type { TcpContext } from '../context.js';
 
 /** Fast Open: kind 34, or the experimental kind 254 with magic 0xF989 (RFC 7413 §4.1.1). */
 export function hasFastOpen(v: PacketView): boolean {
   const t = v.tcp;
   if (!t || t.dataOffset <= 5) return false;
-  return parseTcpOptions(t.rawOptions).options.some((o) => o.kind === TCPOPT.FAST_OPEN || (o.kind === TCPOPT.EXPERIMENT_2 && o.data[0] === 0xf9 && o.data[1] === 0x89));
+  return parseTcpOptions(t.rawOptions).options.some(
+    (o) => o.kind === TCPOPT.FAST_OPEN || (o.kind === TCPOPT.EXPERIMENT_2 && o.data[0] === 0xf9 && o.data[1] === 0x89),
+  );
 }
 
 export const synDataRule: PacketRule<TcpContext> = {

@@ -98,7 +98,8 @@ export function reviewOptions(view: PacketView, ctx?: TcpContext): OptionsReview
 
 export const optionsRule: PacketRule<TcpContext> = {
   name: 'tcp.options',
-  description: 'Options well-formed (known kinds, valid lengths, zero padding after EOL); MSS, window scale, SACK-permitted and fast-open only on SYN; window scale ≤ 14; MSS > 0; no duplicates; SACK blocks non-empty and only with ACK.',
+  description:
+    'Options well-formed (known kinds, valid lengths, zero padding after EOL); MSS, window scale, SACK-permitted and fast-open only on SYN; window scale ≤ 14; MSS > 0; no duplicates; SACK blocks non-empty and only with ACK.',
   applies: (v) => v.tcp !== undefined && v.tcp.dataOffset > 5 && !v.tcp.truncated,
   check: (v, ctx) => reviewOptions(v, ctx).findings,
   repair(draft, _f, ctx) {

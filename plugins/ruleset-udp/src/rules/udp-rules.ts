@@ -16,7 +16,7 @@ const firstFragment = (v: PacketView): boolean => v.ipv4?.moreFragments ?? v.ipv
 
 export const minSizeRule: PacketRule<UdpContext> = {
   name: 'udp.min_size',
-  description: 'A UDP datagram holds at least its 8-byte header (IPv4 packets ≥ 28 bytes, NetShare\'s validity test).',
+  description: "A UDP datagram holds at least its 8-byte header (IPv4 packets ≥ 28 bytes, NetShare's validity test).",
   applies: (v) => udpSegmentBytes(v) !== undefined,
   check(v) {
     const seg = udpSegmentBytes(v) ?? 0;
@@ -38,7 +38,8 @@ export const lengthRule: PacketRule<UdpContext> = {
     if (!u) return [];
     if (v.ipv6 && u.length === 0 && v.ipv6.payloadLength === 0) return []; // jumbogram (RFC 2675)
     if (u.length < 8) return [{ field: 'udp.length', message: `UDP length ${u.length} < 8` }];
-    if (firstFragment(v) ? u.length < seg : u.length !== seg) return [{ field: 'udp.length', message: `UDP length ${u.length} but the IP payload is ${seg} bytes` }];
+    if (firstFragment(v) ? u.length < seg : u.length !== seg)
+      return [{ field: 'udp.length', message: `UDP length ${u.length} but the IP payload is ${seg} bytes` }];
     return [];
   },
   repair(draft) {
@@ -87,7 +88,8 @@ export const portsRule: PacketRule<UdpContext> = {
 
 export const checksumRule: PacketRule<UdpContext> = {
   name: 'udp.checksum',
-  description: 'The checksum verifies, or is 0 ("none") over IPv4 — over IPv6 it is mandatory; skipped when the snap length cut the datagram or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
+  description:
+    'The checksum verifies, or is 0 ("none") over IPv4 — over IPv6 it is mandatory; skipped when the snap length cut the datagram or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
   applies: (v) => v.udp !== undefined,
   check(v, ctx) {
     const verdict = transportVerdict(v);

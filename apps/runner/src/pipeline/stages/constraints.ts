@@ -74,12 +74,15 @@ function settleSample(
   const reasons = new Map<number, { constraint: string; rule: string; reason: string }>();
   for (const c of active) {
     for (const v of c.instance.check(packets)) {
-      if (!reasons.has(v.packetIndex)) reasons.set(v.packetIndex, failures.get(v.packetIndex) ?? { constraint: c.name, rule: v.rule, reason: `${v.field}: ${v.message}` });
+      if (!reasons.has(v.packetIndex))
+        reasons.set(v.packetIndex, failures.get(v.packetIndex) ?? { constraint: c.name, rule: v.rule, reason: `${v.field}: ${v.message}` });
     }
   }
   // A constraint that changed the packet count has no per-packet map back to the input: nothing to settle.
   const given = new Set(packets.length === sample.packets.length ? [...reasons.keys()].filter((i) => i < packets.length) : []);
-  const unrepairable = [...given].sort((a, b) => a - b).map((i) => ({ sample: sample.id, packetIndex: i, ...(reasons.get(i) as { constraint: string; rule: string; reason: string }) }));
+  const unrepairable = [...given]
+    .sort((a, b) => a - b)
+    .map((i) => ({ sample: sample.id, packetIndex: i, ...(reasons.get(i) as { constraint: string; rule: string; reason: string }) }));
   if (given.size === 0) return { packets, unrepairable, given };
   const out = policy === 'keep' ? packets.map((p, i) => (given.has(i) ? (sample.packets[i] ?? p) : p)) : packets.filter((_, i) => !given.has(i));
   return { packets: out, unrepairable, given };
@@ -133,7 +136,8 @@ export const constraintsStage: Stage = {
           const result = c.instance.repair(packets, c.rng);
           packets = result.packets;
           for (const change of result.changes) sampleChanges.push({ constraint: c.name, ...change });
-          for (const u of result.unrepairable ?? []) if (!failures.has(u.packetIndex)) failures.set(u.packetIndex, { constraint: c.name, rule: u.rule, reason: u.reason });
+          for (const u of result.unrepairable ?? [])
+            if (!failures.has(u.packetIndex)) failures.set(u.packetIndex, { constraint: c.name, rule: u.rule, reason: u.reason });
         }
         const settled = settleSample(active, s, packets, failures, policy);
         unrepairable.push(...settled.unrepairable);
@@ -167,7 +171,14 @@ export const constraintsStage: Stage = {
     return {
       summary: `${target.length} ${report.on} samples: ${report.violations.before} violations before, ${report.violations.after} after; ${changeLines.length} fields repaired${unrepairable.length ? `; ${unrepairable.length} unrepairable packet(s) ${policy === 'drop' ? 'dropped' : 'kept'}` : ''}`,
       outputs: [OUT.constraintsReport, OUT.constraintsChanges, OUT.repaired],
-      details: { samples: target.length, on: report.on, violationsBefore: report.violations.before, violationsAfter: report.violations.after, changes: changeLines.length, unrepairable: unrepairable.length },
+      details: {
+        samples: target.length,
+        on: report.on,
+        violationsBefore: report.violations.before,
+        violationsAfter: report.violations.after,
+        changes: changeLines.length,
+        unrepairable: unrepairable.length,
+      },
     };
   },
 };

@@ -45,10 +45,7 @@ export const decodeStage: Stage = {
     const count = (kind: string): number => decoded.reduce((n, d) => n + d.problems.filter((p) => decodeProblemKind(p) === kind).length, 0);
     const repaired = count('repaired');
     const problems = count('failed');
-    const parts = [
-      ...(repaired ? [`${repaired} rows repaired into packets`] : []),
-      ...(problems ? [`${problems} rows could not be decoded`] : []),
-    ];
+    const parts = [...(repaired ? [`${repaired} rows repaired into packets`] : []), ...(problems ? [`${problems} rows could not be decoded`] : [])];
     return {
       summary: `${decoded.length} samples → ${packets} packets${parts.length ? `; ${parts.join(', ')} (see ${OUT.decodeProblems})` : ''}${csv.length ? `; records → ${OUT.syntheticCsv}` : ''}`,
       outputs: [OUT.decoded, OUT.decodeProblems, ...csv],

@@ -31,5 +31,10 @@ export function dpResult(p: FitPrivacy): EvaluationResult {
     `DP-SGD training (${p.accountant}); protected unit: ${p.unit}`,
     ...metrics.map((m) => `${m.name.padEnd(width)}  ${String(Number((m.value as number).toPrecision(6)))}`),
   ].join('\n');
-  return { evaluator: TRAINING_PRIVACY, metrics, table, sections: [{ title: 'Differential privacy of the training', kind: 'text', data: { id: 'dp-training', text: table } }] };
+  return {
+    evaluator: TRAINING_PRIVACY,
+    metrics,
+    table,
+    sections: [{ title: 'Differential privacy of the training', kind: 'text', data: { id: 'dp-training', text: table } }],
+  };
 }

@@ -56,7 +56,12 @@ export const encodeStage: Stage = {
     if (holdout.length > 0) outputs.push(OUT.holdoutTensors);
     let rendered = 0;
     if (state.config.output.images) {
-      rendered = await renderImages(state, encoder, train.map((s, i) => ({ label: s.label, tensor: trainTensors[i] as ImageTensor })), OUT.realImages);
+      rendered = await renderImages(
+        state,
+        encoder,
+        train.map((s, i) => ({ label: s.label, tensor: trainTensors[i] as ImageTensor })),
+        OUT.realImages,
+      );
       if (rendered > 0) outputs.push(OUT.realImages);
     }
     state.provide('encoder', encoder);

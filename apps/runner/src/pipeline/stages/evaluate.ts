@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { LOSS_HISTORY_FILE, writeFileAtomic, type EvalSet, type EvaluationResult, type GeneratedSample, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
+import {
+  LOSS_HISTORY_FILE,
+  writeFileAtomic,
+  type EvalSet,
+  type EvaluationResult,
+  type GeneratedSample,
+  type LabelledSample,
+  type NetflowRecord,
+  type Packet,
+} from '@netsynth/core';
 import { imageGroupsFor, writeReport, type ReportImageGroup, type ReportInput } from '@netsynth/report';
 import { OUT, REPORT_IMAGES_PER_CLASS } from '../paths.js';
 import { writeSamplesPcap } from '../pcap-out.js';

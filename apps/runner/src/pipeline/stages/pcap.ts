@@ -33,7 +33,15 @@ export const pcapStage: Stage = {
     return {
       summary: `${report.written} packets of ${samples.length} samples → ${report.files.join(', ')} (link type ${report.linkType}; ${when})${report.skipped ? `, ${report.skipped} left out` : ''}`,
       outputs: report.files,
-      details: { packets: report.written, skipped: report.skipped, linkType: report.linkType, file: rel, files: report.files, labels, timeline: timeline ? state.config.output.timeline : 'own' },
+      details: {
+        packets: report.written,
+        skipped: report.skipped,
+        linkType: report.linkType,
+        file: rel,
+        files: report.files,
+        labels,
+        timeline: timeline ? state.config.output.timeline : 'own',
+      },
     };
   },
 };

@@ -32,7 +32,8 @@ function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolea
     typeof use.samplesPerLabel === 'number' ? Object.fromEntries(labels.map((l) => [l, use.samplesPerLabel as number])) : { ...use.samplesPerLabel };
   if (warn) {
     for (const label of Object.keys(perLabel)) {
-      if (!labels.includes(label)) state.progress.warn(`generator.samplesPerLabel names "${label}", which has no training sample (labels: ${labels.join(', ')})`);
+      if (!labels.includes(label))
+        state.progress.warn(`generator.samplesPerLabel names "${label}", which has no training sample (labels: ${labels.join(', ')})`);
     }
   }
   return perLabel;
@@ -50,7 +51,9 @@ async function makeSamples(state: RunState, request: SampleRequest): Promise<Gen
   if (state.presampled) return mergeShares(state.presampled, request.perLabel);
   const generator = await state.generator();
   if (state.shard && !generator.indexedSampling) {
-    throw new InvalidArgumentError(`--shard: ${generator.name} does not make sample k of a label independently of the others (no indexedSampling), so shards could not merge into one run's bytes`);
+    throw new InvalidArgumentError(
+      `--shard: ${generator.name} does not make sample k of a label independently of the others (no indexedSampling), so shards could not merge into one run's bytes`,
+    );
   }
   const ctx = await state.context(state.seeds.sample, `${OUT.work}/generator`);
   return generator.sample(state.out.path(OUT.model), request, ctx);
@@ -59,7 +62,10 @@ async function makeSamples(state: RunState, request: SampleRequest): Promise<Gen
 export const sampleStage: Stage = {
   name: 'sample',
   // A shard's samples are its own (a different hash); merged shards are the whole run's.
-  inputs: (state) => ({ samplesPerLabel: state.config.generator?.samplesPerLabel ?? null, ...(state.shard && { shard: `${state.shard.index}/${state.shard.count}` }) }),
+  inputs: (state) => ({
+    samplesPerLabel: state.config.generator?.samplesPerLabel ?? null,
+    ...(state.shard && { shard: `${state.shard.index}/${state.shard.count}` }),
+  }),
   outputs: () => [OUT.generatedTensors, OUT.syntheticImages],
   async run(state) {
     const use = state.config.generator;
@@ -78,12 +84,17 @@ export const sampleStage: Stage = {
     samples.forEach((s, i) => {
       const t = s.tensor;
       if (t.channels !== channels || t.height !== height || t.width !== width || t.data.length !== channels * height * width) {
-        throw new EngineError(`generated image ${i} (${s.label}) is ${t.channels}×${t.height}×${t.width}; the encoder's images are ${channels}×${height}×${width}`);
+        throw new EngineError(
+          `generated image ${i} (${s.label}) is ${t.channels}×${t.height}×${t.width}; the encoder's images are ${channels}×${height}×${width}`,
+        );
       }
       const bad = nonFinite(t.data);
       if (bad > 0) {
         // A diverged or damaged model: decoding NaN would silently make empty samples.
-        throw new EngineError(`sample stage: generated image ${i} (${s.label}) holds ${bad} NaN/Inf value(s) of ${t.data.length}; the model diverged or its weights are damaged (train again with --force)`, { file: state.out.path(OUT.model) });
+        throw new EngineError(
+          `sample stage: generated image ${i} (${s.label}) holds ${bad} NaN/Inf value(s) of ${t.data.length}; the model diverged or its weights are damaged (train again with --force)`,
+          { file: state.out.path(OUT.model) },
+        );
       }
     });
     const ids = generatedIds(samples, first);
