@@ -68,3 +68,5 @@ export {
   type UnrepairablePolicy,
 } from './chain.js';
 export { buildTcpPacket, buildUdpPacket, buildIcmpPacket, type Ipv4Spec, type TcpSpec, type UdpSpec, type IcmpSpec } from './builders.js';
+export { LearningRuleset, type LearningRulesetSpec } from './learning-ruleset.js';
+export { transportBytes, minHeaderRule, transportPortsRule, portsTowardsOf, towards, type MinHeaderRuleSpec, type PortsContext } from './transport-rules.js';

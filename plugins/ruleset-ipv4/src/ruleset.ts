@@ -1,5 +1,4 @@
-import type { Flow } from '@netsynth/core';
-import { PacketRuleset, TrafficProfile, ValueSource, type PacketRule } from '@netsynth/protocol-rules';
+import { LearningRuleset, type PacketRule, type TrafficProfile } from '@netsynth/protocol-rules';
 import { ipv4Context, type Ipv4Context } from './context.js';
 import { ipv4OptionsSchema, type Ipv4Options, type Ipv4OptionsInput } from './options.js';
 import { addressRule } from './rules/address.js';
@@ -29,21 +28,9 @@ export const IPV4_RULES: readonly PacketRule<Ipv4Context>[] = [
   checksumRule,
 ];
 
-export class Ipv4Ruleset extends PacketRuleset<Ipv4Context> {
-  readonly values: ValueSource;
-  readonly options: Ipv4Options;
-
-  constructor(options: Ipv4OptionsInput = {}, profile: TrafficProfile = new TrafficProfile()) {
-    const parsed = ipv4OptionsSchema.parse(options);
-    const values = new ValueSource(profile);
-    super({
-      name: 'ipv4',
-      rules: IPV4_RULES,
-      context: (views, rng) => ipv4Context(views, parsed, values, rng),
-      learn: (flows: readonly Flow[]) => values.learn(flows),
-    });
-    this.values = values;
-    this.options = parsed;
+export class Ipv4Ruleset extends LearningRuleset<Ipv4Context, Ipv4Options> {
+  constructor(options: Ipv4OptionsInput = {}, profile?: TrafficProfile) {
+    super({ name: 'ipv4', rules: IPV4_RULES, options: ipv4OptionsSchema.parse(options), profile, context: ipv4Context });
   }
 }
 

@@ -1,5 +1,4 @@
-import type { Flow } from '@netsynth/core';
-import { PacketRuleset, TrafficProfile, ValueSource, type PacketRule } from '@netsynth/protocol-rules';
+import { LearningRuleset, type PacketRule, type TrafficProfile } from '@netsynth/protocol-rules';
 import { tcpContext, type TcpContext } from './context.js';
 import { tcpOptionsSchema, type TcpRulesetOptions, type TcpRulesetOptionsInput } from './options.js';
 import { checksumRule } from './rules/checksum.js';
@@ -26,21 +25,9 @@ export const TCP_RULES: readonly PacketRule<TcpContext>[] = [
   checksumRule,
 ];
 
-export class TcpRuleset extends PacketRuleset<TcpContext> {
-  readonly values: ValueSource;
-  readonly options: TcpRulesetOptions;
-
-  constructor(options: TcpRulesetOptionsInput = {}, profile: TrafficProfile = new TrafficProfile()) {
-    const parsed = tcpOptionsSchema.parse(options);
-    const values = new ValueSource(profile);
-    super({
-      name: 'tcp',
-      rules: TCP_RULES,
-      context: (views, rng) => tcpContext(views, parsed, values, rng),
-      learn: (flows: readonly Flow[]) => values.learn(flows),
-    });
-    this.values = values;
-    this.options = parsed;
+export class TcpRuleset extends LearningRuleset<TcpContext, TcpRulesetOptions> {
+  constructor(options: TcpRulesetOptionsInput = {}, profile?: TrafficProfile) {
+    super({ name: 'tcp', rules: TCP_RULES, options: tcpOptionsSchema.parse(options), profile, context: tcpContext });
   }
 }
 

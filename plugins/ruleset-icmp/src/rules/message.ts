@@ -3,8 +3,9 @@ import {
   bitDistance,
   hex16,
   ICMP,
-  ipEnd,
+  minHeaderRule,
   resizeDatagram,
+  transportBytes,
   transportVerdict,
   type Finding,
   type PacketDraft,
@@ -16,13 +17,7 @@ import { ICMP_CODES, ICMP_DEPRECATED_CODES, ICMP_ERROR_TYPES, ICMP_FIXED_SIZES, 
 
 /** Bytes of the ICMP message as declared (IP payload); undefined when not ICMP or a later fragment. */
 export function icmpMessageBytes(v: PacketView): number | undefined {
-  const ip = v.ipv4 ?? v.ipv6;
-  const o = v.ipOffset;
-  if (!ip || o === undefined) return undefined;
-  if (ip.protocol !== (v.ipv4 ? 1 : 58)) return undefined;
-  if ((v.ipv4 && (v.ipv4.fragmentOffset > 0 || v.ipv4.ihl < 5)) || v.ipv6?.isFragment) return undefined;
-  const end = ipEnd(v);
-  return end === undefined ? undefined : end - (o + ip.headerLength);
+  return transportBytes(v, v.ipv4 ? 1 : 58);
 }
 
 const isV6 = (v: PacketView): boolean => v.icmp?.kind === 'icmpv6';
@@ -33,19 +28,15 @@ export function knownCodes(v6: boolean, type: number, allowDeprecated: boolean):
   return ICMP_CODES.get(type) ?? (allowDeprecated ? ICMP_DEPRECATED_CODES.get(type) : undefined) ?? null;
 }
 
-export const minSizeRule: PacketRule<IcmpContext> = {
+export const minSizeRule: PacketRule<IcmpContext> = minHeaderRule({
   name: 'icmp.min_size',
   description: 'An ICMP message holds at least its 8-byte header.',
-  applies: (v) => icmpMessageBytes(v) !== undefined,
-  check(v) {
-    const n = icmpMessageBytes(v) ?? 0;
-    return n >= 8 ? [] : [{ field: 'icmp.length', message: `the IP packet leaves ${n} bytes for an 8-byte ICMP header` }];
-  },
-  repair(draft) {
-    const ip = draft.view.ipv4 ?? draft.view.ipv6;
-    if (ip) resizeDatagram(draft, 'icmp.min_size', ip.headerLength + 8, 'datagram grown to hold an ICMP header');
-  },
-};
+  field: 'icmp.length',
+  header: 'an ICMP header',
+  headerBytes: 8,
+  bytes: icmpMessageBytes,
+  message: (_v, n) => `the IP packet leaves ${n} bytes for an 8-byte ICMP header`,
+});
 
 export const typeCodeRule: PacketRule<IcmpContext> = {
   name: 'icmp.type_code',

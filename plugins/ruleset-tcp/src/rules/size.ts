@@ -1,37 +1,21 @@
 /** NetShare validity test 4 (TCP ≥ 40 bytes) and the data offset. */
-import { ipEnd, resizeDatagram, TCP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import { minHeaderRule, TCP, transportBytes, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
 import type { TcpContext } from '../context.js';
 
 /** Bytes from the TCP header to the end of the datagram (undefined when not TCP or a later fragment). */
 export function tcpSegmentBytes(v: PacketView): number | undefined {
-  const ip = v.ipv4 ?? v.ipv6;
-  const o = v.ipOffset;
-  if (!ip || o === undefined || ip.protocol !== 6) return undefined;
-  if (v.ipv4 && v.ipv4.fragmentOffset > 0) return undefined;
-  if (v.ipv6 && v.ipv6.isFragment) return undefined;
-  if (v.ipv4 && v.ipv4.ihl < 5) return undefined;
-  const end = ipEnd(v);
-  if (end === undefined) return undefined;
-  return end - (o + ip.headerLength);
+  return transportBytes(v, 6);
 }
 
-export const minSizeRule: PacketRule<TcpContext> = {
+export const minSizeRule: PacketRule<TcpContext> = minHeaderRule({
   name: 'tcp.min_size',
   description: "A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare's validity test).",
-  applies: (v) => tcpSegmentBytes(v) !== undefined,
-  check(v) {
-    const seg = tcpSegmentBytes(v) ?? 0;
-    if (seg >= 20) return [];
-    const ipLen = v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0);
-    return [{ field: 'tcp.length', message: `IP packet of ${ipLen} bytes leaves ${seg} bytes for a 20-byte TCP header` }];
-  },
-  repair(draft) {
-    const v = draft.view;
-    const ip = v.ipv4 ?? v.ipv6;
-    if (!ip) return;
-    resizeDatagram(draft, 'tcp.min_size', ip.headerLength + 20, 'datagram grown to hold a TCP header');
-  },
-};
+  field: 'tcp.length',
+  header: 'a TCP header',
+  headerBytes: 20,
+  bytes: tcpSegmentBytes,
+  message: (v, seg) => `IP packet of ${v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0)} bytes leaves ${seg} bytes for a 20-byte TCP header`,
+});
 
 export const dataOffsetRule: PacketRule<TcpContext> = {
   name: 'tcp.data_offset',

@@ -1,32 +1,23 @@
 /** UDP: minimum size, length field, ports, checksum. */
-import { hex16, ipEnd, portProblem, resizeDatagram, transportVerdict, UDP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
-import { towards, type UdpContext } from '../context.js';
+import { hex16, minHeaderRule, transportBytes, transportPortsRule, transportVerdict, UDP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import type { UdpContext } from '../context.js';
 
 /** Bytes from the UDP header to the end of the datagram; undefined when not UDP or a later fragment. */
 export function udpSegmentBytes(v: PacketView): number | undefined {
-  const ip = v.ipv4 ?? v.ipv6;
-  const o = v.ipOffset;
-  if (!ip || o === undefined || ip.protocol !== 17) return undefined;
-  if ((v.ipv4 && (v.ipv4.fragmentOffset > 0 || v.ipv4.ihl < 5)) || v.ipv6?.isFragment) return undefined;
-  const end = ipEnd(v);
-  return end === undefined ? undefined : end - (o + ip.headerLength);
+  return transportBytes(v, 17);
 }
 
 const firstFragment = (v: PacketView): boolean => v.ipv4?.moreFragments ?? v.ipv6?.extensions.some((e) => e.type === 44) ?? false;
 
-export const minSizeRule: PacketRule<UdpContext> = {
+export const minSizeRule: PacketRule<UdpContext> = minHeaderRule({
   name: 'udp.min_size',
   description: "A UDP datagram holds at least its 8-byte header (IPv4 packets ≥ 28 bytes, NetShare's validity test).",
-  applies: (v) => udpSegmentBytes(v) !== undefined,
-  check(v) {
-    const seg = udpSegmentBytes(v) ?? 0;
-    return seg >= 8 ? [] : [{ field: 'udp.length', message: `the IP packet leaves ${seg} bytes for an 8-byte UDP header` }];
-  },
-  repair(draft) {
-    const ip = draft.view.ipv4 ?? draft.view.ipv6;
-    if (ip) resizeDatagram(draft, 'udp.min_size', ip.headerLength + 8, 'datagram grown to hold a UDP header');
-  },
-};
+  field: 'udp.length',
+  header: 'a UDP header',
+  headerBytes: 8,
+  bytes: udpSegmentBytes,
+  message: (_v, n) => `the IP packet leaves ${n} bytes for an 8-byte UDP header`,
+});
 
 export const lengthRule: PacketRule<UdpContext> = {
   name: 'udp.length',
@@ -49,42 +40,10 @@ export const lengthRule: PacketRule<UdpContext> = {
   },
 };
 
-const EPHEMERAL_LOW = 32768;
-const EPHEMERAL_COUNT = 28232;
-
-export const portsRule: PacketRule<UdpContext> = {
-  name: 'udp.ports',
-  description: 'No destination port 0 (source 0 means "no reply port" and is allowed); no TCP-only service port as a UDP port.',
-  applies: (v) => v.udp !== undefined && v.capturedIpLength >= (v.ipv4?.ihl ?? 10) * 4 + 4,
-  check(v) {
-    const u = v.udp;
-    if (!u) return [];
-    const p = portProblem('udp', u.srcPort, u.dstPort);
-    return p ? [{ field: `udp.${p.field}`, message: p.message }] : [];
-  },
-  repair(draft, _f, ctx) {
-    const v = draft.view;
-    const u = v.udp;
-    const ip = v.ipv4 ?? v.ipv6;
-    if (!u || !ip) return;
-    const p = portProblem('udp', u.srcPort, u.dstPort);
-    if (!p) return;
-    const src = p.field === 'src_port';
-    const [owner, peer] = src ? [ip.src, ip.dst] : [ip.dst, ip.src];
-    const good = (port: number): boolean => (src ? portProblem('udp', port, u.dstPort) : portProblem('udp', u.srcPort, port)) === undefined;
-    let port = ctx.portsTowards.get(towards(owner, peer))?.closest(() => 0, good);
-    let reason = 'the port this endpoint uses elsewhere in the sample';
-    if (port === undefined && !src) {
-      port = ctx.values.hist((pr) => pr.udpServicePorts).closest(() => 0, good);
-      reason = 'most common learned UDP service port';
-    }
-    if (port === undefined) {
-      port = EPHEMERAL_LOW + (ctx.rng ? ctx.rng.int(EPHEMERAL_COUNT) : draft.index % EPHEMERAL_COUNT);
-      reason = 'an ephemeral port';
-    }
-    draft.set('udp.ports', u.offset, src ? UDP.srcPort : UDP.dstPort, port, `${p.message}; replaced by ${reason}`);
-  },
-};
+export const portsRule: PacketRule<UdpContext> = transportPortsRule(
+  'udp',
+  'No destination port 0 (source 0 means "no reply port" and is allowed); no TCP-only service port as a UDP port.',
+);
 
 export const checksumRule: PacketRule<UdpContext> = {
   name: 'udp.checksum',
