@@ -13,6 +13,7 @@ import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type 
 import type { FlowRecordOptions } from './options.js';
 import { recordToPackets } from './packets.js';
 import { flowRecord, protocolName, toNetflow, type FlowRecord } from './record.js';
+import { learnShapes, shapeFor, type ShapeBank } from './shapes.js';
 
 /** The most common IP protocol that is not TCP, UDP or ICMP; undefined when there is none. */
 function mostCommonOther(protocols: readonly number[]): number | undefined {
@@ -46,6 +47,8 @@ export class FlowRecordEncoder implements Encoder {
   private baseSeconds: number;
   /** What `other` decodes to: the training flows' most common protocol beside TCP, UDP, ICMP (255, reserved, when none). */
   private otherProtocol = 255;
+  /** Per-class packet shapes of the training flows (empty for record-only input). */
+  private shapes: ShapeBank = {};
 
   constructor(private readonly options: FlowRecordOptions) {
     const { layout, length } = makeLayout(options.addresses);
@@ -81,6 +84,7 @@ export class FlowRecordEncoder implements Encoder {
       for (const f of CONTINUOUS) learned[f] = [Math.min(learned[f][0], v[f]), Math.max(learned[f][1], v[f])];
     }
     this.ranges = { ...learned, ...this.fixedRanges() };
+    this.shapes = learnShapes(samples);
   }
 
   info(): EncoderInfo {
@@ -102,7 +106,8 @@ export class FlowRecordEncoder implements Encoder {
       throw new EncodingError(`a flow-record tensor has ${this.length} values (1×1×${this.length}); got ${tensor.channels}×${tensor.height}×${tensor.width}`);
     }
     const record = decodeRecord(tensor.data, this.layout, this.ranges, this.baseSeconds, this.options.decode);
-    const { packets, problems } = recordToPackets(record, this.options.decode);
+    const shape = this.options.decode.split === 'learned' ? shapeFor(this.shapes, label, record.pkt, record.byt, record.td, record.upShare) : undefined;
+    const { packets, problems } = recordToPackets(record, this.options.decode, shape);
     let nonFinite = 0;
     for (const v of tensor.data) if (!Number.isFinite(v)) nonFinite++;
     if (nonFinite) problems.unshift({ message: `${nonFinite} non-finite value(s) in the tensor, read as the lowest value` });
@@ -123,7 +128,14 @@ export class FlowRecordEncoder implements Encoder {
   }
 
   state(): JsonValue {
-    return { format: STATE_FORMAT, addresses: this.options.addresses, baseSeconds: this.baseSeconds, ranges: this.ranges, otherProtocol: this.otherProtocol };
+    return {
+      format: STATE_FORMAT,
+      addresses: this.options.addresses,
+      baseSeconds: this.baseSeconds,
+      ranges: this.ranges,
+      otherProtocol: this.otherProtocol,
+      shapes: this.shapes as unknown as JsonValue,
+    };
   }
 
   loadState(state: JsonValue): void {
@@ -139,5 +151,8 @@ export class FlowRecordEncoder implements Encoder {
     this.baseSeconds = s.baseSeconds;
     this.ranges = s.ranges as Ranges;
     this.otherProtocol = typeof (s as { otherProtocol?: unknown }).otherProtocol === 'number' ? (s as { otherProtocol: number }).otherProtocol : 255;
+    // States saved before shapes were learned decode with the even split.
+    const shapes = (s as { shapes?: unknown }).shapes;
+    this.shapes = typeof shapes === 'object' && shapes !== null && !Array.isArray(shapes) ? (shapes as ShapeBank) : {};
   }
 }

@@ -47,8 +47,14 @@ export const flowRecordOptionsSchema = z.strictObject({
         .enum(['none', 'zeros'])
         .default('none')
         .describe('none: headers only are captured (original length kept, as a capture with a snap length); zeros: the payload bytes are written as zeros'),
+      split: z
+        .enum(['learned', 'even'])
+        .default('learned')
+        .describe(
+          "learned: packet sizes, gaps and directions follow a training flow of the class with similar totals, scaled to the record (even split when fit saw no packets); even: the record's bytes and duration in equal shares",
+        ),
     })
-    .default({ maxPackets: 1024, mtu: 1500, startTimeSeconds: 1_700_000_000, client: '192.0.2.1', server: '198.51.100.1', payload: 'none' })
+    .default({ maxPackets: 1024, mtu: 1500, startTimeSeconds: 1_700_000_000, client: '192.0.2.1', server: '198.51.100.1', payload: 'none', split: 'learned' })
     .describe('how a record becomes packets'),
 });
 

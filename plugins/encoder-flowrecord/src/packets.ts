@@ -1,6 +1,7 @@
 import { LinkType, secondsToNs, type DecodeProblem, type Direction, type Packet } from '@netsynth/core';
 import { recomputeChecksums } from '@netsynth/pcap';
 import { ipv4ToNumber, type FlowRecord } from './record.js';
+import { splitByWeights, stretch, type FlowShape } from './shapes.js';
 
 /** Smallest IP packet of each kind: IPv4 header + TCP 20 / UDP 8 / ICMP echo 8. */
 export const MIN_SIZE = { tcp: 40, udp: 28, icmp: 28, other: 28 } as const;
@@ -31,8 +32,10 @@ export function splitBytes(total: number, n: number, min: number, max: number): 
 
 /**
  * A record → a raw-IP (link type 101) flow: `pkt` packets (at most maxPackets) carrying `byt`
- * bytes in even shares, evenly spaced over `td` from `ts`, the initiator's share of packets as
- * recorded. Headers: IPv4 with DF, TTL 64 and a per-direction identification counter; TCP with
+ * bytes over `td` from `ts`. With a `shape` (a real flow of the class, see shapes.ts) the bytes,
+ * gaps and directions follow it, scaled to the record's totals; without one, bytes in even
+ * shares, evenly spaced, the initiator's share of packets as recorded. Headers: IPv4 with DF,
+ * TTL 64 and a per-direction identification counter; TCP with
  * ACK (+PSH when there is payload) and sequence/acknowledgement numbers that follow the bytes
  * (no handshake is invented: that is the flow ruleset's business); UDP; ICMP echo request /
  * reply (identifier = the record's port, sequence numbers per request). Payload bytes are
@@ -40,7 +43,7 @@ export function splitBytes(total: number, n: number, min: number, max: number): 
  * payloads, and zero-filled payloads on well-known ports (DNS over TCP, WINS...) are malformed
  * messages to a dissector. Checksums are correct for the packet on the wire.
  */
-export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mtu: number; payload?: 'none' | 'zeros' }): RecordPackets {
+export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mtu: number; payload?: 'none' | 'zeros' }, shape?: FlowShape): RecordPackets {
   const problems: DecodeProblem[] = [];
   const n = Math.min(options.maxPackets, Math.max(1, r.pkt));
   if (r.pkt > options.maxPackets) problems.push({ message: `the record has ${r.pkt} packets; decode.maxPackets keeps ${options.maxPackets}` });
@@ -48,13 +51,16 @@ export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mt
   if (kind === 'other') problems.push({ message: 'protocol "other" has no header template: decoded as UDP' });
   const proto = kind === 'tcp' ? 'tcp' : kind === 'icmp' ? 'icmp' : 'udp';
   const min = MIN_SIZE[proto];
-  const sizes = splitBytes(r.byt, n, min, options.mtu);
+  const directionsEven = directionsFor(n, r.upShare);
+  const stretched = shape ? stretch(shape, n, directionsEven.filter((d) => d === 0).length) : undefined;
+  const sizes = stretched ? splitByWeights(r.byt, stretched.size, min, options.mtu) : splitBytes(r.byt, n, min, options.mtu);
   if (r.byt < n * min || r.byt > n * options.mtu) problems.push({ message: `${r.byt} bytes do not fit ${n} packets of ${min}–${options.mtu} bytes: clamped` });
-  const directions = directionsFor(n, r.upShare);
+  const directions = stretched ? stretched.dir : directionsEven;
   const client = ipv4ToNumber(r.srcip) ?? 0;
   const server = ipv4ToNumber(r.dstip) ?? 0;
   const start = secondsToNs(r.ts);
   const step = n > 1 ? r.td / (n - 1) : 0;
+  let elapsed = 0;
 
   const ipId = [1, 1];
   const seq = [1_000_000, 2_000_000];
@@ -94,7 +100,8 @@ export function recordToPackets(r: FlowRecord, options: { maxPackets: number; mt
       v.setUint16(24, r.srcport);
       v.setUint16(26, icmpSeq & 0xffff);
     }
-    const t = start + secondsToNs(step * i);
+    elapsed = stretched ? elapsed + stretched.gap[i]! * r.td : step * i;
+    const t = start + secondsToNs(elapsed);
     const full = recomputeChecksums({ timestampNs: t, capturedLength: size, originalLength: size, linkType: LinkType.RAW, data });
     // Headers only: the checksums above cover the (zero) payload, which adds nothing to the
     // sum, so they stay right for the packet on the wire; readers see a snap-length cut.
