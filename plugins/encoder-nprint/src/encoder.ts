@@ -26,7 +26,8 @@ import { nprintOptionsSchema, type NprintOptions } from './options.js';
 import { RowStats, RowStatsLearner } from './row-stats.js';
 import { ROW_REPAIR_SUMMARY_PREFIX, rowsToPackets, type RowRepair, type RowRepairSummary, type SkippedPacket } from './rows.js';
 import type { NprintTable } from './table.js';
-import { channelCount, readTensorGap, readTensorRow, writeTensorRow, type TensorShape } from './tensor.js';
+import { channelCount, readTensorGap, readTensorRow, tensorWidth, writeTensorRow, type TensorShape } from './tensor.js';
+import { timingColumnNames } from './timing-columns.js';
 
 export const ENCODER_NAME = '@netsynth/encoder-nprint';
 const STATE_KIND = 'netsynth.encoder-nprint/1';
@@ -112,10 +113,11 @@ export class NprintEncoder implements Encoder {
       height: options.maxPackets,
       iat: options.interArrival,
       iatMaxUs: Math.round(options.iatMaxSeconds * 1e6),
+      timingColumns: options.timingColumns,
     };
   }
 
-  /** Bit-column names of the tensor's width, left to right. */
+  /** Bit-column names of the tensor's width, left to right (the timing columns not included). */
   tensorColumns(): string[] {
     return this.shape.columns.map((i) => this.layout.columns[i] as string);
   }
@@ -138,8 +140,15 @@ export class NprintEncoder implements Encoder {
       keepAddresses: this.options.keepAddresses,
       rows: 'one packet per row in sample order; rows after the last packet are padding (all bits -1)',
       iat: this.shape.iat ? { unit: 'us', scale: 'log1p(us)/log1p(maxUs) mapped to [-1,1]', maxUs: this.shape.iatMaxUs } : null,
+      timing: this.shape.timingColumns
+        ? {
+            columns: timingColumnNames(this.shape.timingColumns),
+            code: 'thermometer: level k = count of 1 cells, gap = expm1(k/n * log1p(maxUs)) us',
+            maxUs: this.shape.iatMaxUs,
+          }
+        : null,
     };
-    return { channels, height: this.shape.height, width: this.shape.columns.length, valueRange: [-1, 1], metadata };
+    return { channels, height: this.shape.height, width: tensorWidth(this.shape), valueRange: [-1, 1], metadata };
   }
 
   /**
@@ -182,7 +191,7 @@ export class NprintEncoder implements Encoder {
   /** Encodes packets and says what was left out. */
   encodePackets(packets: readonly Packet[]): EncodeReport {
     const shape = this.shape;
-    const tensor = createImageTensor(channelCount(shape), shape.height, shape.columns.length);
+    const tensor = createImageTensor(channelCount(shape), shape.height, tensorWidth(shape));
     const row = new Int8Array(this.layout.columns.length);
     const skipped: SkippedPacket[] = [];
     const packetIndex: number[] = [];

@@ -34,7 +34,13 @@ export const nprintOptionsSchema = z
     tensor: z.enum(['onehot3', 'signed1']).default('onehot3'),
     /** Carry inter-arrival times as an extra channel (log-scaled µs). */
     interArrival: z.boolean().default(true),
-    /** Gap that maps to the top of the IAT scale; longer gaps are clipped to it. */
+    /**
+     * Bit columns right of the header bits that carry the row's gap as a thermometer code
+     * on the IAT's log scale (timing-columns.ts); 0 = none. What lets an RGB image model
+     * (Stable Diffusion) generate timing, as it cannot generate the IAT channel.
+     */
+    timingColumns: z.number().int().min(0).max(256).default(0),
+    /** Gap that maps to the top of the IAT scale (channel and timing columns); longer gaps are clipped to it. */
     iatMaxSeconds: z.number().positive().max(86_400).default(60),
     /** Addresses written into decoded packets when the tensor has none (default: seeded draw). */
     addresses: z.object({ ipv4: ipv4Pair.optional(), ipv6: ipv6Pair.optional() }).strict().optional(),
