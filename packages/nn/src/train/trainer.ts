@@ -117,8 +117,32 @@ interface Buffers {
   ema?: Float32Array;
 }
 
-/** The fused single-session graph, or gradient replicas plus a separate update graph. */
-type Engine = { kind: 'fused'; session: ort.InferenceSession } | { kind: 'replicated'; pool: ReplicaPool; update: ort.InferenceSession };
+/** What a step's gradient pass gives the update: the session to run, and what the pass measured. */
+interface StepGradients {
+  session: ort.InferenceSession;
+  /** The loss, when the gradient pass computed it (replicas) rather than the session. */
+  loss?: number;
+  /** DP-SGD: examples in the batch and how many of their gradients were clipped. */
+  dp?: { examples: number; clipped: number };
+}
+
+/** One step's batch, placed where its engine needs it. */
+interface LoadedBatch {
+  /** Feeds of the update session that come from the batch (inputs, dropout masks). */
+  feeds: Record<string, ort.Tensor>;
+  /** Runs the gradient part of the step, adding its gradients to `feeds`. */
+  gradients(params: Float32Array, feeds: Record<string, ort.Tensor>): Promise<StepGradients>;
+}
+
+/**
+ * How steps run: one fused session (forward, backward and update in one graph), gradient
+ * replicas plus a separate update graph, or DP-SGD's per-example replicas plus the update.
+ */
+interface Engine {
+  /** Validates the batch of step `stepNo` and places it (throws InvalidArgumentError). */
+  load(batch: Readonly<Record<string, FeedValue>>, stepNo: number): LoadedBatch;
+  release(): Promise<void>;
+}
 
 export class Trainer {
   private engine!: Engine;
@@ -189,7 +213,7 @@ export class Trainer {
   }
 
   private async startEngine(built: BuiltGraphs): Promise<Engine> {
-    if (!built.update) return { kind: 'fused', session: await createOrtSession(built.model.source, this.opts.runtime) };
+    if (!built.update) return this.fusedEngine(await createOrtSession(built.model.source, this.opts.runtime));
     const update = await createOrtSession(built.update, this.opts.runtime);
     try {
       const inputs = Object.entries(this.opts.inputs).map(([name, spec]) => ({
@@ -217,19 +241,95 @@ export class Trainer {
         size: this.front.params.length,
         ...(dp && { perExample: { maxNorm: dp.maxGradNorm, capacity: Math.ceil(pass / this.replicas) } }),
       });
-      return { kind: 'replicated', pool, update };
+      return this.opts.privacy ? this.privateEngine(pool, update) : this.replicatedEngine(pool, update);
     } catch (e) {
       await update.release();
       throw e;
     }
   }
 
+  private fusedEngine(session: ort.InferenceSession): Engine {
+    return {
+      load: (batch, stepNo) => {
+        const feeds: Record<string, ort.Tensor> = {};
+        for (const { name, data, dtype, shape } of this.checkedInputs(batch)) feeds[name] = new ort.Tensor(dtype, data, [...shape]);
+        this.dropoutMasks(stepNo).forEach((mask, i) => {
+          feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...(this.dropouts[i] as DropoutSlot).input.shape]);
+        });
+        return { feeds, gradients: () => Promise.resolve({ session }) };
+      },
+      release: () => session.release(),
+    };
+  }
+
+  /** The batch and masks go to the pool whole (it splits them by replica); the update graph gets only the parameters, state and gradients. */
+  private replicatedEngine(pool: ReplicaPool, update: ort.InferenceSession): Engine {
+    return {
+      load: (batch, stepNo) => {
+        const whole: Record<string, FeedValue> = {};
+        for (const { name, data } of this.checkedInputs(batch)) whole[name] = data;
+        this.dropoutMasks(stepNo).forEach((mask, i) => (whole[`dropout_mask_${i}`] = mask));
+        return {
+          feeds: {},
+          gradients: async (params, feeds) => {
+            const loss = await pool.run(params, whole);
+            pool.grads.forEach((g, r) => (feeds[`grad_${r}`] = new ort.Tensor('float32', g, [params.length])));
+            return { session: update, loss };
+          },
+        };
+      },
+      release: () => this.releaseReplicas(pool, update),
+    };
+  }
+
+  /** DP-SGD: the batch is checked and split per example by privateGradient, which also draws the masks. */
+  private privateEngine(pool: ReplicaPool, update: ort.InferenceSession): Engine {
+    return {
+      load: (batch, stepNo) => ({
+        feeds: {},
+        gradients: async (params, feeds) => {
+          const g = await this.privateGradient(pool, batch, stepNo);
+          feeds['grad_0'] = new ort.Tensor('float32', g.grad, [params.length]);
+          return { session: update, loss: g.loss, dp: { examples: g.examples, clipped: g.clipped } };
+        },
+      }),
+      release: () => this.releaseReplicas(pool, update),
+    };
+  }
+
+  private async releaseReplicas(pool: ReplicaPool, update: ort.InferenceSession): Promise<void> {
+    await pool.dispose();
+    await update.release();
+  }
+
   private async stopEngine(): Promise<void> {
-    if (this.engine.kind === 'fused') await this.engine.session.release();
-    else {
-      await this.engine.pool.dispose();
-      await this.engine.update.release();
-    }
+    await this.engine.release();
+  }
+
+  /** The batch's inputs, each checked against its spec (presence, length, dtype). */
+  private checkedInputs(batch: Readonly<Record<string, FeedValue>>): { name: string; data: FeedValue; dtype: 'float32' | 'int64'; shape: readonly number[] }[] {
+    return Object.entries(this.opts.inputs).map(([name, spec]) => {
+      const data = batch[name];
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
+      if (data.length !== size) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, shape [${spec.shape.join(',')}] needs ${size}`);
+      const dtype = spec.dtype ?? 'float32';
+      if ((dtype === 'int64') !== data instanceof BigInt64Array)
+        throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
+      return { name, data, dtype, shape: spec.shape };
+    });
+  }
+
+  /** The step's dropout masks, drawn for the whole batch in one order, so replicas see the masks one session would. */
+  private dropoutMasks(stepNo: number): Float32Array[] {
+    if (this.dropouts.length === 0) return [];
+    const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
+    return this.dropouts.map((d) => {
+      const mask = new Float32Array(d.input.size * this.replicas);
+      const keep = 1 / (1 - d.p);
+      for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
+      return mask;
+    });
   }
 
   /** Number of optimizer updates applied so far. */
@@ -244,83 +344,52 @@ export class Trainer {
 
   async trainStep(batch: Readonly<Record<string, FeedValue>>): Promise<StepResult> {
     const stepNo = this.stepsDone + 1;
-    const feeds: Record<string, ort.Tensor> = {};
-    // With replicas the batch and masks go to the pool whole (it splits them by replica);
-    // the update graph gets only the parameters, state and gradients.
-    const whole: Record<string, FeedValue> = {};
-    for (const [name, spec] of this.opts.privacy ? [] : Object.entries(this.opts.inputs)) {
-      const data = batch[name];
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      if (!data) throw new InvalidArgumentError(`batch is missing input "${name}"`);
-      if (data.length !== size) throw new InvalidArgumentError(`input "${name}" has ${data.length} values, shape [${spec.shape.join(',')}] needs ${size}`);
-      const dtype = spec.dtype ?? 'float32';
-      if ((dtype === 'int64') !== data instanceof BigInt64Array)
-        throw new InvalidArgumentError(`input "${name}" must be a ${dtype === 'int64' ? 'BigInt64Array' : 'Float32Array'}`);
-      if (this.engine.kind === 'replicated') whole[name] = data;
-      else feeds[name] = new ort.Tensor(dtype, data, [...spec.shape]);
-    }
-    if (this.dropouts.length && !this.opts.privacy) {
-      // Drawn for the whole batch in one order, so replicas see the masks one session would.
-      const rng = createRng(deriveSeed(this.opts.seed ?? 0, `dropout:${stepNo}`));
-      this.dropouts.forEach((d, i) => {
-        const mask = new Float32Array(d.input.size * this.replicas);
-        const keep = 1 / (1 - d.p);
-        for (let j = 0; j < mask.length; j++) mask[j] = rng.next() < d.p ? 0 : keep;
-        if (this.engine.kind === 'replicated') whole[`dropout_mask_${i}`] = mask;
-        else feeds[`dropout_mask_${i}`] = new ort.Tensor('float32', mask, [...d.input.shape]);
-      });
-    }
+    const loaded = this.engine.load(batch, stepNo);
+    const feeds = loaded.feeds;
     const scalars = stepScalars(this.opts.optimizer, stepNo, this.opts.schedule);
     for (const name of this.scalarNames) feeds[name] = new ort.Tensor('float32', Float32Array.of(scalars[name] as number), []);
     if (this.opts.ema) feeds['ema_decay'] = new ort.Tensor('float32', Float32Array.of(this.opts.ema.decay), []);
     const f = this.front;
-    const b = this.back;
     const n = f.params.length;
     feeds['params'] = new ort.Tensor('float32', f.params, [n]);
     for (const k of this.stateKeys) feeds[`state_${k}`] = new ort.Tensor('float32', f.state.get(k) as Float32Array, [n]);
     if (f.ema) feeds['ema'] = new ort.Tensor('float32', f.ema, [n]);
     let result: ort.InferenceSession.ReturnType;
-    let replicaLoss: number | undefined;
-    let dpStep: { examples: number; clipped: number } | undefined;
+    let grads: StepGradients;
     try {
-      let session: ort.InferenceSession;
-      if (this.opts.privacy && this.engine.kind === 'replicated') {
-        const g = await this.privateGradient(this.engine.pool, batch, stepNo);
-        replicaLoss = g.loss;
-        dpStep = { examples: g.examples, clipped: g.clipped };
-        feeds['grad_0'] = new ort.Tensor('float32', g.grad, [n]);
-        session = this.engine.update;
-      } else if (this.engine.kind === 'replicated') {
-        const { pool } = this.engine;
-        replicaLoss = await pool.run(f.params, whole);
-        pool.grads.forEach((g, r) => (feeds[`grad_${r}`] = new ort.Tensor('float32', g, [n])));
-        session = this.engine.update;
-      } else session = this.engine.session;
-      if (this.opts.preallocateOutputs === false) {
-        result = await session.run(feeds);
-        b.params.set((result['params_out'] as ort.Tensor).data as Float32Array);
-        for (const k of this.stateKeys) (b.state.get(k) as Float32Array).set((result[`state_${k}_out`] as ort.Tensor).data as Float32Array);
-        if (b.ema) b.ema.set((result['ema_out'] as ort.Tensor).data as Float32Array);
-      } else {
-        const fetches: Record<string, ort.Tensor | null> = { grad_norm: null, params_out: new ort.Tensor('float32', b.params, [n]) };
-        if (replicaLoss === undefined) fetches['loss'] = null;
-        for (const k of this.stateKeys) fetches[`state_${k}_out`] = new ort.Tensor('float32', b.state.get(k) as Float32Array, [n]);
-        if (b.ema) fetches['ema_out'] = new ort.Tensor('float32', b.ema, [n]);
-        result = await session.run(feeds, fetches);
-      }
+      grads = await loaded.gradients(f.params, feeds);
+      result = await this.runUpdate(grads.session, feeds, grads.loss === undefined);
     } catch (e) {
       throw new EngineError(`training step ${stepNo} failed: ${(e as Error).message}`, { cause: e });
     }
-    this.front = b;
+    this.front = this.back;
     this.back = f;
     this.stepsDone = stepNo;
-    const loss = replicaLoss ?? (((result['loss'] as ort.Tensor).data as Float32Array)[0] as number);
+    const loss = grads.loss ?? (((result['loss'] as ort.Tensor).data as Float32Array)[0] as number);
     const gradNorm = ((result['grad_norm'] as ort.Tensor).data as Float32Array)[0] as number;
     const lr =
       this.opts.optimizer.kind === 'sgd'
         ? (scalars.lr as number)
         : (scalars.adam_step_size as number) * (1 - (this.opts.optimizer.betas?.[0] ?? 0.9) ** stepNo);
-    return { loss, gradNorm, lr, step: stepNo, ...dpStep };
+    return { loss, gradNorm, lr, step: stepNo, ...grads.dp };
+  }
+
+  /** Runs the update session, writing the new parameters, state and EMA into the back buffers. */
+  private async runUpdate(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, wantLoss: boolean): Promise<ort.InferenceSession.ReturnType> {
+    const b = this.back;
+    const n = b.params.length;
+    if (this.opts.preallocateOutputs === false) {
+      const result = await session.run(feeds);
+      b.params.set((result['params_out'] as ort.Tensor).data as Float32Array);
+      for (const k of this.stateKeys) (b.state.get(k) as Float32Array).set((result[`state_${k}_out`] as ort.Tensor).data as Float32Array);
+      if (b.ema) b.ema.set((result['ema_out'] as ort.Tensor).data as Float32Array);
+      return result;
+    }
+    const fetches: Record<string, ort.Tensor | null> = { grad_norm: null, params_out: new ort.Tensor('float32', b.params, [n]) };
+    if (wantLoss) fetches['loss'] = null;
+    for (const k of this.stateKeys) fetches[`state_${k}_out`] = new ort.Tensor('float32', b.state.get(k) as Float32Array, [n]);
+    if (b.ema) fetches['ema_out'] = new ort.Tensor('float32', b.ema, [n]);
+    return session.run(feeds, fetches);
   }
 
   /** Examples in a DP-SGD batch: each input holds a whole number of examples, the same number. */
