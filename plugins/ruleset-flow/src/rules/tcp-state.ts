@@ -145,237 +145,280 @@ export function checkTcp(walk: SampleWalk, ctx: FlowContext): void {
   for (const s of subflowsOf(walk.views)) if (s.protocol === 6) walkConnection(walk, ctx, s);
 }
 
+/**
+ * The segment the walk is at, as it is now: a repair of it re-reads the view and its flags,
+ * so each check sees what the checks before it left.
+ */
+class Segment {
+  v: PacketView;
+  d: Dir;
+  flags: number;
+  /** A finding about the acknowledgement of a SYN is not reported twice by the generic ack check. */
+  ackJudged = false;
+
+  constructor(
+    readonly walk: SampleWalk,
+    readonly s: Subflow,
+    readonly i: number,
+    private readonly k: number,
+  ) {
+    this.v = walk.view(i);
+    this.d = dirOf(s, this.v);
+    this.flags = this.v.tcp?.flags.value ?? 0;
+  }
+
+  report(rule: string, field: string, message: string): void {
+    this.walk.report(rule, field, this.i, message);
+  }
+
+  /** Repairs this segment (when the walk repairs) and re-reads it. */
+  fix(edit: Parameters<SampleWalk['fix']>[1]): void {
+    this.walk.fix(this.i, edit);
+    this.v = this.walk.view(this.i);
+    this.flags = this.v.tcp?.flags.value ?? this.flags;
+  }
+
+  /** Whether a later segment of the sub-flow goes in direction `dir`. */
+  later(dir: Dir): boolean {
+    return this.s.indices.slice(this.k + 1).some((i) => dirOf(this.s, this.walk.view(i)) === dir);
+  }
+}
+
 function walkConnection(walk: SampleWalk, ctx: FlowContext, s: Subflow): void {
   const graceNs = BigInt(Math.round(ctx.options.rstGraceSeconds * 1e9));
   const strict = ctx.options.captureLoss === 'reject';
   let conn: Conn | undefined;
-  const rest = (k: number, dir: Dir): boolean => s.indices.slice(k + 1).some((i) => dirOf(s, walk.view(i)) === dir);
-
   s.indices.forEach((i, k) => {
-    let v = walk.view(i);
-    if (!v.tcp || v.tcp.truncated) return;
-    let d: Dir = dirOf(s, v);
-    let flags = v.tcp.flags.value;
-    const report = (rule: string, field: string, message: string): void => walk.report(rule, field, i, message);
-    // A finding about the acknowledgement of a SYN is not reported twice by the generic ack check.
-    let ackJudged = false;
-
-    // --- connection boundaries
-    const synOnly = (flags & (SYN | ACK)) === SYN;
-    if (!conn) {
-      conn = newConn(synOnly, synOnly ? d : (flags & (SYN | ACK)) === (SYN | ACK) ? ((1 - d) as Dir) : d);
-    } else if (synOnly) {
-      const c: Conn = conn;
-      const retransmit = c.withSyn && d === c.initiator && c.sides[d].isn === v.tcp.seq && !c.answered;
-      const sameIsn = c.withSyn && d === c.initiator && c.sides[d].isn === v.tcp.seq;
-      // After FIN/RST, or on a flow captured mid-stream, a SYN opens a new connection on the same ports.
-      if (closed(c) || !c.withSyn) conn = newConn(true, d);
-      else if (!retransmit && !sameIsn) {
-        report('flow.tcp.handshake', 'tcp.flags', `SYN (seq ${v.tcp.seq}) inside an open connection`);
-        walk.fix(i, (dr) => clearSyn(dr, 'flow.tcp.handshake', 'a SYN inside an open connection is an ordinary segment'));
-        v = walk.view(i);
-        flags = v.tcp?.flags.value ?? flags;
-      }
-    }
-    const c: Conn = conn;
-
-    // --- handshake
-    if (c.withSyn && !c.answered && !closed(c)) {
-      // Before the answer the initiator only repeats its SYN (or gives up with RST); anything
-      // else from its side — a SYN-ACK above all — is the answer with its direction wrong.
-      const synAckFromInitiator = (flags & (SYN | ACK)) === (SYN | ACK);
-      if (d === c.initiator && !(flags & RST) && (flags & (SYN | ACK)) !== SYN && (synAckFromInitiator || rest(k, d === 0 ? 1 : 0))) {
-        report('flow.tcp.handshake', 'tcp.flags', `${flagNames(flags)} from the initiator before the SYN was answered`);
-        const peer = d === 0 ? s.b.address : s.a.address;
-        walk.fix(i, (dr) => flipDirection(dr, 'flow.tcp.handshake', 'the answer to the SYN comes from the responder', ttlOf(walk, peer)));
-        v = walk.view(i);
-        d = dirOf(s, v);
-        flags = v.tcp?.flags.value ?? flags;
-      }
-      if (d !== c.initiator && v.tcp) {
-        const isnI = c.sides[c.initiator].isn;
-        const want = isnI === undefined ? undefined : seqAdd(isnI, 1);
-        if ((flags & (SYN | ACK)) !== (SYN | ACK) && !(flags & RST)) {
-          report('flow.tcp.handshake', 'tcp.flags', `the responder answers the SYN with ${flagNames(flags)}, not SYN-ACK`);
-          const synTsval = c.sides[c.initiator].syn?.tsval;
-          walk.fix(i, (dr) => makeSynAck(dr, 'flow.tcp.handshake', flags, 'the answer to a SYN is a SYN-ACK', ctx.values, synTsval));
-          v = walk.view(i);
-          flags = v.tcp?.flags.value ?? flags;
-        }
-        if (v.tcp && want !== undefined && flags & ACK && v.tcp.ack !== want) {
-          report('flow.tcp.handshake', 'tcp.ack', `the answer to the SYN acknowledges ${v.tcp.ack}, not ISN+1 = ${want}`);
-          ackJudged = true;
-          walk.fix(i, (dr) => dr.set('flow.tcp.handshake', dr.view.tcp?.offset ?? 0, TCP.ack, want, 'a SYN-ACK acknowledges ISN+1'));
-          v = walk.view(i);
-        }
-        if (flags & SYN) {
-          c.answered = true;
-          c.sides[d].syn = synFacts(v);
-          negotiate(c);
-        }
-      }
-    } else if ((flags & (SYN | ACK)) === (SYN | ACK) && v.tcp) {
-      const side = c.sides[d];
-      const retransmit = side.isn === v.tcp.seq;
-      const midStreamStart = !c.withSyn && !side.seen;
-      if (!retransmit && !midStreamStart) {
-        report('flow.tcp.handshake', 'tcp.flags', `SYN-ACK (seq ${v.tcp.seq}) inside an open connection`);
-        walk.fix(i, (dr) => clearSyn(dr, 'flow.tcp.handshake', 'a SYN-ACK inside an open connection is an ordinary segment'));
-        v = walk.view(i);
-        flags = v.tcp?.flags.value ?? flags;
-      }
-    }
-    const t = v.tcp;
+    const first = walk.view(i).tcp;
+    if (!first || first.truncated) return;
+    const seg = new Segment(walk, s, i, k);
+    const c = connectionOf(seg, conn);
+    conn = c;
+    checkHandshake(seg, c, ctx);
+    const t = seg.v.tcp;
     if (!t) return;
-    if (flags & SYN && !(flags & ACK)) c.sides[d].syn = synFacts(v);
-
-    const o: Dir = d === 0 ? 1 : 0;
-    const me = c.sides[d];
-    const peer = c.sides[o];
-    const length = tcpPayloadLength(v);
-
-    // --- negotiated features
-    if (!(flags & SYN) && c.negotiated) {
-      if (!c.ecn && flags & (ECE | CWR)) {
-        report('flow.tcp.ecn', 'tcp.flags', `${flagNames(flags & (ECE | CWR))} but the handshake did not negotiate ECN`);
-        walk.fix(i, (dr) => setFlags(dr, 'flow.tcp.ecn', flags & ~(ECE | CWR | NS), 'ECN was not negotiated'));
-        v = walk.view(i);
-        flags = v.tcp?.flags.value ?? flags;
-      }
-      if (!c.sack && hasSack(v)) {
-        report('flow.tcp.sack', 'tcp.options.sack', 'SACK blocks but the handshake did not negotiate SACK');
-        walk.fix(i, (dr) => stripOption(dr, 'flow.tcp.sack', TCPOPT.SACK, 'SACK was not negotiated'));
-        v = walk.view(i);
-      }
-    }
-
-    // --- sequence number
-    let seq = v.tcp?.seq ?? t.seq;
-    if (me.seen) {
-      // What is in flight is bounded by the peer's receive window: a segment starts at most
-      // that far before the next byte (retransmissions, keep-alives), and past the SYN never
-      // before ISN+1 (a SYN retransmission reuses the ISN).
-      const floor = seqAdd(me.nxt, -windowCap(c, o));
-      const fromIsn = me.isn !== undefined ? seqAdd(me.isn, flags & SYN ? 0 : 1) : undefined;
-      const lower = fromIsn !== undefined && seqDiff(floor, fromIsn) > 0 ? fromIsn : floor;
-      const right = peer.right;
-      // A keep-alive repeats the last byte sent (seq = next - 1, at most one byte): at the ISN
-      // on a connection that sent nothing yet (sessionhijacking.pcapng shows two).
-      const keepAlive = length <= 1 && seqAdd(seq, 1) === me.nxt;
-      const behind = seqDiff(lower, seq) < 0 && !keepAlive;
-      // Without an advertised window yet, a jump past the largest window the peer could have.
-      const beyond = right !== undefined ? seqDiff(right, seqAdd(seq, length)) > 1 : seqDiff(me.nxt, seqAdd(seq, length)) > windowCap(c, o);
-      const gap = strict && seqDiff(me.nxt, seq) > 0;
-      if (behind || beyond || gap) {
-        const why = behind
-          ? `sequence ${seq} lies before ${lower} (${fromIsn !== undefined && lower === fromIsn ? 'ISN+1' : 'a window before the next byte'})`
-          : beyond
-            ? `segment ${seq}+${length} ends past the window the peer advertised (${right ?? 'none yet'})`
-            : `sequence ${seq} skips ${seqDiff(me.nxt, seq)} bytes after ${me.nxt} (no capture loss in a generated sample)`;
-        report('flow.tcp.seq', 'tcp.seq', why);
-        if (walk.repairing) {
-          seq = fitSegment(walk, c, o, peer, me.nxt, length, lower, ctx);
-          const next = seq;
-          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "continues the direction's byte count"));
-          v = walk.view(i);
-        }
-      }
-    } else if (peer.lastAck !== undefined) {
-      // First segment of a direction the peer already acknowledged into (a flow captured
-      // mid-stream): it lies within a window of that acknowledgement.
-      const lower = seqAdd(peer.lastAck, -windowCap(c, o));
-      const behind = seqDiff(lower, seq) < 0;
-      const end = seqAdd(seq, length + (flags & SYN ? 1 : 0));
-      const beyond = peer.right !== undefined ? seqDiff(peer.right, end) > 1 : seqDiff(peer.lastAck, end) > windowCap(c, o);
-      if (behind || beyond) {
-        report('flow.tcp.seq', 'tcp.seq', `first segment ${seq}+${length} of this direction lies outside the window the peer acknowledged (${peer.lastAck})`);
-        if (walk.repairing) {
-          seq = fitSegment(walk, c, o, peer, peer.lastAck, length + (flags & SYN ? 1 : 0), lower, ctx);
-          const next = seq;
-          walk.fix(i, (dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "starts where the peer's acknowledgement points"));
-          v = walk.view(i);
-        }
-      }
-    }
-
-    // --- acknowledgement
-    if (flags & ACK && v.tcp) {
-      let ack = v.tcp.ack;
-      if (peer.seen && !ackJudged) {
-        // Beyond the peer's next byte only by what this side's window let it send (capture
-        // loss); behind it at most by that window (unacknowledged data), never before ISN+1.
-        const allowance = Math.max(65535, me.window ?? 65535);
-        const upper = seqAdd(peer.nxt, allowance);
-        const floor = seqAdd(peer.nxt, -windowCap(c, d));
-        const fromIsn = peer.isn !== undefined ? seqAdd(peer.isn, 1) : undefined;
-        const lowerA = fromIsn !== undefined && seqDiff(floor, fromIsn) > 0 ? fromIsn : floor;
-        const unseen = strict && seqDiff(peer.nxt, ack) > 0;
-        if (seqDiff(upper, ack) > 0 || seqDiff(lowerA, ack) < 0 || unseen) {
-          report('flow.tcp.ack', 'tcp.ack', `acknowledgement ${ack} outside what the peer sent (${lowerA}..${peer.nxt})`);
-          const next = peer.nxt;
-          walk.fix(i, (dr) => dr.set('flow.tcp.ack', dr.view.tcp?.offset ?? 0, TCP.ack, next, 'acknowledges everything the peer sent'));
-          v = walk.view(i);
-          if (walk.repairing) ack = next;
-        }
-        if (hasSack(v)) checkSackBlocks(walk, i, v, lowerA, upper);
-      }
-      if (me.minAck === undefined || seqDiff(me.minAck, ack) < 0) me.minAck = ack;
-      me.lastAck = ack;
-      v = walk.view(i);
-    }
-
-    // --- close: FIN and RST
-    if (me.fin !== undefined && length > 0 && seqDiff(me.fin, seqAdd(seq, length)) > 0) {
-      report('flow.tcp.close', 'tcp.flags', `new data after this direction's FIN (seq ${me.fin})`);
-      for (const finAt of me.finIndices) {
-        walk.fix(finAt, (dr) => {
-          const f = dr.view.tcp?.flags.value ?? 0;
-          setFlags(dr, 'flow.tcp.close', (f & ~FIN) | ACK, 'the FIN came before the end of the data');
-        });
-      }
-      me.fin = undefined;
-      me.finIndices = [];
-    }
-    if (c.rst && length > 0) {
-      const inFlight = d !== c.rst.from && v.packet.timestampNs - c.rst.atNs <= graceNs;
-      if (!inFlight) {
-        report('flow.tcp.close', 'tcp.flags', `data ${nsToSeconds(v.packet.timestampNs - c.rst.atNs).toFixed(6)} s after the connection was reset`);
-        const r = c.rst;
-        walk.fix(r.index, (dr) => {
-          const rt = dr.view.tcp;
-          if (!rt) return;
-          const f = rt.flags.value;
-          setFlags(dr, 'flow.tcp.close', (f & ~RST) | ACK, 'the connection goes on: not reset');
-          if (!(f & ACK) && r.peerNext !== undefined) dr.set('flow.tcp.close', rt.offset, TCP.ack, r.peerNext, 'acknowledges what the peer had sent');
-        });
-        c.rst = undefined;
-      }
-    }
-
-    // --- state update
-    const fl = walk.view(i).tcp?.flags.value ?? flags;
-    const end = seqAdd(seq, length + (fl & SYN ? 1 : 0) + (fl & FIN ? 1 : 0));
-    if (!me.seen) {
-      me.seen = true;
-      me.first = seq;
-      me.nxt = end;
-    } else if (seqDiff(me.nxt, end) > 0) me.nxt = end;
-    if (fl & SYN) me.isn ??= seq;
-    const win = walk.view(i).tcp?.window ?? 0;
-    me.window = Math.min(WINDOW_CAP, fl & SYN ? win : win * 2 ** shiftOf(c, d));
-    // The latest advertisement counts (not the furthest: acks far apart would make "furthest"
-    // depend on serial-arithmetic wrap; real captures never need more).
-    if (fl & ACK && me.lastAck !== undefined) {
-      me.right = seqAdd(me.lastAck, me.window);
-      me.rightIndex = i;
-      me.rightAck = me.lastAck;
-    }
-    if (fl & FIN) {
-      me.fin ??= seqAdd(seq, length);
-      me.finIndices.push(i);
-    }
-    if (fl & RST && !c.rst) c.rst = { from: d, atNs: v.packet.timestampNs, index: i, peerNext: peer.seen ? peer.nxt : undefined };
+    if (seg.flags & SYN && !(seg.flags & ACK)) c.sides[seg.d].syn = synFacts(seg.v);
+    const length = tcpPayloadLength(seg.v);
+    checkNegotiated(seg, c);
+    const seq = checkSeq(seg, c, seg.v.tcp?.seq ?? t.seq, length, strict, ctx);
+    checkAck(seg, c, strict);
+    checkClose(seg, c, seq, length, graceNs);
+    updateSide(seg, c, seq, length);
   });
+}
+
+/** The connection a segment belongs to: the open one, or a new one its SYN opens (after FIN/RST, or mid-stream). */
+function connectionOf(seg: Segment, conn: Conn | undefined): Conn {
+  const { d, flags } = seg;
+  const synOnly = (flags & (SYN | ACK)) === SYN;
+  if (!conn) return newConn(synOnly, synOnly ? d : (flags & (SYN | ACK)) === (SYN | ACK) ? ((1 - d) as Dir) : d);
+  if (!synOnly) return conn;
+  const seq = seg.v.tcp?.seq;
+  // A retransmitted SYN reuses the ISN, answered or not.
+  const sameIsn = conn.withSyn && d === conn.initiator && conn.sides[d].isn === seq;
+  // After FIN/RST, or on a flow captured mid-stream, a SYN opens a new connection on the same ports.
+  if (closed(conn) || !conn.withSyn) return newConn(true, d);
+  if (!sameIsn) {
+    seg.report('flow.tcp.handshake', 'tcp.flags', `SYN (seq ${seq}) inside an open connection`);
+    seg.fix((dr) => clearSyn(dr, 'flow.tcp.handshake', 'a SYN inside an open connection is an ordinary segment'));
+  }
+  return conn;
+}
+
+function checkHandshake(seg: Segment, c: Conn, ctx: FlowContext): void {
+  if (c.withSyn && !c.answered && !closed(c)) checkAnswer(seg, c, ctx);
+  else if ((seg.flags & (SYN | ACK)) === (SYN | ACK) && seg.v.tcp) {
+    const side = c.sides[seg.d];
+    const retransmit = side.isn === seg.v.tcp.seq;
+    const midStreamStart = !c.withSyn && !side.seen;
+    if (!retransmit && !midStreamStart) {
+      seg.report('flow.tcp.handshake', 'tcp.flags', `SYN-ACK (seq ${seg.v.tcp.seq}) inside an open connection`);
+      seg.fix((dr) => clearSyn(dr, 'flow.tcp.handshake', 'a SYN-ACK inside an open connection is an ordinary segment'));
+    }
+  }
+}
+
+/** Before the SYN is answered: the answer comes from the responder, is a SYN-ACK and acknowledges ISN+1. */
+function checkAnswer(seg: Segment, c: Conn, ctx: FlowContext): void {
+  const { walk, s } = seg;
+  // Before the answer the initiator only repeats its SYN (or gives up with RST); anything
+  // else from its side — a SYN-ACK above all — is the answer with its direction wrong.
+  const synAckFromInitiator = (seg.flags & (SYN | ACK)) === (SYN | ACK);
+  if (seg.d === c.initiator && !(seg.flags & RST) && (seg.flags & (SYN | ACK)) !== SYN && (synAckFromInitiator || seg.later(seg.d === 0 ? 1 : 0))) {
+    seg.report('flow.tcp.handshake', 'tcp.flags', `${flagNames(seg.flags)} from the initiator before the SYN was answered`);
+    const peer = seg.d === 0 ? s.b.address : s.a.address;
+    seg.fix((dr) => flipDirection(dr, 'flow.tcp.handshake', 'the answer to the SYN comes from the responder', ttlOf(walk, peer)));
+    seg.d = dirOf(s, seg.v);
+  }
+  if (seg.d === c.initiator || !seg.v.tcp) return;
+  const isnI = c.sides[c.initiator].isn;
+  const want = isnI === undefined ? undefined : seqAdd(isnI, 1);
+  if ((seg.flags & (SYN | ACK)) !== (SYN | ACK) && !(seg.flags & RST)) {
+    const flags = seg.flags;
+    seg.report('flow.tcp.handshake', 'tcp.flags', `the responder answers the SYN with ${flagNames(flags)}, not SYN-ACK`);
+    const synTsval = c.sides[c.initiator].syn?.tsval;
+    seg.fix((dr) => makeSynAck(dr, 'flow.tcp.handshake', flags, 'the answer to a SYN is a SYN-ACK', ctx.values, synTsval));
+  }
+  if (seg.v.tcp && want !== undefined && seg.flags & ACK && seg.v.tcp.ack !== want) {
+    seg.report('flow.tcp.handshake', 'tcp.ack', `the answer to the SYN acknowledges ${seg.v.tcp.ack}, not ISN+1 = ${want}`);
+    seg.ackJudged = true;
+    seg.fix((dr) => dr.set('flow.tcp.handshake', dr.view.tcp?.offset ?? 0, TCP.ack, want, 'a SYN-ACK acknowledges ISN+1'));
+  }
+  if (seg.flags & SYN) {
+    c.answered = true;
+    c.sides[seg.d].syn = synFacts(seg.v);
+    negotiate(c);
+  }
+}
+
+/** ECE/CWR only when the handshake negotiated ECN, SACK blocks only when it negotiated SACK. */
+function checkNegotiated(seg: Segment, c: Conn): void {
+  if (seg.flags & SYN || !c.negotiated) return;
+  if (!c.ecn && seg.flags & (ECE | CWR)) {
+    const flags = seg.flags;
+    seg.report('flow.tcp.ecn', 'tcp.flags', `${flagNames(flags & (ECE | CWR))} but the handshake did not negotiate ECN`);
+    seg.fix((dr) => setFlags(dr, 'flow.tcp.ecn', flags & ~(ECE | CWR | NS), 'ECN was not negotiated'));
+  }
+  if (!c.sack && hasSack(seg.v)) {
+    seg.report('flow.tcp.sack', 'tcp.options.sack', 'SACK blocks but the handshake did not negotiate SACK');
+    seg.fix((dr) => stripOption(dr, 'flow.tcp.sack', TCPOPT.SACK, 'SACK was not negotiated'));
+  }
+}
+
+/** The segment's sequence number checked against the direction's byte count and the peer's window; returns it, repaired. */
+function checkSeq(seg: Segment, c: Conn, seq: number, length: number, strict: boolean, ctx: FlowContext): number {
+  const { walk, flags } = seg;
+  const o: Dir = seg.d === 0 ? 1 : 0;
+  const me = c.sides[seg.d];
+  const peer = c.sides[o];
+  if (me.seen) {
+    // What is in flight is bounded by the peer's receive window: a segment starts at most
+    // that far before the next byte (retransmissions, keep-alives), and past the SYN never
+    // before ISN+1 (a SYN retransmission reuses the ISN).
+    const floor = seqAdd(me.nxt, -windowCap(c, o));
+    const fromIsn = me.isn !== undefined ? seqAdd(me.isn, flags & SYN ? 0 : 1) : undefined;
+    const lower = fromIsn !== undefined && seqDiff(floor, fromIsn) > 0 ? fromIsn : floor;
+    const right = peer.right;
+    // A keep-alive repeats the last byte sent (seq = next - 1, at most one byte): at the ISN
+    // on a connection that sent nothing yet (sessionhijacking.pcapng shows two).
+    const keepAlive = length <= 1 && seqAdd(seq, 1) === me.nxt;
+    const behind = seqDiff(lower, seq) < 0 && !keepAlive;
+    // Without an advertised window yet, a jump past the largest window the peer could have.
+    const beyond = right !== undefined ? seqDiff(right, seqAdd(seq, length)) > 1 : seqDiff(me.nxt, seqAdd(seq, length)) > windowCap(c, o);
+    const gap = strict && seqDiff(me.nxt, seq) > 0;
+    if (!behind && !beyond && !gap) return seq;
+    const why = behind
+      ? `sequence ${seq} lies before ${lower} (${fromIsn !== undefined && lower === fromIsn ? 'ISN+1' : 'a window before the next byte'})`
+      : beyond
+        ? `segment ${seq}+${length} ends past the window the peer advertised (${right ?? 'none yet'})`
+        : `sequence ${seq} skips ${seqDiff(me.nxt, seq)} bytes after ${me.nxt} (no capture loss in a generated sample)`;
+    seg.report('flow.tcp.seq', 'tcp.seq', why);
+    if (!walk.repairing) return seq;
+    const next = fitSegment(walk, c, o, peer, me.nxt, length, lower, ctx);
+    seg.fix((dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "continues the direction's byte count"));
+    return next;
+  }
+  if (peer.lastAck === undefined) return seq;
+  // First segment of a direction the peer already acknowledged into (a flow captured
+  // mid-stream): it lies within a window of that acknowledgement.
+  const lower = seqAdd(peer.lastAck, -windowCap(c, o));
+  const behind = seqDiff(lower, seq) < 0;
+  const end = seqAdd(seq, length + (flags & SYN ? 1 : 0));
+  const beyond = peer.right !== undefined ? seqDiff(peer.right, end) > 1 : seqDiff(peer.lastAck, end) > windowCap(c, o);
+  if (!behind && !beyond) return seq;
+  seg.report('flow.tcp.seq', 'tcp.seq', `first segment ${seq}+${length} of this direction lies outside the window the peer acknowledged (${peer.lastAck})`);
+  if (!walk.repairing) return seq;
+  const next = fitSegment(walk, c, o, peer, peer.lastAck, length + (flags & SYN ? 1 : 0), lower, ctx);
+  seg.fix((dr) => dr.set('flow.tcp.seq', dr.view.tcp?.offset ?? 0, TCP.seq, next, "starts where the peer's acknowledgement points"));
+  return next;
+}
+
+/** The acknowledgement checked against what the peer sent, and recorded. */
+function checkAck(seg: Segment, c: Conn, strict: boolean): void {
+  if (!(seg.flags & ACK) || !seg.v.tcp) return;
+  const { walk, d } = seg;
+  const me = c.sides[d];
+  const peer = c.sides[d === 0 ? 1 : 0];
+  let ack = seg.v.tcp.ack;
+  if (peer.seen && !seg.ackJudged) {
+    // Beyond the peer's next byte only by what this side's window let it send (capture
+    // loss); behind it at most by that window (unacknowledged data), never before ISN+1.
+    const allowance = Math.max(65535, me.window ?? 65535);
+    const upper = seqAdd(peer.nxt, allowance);
+    const floor = seqAdd(peer.nxt, -windowCap(c, d));
+    const fromIsn = peer.isn !== undefined ? seqAdd(peer.isn, 1) : undefined;
+    const lowerA = fromIsn !== undefined && seqDiff(floor, fromIsn) > 0 ? fromIsn : floor;
+    const unseen = strict && seqDiff(peer.nxt, ack) > 0;
+    if (seqDiff(upper, ack) > 0 || seqDiff(lowerA, ack) < 0 || unseen) {
+      seg.report('flow.tcp.ack', 'tcp.ack', `acknowledgement ${ack} outside what the peer sent (${lowerA}..${peer.nxt})`);
+      const next = peer.nxt;
+      seg.fix((dr) => dr.set('flow.tcp.ack', dr.view.tcp?.offset ?? 0, TCP.ack, next, 'acknowledges everything the peer sent'));
+      if (walk.repairing) ack = next;
+    }
+    if (hasSack(seg.v)) checkSackBlocks(walk, seg.i, seg.v, lowerA, upper);
+  }
+  if (me.minAck === undefined || seqDiff(me.minAck, ack) < 0) me.minAck = ack;
+  me.lastAck = ack;
+  seg.v = walk.view(seg.i);
+}
+
+/** No new data after this direction's FIN, none after an RST but the peer's segments in flight: the FIN or RST was premature. */
+function checkClose(seg: Segment, c: Conn, seq: number, length: number, graceNs: bigint): void {
+  const { walk, d, v } = seg;
+  const me = c.sides[d];
+  if (me.fin !== undefined && length > 0 && seqDiff(me.fin, seqAdd(seq, length)) > 0) {
+    seg.report('flow.tcp.close', 'tcp.flags', `new data after this direction's FIN (seq ${me.fin})`);
+    for (const finAt of me.finIndices) {
+      walk.fix(finAt, (dr) => {
+        const f = dr.view.tcp?.flags.value ?? 0;
+        setFlags(dr, 'flow.tcp.close', (f & ~FIN) | ACK, 'the FIN came before the end of the data');
+      });
+    }
+    me.fin = undefined;
+    me.finIndices = [];
+  }
+  if (!c.rst || length === 0) return;
+  const inFlight = d !== c.rst.from && v.packet.timestampNs - c.rst.atNs <= graceNs;
+  if (inFlight) return;
+  seg.report('flow.tcp.close', 'tcp.flags', `data ${nsToSeconds(v.packet.timestampNs - c.rst.atNs).toFixed(6)} s after the connection was reset`);
+  const r = c.rst;
+  walk.fix(r.index, (dr) => {
+    const rt = dr.view.tcp;
+    if (!rt) return;
+    const f = rt.flags.value;
+    setFlags(dr, 'flow.tcp.close', (f & ~RST) | ACK, 'the connection goes on: not reset');
+    if (!(f & ACK) && r.peerNext !== undefined) dr.set('flow.tcp.close', rt.offset, TCP.ack, r.peerNext, 'acknowledges what the peer had sent');
+  });
+  c.rst = undefined;
+}
+
+/** The direction's state after the segment as repaired: next byte, ISN, window and its right edge, FIN, RST. */
+function updateSide(seg: Segment, c: Conn, seq: number, length: number): void {
+  const { walk, i, d } = seg;
+  const me = c.sides[d];
+  const peer = c.sides[d === 0 ? 1 : 0];
+  const fl = walk.view(i).tcp?.flags.value ?? seg.flags;
+  const end = seqAdd(seq, length + (fl & SYN ? 1 : 0) + (fl & FIN ? 1 : 0));
+  if (!me.seen) {
+    me.seen = true;
+    me.first = seq;
+    me.nxt = end;
+  } else if (seqDiff(me.nxt, end) > 0) me.nxt = end;
+  if (fl & SYN) me.isn ??= seq;
+  const win = walk.view(i).tcp?.window ?? 0;
+  me.window = Math.min(WINDOW_CAP, fl & SYN ? win : win * 2 ** shiftOf(c, d));
+  // The latest advertisement counts (not the furthest: acks far apart would make "furthest"
+  // depend on serial-arithmetic wrap; real captures never need more).
+  if (fl & ACK && me.lastAck !== undefined) {
+    me.right = seqAdd(me.lastAck, me.window);
+    me.rightIndex = i;
+    me.rightAck = me.lastAck;
+  }
+  if (fl & FIN) {
+    me.fin ??= seqAdd(seq, length);
+    me.finIndices.push(i);
+  }
+  if (fl & RST && !c.rst) c.rst = { from: d, atNs: seg.v.packet.timestampNs, index: i, peerNext: peer.seen ? peer.nxt : undefined };
 }
 
 /**
