@@ -9,7 +9,8 @@ import {
   type LabelledSample,
   type RenderedImage,
 } from '@netsynth/core';
-import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type Layout, type Ranges } from './layout.js';
+import { Ip2VecTable, recordSentence, trainIp2Vec, type Ip2VecModel } from './ip2vec.js';
+import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type Embedded, type Layout, type Ranges } from './layout.js';
 import type { FlowRecordOptions } from './options.js';
 import { recordToPackets } from './packets.js';
 import { flowRecord, protocolName, toNetflow, type FlowRecord } from './record.js';
@@ -49,9 +50,17 @@ export class FlowRecordEncoder implements Encoder {
   private otherProtocol = 255;
   /** Per-class packet shapes of the training flows (empty for record-only input). */
   private shapes: ShapeBank = {};
+  /** The IP2Vec table when a field uses it (learned by `fit`, kept in the state). */
+  private embedded: Embedded | undefined;
+
+  /** True when some field is encoded with IP2Vec. */
+  private get usesIp2Vec(): boolean {
+    const e = this.options.encoding;
+    return e.addresses === 'ip2vec' || e.ports === 'ip2vec' || e.protocol === 'ip2vec';
+  }
 
   constructor(private readonly options: FlowRecordOptions) {
-    const { layout, length } = makeLayout(options.addresses);
+    const { layout, length } = makeLayout(options.addresses, options.encoding, options.ip2vec.dim);
     this.layout = layout;
     this.length = length;
     this.ranges = { ...DEFAULT_RANGES, ...this.fixedRanges() };
@@ -72,9 +81,10 @@ export class FlowRecordEncoder implements Encoder {
   }
 
   /** Learns the earliest start and the [min, max] of every continuous field not fixed by options. */
-  fit(samples: readonly LabelledSample[]): void {
+  async fit(samples: readonly LabelledSample[]): Promise<void> {
     if (samples.length === 0) return;
     const records = samples.map((s) => this.record(s));
+    if (this.usesIp2Vec) this.setEmbedding(await trainIp2Vec(records.map(recordSentence), this.options.ip2vec));
     this.baseSeconds = records.reduce((m, r) => Math.min(m, r.ts), Infinity);
     this.otherProtocol = mostCommonOther(samples.map((s) => s.flow.record?.proto ?? s.flow.key.protocol)) ?? 255;
     const learned = {} as Ranges;
@@ -85,6 +95,20 @@ export class FlowRecordEncoder implements Encoder {
     }
     this.ranges = { ...learned, ...this.fixedRanges() };
     this.shapes = learnShapes(samples);
+  }
+
+  private setEmbedding(model: Ip2VecModel): void {
+    this.embedded = { encoding: this.options.encoding, table: new Ip2VecTable(model) };
+  }
+
+  /** The IP2Vec table; encoding or decoding an IP2Vec field before `fit` or `loadState` is an error. */
+  private embedding(): Embedded | undefined {
+    if (this.usesIp2Vec && !this.embedded) {
+      throw new EncodingError('the IP2Vec encoding is learned by fit (or loaded with the model state) before records can be encoded or decoded', {
+        configPath: 'encoder.options.encoding',
+      });
+    }
+    return this.embedded;
   }
 
   info(): EncoderInfo {
@@ -98,14 +122,14 @@ export class FlowRecordEncoder implements Encoder {
   }
 
   encode(sample: LabelledSample): ImageTensor {
-    return createImageTensor(1, 1, this.length, encodeRecord(this.record(sample), this.layout, this.length, this.ranges, this.baseSeconds));
+    return createImageTensor(1, 1, this.length, encodeRecord(this.record(sample), this.layout, this.length, this.ranges, this.baseSeconds, this.embedding()));
   }
 
   decode(tensor: ImageTensor, label: string): FlowRecordDecoded {
     if (tensor.data.length !== this.length) {
       throw new EncodingError(`a flow-record tensor has ${this.length} values (1×1×${this.length}); got ${tensor.channels}×${tensor.height}×${tensor.width}`);
     }
-    const record = decodeRecord(tensor.data, this.layout, this.ranges, this.baseSeconds, this.options.decode);
+    const record = decodeRecord(tensor.data, this.layout, this.ranges, this.baseSeconds, this.options.decode, this.embedding());
     const shape = this.options.decode.split === 'learned' ? shapeFor(this.shapes, label, record.pkt, record.byt, record.td, record.upShare) : undefined;
     const { packets, problems } = recordToPackets(record, this.options.decode, shape);
     let nonFinite = 0;
@@ -135,6 +159,7 @@ export class FlowRecordEncoder implements Encoder {
       ranges: this.ranges,
       otherProtocol: this.otherProtocol,
       shapes: this.shapes as unknown as JsonValue,
+      ...(this.embedded ? { ip2vec: this.embedded.table.model as unknown as JsonValue } : {}),
     };
   }
 
@@ -154,5 +179,17 @@ export class FlowRecordEncoder implements Encoder {
     // States saved before shapes were learned decode with the even split.
     const shapes = (s as { shapes?: unknown }).shapes;
     this.shapes = typeof shapes === 'object' && shapes !== null && !Array.isArray(shapes) ? (shapes as ShapeBank) : {};
+    this.loadEmbedding((s as { ip2vec?: unknown }).ip2vec);
+  }
+
+  private loadEmbedding(saved: unknown): void {
+    if (!this.usesIp2Vec) return;
+    const m = saved as Partial<Ip2VecModel> | undefined;
+    if (!m || m.dim !== this.options.ip2vec.dim || !Array.isArray(m.vocab) || !Array.isArray(m.vectors)) {
+      throw new EncodingError(`the saved state holds no IP2Vec table of dim ${this.options.ip2vec.dim}; the options ask for IP2Vec fields`, {
+        configPath: 'encoder.options.encoding',
+      });
+    }
+    this.setEmbedding(m as Ip2VecModel);
   }
 }

@@ -8,6 +8,8 @@ export { FlowRecordEncoder, ENCODER_NAME, type FlowRecordDecoded } from './encod
 export { flowRecordOptionsSchema, type FlowRecordOptions, type FlowRecordOptionsInput } from './options.js';
 export { flowRecord, ipLength, ipv4ToNumber, numberToIpv4, protocolName, PROTOCOLS, type FlowRecord, type ProtocolName } from './record.js';
 export { makeLayout, encodeRecord, decodeRecord, CONTINUOUS, type ContinuousField, type Layout, type Ranges } from './layout.js';
+export { trainIp2Vec, recordSentence, Ip2VecTable, token, tokenKind, tokenValue, type Ip2VecModel, type Ip2VecOptions } from './ip2vec.js';
+export { BITS_ENCODING, type FieldEncoding, type Embedded } from './layout.js';
 export { recordToPackets, directionsFor, splitBytes, MIN_SIZE, type RecordPackets } from './packets.js';
 
 /** An encoder with options parsed from a plain object (defaults filled in). */

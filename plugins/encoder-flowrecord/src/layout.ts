@@ -1,3 +1,4 @@
+import { token, tokenValue, type Ip2VecTable } from './ip2vec.js';
 import { PROTOCOLS, ipv4ToNumber, numberToIpv4, type FlowRecord, type ProtocolName } from './record.js';
 
 /** The continuous fields and how each is transformed before min-max scaling to [-1, 1]. */
@@ -23,17 +24,34 @@ export type Ranges = Record<ContinuousField, [number, number]>;
 /** Where each field sits in the series: [offset, length]. */
 export type Layout = Record<string, [number, number]>;
 
-export function makeLayout(addresses: boolean): { layout: Layout; length: number } {
+/** How the categorical fields are encoded: bits / one-hot (exact, no model) or IP2Vec vectors (learned by `fit`). */
+export interface FieldEncoding {
+  addresses: 'bits' | 'ip2vec';
+  ports: 'bits' | 'ip2vec';
+  protocol: 'onehot' | 'ip2vec';
+}
+export const BITS_ENCODING: FieldEncoding = { addresses: 'bits', ports: 'bits', protocol: 'onehot' };
+
+/** The IP2Vec side of an encoding: which fields use it and the trained table. */
+export interface Embedded {
+  encoding: FieldEncoding;
+  table: Ip2VecTable;
+}
+
+/** Layout of the series; `dim` is the IP2Vec vector size of the fields that use it. */
+export function makeLayout(addresses: boolean, encoding: FieldEncoding = BITS_ENCODING, dim = 0): { layout: Layout; length: number } {
+  const a = encoding.addresses === 'ip2vec' ? dim : 32;
+  const p = encoding.ports === 'ip2vec' ? dim : 16;
   const parts: [string, number][] = [
     ...(addresses
       ? ([
-          ['srcip', 32],
-          ['dstip', 32],
+          ['srcip', a],
+          ['dstip', a],
         ] as [string, number][])
       : []),
-    ['srcport', 16],
-    ['dstport', 16],
-    ['proto', PROTOCOLS.length],
+    ['srcport', p],
+    ['dstport', p],
+    ['proto', encoding.protocol === 'ip2vec' ? dim : PROTOCOLS.length],
     ['start', 1],
     ['duration', 1],
     ['packets', 1],
@@ -84,14 +102,24 @@ export function continuousOf(r: FlowRecord, baseSeconds: number): Record<Continu
 }
 
 /** A record → its series of values in [-1, 1]. */
-export function encodeRecord(r: FlowRecord, layout: Layout, length: number, ranges: Ranges, baseSeconds: number): Float32Array {
+export function encodeRecord(r: FlowRecord, layout: Layout, length: number, ranges: Ranges, baseSeconds: number, emb?: Embedded): Float32Array {
   const out = new Float32Array(length);
-  if (layout['srcip']) putBits(out, layout['srcip'][0], 32, ipv4ToNumber(r.srcip) ?? 0);
-  if (layout['dstip']) putBits(out, layout['dstip'][0], 32, ipv4ToNumber(r.dstip) ?? 0);
-  putBits(out, layout['srcport']![0], 16, r.srcport);
-  putBits(out, layout['dstport']![0], 16, r.dstport);
+  const vec = (field: keyof FieldEncoding): Ip2VecTable | undefined => (emb?.encoding[field] === 'ip2vec' ? emb.table : undefined);
+  const ipTable = vec('addresses');
+  for (const f of ['srcip', 'dstip'] as const) {
+    if (!layout[f]) continue;
+    if (ipTable) ipTable.put(token('a', r[f]), out, layout[f][0]);
+    else putBits(out, layout[f][0], 32, ipv4ToNumber(r[f]) ?? 0);
+  }
+  const portTable = vec('ports');
+  for (const f of ['srcport', 'dstport'] as const) {
+    if (portTable) portTable.put(token('p', r[f]), out, layout[f]![0]);
+    else putBits(out, layout[f]![0], 16, r[f]);
+  }
   const [p0, pn] = layout['proto']!;
-  for (let i = 0; i < pn; i++) out[p0 + i] = PROTOCOLS[i] === r.proto ? 1 : -1;
+  const protoTable = vec('protocol');
+  if (protoTable) protoTable.put(token('t', r.proto), out, p0);
+  else for (let i = 0; i < pn; i++) out[p0 + i] = PROTOCOLS[i] === r.proto ? 1 : -1;
   const values = continuousOf(r, baseSeconds);
   for (const field of CONTINUOUS) out[layout[field]![0]] = scale(field, values[field], ranges[field]);
   out[layout['upShare']![0]] = 2 * r.upShare - 1;
@@ -105,22 +133,49 @@ export function decodeRecord(
   ranges: Ranges,
   baseSeconds: number,
   endpoints: { client: string; server: string },
+  emb?: Embedded,
 ): FlowRecord {
-  const [p0, pn] = layout['proto']!;
-  let best = 0;
-  for (let i = 1; i < pn; i++) if ((data[p0 + i] ?? -Infinity) > (data[p0 + best] ?? -Infinity)) best = i;
+  const cats = decodeCategorical(data, layout, endpoints, emb);
   const cont = (f: ContinuousField): number => unscale(f, data[layout[f]![0]] ?? Number.NaN, ranges[f]);
   const share = data[layout['upShare']![0]] ?? 0;
   return {
-    srcip: layout['srcip'] ? numberToIpv4(getBits(data, layout['srcip'][0], 32)) : endpoints.client,
-    dstip: layout['dstip'] ? numberToIpv4(getBits(data, layout['dstip'][0], 32)) : endpoints.server,
-    srcport: getBits(data, layout['srcport']![0], 16),
-    dstport: getBits(data, layout['dstport']![0], 16),
-    proto: PROTOCOLS[best] as ProtocolName,
+    ...cats,
     ts: baseSeconds + cont('start'),
     td: Math.max(0, cont('duration')),
     pkt: Math.max(1, Math.round(cont('packets'))),
     byt: Math.max(0, Math.round(cont('bytes'))),
     upShare: Number.isFinite(share) ? Math.min(1, Math.max(0, (share + 1) / 2)) : 0.5,
   };
+}
+
+type Categorical = Pick<FlowRecord, 'srcip' | 'dstip' | 'srcport' | 'dstport' | 'proto'>;
+
+/** Addresses, ports and protocol back: bits by sign, one-hot by the largest value, IP2Vec by the nearest vocabulary value. */
+function decodeCategorical(data: ArrayLike<number>, layout: Layout, endpoints: { client: string; server: string }, emb?: Embedded): Categorical {
+  const vec = (field: keyof FieldEncoding): Ip2VecTable | undefined => (emb?.encoding[field] === 'ip2vec' ? emb.table : undefined);
+  const ip = (f: 'srcip' | 'dstip', fallback: string): string => {
+    if (!layout[f]) return fallback;
+    const t = vec('addresses');
+    if (!t) return numberToIpv4(getBits(data, layout[f][0], 32));
+    const w = t.nearest('a', data, layout[f][0]);
+    return w === undefined ? fallback : tokenValue(w);
+  };
+  const port = (f: 'srcport' | 'dstport'): number => {
+    const t = vec('ports');
+    if (!t) return getBits(data, layout[f]![0], 16);
+    const w = t.nearest('p', data, layout[f]![0]);
+    return w === undefined ? 0 : Number(tokenValue(w));
+  };
+  const [p0, pn] = layout['proto']!;
+  let proto: ProtocolName;
+  const pt = vec('protocol');
+  if (pt) {
+    const w = pt.nearest('t', data, p0);
+    proto = (w === undefined ? 'other' : tokenValue(w)) as ProtocolName;
+  } else {
+    let best = 0;
+    for (let i = 1; i < pn; i++) if ((data[p0 + i] ?? -Infinity) > (data[p0 + best] ?? -Infinity)) best = i;
+    proto = PROTOCOLS[best] as ProtocolName;
+  }
+  return { srcip: ip('srcip', endpoints.client), dstip: ip('dstip', endpoints.server), srcport: port('srcport'), dstport: port('dstport'), proto };
 }

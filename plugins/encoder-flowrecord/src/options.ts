@@ -9,6 +9,35 @@ export const flowRecordOptionsSchema = z.strictObject({
     .describe(
       'encode source and destination IPv4 addresses as 32 bits each (NetShare); false: leave them out and decode to the decode.client/decode.server endpoints',
     ),
+  /** Bits / one-hot are exact and need no model; IP2Vec (NetShare) learns vectors from the training records in `fit`. */
+  encoding: z
+    .strictObject({
+      addresses: z
+        .enum(['bits', 'ip2vec'])
+        .default('bits')
+        .describe("bits: 32 ±1 values per address; ip2vec: the address's learned vector, decoded to the nearest training address"),
+      ports: z
+        .enum(['bits', 'ip2vec'])
+        .default('bits')
+        .describe("bits: 16 ±1 values per port; ip2vec: the port's learned vector, decoded to the nearest training port"),
+      protocol: z
+        .enum(['onehot', 'ip2vec'])
+        .default('onehot')
+        .describe('onehot: one value per protocol class; ip2vec: the learned vector, decoded to the nearest training protocol'),
+    })
+    .default({ addresses: 'bits', ports: 'bits', protocol: 'onehot' })
+    .describe('how addresses, ports and protocol become values'),
+  ip2vec: z
+    .strictObject({
+      dim: z.number().int().min(2).max(64).default(10).describe('vector size (NetShare: 10)'),
+      epochs: z.number().int().min(1).max(1000).default(5).describe('passes over the (field, co-occurring field) pairs of the training records'),
+      negatives: z.number().int().min(1).max(32).default(5).describe('negative samples per pair (word2vec)'),
+      batch: z.number().int().min(1).max(65_536).default(512).describe('pairs per training step'),
+      lr: z.number().positive().max(1).default(0.01).describe('Adam learning rate'),
+      seed: z.number().int().min(0).default(1).describe('seed of the initial vectors, pair order and negative samples'),
+    })
+    .default({ dim: 10, epochs: 5, negatives: 5, batch: 512, lr: 0.01, seed: 1 })
+    .describe('IP2Vec (skip-gram with negative sampling over the fields of a record) for the fields whose encoding is ip2vec'),
   /** Fixed value ranges in real units; unset ones are learned by `fit` (the training flows' min and max). */
   range: z
     .strictObject({

@@ -92,9 +92,9 @@ describe('FlowRecordEncoder', () => {
     sampleOf('icmp', [84, -84, 84, -84, 84, -84], [1, 200, 1, 200, 1], 1_700_000_160_000_000_000n),
   ];
 
-  it('encode → decode gives the record back (categorical fields exactly, the rest to float32 rounding)', () => {
+  it('encode → decode gives the record back (categorical fields exactly, the rest to float32 rounding)', async () => {
     const enc = createFlowRecordEncoder({ decode: { payload: 'zeros' } });
-    enc.fit(samples);
+    await enc.fit(samples);
     expect(enc.info()).toMatchObject({ channels: 1, height: 1, width: 105, valueRange: [-1, 1] });
     for (const s of samples) {
       const want = flowRecord(s);
@@ -137,11 +137,11 @@ describe('FlowRecordEncoder', () => {
     }
   });
 
-  it('by default only the headers are captured; the original length and the checksums are those of the full packet', () => {
+  it('by default only the headers are captured; the original length and the checksums are those of the full packet', async () => {
     const full = createFlowRecordEncoder({ decode: { payload: 'zeros' } });
     const cut = createFlowRecordEncoder();
-    full.fit(samples);
-    cut.fit(samples);
+    await full.fit(samples);
+    await cut.fit(samples);
     for (const s of samples) {
       const a = full.decode(full.encode(s), s.label).packets;
       const b = cut.decode(cut.encode(s), s.label).packets;
@@ -158,9 +158,9 @@ describe('FlowRecordEncoder', () => {
     }
   });
 
-  it('ICMP decodes to echo requests and replies that share the identifier and sequence number', () => {
+  it('ICMP decodes to echo requests and replies that share the identifier and sequence number', async () => {
     const enc = createFlowRecordEncoder();
-    enc.fit(samples);
+    await enc.fit(samples);
     const got = enc.decode(enc.encode(samples[2]!), 'icmp');
     const types = got.packets.map((p) => p.data[20]);
     expect(types).toEqual([8, 0, 8, 0, 8, 0]);
@@ -168,9 +168,9 @@ describe('FlowRecordEncoder', () => {
     expect(seqs).toEqual([1, 1, 2, 2, 3, 3]);
   });
 
-  it('state round-trips; a state for other options is refused', () => {
+  it('state round-trips; a state for other options is refused', async () => {
     const a = createFlowRecordEncoder();
-    a.fit(samples);
+    await a.fit(samples);
     const b = createFlowRecordEncoder();
     b.loadState(JSON.parse(JSON.stringify(a.state())));
     expect(Array.from(b.encode(samples[1]!).data)).toEqual(Array.from(a.encode(samples[1]!).data));
@@ -178,9 +178,9 @@ describe('FlowRecordEncoder', () => {
     expect(() => b.loadState({ nope: 1 })).toThrow(/not a flow-record encoder state/);
   });
 
-  it('out-of-range and non-finite values are clamped and reported, never thrown', () => {
+  it('out-of-range and non-finite values are clamped and reported, never thrown', async () => {
     const enc = createFlowRecordEncoder({ decode: { maxPackets: 4 } });
-    enc.fit(samples);
+    await enc.fit(samples);
     const t = enc.encode(samples[0]!);
     t.data[makeLayout(true).layout['packets']![0]] = 5; // far above the learned maximum: clipped to it (5 packets) then maxPackets 4
     t.data[makeLayout(true).layout['bytes']![0]] = Number.NaN;
@@ -189,9 +189,9 @@ describe('FlowRecordEncoder', () => {
     expect(got.problems.map((p) => p.message).join('\n')).toMatch(/non-finite[\s\S]*maxPackets keeps 4/);
   });
 
-  it('addresses: false leaves them out and decodes the documentation endpoints', () => {
+  it('addresses: false leaves them out and decodes the documentation endpoints', async () => {
     const enc = createFlowRecordEncoder({ addresses: false });
-    enc.fit(samples);
+    await enc.fit(samples);
     expect(enc.info().width).toBe(41);
     const got = enc.decode(enc.encode(samples[0]!), 'x');
     expect(got.record).toMatchObject({ srcip: '192.0.2.1', dstip: '198.51.100.1', srcport: 50000, dstport: 443 });
@@ -211,7 +211,7 @@ describe.skipIf(!existsSync(DEMO))('the bundled demo captures', () => {
     const all = await loadSamples(input, DEMO, { seed: 0 });
     expect(new Set(all.map((s) => s.label))).toEqual(new Set(['dns', 'icmp', 'tls', 'udpstream', 'web']));
     const enc = createFlowRecordEncoder();
-    enc.fit(all);
+    await enc.fit(all);
     for (const s of all) {
       const want = flowRecord(s);
       const got = enc.decode(enc.encode(s), s.label).record;
