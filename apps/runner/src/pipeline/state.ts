@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSamples } from '@netsynth/pcap';
 import {
   InterruptedError,
   ModelFileError,
@@ -9,9 +7,6 @@ import {
   deriveSeed,
   type Encoder,
   type EncoderInfo,
-  type GeneratedSample,
-  type Generator,
-  type GeneratorExtension,
   type ImageTensor,
   type JsonValue,
   type LabelledSample,
@@ -22,13 +17,12 @@ import {
 } from '@netsynth/core';
 import type { LoadedConfig } from '../config-file.js';
 import type { LoadedPlugin } from '../plugin-loader.js';
-import { readTensorFile } from '../tensor-file.js';
+import type { ArtifactKey } from './artifact-key.js';
+import { DecodedKey, IngestKey, RepairedKey } from './artifacts.js';
 import { OutputDir } from './output-dir.js';
 import { OUT } from './paths.js';
-import { readSampleStore, type StoredSample } from './sample-store.js';
-import { isRecordsRun, loadRecordInput } from './records.js';
+import type { StoredSample } from './sample-store.js';
 import type { IndexedSample, Shard } from './shard.js';
-import { splitHoldout } from './split.js';
 
 export const STAGE_NAMES = ['ingest', 'encode', 'train', 'sample', 'decode', 'constraints', 'pcap', 'evaluate'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
@@ -108,7 +102,7 @@ export class RunState {
   readonly presampled: readonly IndexedSample[] | undefined;
   /** Seed of each stage: deriveSeed(run seed, stage name). */
   readonly seeds: Record<StageName, number>;
-  private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly memo = new Map<ArtifactKey<unknown>, Promise<unknown>>();
 
   constructor(init: RunStateInit) {
     this.config = init.config;
@@ -144,30 +138,19 @@ export class RunState {
     };
   }
 
-  provide<T>(key: string, value: T): void {
-    this.memo.set(key, Promise.resolve(value));
-  }
-
-  private lazy<T>(key: string, make: () => Promise<T>): Promise<T> {
+  /** The artifact of `key`: what its stage provided in this run, else read back once by the key's loader. */
+  get<T>(key: ArtifactKey<T>): Promise<T> {
     let p = this.memo.get(key) as Promise<T> | undefined;
     if (!p) {
-      p = make();
+      p = key.load(this);
       this.memo.set(key, p);
     }
     return p;
   }
 
-  /** The captures as labelled samples, split into train and holdout. Deterministic: re-reading gives the same. */
-  ingest(): Promise<IngestResult> {
-    return this.lazy('ingest', async () => {
-      const options = { seed: this.seeds.ingest, progress: this.progress, ...(this.signal !== undefined && { signal: this.signal }) };
-      const all = isRecordsRun(this.config)
-        ? await loadRecordInput(this.config, this.loaded, options)
-        : await loadSamples(this.config.input, this.loaded.dir, options);
-      this.checkAborted();
-      const { train, holdout } = splitHoldout(all, this.config.input.holdout, this.seeds.ingest, this.config.input.split);
-      return { all, train, holdout };
-    });
+  /** Called by the stage that makes the artifact, so later stages skip reading its files back. */
+  provide<T>(key: ArtifactKey<T>, value: NoInfer<T>): void {
+    this.memo.set(key, Promise.resolve(value));
   }
 
   /** A fresh encoder instance (the encode stage fits it). */
@@ -175,15 +158,6 @@ export class RunState {
     const use = this.plugins.encoder;
     if (!use) throw new Error('no encoder in the config');
     return use.loaded.def.create(use.options, await this.context(this.seeds.encode, join(OUT.work, 'encoder')));
-  }
-
-  /** The fitted encoder: from the encode stage, or a new instance with the state it saved. */
-  encoder(): Promise<Encoder> {
-    return this.lazy('encoder', async () => {
-      const encoder = await this.createEncoder();
-      encoder.loadState((await this.encoderState()).state);
-      return encoder;
-    });
   }
 
   async encoderState(): Promise<EncoderStateFile> {
@@ -195,71 +169,18 @@ export class RunState {
     }
   }
 
-  encoded(): Promise<EncodedSets> {
-    return this.lazy('encoded', async () => {
-      const { info, state } = await this.encoderState();
-      const train = await readTensorFile(this.out.path(OUT.trainTensors));
-      const holdoutFile = this.out.path(OUT.holdoutTensors);
-      const holdout = existsSync(holdoutFile) ? await readTensorFile(holdoutFile) : undefined;
-      return {
-        info,
-        state,
-        train: train.tensors,
-        trainLabels: train.labels,
-        holdout: holdout?.tensors ?? [],
-        holdoutLabels: holdout?.labels ?? [],
-      };
-    });
-  }
-
-  /** The generator's extensions, created once, each with its own seed and work folder. */
-  extensions(): Promise<GeneratorExtension[]> {
-    return this.lazy('extensions', async () => {
-      const created: GeneratorExtension[] = [];
-      for (const [i, use] of (this.plugins.extensions ?? []).entries()) {
-        const ctx = await this.context(use.seed, join(OUT.work, `extension-${i}`));
-        created.push(await use.loaded.def.create(use.options, ctx));
-      }
-      return created;
-    });
-  }
-
-  generator(): Promise<Generator> {
-    return this.lazy('generator', async () => {
-      const use = this.plugins.generator;
-      if (!use) throw new Error('no generator in the config');
-      const ctx = await this.context(this.seeds.train, join(OUT.work, 'generator'));
-      return use.loaded.def.create(use.options, { ...ctx, extensions: await this.extensions() });
-    });
-  }
-
-  generated(): Promise<GeneratedSample[]> {
-    return this.lazy('generated', async () => {
-      const file = await readTensorFile(this.out.path(OUT.generatedTensors));
-      return file.tensors.map((tensor, i) => ({ tensor, label: file.labels[i] ?? '' }));
-    });
-  }
-
-  decoded(): Promise<StoredSample[]> {
-    return this.lazy('decoded', () => readSampleStore(this.out.path(OUT.decoded)));
-  }
-
-  repaired(): Promise<StoredSample[]> {
-    return this.lazy('repaired', () => readSampleStore(this.out.path(OUT.repaired)));
-  }
-
   /**
    * The samples the constraints and the pcap stage work on: decoded synthetic samples when
    * there is a generator, else the real captures' samples.
    */
   async targetSamples(): Promise<StoredSample[]> {
-    if (this.plugins.generator) return this.decoded();
-    const { all } = await this.ingest();
+    if (this.plugins.generator) return this.get(DecodedKey);
+    const { all } = await this.get(IngestKey);
     return all.map((s) => ({ id: s.id, label: s.label, packets: s.flow.packets, problems: [] }));
   }
 
   /** The samples as they finally are: repaired when there are constraints, else as decoded / read. */
   finalSamples(): Promise<StoredSample[]> {
-    return this.plugins.constraints.length > 0 ? this.repaired() : this.targetSamples();
+    return this.plugins.constraints.length > 0 ? this.get(RepairedKey) : this.targetSamples();
   }
 }

@@ -2,6 +2,7 @@ import { createRng, deriveSeed, type LabelledSample, type Packet, type Rng } fro
 import { flowOfSampleId } from '@netsynth/pcap';
 import { sequentialShifts } from './pcap-out.js';
 import type { RunState } from './state.js';
+import { IngestKey } from './artifacts.js';
 
 /**
  * Where generated flows sit in time (`output.timeline`). A generated sample has no start time
@@ -96,6 +97,6 @@ export function learnedShifts(
 export async function timelineShifts(state: RunState, samples: readonly { label: string; packets: readonly Packet[] }[]): Promise<LearnedTimeline | undefined> {
   if (!state.plugins.generator) return undefined;
   if (state.config.output.timeline === 'sequential') return { shifts: sequentialShifts(samples, GENERATED_GAP_NS), sequential: samples.length };
-  const { train } = await state.ingest();
+  const { train } = await state.get(IngestKey);
   return learnedShifts(samples, learnArrivals(train), deriveSeed(state.config.seed, 'timeline'));
 }

@@ -5,6 +5,7 @@ import { writeSampleStore, type StoredSample } from '../sample-store.js';
 import type { Stage } from '../stage.js';
 import type { RunState } from '../state.js';
 import { pluginIdentity } from './common.js';
+import { IngestKey, RepairedKey } from '../artifacts.js';
 
 interface ConstraintCounts {
   total: number;
@@ -113,7 +114,7 @@ export const constraintsStage: Stage = {
       if (instance.learn) needsLearning.push(instance);
     }
     if (needsLearning.length > 0) {
-      const { train } = await state.ingest();
+      const { train } = await state.get(IngestKey);
       const flows = train.map((s) => s.flow);
       for (const c of needsLearning) c.learn?.(flows);
     }
@@ -167,7 +168,7 @@ export const constraintsStage: Stage = {
       unrepairable: { policy, count: unrepairable.length, packets: unrepairable },
     };
     await writeFileAtomic(state.out.path(OUT.constraintsReport), toJson(report), { force: true });
-    state.provide('repaired', repaired);
+    state.provide(RepairedKey, repaired);
     return {
       summary: `${target.length} ${report.on} samples: ${report.violations.before} violations before, ${report.violations.after} after; ${changeLines.length} fields repaired${unrepairable.length ? `; ${unrepairable.length} unrepairable packet(s) ${policy === 'drop' ? 'dropped' : 'kept'}` : ''}`,
       outputs: [OUT.constraintsReport, OUT.constraintsChanges, OUT.repaired],

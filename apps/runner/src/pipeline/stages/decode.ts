@@ -5,6 +5,7 @@ import { isRecordsRun, writeSyntheticRecords } from '../records.js';
 import { writeSampleStore, type StoredSample } from '../sample-store.js';
 import type { Stage } from '../stage.js';
 import { generatedIds, sampleShare } from './sample.js';
+import { DecodedKey, EncoderKey, GeneratedKey } from '../artifacts.js';
 
 /** encoder.decode of every generated image → packets (rows that make no packet are reported). */
 export const decodeStage: Stage = {
@@ -12,8 +13,8 @@ export const decodeStage: Stage = {
   inputs: () => ({}),
   outputs: (state) => [OUT.decoded, OUT.decodeProblems, ...(isRecordsRun(state.config) ? [OUT.syntheticCsv] : [])],
   async run(state) {
-    const encoder = await state.encoder();
-    const generated = await state.generated();
+    const encoder = await state.get(EncoderKey);
+    const generated = await state.get(GeneratedKey);
     const ids = generatedIds(generated, (await sampleShare(state)).first);
     const task = state.progress.start('decode', generated.length, 'samples');
     const decoded: StoredSample[] = [];
@@ -37,7 +38,7 @@ export const decodeStage: Stage = {
     await writeSampleStore(state.out.path(OUT.decoded), decoded, true);
     const withProblems = decoded.filter((d) => d.problems.length > 0).map((d) => ({ id: d.id, label: d.label, problems: d.problems }));
     await writeFileAtomic(state.out.path(OUT.decodeProblems), toJson(withProblems), { force: true });
-    state.provide('decoded', decoded);
+    state.provide(DecodedKey, decoded);
     // A records run's result is its records, in the input's CSV schema.
     const csv = isRecordsRun(state.config) ? [await writeSyntheticRecords(state.config, state.loaded, state.out, decoded)] : [];
     const packets = decoded.reduce((n, d) => n + d.packets.length, 0);

@@ -6,6 +6,7 @@ import type { Stage } from '../stage.js';
 import type { EncoderStateFile, RunState } from '../state.js';
 import { pluginIdentity } from './common.js';
 import { renderImages } from './images.js';
+import { EncodedKey, EncoderKey, IngestKey } from '../artifacts.js';
 
 async function encodeSet(state: RunState, encoder: Encoder, samples: readonly LabelledSample[], fileRel: string, info: JsonValue): Promise<ImageTensor[]> {
   const { channels, height, width } = encoder.info();
@@ -42,7 +43,7 @@ export const encodeStage: Stage = {
   async run(state) {
     const use = state.plugins.encoder;
     if (!use) throw new Error('encode stage without an encoder');
-    const { train, holdout } = await state.ingest();
+    const { train, holdout } = await state.get(IngestKey);
     const encoder = await state.createEncoder();
     if (encoder.fit) await encoder.fit(train);
     state.checkAborted();
@@ -64,8 +65,8 @@ export const encodeStage: Stage = {
       );
       if (rendered > 0) outputs.push(OUT.realImages);
     }
-    state.provide('encoder', encoder);
-    state.provide('encoded', {
+    state.provide(EncoderKey, encoder);
+    state.provide(EncodedKey, {
       info,
       state: stateFile.state,
       train: trainTensors,

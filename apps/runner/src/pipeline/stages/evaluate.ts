@@ -21,6 +21,8 @@ import { pluginIdentity, shortName } from './common.js';
 import { pcapOutput } from './pcap.js';
 import { timelineShifts } from '../timeline.js';
 import { dpResult, trainingPrivacy } from './dp-metrics.js';
+import { artifactKey } from '../artifact-key.js';
+import { EncodedKey, EncoderKey, GeneratedKey, IngestKey } from '../artifacts.js';
 
 /** What `RunResult.metrics` holds: the evaluators' results and what each side was (read from metrics.json). */
 export interface MetricsFile {
@@ -39,6 +41,9 @@ export async function readMetricsFile(path: string, seed: number): Promise<Metri
   const json = JSON.parse(await readFile(path, 'utf8')) as { inputs?: Record<string, string>; evaluators?: EvaluationResult[] };
   return { seed, real: json.inputs?.['real'] ?? '', synthetic: json.inputs?.['synthetic'] ?? '', evaluators: json.evaluators ?? [] };
 }
+
+/** The evaluate stage's metrics: provided when it runs, else read back from metrics.json. */
+export const MetricsKey = artifactKey<MetricsFile>('metrics', (state) => readMetricsFile(state.out.path(OUT.metrics), state.seed));
 
 /** A decoded record (record encodings) stays with its sample: record evaluators read it rather than its packets. */
 function withRecord(sample: LabelledSample, record: NetflowRecord | undefined): LabelledSample {
@@ -60,12 +65,12 @@ async function readLossHistory(path: string): Promise<ReportInput['lossHistory']
 
 /** The two sides of the evaluation, as the README describes them. */
 async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: EvalSet; realWhat: string; syntheticWhat: string }> {
-  const { train, holdout } = await state.ingest();
+  const { train, holdout } = await state.get(IngestKey);
   const realSamples = holdout.length > 0 ? holdout : train;
   if (holdout.length === 0) state.progress.warn('input.holdout left no holdout sample: the real side of the evaluation is the training samples');
   const real: EvalSet = { samples: realSamples };
   if (state.plugins.encoder) {
-    const encoded = await state.encoded();
+    const encoded = await state.get(EncodedKey);
     const useHoldout = holdout.length > 0;
     const tensors = useHoldout ? encoded.holdout : encoded.train;
     const labels = useHoldout ? encoded.holdoutLabels : encoded.trainLabels;
@@ -73,7 +78,7 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
   }
   if (state.plugins.generator) {
     // What the generator was fitted on, for memorisation checks and train-real baselines.
-    const encoded = await state.encoded();
+    const encoded = await state.get(EncodedKey);
     real.training = {
       samples: train,
       images: encoded.train.map((tensor, i): GeneratedSample => ({ tensor, label: encoded.trainLabels[i] ?? '' })),
@@ -98,7 +103,7 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
     const shifts = (await timelineShifts(state, final))?.shifts;
     const samples: LabelledSample[] = final.map((s, i) => withRecord(sampleOfPackets(s.id, s.label, shiftPackets(s.packets, shifts?.[i] ?? 0n)), s.netflow));
     synthetic = { samples };
-    if (state.plugins.generator) synthetic.images = await state.generated();
+    if (state.plugins.generator) synthetic.images = await state.get(GeneratedKey);
     const pcap = state.out.path(pcapOutput(state));
     if (state.config.output.pcap && existsSync(pcap)) synthetic.pcapPath = pcap;
     syntheticWhat = state.plugins.generator
@@ -108,7 +113,7 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
     // Nothing generated or repaired: compare the training samples with the holdout (a real-vs-real baseline).
     synthetic = { samples: train };
     if (state.plugins.encoder) {
-      const encoded = await state.encoded();
+      const encoded = await state.get(EncodedKey);
       synthetic.images = encoded.train.map((tensor, i) => ({ tensor, label: encoded.trainLabels[i] ?? '' }));
     }
     syntheticWhat = `${train.length} real training samples (no generator or constraints: a real-vs-real baseline)`;
@@ -122,7 +127,7 @@ async function evalSides(state: RunState): Promise<{ real: EvalSet; synthetic: E
  */
 async function reportImages(state: RunState, real: EvalSet, synthetic: EvalSet): Promise<ReportImageGroup[] | undefined> {
   if (!state.plugins.encoder || !real.images?.length) return undefined;
-  const encoder = await state.encoder();
+  const encoder = await state.get(EncoderKey);
   return imageGroupsFor(real.images, synthetic.images ?? [], (t) => encoder.render(t), REPORT_IMAGES_PER_CLASS);
 }
 
@@ -169,7 +174,7 @@ export const evaluateStage: Stage = {
     // The stage's earlier outputs were removed before it ran, so force only replaces its own files.
     const written = await writeReport(state.out.path('.'), input, { force: true, imagesPerClass: REPORT_IMAGES_PER_CLASS });
     const metrics: MetricsFile = { seed: state.seed, real: realWhat, synthetic: syntheticWhat, evaluators: results };
-    state.provide('metrics', metrics);
+    state.provide(MetricsKey, metrics);
     const count = results.reduce((n, r) => n + r.metrics.length, 0);
     return {
       summary: `${results.length} evaluator(s), ${count} metrics (real: ${realWhat}; synthetic: ${syntheticWhat}) → ${OUT.report}, ${OUT.metrics}`,

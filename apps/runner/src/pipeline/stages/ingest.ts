@@ -8,6 +8,7 @@ import { isRecordsRun, recordFileHashes } from '../records.js';
 import { countByLabel } from '../split.js';
 import type { Stage } from '../stage.js';
 import { formatCounts } from './common.js';
+import { IngestKey } from '../artifacts.js';
 
 /** Captures → flows → labelled samples, split per label into train and holdout (input.split: by flow, time or window). */
 export const ingestStage: Stage = {
@@ -21,7 +22,7 @@ export const ingestStage: Stage = {
   },
   outputs: () => [OUT.ingestSamples],
   async run(state) {
-    const { all, train, holdout } = await state.ingest();
+    const { all, train, holdout } = await state.get(IngestKey);
     const { flows } = state.config.input;
     if (all.length === 0) {
       throw new ConfigError(

@@ -6,6 +6,7 @@ import type { Stage } from '../stage.js';
 import type { RunState } from '../state.js';
 import { formatCounts } from './common.js';
 import { renderImages } from './images.js';
+import { EncodedKey, EncoderKey, GeneratedKey, GeneratorKey } from '../artifacts.js';
 
 /** Stable ids of generated samples: `<label>#<k>`, k counting within the label from `first[label]` (a shard's first index; default 0). */
 export function generatedIds(samples: readonly { label: string }[], first: Readonly<Record<string, number>> = {}): string[] {
@@ -41,7 +42,7 @@ function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolea
 
 /** The request of this process: every sample, or the share of `--shard K/N` (first index per label included). */
 export async function sampleShare(state: RunState, warn = false): Promise<{ perLabel: Record<string, number>; first: Record<string, number> }> {
-  const encoded = await state.encoded();
+  const encoded = await state.get(EncodedKey);
   const labels = [...new Set(encoded.trainLabels)].sort();
   return shardRequest(wantedPerLabel(state, labels, warn), state.shard);
 }
@@ -49,7 +50,7 @@ export async function sampleShare(state: RunState, warn = false): Promise<{ perL
 /** What the generator makes: the merged shards when given, else its own samples of this process's share. */
 async function makeSamples(state: RunState, request: SampleRequest): Promise<GeneratedSample[]> {
   if (state.presampled) return mergeShares(state.presampled, request.perLabel);
-  const generator = await state.generator();
+  const generator = await state.get(GeneratorKey);
   if (state.shard && !generator.indexedSampling) {
     throw new InvalidArgumentError(
       `--shard: ${generator.name} does not make sample k of a label independently of the others (no indexedSampling), so shards could not merge into one run's bytes`,
@@ -70,7 +71,7 @@ export const sampleStage: Stage = {
   async run(state) {
     const use = state.config.generator;
     if (!use) throw new Error('sample stage without a generator');
-    const encoded = await state.encoded();
+    const encoded = await state.get(EncodedKey);
     const { perLabel, first } = await sampleShare(state, true);
     const references: Record<string, ImageTensor[]> = {};
     encoded.train.forEach((tensor, i) => {
@@ -108,10 +109,10 @@ export const sampleStage: Stage = {
     const outputs: string[] = [OUT.generatedTensors];
     let rendered = 0;
     if (state.config.output.images && samples.length > 0) {
-      rendered = await renderImages(state, await state.encoder(), samples, OUT.syntheticImages);
+      rendered = await renderImages(state, await state.get(EncoderKey), samples, OUT.syntheticImages);
       if (rendered > 0) outputs.push(OUT.syntheticImages);
     }
-    state.provide('generated', samples);
+    state.provide(GeneratedKey, samples);
     const counts: Record<string, number> = {};
     for (const s of samples) counts[s.label] = (counts[s.label] ?? 0) + 1;
     return {

@@ -1,6 +1,7 @@
 import { OUT } from '../paths.js';
 import type { Stage } from '../stage.js';
 import { pluginIdentity } from './common.js';
+import { EncodedKey, GeneratorKey } from '../artifacts.js';
 
 /** generator.fit on the encoded training set → a model folder under the output folder. */
 export const trainStage: Stage = {
@@ -15,8 +16,8 @@ export const trainStage: Stage = {
   async run(state) {
     const encoderUse = state.plugins.encoder;
     if (!encoderUse) throw new Error('train stage without an encoder');
-    const encoded = await state.encoded();
-    const generator = await state.generator();
+    const encoded = await state.get(EncodedKey);
+    const generator = await state.get(GeneratorKey);
     const ctx = await state.context(state.seeds.train, `${OUT.work}/generator`);
     const result = await generator.fit(
       {
