@@ -33,12 +33,20 @@ const COMMANDS: CliCommand[] = [
 ];
 
 // Ctrl-C: the first stops long work at the next item (finished outputs are kept, the run
-// can resume); a second one quits at once.
+// can resume); a second one quits at once. Work that does not check the signal within
+// SIGINT_GRACE_MS (one long synchronous step, a stuck file system) is ended then: every
+// output is written through a temp file and renamed, so quitting leaves no partial output
+// under a final name, and the next run removes the temp files.
+const SIGINT_GRACE_MS = 900;
 const controller = new AbortController();
 const onSigint = (): void => {
   if (controller.signal.aborted) process.exit(130);
   process.stderr.write('\nstopping after the current step (Ctrl-C again to quit now)…\n');
   controller.abort();
+  setTimeout(() => {
+    process.stderr.write('error [INTERRUPTED] interrupted\n');
+    process.exit(130);
+  }, SIGINT_GRACE_MS).unref();
 };
 process.on('SIGINT', onSigint);
 const code = await main(process.argv.slice(2), COMMANDS, { signal: controller.signal });

@@ -39,6 +39,8 @@ function hintFor(error: NetsynthError): string {
       return 'the model engine failed; run again with NETSYNTH_DEBUG=1 for details';
     case 'DISSECT':
       return 'the packet could not be dissected; `netsynth inspect FILE --packets` shows it';
+    case 'IO':
+      return 'free space or fix the permissions of that path (or choose another folder with --out), then run the same command again';
     case 'RECORD_FORMAT':
       return 'fix that row of the record file, or map the columns of your export with input.recordColumns (field → column name)';
   }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { asFileError } from '@netsynth/core';
 import type { CliCommand, CommandEnv } from './command.js';
 import { ExitCode, exitCodeOf, formatError } from './error-report.js';
 import { processIo, quietStream, type CliIo } from './io.js';
@@ -44,6 +45,12 @@ function takeQuiet(argv: readonly string[]): { args: string[]; quiet: boolean } 
   return { args: [...args, ...(end < 0 ? [] : argv.slice(end))], quiet: args.length !== head.length };
 }
 
+/** A Node fs error that names its path (open, mkdir, rename…) is an IO error, not an internal one. */
+function namedFsError(e: unknown): unknown {
+  const path = typeof e === 'object' && e !== null ? (e as { path?: unknown }).path : undefined;
+  return typeof path === 'string' ? asFileError(e, path, 'access') : e;
+}
+
 export async function main(argv: readonly string[], commands: readonly CliCommand[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
   const { args, quiet } = takeQuiet(argv);
@@ -64,7 +71,8 @@ export async function main(argv: readonly string[], commands: readonly CliComman
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return ExitCode.OK;
       return ExitCode.USAGE;
     }
-    io.stderr.write(formatError(e, Boolean(io.env['NETSYNTH_DEBUG'])));
-    return exitCodeOf(e);
+    const error = namedFsError(e);
+    io.stderr.write(formatError(error, Boolean(io.env['NETSYNTH_DEBUG'])));
+    return exitCodeOf(error);
   }
 }

@@ -1,8 +1,17 @@
 import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
-import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { endianness } from 'node:os';
-import { InvalidArgumentError, ModelFileError, commitTempFile, createImageTensor, tempPathFor, type ImageTensor, type JsonValue } from '@netsynth/core';
+import {
+  InvalidArgumentError,
+  ModelFileError,
+  asFileError,
+  commitTempFile,
+  makeDir,
+  createImageTensor,
+  tempPathFor,
+  type ImageTensor,
+  type JsonValue,
+} from '@netsynth/core';
 
 /**
  * Tensor files (`*.safetensors`): the safetensors layout, so Python reads them with
@@ -79,10 +88,17 @@ export class TensorFileWriter {
     if (header.labels.length !== header.count || header.ids.length !== header.count) {
       throw new InvalidArgumentError(`tensor file ${path}: ${header.count} images but ${header.labels.length} labels and ${header.ids.length} ids`);
     }
-    await mkdir(dirname(path), { recursive: true });
     const tmp = tempPathFor(path);
-    const fh = await open(tmp, 'w');
-    await fh.write(headerBytes(header));
+    let fh;
+    try {
+      await makeDir(dirname(path));
+      fh = await open(tmp, 'w');
+      await fh.write(headerBytes(header));
+    } catch (e) {
+      await fh?.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw asFileError(e, path);
+    }
     return new TensorFileWriter(path, header, tmp, fh, options.force ?? false);
   }
 
@@ -94,12 +110,16 @@ export class TensorFileWriter {
       );
     }
     if (this.written >= h.count) throw new InvalidArgumentError(`tensor file ${this.path}: more than the ${h.count} images announced`);
-    await this.fh.write(littleEndianBytes(tensor.data));
+    await this.fh.write(littleEndianBytes(tensor.data)).catch((e: unknown) => {
+      throw asFileError(e, this.path); // ENOSPC from write() names no file
+    });
     this.written++;
   }
 
   async close(): Promise<void> {
-    await this.fh.close();
+    await this.fh.close().catch((e: unknown) => {
+      throw asFileError(e, this.path);
+    });
     if (this.written !== this.header.count) {
       await rm(this.tmp, { force: true });
       throw new InvalidArgumentError(`tensor file ${this.path}: ${this.written} images written, ${this.header.count} announced`);

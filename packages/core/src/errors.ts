@@ -17,7 +17,8 @@ export type NetsynthErrorCode =
   | 'ENGINE'
   | 'INTERRUPTED'
   | 'INVALID_ARGUMENT'
-  | 'RECORD_FORMAT';
+  | 'RECORD_FORMAT'
+  | 'IO';
 
 export interface NetsynthErrorDetails {
   file?: string;
@@ -130,9 +131,57 @@ export class ModelFileError extends NetsynthError {
 
 /** Refusing to replace an existing output without `--force`. */
 export class OutputExistsError extends NetsynthError {
-  constructor(file: string) {
-    super('OUTPUT_EXISTS', 'output already exists; pass --force to overwrite it', { file });
+  /** `reason` says why the existing file stands in the way (e.g. which stage or config change left it). */
+  constructor(file: string, reason?: string) {
+    super('OUTPUT_EXISTS', `output already exists${reason ? ` (${reason})` : ''}; pass --force to overwrite it`, { file });
   }
+}
+
+/**
+ * A file or folder could not be read, written or created (disk full, permission, read-only
+ * or virtual file system). `errno` is the system's code (ENOSPC, EACCES, EROFS…).
+ */
+export class FileIOError extends NetsynthError {
+  readonly errno?: string;
+  constructor(message: string, file: string, errno?: string, cause?: unknown) {
+    super('IO', message, { file, cause });
+    if (errno !== undefined) this.errno = errno;
+  }
+}
+
+/** Plain words for the system error codes a user can act on. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  EIO: 'input/output error',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'file name too long',
+  EFBIG: 'file too large',
+  ENXIO: 'no such device',
+};
+
+/** The system error code of a Node fs error (`ENOSPC`…), if `e` is one. */
+export function errnoOf(e: unknown): string | undefined {
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+}
+
+/**
+ * Turns a Node fs error into a FileIOError naming `file` (fs errors on an open file handle,
+ * like ENOSPC from write(), carry no path). NetsynthErrors and other errors pass unchanged.
+ */
+export function asFileError(e: unknown, file: string, doing = 'write'): unknown {
+  if (isNetsynthError(e)) return e;
+  const errno = errnoOf(e);
+  if (errno === undefined) return e;
+  return new FileIOError(`cannot ${doing}: ${ERRNO_WORDS[errno] ?? errno} (${errno})`, file, errno, e);
 }
 
 export class EncodingError extends NetsynthError {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { Option } from 'commander';
 import {
   createRng,
@@ -7,6 +8,7 @@ import {
   InterruptedError,
   InvalidArgumentError,
   OutputExistsError,
+  removeStaleTempFiles,
   parsePluginOptions,
   writeFileAtomic,
   type Encoder,
@@ -86,11 +88,17 @@ export async function createEncoder(
   return loaded.def.create(parsed, context);
 }
 
-/** Refuses a non-empty output folder without --force. */
-function claimOutputDir(dir: string, force: boolean): void {
-  if (!existsSync(dir)) return;
+/**
+ * Refuses a non-empty output folder without --force; temp files an interrupted encode left
+ * do not count (they are removed). Returns whether the folder is new, so a failed encode
+ * can remove it again and not block the retry.
+ */
+async function claimOutputDir(dir: string, force: boolean): Promise<boolean> {
+  if (!existsSync(dir)) return true;
   if (!statSync(dir).isDirectory()) throw new OutputExistsError(dir);
+  await removeStaleTempFiles(dir);
   if (!force && readdirSync(dir).length > 0) throw new OutputExistsError(dir);
+  return false;
 }
 
 interface EncodeFlags {
@@ -217,88 +225,98 @@ export const encodeCommand: CliCommand = {
         if (flags.window < 1) throw new InvalidArgumentError('--window must be at least 1');
         if (flags.minPackets < 1) throw new InvalidArgumentError('--min-packets must be at least 1');
         const force = flags.force ?? false;
-        claimOutputDir(out, force);
-        const options = parseOptionsJson(flags.options, '--options');
-        const seed = deriveSeed(flags.seed, `encode:${loaded.def.name}`);
-        const encoder = await createEncoder(loaded, options, { seed, progress, workDir: out, baseDir: io.cwd, signal });
-        const samples = await loadSamples(
-          {
-            captures: flags.shard ? shareOfList(await expandCaptures([input], io.cwd), flags.shard) : [input],
-            records: [],
-            recordColumns: {},
-            labels: { from: flags.labels },
-            flows: {
-              idleTimeoutSeconds: flags.idleTimeout,
-              windowPackets: flags.window,
-              minPackets: flags.minPackets,
-              maxSamplesPerLabel: flags.maxSamplesPerLabel,
-            },
-            holdout: 0,
-          },
-          io.cwd,
-          { seed: flags.seed, progress, signal },
-        );
-        if (samples.length === 0) throw new InvalidArgumentError(`${capture} holds no flows to encode`);
-        if (encoder.fit) await encoder.fit(samples);
-        const info = encoder.info();
-
-        const writer = await TensorFileWriter.open(
-          resolve(out, ENCODED_DIR.tensors),
-          {
-            count: samples.length,
-            channels: info.channels,
-            height: info.height,
-            width: info.width,
-            labels: samples.map((s) => s.label),
-            ids: samples.map((s) => s.id),
-            info: { encoder: loaded.def.name, ...info } as unknown as JsonValue,
-          },
-          { force },
-        );
-        const task = progress.start('encode', samples.length, 'samples');
-        const perLabel = new Map<string, number>();
-        let images = 0;
+        const created = await claimOutputDir(out, force);
         try {
-          for (const sample of samples) {
-            if (signal.aborted) throw new InterruptedError('encoding interrupted; nothing was written');
-            const tensor = encoder.encode(sample);
-            await writer.write(tensor);
-            if (flags.images) {
-              const n = perLabel.get(sample.label) ?? 0;
-              perLabel.set(sample.label, n + 1);
-              await writePngFile(resolve(out, ENCODED_DIR.images, safeName(sample.label), `${String(n).padStart(5, '0')}.png`), encoder.render(tensor), force);
-              images++;
-            }
-            task.tick(1);
-          }
-        } catch (e) {
-          await writer.abort();
-          throw e;
-        } finally {
-          task.done();
-        }
-        await writer.close();
-        const stateFile: EncodedDirEncoder = {
-          plugin: loaded.def.name,
-          version: loaded.def.version,
-          options: options as JsonValue,
-          info,
-          state: encoder.state(),
-        };
-        await writeFileAtomic(resolve(out, ENCODED_DIR.encoder), toJson(stateFile), { force });
-        const sampleList: EncodedDirSample[] = samples.map((s) => ({
-          id: s.id,
-          label: s.label,
-          packets: s.flow.packets.length,
-          startNs: (s.flow.packets[0]?.timestampNs ?? 0n).toString(),
-        }));
-        await writeFileAtomic(resolve(out, ENCODED_DIR.samples), toJson(sampleList), { force });
-        const summary = { out, encoder: loaded.def.name, samples: samples.length, shape: [info.channels, info.height, info.width], images };
-        if (flags.json) stdout(`${toJson(summary)}\n`);
-        else
-          stdout(
-            `${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}\n`,
+          const options = parseOptionsJson(flags.options, '--options');
+          const seed = deriveSeed(flags.seed, `encode:${loaded.def.name}`);
+          const encoder = await createEncoder(loaded, options, { seed, progress, workDir: out, baseDir: io.cwd, signal });
+          const samples = await loadSamples(
+            {
+              captures: flags.shard ? shareOfList(await expandCaptures([input], io.cwd), flags.shard) : [input],
+              records: [],
+              recordColumns: {},
+              labels: { from: flags.labels },
+              flows: {
+                idleTimeoutSeconds: flags.idleTimeout,
+                windowPackets: flags.window,
+                minPackets: flags.minPackets,
+                maxSamplesPerLabel: flags.maxSamplesPerLabel,
+              },
+              holdout: 0,
+            },
+            io.cwd,
+            { seed: flags.seed, progress, signal },
           );
+          if (samples.length === 0) throw new InvalidArgumentError(`${capture} holds no flows to encode`);
+          if (encoder.fit) await encoder.fit(samples);
+          const info = encoder.info();
+
+          const writer = await TensorFileWriter.open(
+            resolve(out, ENCODED_DIR.tensors),
+            {
+              count: samples.length,
+              channels: info.channels,
+              height: info.height,
+              width: info.width,
+              labels: samples.map((s) => s.label),
+              ids: samples.map((s) => s.id),
+              info: { encoder: loaded.def.name, ...info } as unknown as JsonValue,
+            },
+            { force },
+          );
+          const task = progress.start('encode', samples.length, 'samples');
+          const perLabel = new Map<string, number>();
+          let images = 0;
+          try {
+            for (const sample of samples) {
+              if (signal.aborted) throw new InterruptedError('encoding interrupted; nothing was written');
+              const tensor = encoder.encode(sample);
+              await writer.write(tensor);
+              if (flags.images) {
+                const n = perLabel.get(sample.label) ?? 0;
+                perLabel.set(sample.label, n + 1);
+                await writePngFile(
+                  resolve(out, ENCODED_DIR.images, safeName(sample.label), `${String(n).padStart(5, '0')}.png`),
+                  encoder.render(tensor),
+                  force,
+                );
+                images++;
+              }
+              task.tick(1);
+            }
+          } catch (e) {
+            await writer.abort();
+            throw e;
+          } finally {
+            task.done();
+          }
+          await writer.close();
+          const stateFile: EncodedDirEncoder = {
+            plugin: loaded.def.name,
+            version: loaded.def.version,
+            options: options as JsonValue,
+            info,
+            state: encoder.state(),
+          };
+          await writeFileAtomic(resolve(out, ENCODED_DIR.encoder), toJson(stateFile), { force });
+          const sampleList: EncodedDirSample[] = samples.map((s) => ({
+            id: s.id,
+            label: s.label,
+            packets: s.flow.packets.length,
+            startNs: (s.flow.packets[0]?.timestampNs ?? 0n).toString(),
+          }));
+          await writeFileAtomic(resolve(out, ENCODED_DIR.samples), toJson(sampleList), { force });
+          const summary = { out, encoder: loaded.def.name, samples: samples.length, shape: [info.channels, info.height, info.width], images };
+          if (flags.json) stdout(`${toJson(summary)}\n`);
+          else
+            stdout(
+              `${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}\n`,
+            );
+        } catch (e) {
+          // A folder this encode created and could not fill (disk full, Ctrl-C) must not block the retry.
+          if (created) await rm(out, { recursive: true, force: true }).catch(() => undefined);
+          throw e;
+        }
       });
   },
 };

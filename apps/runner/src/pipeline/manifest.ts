@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findPackageDir, readPackageJson } from '../package-resolve.js';
 import { RUNNER_DIR } from '../plugin-loader.js';
 import { sha256File } from '../hash.js';
+import { OUT } from './paths.js';
 import type { OutputDir } from './output-dir.js';
 import type { ResolvedPlugins } from './state.js';
 
@@ -26,6 +28,31 @@ export async function listOutputs(out: OutputDir, rels: readonly string[]): Prom
   const list: OutputFile[] = [];
   for (const abs of [...files].sort()) list.push({ path: out.rel(abs), bytes: statSync(abs).size, sha256: await sha256File(abs) });
   return list;
+}
+
+/**
+ * The recorded files that are missing or whose size or sha256 differ on disk now (a damaged
+ * model.onnx, a bit flip in a checkpoint): the stage that wrote them must run again.
+ */
+export async function damagedOutputs(out: OutputDir, recorded: readonly OutputFile[]): Promise<string[]> {
+  const damaged: string[] = [];
+  for (const f of recorded) {
+    const abs = out.path(f.path);
+    const st = existsSync(abs) ? statSync(abs) : undefined;
+    if (!st?.isFile() || st.size !== f.bytes || (await sha256File(abs)) !== f.sha256) damaged.push(f.path);
+  }
+  return damaged;
+}
+
+/** What manifest.json recorded under the given stage outputs (for stage markers written before they held hashes). */
+export async function manifestFilesUnder(out: OutputDir, rels: readonly string[]): Promise<OutputFile[]> {
+  let files: OutputFile[];
+  try {
+    files = (JSON.parse(await readFile(out.path(OUT.manifest), 'utf8')) as { outputs?: OutputFile[] }).outputs ?? [];
+  } catch {
+    return []; // no manifest (an interrupted first run): nothing recorded to check against
+  }
+  return files.filter((f) => typeof f?.path === 'string' && rels.some((r) => f.path === r || f.path.startsWith(`${r}/`)));
 }
 
 export function runnerVersion(): string {

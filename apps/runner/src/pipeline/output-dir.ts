@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic, type JsonValue } from '@netsynth/core';
 import { toJson } from '../json.js';
+import type { OutputFile } from './manifest.js';
 
 /** What `stages/<name>.done.json` records about a finished stage. */
 export interface StageMarker {
@@ -14,6 +15,8 @@ export interface StageMarker {
   summary: string;
   /** Files and folders the stage wrote, relative to the output folder. */
   outputs: string[];
+  /** Every file under `outputs` with its size and sha256: checked before the stage is skipped. */
+  files?: OutputFile[];
   details?: JsonValue;
 }
 

@@ -1,11 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InvalidArgumentError, OutputExistsError, silentProgress, writeFileAtomic, type AnyPluginDefinition, type ProgressReporter } from '@netsynth/core';
+import {
+  InvalidArgumentError,
+  OutputExistsError,
+  removeStaleTempFiles,
+  silentProgress,
+  writeFileAtomic,
+  type AnyPluginDefinition,
+  type ProgressReporter,
+} from '@netsynth/core';
 import { loadConfigFile, locateConfigError, type LoadedConfig } from '../config-file.js';
 import { sha256Json, sha256Text } from '../hash.js';
 import { toJson } from '../json.js';
 import { PluginLoader } from '../plugin-loader.js';
-import { listOutputs, onnxRuntimeVersion, pluginsForManifest, runnerVersion, type OutputFile } from './manifest.js';
+import { damagedOutputs, listOutputs, manifestFilesUnder, onnxRuntimeVersion, pluginsForManifest, runnerVersion, type OutputFile } from './manifest.js';
 import { OutputDir, type StageMarker } from './output-dir.js';
 import { OUT } from './paths.js';
 import { resolvePlugins } from './resolve-plugins.js';
@@ -110,6 +118,29 @@ function formatSeconds(s: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(1)} s`;
 }
 
+/**
+ * A rerun whose config dropped a stage (e.g. `--set evaluators=[]`) would write a manifest that
+ * no longer lists that stage's earlier outputs (metrics.json, report.html) although they stay
+ * in the folder: refused without --force, naming the leftover and the stage, rather than
+ * leaving a folder whose files disagree with its manifest.
+ */
+async function refuseStaleStages(out: OutputDir, state: RunState, active: readonly StageName[], progress: ProgressReporter): Promise<void> {
+  for (const name of STAGE_NAMES) {
+    if (active.includes(name)) continue;
+    const marker = (await out.readDone(name)) ?? (await out.readStarted(name));
+    if (!marker) continue;
+    let rels: string[] = [];
+    try {
+      rels = ALL_STAGES[name].outputs(state);
+    } catch {
+      // the stage's outputs depend on plugins this config no longer has: name its marker instead
+    }
+    const existing = out.firstExisting(rels) ?? out.path(`stages/${name}.${'outputs' in marker ? 'done' : 'started'}.json`);
+    progress.warn(`stage ${name}: this config no longer has it, but ${existing} from an earlier run is in the output folder`);
+    throw new OutputExistsError(existing, `written by stage ${name}, which this config no longer has: manifest.json would no longer match the folder`);
+  }
+}
+
 /** Runs the config at `configPath` (see runLoadedConfig). */
 export async function runPipeline(configPath: string, options: RunOptions = {}): Promise<RunResult> {
   const loaded = await loadConfigFile(configPath, options.cwd);
@@ -184,7 +215,15 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
     upstream = hash;
     const done = await out.readDone(name);
     const started = await out.readStarted(name);
-    const complete = done !== undefined && done.inputHash === hash && done.outputs.every((o) => existsSync(out.path(o)));
+    let complete = done !== undefined && done.inputHash === hash && done.outputs.every((o) => existsSync(out.path(o)));
+    if (complete && done && !forced) {
+      // Skip only outputs that are still what the stage wrote (sha256 recorded in its marker, or in manifest.json).
+      const damaged = await damagedOutputs(out, done.files ?? (await manifestFilesUnder(out, done.outputs)));
+      if (damaged.length > 0) {
+        progress.warn(`stage ${name}: ${damaged.join(', ')} changed since the stage wrote it (sha256 differs); running it again`);
+        complete = false;
+      }
+    }
     const skip = !forced && complete;
     const resume = !forced && !done && started?.inputHash === hash;
     if (!forced && !skip) {
@@ -202,6 +241,7 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
     }
     plan.push({ stage, hash, done, skip, resume });
   }
+  if (!force) await refuseStaleStages(out, state, activeStages(config, plugins), progress);
   const configHash = sha256Json({ ...config, output: { ...config.output, dir: null } });
 
   if (force) {
@@ -212,6 +252,8 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
     }
   }
 
+  const stale = await removeStaleTempFiles(outDir);
+  if (stale.length > 0) progress.log(`removed ${stale.length} temp file(s) an interrupted run left in ${outDir}`);
   progress.log(`netsynth run ${loaded.file} → ${outDir} (seed ${seed}; stages: ${names.join(', ')})`);
   const reports: StageReport[] = [];
   const markers: StageMarker[] = [];
@@ -238,6 +280,7 @@ async function run(loaded: LoadedConfig, options: RunOptions): Promise<RunResult
       seconds,
       summary: result.summary,
       outputs: result.outputs,
+      files: await listOutputs(out, result.outputs),
       ...(result.details !== undefined && { details: result.details }),
     };
     await out.markDone(marker);

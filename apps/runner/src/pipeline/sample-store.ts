@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ModelFileError, commitTempFile, tempPathFor, type DecodeProblem, type NetflowRecord, type Packet } from '@netsynth/core';
+import { ModelFileError, asFileError, commitTempFile, makeDir, tempPathFor, type DecodeProblem, type NetflowRecord, type Packet } from '@netsynth/core';
 
 /**
  * Samples of packets kept between stages (decoded and repaired samples) as JSON lines, one
@@ -48,16 +48,17 @@ function toLine(s: StoredSample): string {
 }
 
 export async function writeSampleStore(path: string, samples: readonly StoredSample[], force = false): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
-  const fh = await open(tmp, 'w');
+  let fh;
   try {
+    await makeDir(dirname(path));
+    fh = await open(tmp, 'w');
     for (const s of samples) await fh.write(`${toLine(s)}\n`);
     await fh.close();
   } catch (e) {
-    await fh.close().catch(() => undefined);
+    await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true });
-    throw e;
+    throw asFileError(e, path); // ENOSPC from write() names no file
   }
   await commitTempFile(tmp, path, { force });
 }

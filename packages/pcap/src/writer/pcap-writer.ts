@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { InvalidArgumentError, LinkType, OutputExistsError, commitTempFile, tempPathFor, type Packet } from '@netsynth/core';
+import { InvalidArgumentError, LinkType, OutputExistsError, asFileError, commitTempFile, makeDir, tempPathFor, type Packet } from '@netsynth/core';
 import { recomputeChecksums as recompute } from '../checksum.js';
 import { toEthernet, toRawIp } from './convert.js';
 import { enhancedPacketBlock, writePcapngHeader } from './pcapng-blocks.js';
@@ -72,8 +72,12 @@ export class PcapWriter {
   private handle(): Promise<FileHandle> {
     if (this.fh) return Promise.resolve(this.fh);
     this.opening ??= (async () => {
-      await mkdir(dirname(this.path), { recursive: true });
-      this.fh = await open(this.tempPath, 'wx');
+      try {
+        await makeDir(dirname(this.path));
+        this.fh = await open(this.tempPath, 'wx');
+      } catch (e) {
+        throw asFileError(e, this.path);
+      }
       return this.fh;
     })();
     return this.opening;
@@ -162,7 +166,9 @@ export class PcapWriter {
     if (this.used + block.length > this.buf.length) await this.flush();
     if (block.length > this.buf.length) {
       const fh = await this.handle();
-      await fh.write(block, 0, block.length);
+      await fh.write(block, 0, block.length).catch((e: unknown) => {
+        throw asFileError(e, this.path);
+      });
       return;
     }
     block.copy(this.buf, this.used);
@@ -177,9 +183,14 @@ export class PcapWriter {
     if (this.used === 0) return;
     const fh = await this.handle();
     let done = 0;
-    while (done < this.used) {
-      const { bytesWritten } = await fh.write(this.buf, done, this.used - done);
-      done += bytesWritten;
+    try {
+      while (done < this.used) {
+        const { bytesWritten } = await fh.write(this.buf, done, this.used - done);
+        done += bytesWritten;
+      }
+    } catch (e) {
+      // ENOSPC from write() names no file: say which output failed.
+      throw asFileError(e, this.path);
     }
     this.used = 0;
   }
@@ -194,7 +205,7 @@ export class PcapWriter {
       await fh.close();
     } catch (e) {
       await rm(this.tempPath, { force: true });
-      throw e;
+      throw asFileError(e, this.path);
     }
     await commitTempFile(this.tempPath, this.path, { force: this.options.force === true });
   }
