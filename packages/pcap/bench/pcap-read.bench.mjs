@@ -1,16 +1,19 @@
-// Reader throughput: read + dissect every packet of a big real capture (the lab captures
-// appended to ~NETSYNTH_BENCH_MB MB, default 256, with mergecap -a, kept in the temp folder),
+// Reader throughput: read + dissect every packet of a big real capture (NETSYNTH_BENCH_CAPTURE,
+// e.g. a 1 GB one, else the lab captures appended to ~NETSYNTH_BENCH_MB MB, default 256, with
+// mergecap -a, kept in the temp folder),
 // alternated with tshark reading the same file (A B A B …, NETSYNTH_BENCH_PAIRS pairs,
 // default 3): `ratio` is the median of the pairwise time ratios ours/tshark, with min and max.
 // Each of our passes runs in a fresh process (read-once.mjs) so `peak_mb` is its own peak
-// RSS; `inspect_*` is one pass of summarizeCapture (what `netsynth inspect` does).
+// RSS; `mb_per_cpu_s` is the capture's MB per CPU second (user + sys) of our passes, the
+// speed figure that other processes' load distorts least; `inspect_*` is one pass of
+// summarizeCapture (what `netsynth inspect` does).
 // Prints one JSON line.
 import { spawn, spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HAVE_TSHARK, SHARED_DATA, alternate, benchPairs, labCaptures, largestLabCapture, median, mergedLabCapture } from '@netsynth/test-support';
+import { HAVE_TSHARK, SHARED_DATA, alternate, benchCapture, benchPairs, labCaptures, largestLabCapture, median } from '@netsynth/test-support';
 
 const ONCE = fileURLToPath(new URL('./read-once.mjs', import.meta.url));
 const TARGET_MB = Number(process.env.NETSYNTH_BENCH_MB) > 0 ? Number(process.env.NETSYNTH_BENCH_MB) : 256;
@@ -35,7 +38,7 @@ function tsharkSeconds(file) {
   });
 }
 
-const file = mergedLabCapture(TARGET_MB, labCaptures()) ?? largestLabCapture();
+const file = benchCapture(TARGET_MB, labCaptures()) ?? largestLabCapture();
 if (!file) {
   emit({ skipped: '../shared/data/lab not found', file: null, mb_per_s: null, peak_mb: null });
 } else {
@@ -43,10 +46,12 @@ if (!file) {
   const load = loadavg()[0];
   once(file, 'dissect'); // warm-up: page cache
   const peaks = [];
+  const cpus = [];
   let packets = 0;
   const ours = (mode) => {
     const r = once(file, mode);
     peaks.push(r.peak_mb);
+    cpus.push(r.cpu_s);
     packets = r.packets;
     return r.seconds;
   };
@@ -66,6 +71,7 @@ if (!file) {
     packets,
     mb_per_s: r1(mb / median(alone)),
     packets_per_s: Math.round(packets / median(alone)),
+    mb_per_cpu_s: r1(mb / median(cpus)),
     peak_mb: Math.max(...peaks),
     tshark_mb_per_s: timed ? r1(mb / median(timed.b)) : null,
     ratio: timed ? Math.round(timed.ratio * 1000) / 1000 : null,
@@ -73,6 +79,7 @@ if (!file) {
     ratio_max: timed ? Math.round(timed.ratioMax * 1000) / 1000 : null,
     pairs,
     inspect_mb_per_s: r1(mb / inspect.seconds),
+    inspect_mb_per_cpu_s: r1(mb / inspect.cpu_s),
     inspect_peak_mb: inspect.peak_mb,
     load: [r1(load), r1(loadavg()[0])],
   });

@@ -5,7 +5,7 @@
  * of each adjacent pair cancels slow drift; the median of those ratios, with min and max,
  * says how steady the figure is.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,16 @@ export interface AlternatedTimes {
   ratioMin: number;
   ratioMax: number;
 }
+
+/** One command run under GNU time. */
+export interface TimedRun {
+  wall: number;
+  cpu: number;
+  peakMb: number;
+  stdout: string;
+}
+
+const GNU_TIME = '/usr/bin/time';
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) return Number.NaN;
@@ -80,4 +90,38 @@ export function mergedLabCapture(targetMb: number, labFiles: readonly string[]):
   execFileSync('mergecap', args, { stdio: 'ignore' });
   renameSync(tmp, out);
   return out;
+}
+
+/**
+ * The capture a size-dependent benchmark reads: `NETSYNTH_BENCH_CAPTURE` when it names an
+ * existing file (a user's own gigabyte trace, or the one a closing note was measured on, so
+ * the full-size figure can be rerun), else the merged lab capture of about `targetMb` MB.
+ * Throws when the variable names a missing file: a typo must not silently bench another file.
+ */
+export function benchCapture(targetMb: number, labFiles: readonly string[], env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = env.NETSYNTH_BENCH_CAPTURE;
+  if (given !== undefined && given !== '') {
+    if (!existsSync(given)) throw new Error(`NETSYNTH_BENCH_CAPTURE=${given}: no such file`);
+    return given;
+  }
+  return mergedLabCapture(targetMb, labFiles);
+}
+
+/**
+ * Runs `command args` to completion under GNU time and returns its wall seconds, CPU seconds
+ * (user + system: the figure that load on a shared machine distorts least) and peak RSS in
+ * MB, with what it printed. Undefined when /usr/bin/time is missing, so callers can fall back to wall time alone.
+ */
+export function timedCommand(command: string, args: readonly string[]): TimedRun | undefined {
+  if (!existsSync(GNU_TIME)) return undefined;
+  const r = spawnSync(GNU_TIME, ['-f', 'netsynth-time %e %U %S %M', command, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
+  const line = (r.stderr ?? '').split('\n').find((l) => l.startsWith('netsynth-time '));
+  if (r.status !== 0 || line === undefined)
+    throw new Error(`${command} exited with ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').pop() ?? ''}`);
+  const [wall, user, sys, rssKb] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
+  return { wall, cpu: user + sys, peakMb: Math.round(rssKb / 1024), stdout: r.stdout ?? '' };
 }

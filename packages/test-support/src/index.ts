@@ -82,6 +82,15 @@ export function sharedCaptureCases(root: string = SHARED_DATA): [string, string]
   return sharedCaptures(root).map((path) => [path.slice(base.length + 1), path]);
 }
 
+/**
+ * {@link sharedCaptureCases} with what each capture should give as a third column: the
+ * `counts` of its entry in `expected` (keyed by that name), or `none` for every other capture.
+ * For the real-capture tests of the rulesets: "only its deliberate anomalies, nothing else".
+ */
+export function sharedCaptureExpectations<T>(expected: Readonly<Record<string, { counts: T }>>, none: T, root: string = SHARED_DATA): [string, string, T][] {
+  return sharedCaptureCases(root).map(([name, path]) => [name, path, expected[name]?.counts ?? none]);
+}
+
 /** The captures of `<root>/lab` only. */
 export function labCaptures(root: string = SHARED_DATA): string[] {
   const lab = join(resolve(root), 'lab');
@@ -106,6 +115,6 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 /** Whether `tshark --version` runs (tshark is on PATH). */
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
-export { alternate, benchPairs, median, mergedLabCapture, type AlternatedTimes } from './bench.js';
+export { alternate, benchCapture, benchPairs, median, mergedLabCapture, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';
 export type { PacketFields, TsharkField, TsharkRow, TsharkRun } from './tshark.js';

@@ -1,17 +1,21 @@
-// nPrint CSV beside the nprint tool: the lab captures appended to ~NETSYNTH_NPRINT_MB MB
+// nPrint CSV beside the nprint tool: NETSYNTH_BENCH_CAPTURE (any capture, e.g. the full-size
+// one a closing note quotes), else the lab captures appended to ~NETSYNTH_NPRINT_MB MB
 // (default 140, mergecap -a, kept in the temp folder) → CSV with NetDiffusion's columns, by
 // our streaming writer (csv-once.mjs, a fresh process: what `netsynth encode --format csv`
 // runs) and by nprint (`-4 -i -6 -t -u -p 0`), built from ../shared/bench/nprint in the temp
 // folder (never copied into the repo). Alternated A B A B … (NETSYNTH_BENCH_PAIRS, default
 // 3); `ratio` is the median of the pairwise wall-time ratios ours/nprint, with min and max;
-// `identical` compares the two files byte for byte. Prints one JSON line.
+// `identical` compares the two files byte for byte. With GNU time (/usr/bin/time) each run's
+// CPU seconds (user + sys) are measured too: `cpu_s` / `nprint_cpu_s` (medians) and
+// `cpu_ratio` (median pairwise ratio, min, max), the figure that other load distorts least,
+// and `peak_mb` / `nprint_peak_mb`. Prints one JSON line.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHARED_DATA, alternate, benchPairs, labCaptures, median, mergedLabCapture } from '@netsynth/test-support';
+import { SHARED_DATA, alternate, benchCapture, benchPairs, labCaptures, median, timedCommand } from '@netsynth/test-support';
 
 const ONCE = fileURLToPath(new URL('./csv-once.mjs', import.meta.url));
 const TARGET_MB = Number(process.env.NETSYNTH_NPRINT_MB) > 0 ? Number(process.env.NETSYNTH_NPRINT_MB) : 140;
@@ -76,7 +80,21 @@ async function sameBytes(x, y) {
   }
 }
 
-const capture = mergedLabCapture(TARGET_MB, labCaptures());
+/** CPU-time figures of the alternated runs (empty without GNU time). */
+function cpuFigures({ ours, nprint, nprintPeaks }) {
+  if (ours.length === 0) return {};
+  const ratios = ours.map((c, i) => c / nprint[i]).filter(Number.isFinite);
+  return {
+    cpu_s: r3(median(ours)),
+    nprint_cpu_s: nprint.length ? r3(median(nprint)) : null,
+    cpu_ratio: ratios.length ? r3(median(ratios)) : null,
+    cpu_ratio_min: ratios.length ? r3(Math.min(...ratios)) : null,
+    cpu_ratio_max: ratios.length ? r3(Math.max(...ratios)) : null,
+    nprint_peak_mb: nprintPeaks.length ? Math.max(...nprintPeaks) : null,
+  };
+}
+
+const capture = benchCapture(TARGET_MB, labCaptures());
 const nprint = capture ? buildNprint() : { error: 'no capture' };
 if (!capture) {
   emit({ skipped: '../shared/data/lab or mergecap not found', ms: null, nprint_ms: null });
@@ -87,18 +105,32 @@ if (!capture) {
   const peaks = [];
   let rows = 0;
   let identical = null;
-  const runOurs = () =>
-    timed(process.execPath, [ONCE, capture, ours], (out) => {
-      const r = JSON.parse(out.trim().split('\n').pop());
-      peaks.push(r.peak_mb);
-      rows = r.rows;
-    });
+  const cpu = { ours: [], nprint: [], nprintPeaks: [] };
+  // Under GNU time when present (CPU seconds and peak RSS per run), else wall time alone.
+  const run = async (cmd, args, side) => {
+    const t = timedCommand(cmd, args);
+    if (!t) {
+      let stdout = '';
+      const wall = await timed(cmd, args, (out) => (stdout = out));
+      return { wall, stdout };
+    }
+    cpu[side].push(t.cpu);
+    if (side === 'nprint') cpu.nprintPeaks.push(t.peakMb);
+    return t;
+  };
+  const runOurs = async () => {
+    const t = await run(process.execPath, [ONCE, capture, ours], 'ours');
+    const r = JSON.parse(t.stdout.trim().split('\n').pop());
+    peaks.push(r.peak_mb);
+    rows = r.rows;
+    return t.wall;
+  };
   const runNprint = async (pair) => {
-    const s = await timed(nprint.binary, ['-P', capture, '-4', '-i', '-6', '-t', '-u', '-p', '0', '-W', theirs]);
+    const t = await run(nprint.binary, ['-P', capture, '-4', '-i', '-6', '-t', '-u', '-p', '0', '-W', theirs], 'nprint');
     if (pair === 0) identical = await sameBytes(ours, theirs);
     rmSync(ours, { force: true });
     rmSync(theirs, { force: true });
-    return s;
+    return t.wall;
   };
   const pairs = benchPairs(3);
   let result;
@@ -124,6 +156,7 @@ if (!capture) {
     pairs,
     identical,
     peak_mb: Math.max(...peaks),
+    ...cpuFigures(cpu),
     load: [r1(load), r1(loadavg()[0])],
   });
 }
