@@ -6,8 +6,8 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { DdpmGenerator, GENERATOR_NAME } from './generator.js';
 export { ddpmOptionsSchema, defaultSampleSteps, SAMPLERS, type DdpmOptions, type DdpmOptionsInput, type SamplerName } from './options.js';
-export { makeSchedule, alphaBar, samplingTimesteps, logSnrTimesteps, type NoiseSchedule, type ScheduleKind } from './schedule.js';
-export { runSampler, samplerTimesteps, guide, predictX0Eps, type DenoiseFn, type Prediction, type SamplerOptions } from './samplers.js';
+export { makeSchedule, type DdpmSchedule, type ScheduleKind } from './schedule.js';
+export { runSampler, guide, type SamplerOptions } from './samplers.js';
 export { DenoiserUNet, defaultMults, defaultAttention, defaultMidAttention, type DenoiserSpec } from './unet.js';
 export { makeGeometry, padInto, cropFrom, type Geometry } from './geometry.js';
 export { fitDdpm, planNetwork, totalSteps, emaDecayAt } from './train.js';

@@ -13,7 +13,7 @@ import { InferenceSession, type RuntimeOptions } from '@netsynth/nn';
 import { z } from 'zod';
 import type { Geometry } from './geometry.js';
 import type { ScheduleKind } from './schedule.js';
-import type { Prediction } from './samplers.js';
+import type { Prediction } from '@netsynth/schedulers';
 import type { DenoiserSpec } from './unet.js';
 
 export const MODEL_FORMAT = 'netsynth-ddpm-1';

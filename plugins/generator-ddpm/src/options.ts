@@ -2,9 +2,14 @@
  * Options of the DDPM generator (flat, so a config line reads `options: { steps: 2000, sampler: ddim }`).
  * Defaults aim at a laptop CPU: a 32-channel U-Net whose depth follows the image size.
  */
+import { DISCRETE_SCHEDULERS, resolveSchedulerName, SCHEDULER_ALIASES, type DiscreteSchedulerName, type SchedulerAlias } from '@netsynth/schedulers';
 import { z } from 'zod';
 
-export const SAMPLERS = ['ancestral', 'ddim', 'dpmpp2m'] as const;
+/** `@netsynth/schedulers`' names, then the pre-0.2 aliases (`ancestral` = ddpm, `dpmpp2m` = dpmpp-2m), accepted with a warning. */
+export const SAMPLERS = [...DISCRETE_SCHEDULERS, ...(Object.keys(SCHEDULER_ALIASES) as SchedulerAlias[])] as [
+  DiscreteSchedulerName,
+  ...(DiscreteSchedulerName | SchedulerAlias)[],
+];
 export type SamplerName = (typeof SAMPLERS)[number];
 
 const positiveInt = z.number().int().positive();
@@ -53,11 +58,11 @@ export const ddpmOptionsSchema = z
     /** Save the training checkpoint every this many steps (and at the end, and on interrupt). */
     checkpointEvery: positiveInt.default(500),
 
-    /** Sampler: `ancestral` (DDPM, every step), `ddim` (deterministic, η = 0), `dpmpp2m` (DPM-Solver++ 2M). */
-    sampler: z.enum(SAMPLERS).default('dpmpp2m'),
+    /** Sampler (`@netsynth/schedulers` names): `ddpm` (ancestral, every step), `ddim` (deterministic, η = 0), `dpmpp-2m` (DPM-Solver++ 2M). The old names `ancestral` and `dpmpp2m` still work, with a warning. */
+    sampler: z.enum(SAMPLERS).default('dpmpp-2m'),
     /** DDIM's η: 0 = deterministic (the probability-flow ODE), 1 = DDPM's posterior noise at each of the DDIM steps (README: on an imperfect model the fresh noise corrects errors the ODE keeps). */
     ddimEta: z.number().min(0).max(1).default(0),
-    /** Sampling steps (ddim / dpmpp2m; ancestral always uses all T). */
+    /** Sampling steps (ddim / dpmpp-2m; ddpm defaults to all T). */
     sampleSteps: positiveInt.optional(),
     /** Classifier-free guidance scale: 1 = conditional model only, > 1 pushes towards the label (2: lowest FD measured on the lab data; see README). */
     guidanceScale: z.number().min(0).max(50).default(2),
@@ -109,6 +114,7 @@ export type DdpmOptionsInput = z.input<typeof ddpmOptionsSchema>;
 
 /** Default sampling steps per sampler. */
 export function defaultSampleSteps(sampler: SamplerName, timesteps: number): number {
-  if (sampler === 'ancestral') return timesteps;
-  return sampler === 'ddim' ? Math.min(50, timesteps) : Math.min(20, timesteps);
+  const name = resolveSchedulerName(sampler, DISCRETE_SCHEDULERS, () => undefined);
+  if (name === 'ddpm') return timesteps;
+  return name === 'ddim' ? Math.min(50, timesteps) : Math.min(20, timesteps);
 }

@@ -89,6 +89,7 @@ export async function sampleDdpm(
         schedule,
         prediction: cfg.prediction,
         sampler: o.sampler,
+        warn: (m) => ctx.progress.warn(`ddpm: ${m}`),
         steps,
         eta: o.ddimEta,
         rngs,

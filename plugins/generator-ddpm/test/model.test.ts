@@ -22,7 +22,7 @@ describe('plugin definition', () => {
     expect(gen.kind).toBe('generator');
     expect(gen.name).toBe('@netsynth/generator-ddpm');
     const o = gen.options.parse({});
-    expect(o).toMatchObject({ dims: 2, schedule: 'cosine', timesteps: 1000, prediction: 'v', sampler: 'dpmpp2m', guidanceScale: 2 });
+    expect(o).toMatchObject({ dims: 2, schedule: 'cosine', timesteps: 1000, prediction: 'v', sampler: 'dpmpp-2m', guidanceScale: 2 });
     expect(() => gen.options.parse({ sampler: 'euler' })).toThrow();
     expect(() => gen.options.parse({ stepz: 3 })).toThrow();
   });
@@ -175,7 +175,7 @@ describe('learning', () => {
       steps: 250,
       lr: 3e-3,
       batchSize: 16,
-      sampler: 'dpmpp2m',
+      sampler: 'dpmpp-2m',
       sampleSteps: 12,
       guidanceScale: 2,
     });

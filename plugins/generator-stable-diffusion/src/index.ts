@@ -19,6 +19,7 @@ export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetCo
 export { GroupNorm, ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
 export { ClipTokenizer, type ClipTokenizerConfig } from './tokenizer/clip.js';
 export { bytesToUnicode, clipBaseVocab } from './tokenizer/bytes.js';
+// Re-exported from @netsynth/schedulers (where they moved) so this plugin's public API is unchanged.
 export {
   createScheduler,
   schedulerConfigFrom,
@@ -29,7 +30,7 @@ export {
   type SchedulerKind,
   type SchedulerConfig,
   type SchedulerOptions,
-} from './sched/schedulers.js';
+} from '@netsynth/schedulers';
 export { readSdFolder, type SdFolder } from './model/folder.js';
 export { OnnxComponent, type TensorInfo, type Feed, type RuntimeSettings } from './model/component.js';
 export { StableDiffusion, type LoadOptions, type GenerateOptions, type LoraSpec } from './model/pipeline.js';

@@ -1,7 +1,9 @@
+import type { SchedulerKind } from '@netsynth/schedulers';
 import { z } from 'zod';
 import { DEFAULT_LORA_TARGETS } from '../lora/train.js';
 
-const scheduler = z.enum(['ddim', 'euler-ancestral', 'dpmpp-2m']);
+/** `@netsynth/schedulers`' state-machine schedulers (the names the DDPM generator uses too). */
+const scheduler = z.enum(['ddim', 'euler-ancestral', 'dpmpp-2m'] as const satisfies readonly SchedulerKind[]);
 
 export const sdOptionsSchema = z.object({
   /** SD ONNX folder (relative to the config file), or "tiny" for the project's tiny model built into the model folder. */

@@ -26,7 +26,7 @@ import {
   type Value,
 } from '@netsynth/nn';
 import { decodeModel, type ModelProto } from '../onnx/proto.js';
-import { alphasCumprod, type SchedulerConfig } from '../sched/schedulers.js';
+import { alphasCumprod, type SchedulerConfig } from '@netsynth/schedulers';
 import { loadConstants, replayOnnx, type LoraBranch } from './replay.js';
 import { enumerateTargets, kohyaName, type LoraTarget } from './targets.js';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ModelFileError } from '@netsynth/core';
-import { schedulerConfigFrom, type SchedulerConfig } from '../sched/schedulers.js';
+import { schedulerConfigFrom, type SchedulerConfig } from '@netsynth/schedulers';
 
 export interface SdFolder {
   dir: string;

@@ -22,7 +22,7 @@ import { mergeLora } from '../lora/merge.js';
 import { externalizePatched } from '../lora/side-file.js';
 import { enumerateTargets } from '../lora/targets.js';
 import { decodeModel, encodeModel } from '../onnx/proto.js';
-import { createScheduler, type SchedulerKind } from '../sched/schedulers.js';
+import { createScheduler, type SchedulerKind } from '@netsynth/schedulers';
 import { ClipTokenizer } from '../tokenizer/clip.js';
 import { OnnxComponent, type Feed, type RuntimeSettings } from './component.js';
 import { readSdFolder, type SdFolder } from './folder.js';

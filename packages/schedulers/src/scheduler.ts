@@ -1,129 +1,42 @@
 /**
- * Samplers with diffusers' semantics (epsilon prediction), driven by the model folder's
- * `scheduler/scheduler_config.json`:
+ * Schedulers with diffusers' semantics over a model's (already guided) ε prediction, as a state
+ * machine: `setTimesteps(n)`, then per step `scaleModelInput` → model → `step`; `addNoise` for
+ * img2img starts. Arrays are float32 (NCHW latents in the SD pipeline).
  * - DDIM (DDIMScheduler, η option), no input scaling;
- * - Euler ancestral (EulerAncestralDiscreteScheduler): σ(t) = sqrt((1−ᾱ)/ᾱ), inputs scaled
- *   by 1/sqrt(σ²+1), noise re-injected with σ_up;
- * - DPM-Solver++ 2M (DPMSolverMultistepScheduler, algorithm_type dpmsolver++, order 2,
- *   final sigma zero, first and last steps first-order).
- * Timestep spacing "leading" (SD 1.x default, with steps_offset), "linspace" or "trailing".
+ * - Euler ancestral (EulerAncestralDiscreteScheduler): σ(t) = sqrt((1−ᾱ)/ᾱ), inputs scaled by
+ *   1/sqrt(σ²+1), noise re-injected with σ_up;
+ * - DPM-Solver++ 2M (DPMSolverMultistepScheduler, algorithm_type dpmsolver++, order 2, final
+ *   sigma zero, first and last steps first order).
  */
 import { InvalidArgumentError } from '@netsynth/core';
+import { alphasCumprod } from './betas.js';
+import type { SchedulerConfig } from './config.js';
+import type { SchedulerName } from './names.js';
+import { spacedTimesteps } from './timesteps.js';
 
-export type SchedulerKind = 'ddim' | 'euler-ancestral' | 'dpmpp-2m';
+/** The schedulers of this state-machine form (DDPM's ancestral sampler is in `discrete.ts`). */
+export type SchedulerKind = Exclude<SchedulerName, 'ddpm'>;
 
-export interface SchedulerConfig {
-  num_train_timesteps: number;
-  beta_start: number;
-  beta_end: number;
-  beta_schedule: 'scaled_linear' | 'linear';
-  steps_offset: number;
-  set_alpha_to_one: boolean;
-  timestep_spacing: 'leading' | 'linspace' | 'trailing';
-  prediction_type: 'epsilon' | 'v_prediction';
-}
-
-export const SD15_SCHEDULER: SchedulerConfig = {
-  num_train_timesteps: 1000,
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: 'scaled_linear',
-  steps_offset: 1,
-  set_alpha_to_one: false,
-  timestep_spacing: 'leading',
-  prediction_type: 'epsilon',
-};
-
-/** Reads the fields that matter from a diffusers scheduler_config.json object (others ignored). */
-export function schedulerConfigFrom(json: Record<string, unknown>): SchedulerConfig {
-  const num = (k: string, d: number): number => (typeof json[k] === 'number' ? (json[k] as number) : d);
-  const str = <T extends string>(k: string, allowed: readonly T[], d: T): T => {
-    const v = json[k];
-    if (v === undefined || v === null) return d;
-    if (typeof v !== 'string' || !allowed.includes(v as T))
-      throw new InvalidArgumentError(`scheduler_config.json: ${k} "${String(v)}" is not supported (${allowed.join(', ')})`);
-    return v as T;
-  };
-  return {
-    num_train_timesteps: num('num_train_timesteps', 1000),
-    beta_start: num('beta_start', 0.00085),
-    beta_end: num('beta_end', 0.012),
-    beta_schedule: str('beta_schedule', ['scaled_linear', 'linear'] as const, 'scaled_linear'),
-    steps_offset: num('steps_offset', 0),
-    set_alpha_to_one: json.set_alpha_to_one === true,
-    timestep_spacing: str('timestep_spacing', ['leading', 'linspace', 'trailing'] as const, 'leading'),
-    prediction_type: str('prediction_type', ['epsilon', 'v_prediction'] as const, 'epsilon'),
-  };
-}
-
-export function alphasCumprod(c: SchedulerConfig): Float64Array {
-  const T = c.num_train_timesteps;
-  const out = new Float64Array(T);
-  let acc = 1;
-  for (let i = 0; i < T; i++) {
-    const f = T === 1 ? 0 : i / (T - 1);
-    const beta =
-      c.beta_schedule === 'scaled_linear'
-        ? (Math.sqrt(c.beta_start) + f * (Math.sqrt(c.beta_end) - Math.sqrt(c.beta_start))) ** 2
-        : c.beta_start + f * (c.beta_end - c.beta_start);
-    acc *= 1 - beta;
-    out[i] = acc;
-  }
-  return out;
-}
-
-/** numpy's round: halves to even. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** diffusers' timestep lists; `extra` = 1 for DPM-Solver, which spaces n+1 points and drops the last. */
-export function spacedTimesteps(c: SchedulerConfig, n: number, extra = 0, roundLinspace = true): number[] {
-  const T = c.num_train_timesteps;
-  if (!Number.isInteger(n) || n < 1 || n > T) throw new InvalidArgumentError(`steps must be an integer in [1, ${T}], got ${n}`);
-  switch (c.timestep_spacing) {
-    case 'leading': {
-      const ratio = Math.floor(T / (n + extra));
-      const ts = Array.from({ length: n + extra }, (_, i) => i * ratio + c.steps_offset).reverse();
-      return ts.slice(0, n);
-    }
-    case 'linspace': {
-      const m = n + extra;
-      const ts = Array.from({ length: m }, (_, i) => (m === 1 ? 0 : (i * (T - 1)) / (m - 1)))
-        .map((v) => (roundLinspace ? roundHalfEven(v) : v))
-        .reverse();
-      return ts.slice(0, n);
-    }
-    case 'trailing': {
-      const ts: number[] = [];
-      for (let k = 0; k < n; k++) ts.push(roundHalfEven(T - (k * T) / n) - 1);
-      return ts;
-    }
-  }
-}
-
-/** A denoising loop's state machine. Arrays are latents in NCHW order, float32. */
 export interface Scheduler {
   readonly kind: SchedulerKind;
-  /** UNet timestep per step (length = steps). */
+  /** Model timestep per step (length = steps). */
   readonly timesteps: readonly number[];
   /** Std of the initial noise (txt2img latents = noise × this). */
   readonly initNoiseSigma: number;
-  /** The UNet input at step i. */
+  /** Recomputes the timesteps for `steps` inference steps and clears the multistep state. */
+  setTimesteps(steps: number): void;
+  /** The model input at step i. */
   scaleModelInput(x: Float32Array, i: number): Float32Array;
   /** One update from step i to i+1 with the (guided) noise prediction. `normal` draws N(0,1). */
   step(eps: Float32Array, i: number, x: Float32Array, normal: () => number): Float32Array;
-  /** Noised clean latents at the level of step i (img2img start). */
+  /** Noised clean sample at the level of step i (img2img start). */
   addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array;
 }
 
 const sigmaOf = (ac: number): number => Math.sqrt((1 - ac) / ac);
 
-function acAt(ac: Float64Array, t: number): number {
+/** ᾱ at a (possibly fractional) timestep, linearly interpolated. */
+export function alphaCumprodAt(ac: Float64Array, t: number): number {
   const lo = Math.floor(t);
   const hi = Math.min(lo + 1, ac.length - 1);
   const f = t - lo;
@@ -140,18 +53,21 @@ function sigmaAt(ac: Float64Array, t: number): number {
 
 class Ddim implements Scheduler {
   readonly kind = 'ddim' as const;
-  readonly timesteps: number[];
+  timesteps: number[] = [];
   readonly initNoiseSigma = 1;
   private readonly ac: Float64Array;
-  private readonly ratio: number;
+  private ratio = 1;
   constructor(
     private readonly c: SchedulerConfig,
     steps: number,
     private readonly eta: number,
   ) {
     this.ac = alphasCumprod(c);
-    this.timesteps = spacedTimesteps(c, steps);
-    this.ratio = Math.floor(c.num_train_timesteps / steps);
+    this.setTimesteps(steps);
+  }
+  setTimesteps(steps: number): void {
+    this.timesteps = spacedTimesteps(this.c, steps);
+    this.ratio = Math.floor(this.c.num_train_timesteps / steps);
   }
   scaleModelInput(x: Float32Array): Float32Array {
     return x;
@@ -185,16 +101,23 @@ class Ddim implements Scheduler {
 
 class EulerAncestral implements Scheduler {
   readonly kind = 'euler-ancestral' as const;
-  readonly timesteps: number[];
-  readonly sigmas: number[];
-  readonly initNoiseSigma: number;
-  constructor(c: SchedulerConfig, steps: number) {
-    const ac = alphasCumprod(c);
+  timesteps: number[] = [];
+  sigmas: number[] = [];
+  initNoiseSigma = 1;
+  private readonly ac: Float64Array;
+  constructor(
+    private readonly c: SchedulerConfig,
+    steps: number,
+  ) {
+    this.ac = alphasCumprod(c);
+    this.setTimesteps(steps);
+  }
+  setTimesteps(steps: number): void {
     // Euler keeps linspace timesteps fractional (diffusers does not round them).
-    this.timesteps = spacedTimesteps(c, steps, 0, false);
-    this.sigmas = [...this.timesteps.map((t) => sigmaAt(ac, t)), 0];
+    this.timesteps = spacedTimesteps(this.c, steps, 0, false);
+    this.sigmas = [...this.timesteps.map((t) => sigmaAt(this.ac, t)), 0];
     const max = Math.max(...this.sigmas);
-    this.initNoiseSigma = c.timestep_spacing === 'leading' ? Math.sqrt(max * max + 1) : max;
+    this.initNoiseSigma = this.c.timestep_spacing === 'leading' ? Math.sqrt(max * max + 1) : max;
   }
   scaleModelInput(x: Float32Array, i: number): Float32Array {
     const s = this.sigmas[i] as number;
@@ -218,29 +141,38 @@ class EulerAncestral implements Scheduler {
   }
 }
 
+function dpmAt(sigma: number): { alpha: number; sig: number; lambda: number } {
+  const alpha = 1 / Math.sqrt(sigma * sigma + 1);
+  const sig = sigma * alpha;
+  return { alpha, sig, lambda: Math.log(alpha) - Math.log(sig) };
+}
+
 class DpmPp2M implements Scheduler {
   readonly kind = 'dpmpp-2m' as const;
-  readonly timesteps: number[];
-  readonly sigmas: number[];
+  timesteps: number[] = [];
+  sigmas: number[] = [];
   readonly initNoiseSigma = 1;
   private prevX0: Float32Array | undefined;
   private lowerOrderNums = 0;
   private readonly ac: Float64Array;
-  constructor(c: SchedulerConfig, steps: number) {
+  constructor(
+    private readonly c: SchedulerConfig,
+    steps: number,
+  ) {
     this.ac = alphasCumprod(c);
-    this.timesteps = spacedTimesteps(c, steps, c.timestep_spacing === 'trailing' ? 0 : 1);
+    this.setTimesteps(steps);
+  }
+  setTimesteps(steps: number): void {
+    this.timesteps = spacedTimesteps(this.c, steps, this.c.timestep_spacing === 'trailing' ? 0 : 1);
     this.sigmas = [...this.timesteps.map((t) => sigmaAt(this.ac, t)), 0];
+    this.prevX0 = undefined;
+    this.lowerOrderNums = 0;
   }
   scaleModelInput(x: Float32Array): Float32Array {
     return x;
   }
-  private static at(sigma: number): { alpha: number; sig: number; lambda: number } {
-    const alpha = 1 / Math.sqrt(sigma * sigma + 1);
-    const sig = sigma * alpha;
-    return { alpha, sig, lambda: Math.log(alpha) - Math.log(sig) };
-  }
   step(eps: Float32Array, i: number, x: Float32Array): Float32Array {
-    const s0 = DpmPp2M.at(this.sigmas[i] as number);
+    const s0 = dpmAt(this.sigmas[i] as number);
     const x0 = new Float32Array(x.length);
     for (let k = 0; k < x.length; k++) x0[k] = ((x[k] as number) - s0.sig * (eps[k] as number)) / s0.alpha;
     const sigmaNext = this.sigmas[i + 1] as number;
@@ -250,14 +182,14 @@ class DpmPp2M implements Scheduler {
       // Final sigma zero: the first-order update reduces to the denoised estimate.
       out.set(x0);
     } else {
-      const t = DpmPp2M.at(sigmaNext);
+      const t = dpmAt(sigmaNext);
       const h = t.lambda - s0.lambda;
       const a = t.sig / s0.sig;
       const b = t.alpha * (Math.exp(-h) - 1);
       if (this.lowerOrderNums < 1 || last || !this.prevX0) {
         for (let k = 0; k < x.length; k++) out[k] = a * (x[k] as number) - b * (x0[k] as number);
       } else {
-        const s1 = DpmPp2M.at(this.sigmas[i - 1] as number);
+        const s1 = dpmAt(this.sigmas[i - 1] as number);
         const r0 = (s0.lambda - s1.lambda) / h;
         const prev = this.prevX0;
         for (let k = 0; k < x.length; k++) {
@@ -272,7 +204,7 @@ class DpmPp2M implements Scheduler {
     return out;
   }
   addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array {
-    const s = DpmPp2M.at(this.sigmas[i] as number);
+    const s = dpmAt(this.sigmas[i] as number);
     return x0.map((v, k) => s.alpha * v + s.sig * (noise[k] as number));
   }
 }
@@ -286,7 +218,9 @@ export interface SchedulerOptions {
 
 export function createScheduler(config: SchedulerConfig, o: SchedulerOptions): Scheduler {
   if (config.prediction_type !== 'epsilon')
-    throw new InvalidArgumentError(`prediction_type ${config.prediction_type} is not supported (epsilon models only: SD 1.x, SD 2.x base)`);
+    throw new InvalidArgumentError(
+      `prediction_type ${config.prediction_type} is not supported by the ${o.kind} state machine (epsilon models only: SD 1.x, SD 2.x base)`,
+    );
   switch (o.kind) {
     case 'ddim':
       return new Ddim(config, o.steps, o.eta ?? 0);
@@ -296,5 +230,3 @@ export function createScheduler(config: SchedulerConfig, o: SchedulerOptions): S
       return new DpmPp2M(config, o.steps);
   }
 }
-
-export { acAt as alphaCumprodAt };

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { alphaBar, logSnrTimesteps, makeSchedule, samplingTimesteps } from '../src/index.js';
+import { alphaBar, cosineConfig, ddpmLinearConfig, endpointTimesteps, logSnrTimesteps, noiseSchedule, type NoiseSchedule } from '../src/index.js';
+
+/** The DDPM generator's schedules (`linear` rescaled to T, `cosine` = squaredcos_cap_v2). */
+const makeSchedule = (kind: 'linear' | 'cosine', T: number): NoiseSchedule => noiseSchedule(kind === 'linear' ? ddpmLinearConfig(T) : cosineConfig(T));
 
 describe('noise schedules', () => {
   it('linear: β from 1e-4 to 0.02 over 1000 steps, ᾱ the running product', () => {
@@ -34,19 +37,19 @@ describe('noise schedules', () => {
   });
 
   it('sampling timesteps: linspace, descending, from T−1 to 0, all of them at steps = T', () => {
-    expect(samplingTimesteps(1000, 4)).toEqual([999, 666, 333, 0]);
-    expect(samplingTimesteps(1000, 1)).toEqual([999]);
-    expect(samplingTimesteps(1000, 50)[0]).toBe(999);
-    expect(samplingTimesteps(1000, 50)[49]).toBe(0);
-    expect(new Set(samplingTimesteps(1000, 50)).size).toBe(50);
-    const all = samplingTimesteps(1000, 1000);
+    expect(endpointTimesteps(1000, 4)).toEqual([999, 666, 333, 0]);
+    expect(endpointTimesteps(1000, 1)).toEqual([999]);
+    expect(endpointTimesteps(1000, 50)[0]).toBe(999);
+    expect(endpointTimesteps(1000, 50)[49]).toBe(0);
+    expect(new Set(endpointTimesteps(1000, 50)).size).toBe(50);
+    const all = endpointTimesteps(1000, 1000);
     expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => 999 - i));
-    expect(() => samplingTimesteps(10, 11)).toThrow(/1\.\.10/);
+    expect(() => endpointTimesteps(10, 11)).toThrow(/1\.\.10/);
   });
 
   it('log-SNR timesteps: from T−1 to 0, nearly constant steps in λ = ½·log(ᾱ/(1−ᾱ))', () => {
     const s = makeSchedule('linear', 1000);
-    const ts = logSnrTimesteps(s, 20);
+    const ts = logSnrTimesteps(s.alphasCumprod, 20);
     expect(ts[0]).toBe(999);
     expect(ts[ts.length - 1]).toBe(0);
     expect(ts.length).toBe(20);
