@@ -69,4 +69,13 @@ export {
 } from './chain.js';
 export { buildTcpPacket, buildUdpPacket, buildIcmpPacket, type Ipv4Spec, type TcpSpec, type UdpSpec, type IcmpSpec } from './builders.js';
 export { LearningRuleset, type LearningRulesetSpec } from './learning-ruleset.js';
-export { transportBytes, minHeaderRule, transportPortsRule, portsTowardsOf, towards, type MinHeaderRuleSpec, type PortsContext } from './transport-rules.js';
+export {
+  transportBytes,
+  minHeaderRule,
+  transportPortsRule,
+  transportChecksumRule,
+  portsTowardsOf,
+  towards,
+  type PortsContext,
+  type ChecksumContext,
+} from './transport-rules.js';

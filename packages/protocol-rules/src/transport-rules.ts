@@ -4,7 +4,9 @@
  * a wrong one. Each ruleset names its own rules; the logic lives once here.
  */
 import type { Rng } from '@netsynth/core';
+import { transportVerdict, type ChecksumVerdict } from './checksums.js';
 import { resizeDatagram } from './datagram.js';
+import { hex16 } from './draft.js';
 import { Histogram } from './distribution.js';
 import { TCP, UDP } from './fields.js';
 import { portProblem, type PortTransport } from './ports.js';
@@ -26,34 +28,33 @@ export function transportBytes(v: PacketView, protocol: number): number | undefi
   return end === undefined ? undefined : end - (o + ip.headerLength);
 }
 
-export interface MinHeaderRuleSpec {
-  /** Rule id, e.g. "udp.min_size". */
-  name: string;
-  description: string;
-  /** The finding's field, e.g. "udp.length". */
-  field: string;
-  /** The header in messages, with its article: "a UDP header". */
-  header: string;
-  headerBytes: number;
-  /** {@link transportBytes} for the protocol (undefined: the rule does not apply). */
-  bytes(v: PacketView): number | undefined;
-  /** The finding's message, given the bytes the datagram leaves for the header. */
-  message(v: PacketView, bytes: number): string;
-}
-
-/** A datagram too short for its transport header: reported, and repaired by growing the datagram. */
-export function minHeaderRule<C>(spec: MinHeaderRuleSpec): PacketRule<C> {
+/**
+ * A datagram too short for the `headerBytes`-byte header of `protocol` ("udp": rule
+ * "udp.min_size", field "udp.length"): reported, and repaired by growing the datagram.
+ * `bytes` is {@link transportBytes} for the protocol; `message` words the finding when the
+ * default ("the IP packet leaves N bytes for the H-byte UDP header") says too little.
+ */
+export function minHeaderRule<C>(
+  protocol: string,
+  headerBytes: number,
+  bytes: (v: PacketView) => number | undefined,
+  description: string,
+  message?: (v: PacketView, bytes: number) => string,
+): PacketRule<C> {
+  const name = `${protocol}.min_size`;
+  const header = `${headerBytes}-byte ${protocol.toUpperCase()} header`;
+  const say = message ?? ((_v: PacketView, n: number) => `the IP packet leaves ${n} bytes for the ${header}`);
   return {
-    name: spec.name,
-    description: spec.description,
-    applies: (v) => spec.bytes(v) !== undefined,
+    name,
+    description,
+    applies: (v) => bytes(v) !== undefined,
     check(v) {
-      const n = spec.bytes(v) ?? 0;
-      return n >= spec.headerBytes ? [] : [{ field: spec.field, message: spec.message(v, n) }];
+      const n = bytes(v) ?? 0;
+      return n >= headerBytes ? [] : [{ field: `${protocol}.length`, message: say(v, n) }];
     },
     repair(draft) {
       const ip = draft.view.ipv4 ?? draft.view.ipv6;
-      if (ip) resizeDatagram(draft, spec.name, ip.headerLength + spec.headerBytes, `datagram grown to hold ${spec.header}`);
+      if (ip) resizeDatagram(draft, name, ip.headerLength + headerBytes, `datagram grown to hold the ${header}`);
     },
   };
 }
@@ -127,6 +128,41 @@ export function transportPortsRule<C extends PortsContext>(transport: PortTransp
         reason = 'an ephemeral port';
       }
       draft.set(name, t.offset, src ? fields.srcPort : fields.dstPort, port, `${p.message}; replaced by ${reason}`);
+    },
+  };
+}
+
+/** What a checksum rule reads from its ruleset's options. */
+export interface ChecksumContext {
+  options: { offloadedChecksums: 'accept' | 'reject' };
+}
+
+/**
+ * The TCP or UDP checksum verifies ({@link transportVerdict}: skipped when the snap length cut
+ * the segment or it is a fragment); a NIC-offloaded partial sum passes unless the options say
+ * "reject". `note` adds what the protocol knows about a wrong one; the repair recomputes it.
+ */
+export function transportChecksumRule<C extends ChecksumContext>(
+  transport: PortTransport,
+  description: string,
+  note: (v: PacketView, verdict: ChecksumVerdict) => string,
+): PacketRule<C> {
+  const name = `${transport}.checksum`;
+  const field = transport === 'tcp' ? TCP.checksum : UDP.checksum;
+  return {
+    name,
+    description,
+    applies: (v) => v[transport] !== undefined,
+    check(v, ctx) {
+      const verdict = transportVerdict(v);
+      if (!verdict || !(verdict.state === 'bad' || (verdict.state === 'offloaded' && ctx.options.offloadedChecksums === 'reject'))) return [];
+      const should = verdict.expected === undefined ? '' : `, should be ${hex16(verdict.expected)}`;
+      return [{ field: name, message: `checksum ${hex16(verdict.stored)}${should}${note(v, verdict)}` }];
+    },
+    repair(draft) {
+      const verdict = transportVerdict(draft.view);
+      const t = draft.view[transport];
+      if (t && verdict?.expected !== undefined) draft.set(name, t.offset, field, verdict.expected, 'checksum recomputed', hex16);
     },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { labCaptures, largestLabCapture, resolveSharedData, sharedCaptureCases, sharedCaptures } from '../src/index.js';
+import { labCaptures, largestLabCapture, resolveSharedData, sharedCaptureCases, sharedCaptureExpectations, sharedCaptures } from '../src/index.js';
 
 /** The repository root, found independently of the package: the folder above with pnpm-workspace.yaml. */
 function repoRoot(): string {
@@ -114,6 +114,14 @@ describe('capture listing', () => {
       'packets/dns.pcapclear',
     ]);
     for (const [name, path] of rows) expect(path).toBe(join(root, name));
+  });
+
+  it('adds the expected counts of a listed capture, and `none` for every other one', () => {
+    const expected: Record<string, { counts: Record<string, number>; reason: string }> = { 'lab/dns.pcap': { counts: { 'x.y': 2 }, reason: 'r' } };
+    const rows = sharedCaptureExpectations(expected, {}, root);
+    expect(rows.map(([n]) => n)).toEqual(sharedCaptureCases(root).map(([n]) => n));
+    expect(rows.find(([n]) => n === 'lab/dns.pcap')?.[2]).toEqual({ 'x.y': 2 });
+    expect(rows.filter(([n]) => n !== 'lab/dns.pcap').map(([, , c]) => c)).toEqual(Array(5).fill({}));
   });
 
   it('lab captures and the largest of them by size (not the larger non-capture file)', () => {

@@ -1,6 +1,6 @@
 import { readCaptureAll } from '@netsynth/pcap';
 import { countByRule } from '@netsynth/protocol-rules';
-import { haveShared, sharedCaptureCases, sharedPath } from '@netsynth/test-support';
+import { haveShared, sharedCaptureExpectations, sharedPath } from '@netsynth/test-support';
 import { describe, expect, it } from 'vitest';
 import { createTcpRuleset } from '../src/index.js';
 
@@ -33,9 +33,8 @@ const EXPECTED: Record<string, { counts: Record<string, number>; reason: string 
 
 describe.skipIf(!HAVE_SHARED)('TCP rules on every real capture', () => {
   const ruleset = createTcpRuleset();
-  it.each(sharedCaptureCases())('%s: only its deliberate anomalies', async (name, path) => {
-    const { packets } = await readCaptureAll(path);
-    expect(countByRule(ruleset.check(packets))).toEqual(EXPECTED[name]?.counts ?? {});
+  it.each(sharedCaptureExpectations(EXPECTED, {}))('%s: only its deliberate anomalies', async (_name, path, counts) => {
+    expect(countByRule(ruleset.check((await readCaptureAll(path)).packets))).toEqual(counts);
   });
 
   it.each(Object.keys(EXPECTED))('%s repairs to a capture without TCP violations', async (name) => {

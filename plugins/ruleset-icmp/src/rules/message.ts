@@ -28,15 +28,7 @@ export function knownCodes(v6: boolean, type: number, allowDeprecated: boolean):
   return ICMP_CODES.get(type) ?? (allowDeprecated ? ICMP_DEPRECATED_CODES.get(type) : undefined) ?? null;
 }
 
-export const minSizeRule: PacketRule<IcmpContext> = minHeaderRule({
-  name: 'icmp.min_size',
-  description: 'An ICMP message holds at least its 8-byte header.',
-  field: 'icmp.length',
-  header: 'an ICMP header',
-  headerBytes: 8,
-  bytes: icmpMessageBytes,
-  message: (_v, n) => `the IP packet leaves ${n} bytes for an 8-byte ICMP header`,
-});
+export const minSizeRule: PacketRule<IcmpContext> = minHeaderRule('icmp', 8, icmpMessageBytes, 'An ICMP message holds at least its 8-byte header.');
 
 export const typeCodeRule: PacketRule<IcmpContext> = {
   name: 'icmp.type_code',

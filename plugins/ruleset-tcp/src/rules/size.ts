@@ -7,15 +7,14 @@ export function tcpSegmentBytes(v: PacketView): number | undefined {
   return transportBytes(v, 6);
 }
 
-export const minSizeRule: PacketRule<TcpContext> = minHeaderRule({
-  name: 'tcp.min_size',
-  description: "A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare's validity test).",
-  field: 'tcp.length',
-  header: 'a TCP header',
-  headerBytes: 20,
-  bytes: tcpSegmentBytes,
-  message: (v, seg) => `IP packet of ${v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0)} bytes leaves ${seg} bytes for a 20-byte TCP header`,
-});
+export const minSizeRule: PacketRule<TcpContext> = minHeaderRule(
+  'tcp',
+  20,
+  tcpSegmentBytes,
+  "A TCP segment holds at least its 20-byte header (IPv4 packets ≥ 40 bytes, NetShare's validity test).",
+  // The IP length too: NetShare's test is on it.
+  (v, seg) => `IP packet of ${v.ipv4?.totalLength ?? 40 + (v.ipv6?.payloadLength ?? 0)} bytes leaves ${seg} bytes for a 20-byte TCP header`,
+);
 
 export const dataOffsetRule: PacketRule<TcpContext> = {
   name: 'tcp.data_offset',

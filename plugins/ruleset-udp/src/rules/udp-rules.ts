@@ -1,5 +1,5 @@
 /** UDP: minimum size, length field, ports, checksum. */
-import { hex16, minHeaderRule, transportBytes, transportPortsRule, transportVerdict, UDP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
+import { minHeaderRule, transportBytes, transportChecksumRule, transportPortsRule, UDP, type PacketRule, type PacketView } from '@netsynth/protocol-rules';
 import type { UdpContext } from '../context.js';
 
 /** Bytes from the UDP header to the end of the datagram; undefined when not UDP or a later fragment. */
@@ -9,15 +9,12 @@ export function udpSegmentBytes(v: PacketView): number | undefined {
 
 const firstFragment = (v: PacketView): boolean => v.ipv4?.moreFragments ?? v.ipv6?.extensions.some((e) => e.type === 44) ?? false;
 
-export const minSizeRule: PacketRule<UdpContext> = minHeaderRule({
-  name: 'udp.min_size',
-  description: "A UDP datagram holds at least its 8-byte header (IPv4 packets ≥ 28 bytes, NetShare's validity test).",
-  field: 'udp.length',
-  header: 'a UDP header',
-  headerBytes: 8,
-  bytes: udpSegmentBytes,
-  message: (_v, n) => `the IP packet leaves ${n} bytes for an 8-byte UDP header`,
-});
+export const minSizeRule: PacketRule<UdpContext> = minHeaderRule(
+  'udp',
+  8,
+  udpSegmentBytes,
+  "A UDP datagram holds at least its 8-byte header (IPv4 packets ≥ 28 bytes, NetShare's validity test).",
+);
 
 export const lengthRule: PacketRule<UdpContext> = {
   name: 'udp.length',
@@ -45,24 +42,8 @@ export const portsRule: PacketRule<UdpContext> = transportPortsRule(
   'No destination port 0 (source 0 means "no reply port" and is allowed); no TCP-only service port as a UDP port.',
 );
 
-export const checksumRule: PacketRule<UdpContext> = {
-  name: 'udp.checksum',
-  description:
-    'The checksum verifies, or is 0 ("none") over IPv4 — over IPv6 it is mandatory; skipped when the snap length cut the datagram or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
-  applies: (v) => v.udp !== undefined,
-  check(v, ctx) {
-    const verdict = transportVerdict(v);
-    if (!verdict) return [];
-    if (verdict.state === 'bad' || (verdict.state === 'offloaded' && ctx.options.offloadedChecksums === 'reject')) {
-      const should = verdict.expected === undefined ? '' : `, should be ${hex16(verdict.expected)}`;
-      const v6zero = v.ipv6 && verdict.stored === 0 ? ' (a zero UDP checksum is not allowed over IPv6)' : '';
-      return [{ field: 'udp.checksum', message: `checksum ${hex16(verdict.stored)}${should}${v6zero}` }];
-    }
-    return [];
-  },
-  repair(draft) {
-    const verdict = transportVerdict(draft.view);
-    const u = draft.view.udp;
-    if (u && verdict?.expected !== undefined) draft.set('udp.checksum', u.offset, UDP.checksum, verdict.expected, 'checksum recomputed', hex16);
-  },
-};
+export const checksumRule: PacketRule<UdpContext> = transportChecksumRule(
+  'udp',
+  'The checksum verifies, or is 0 ("none") over IPv4 — over IPv6 it is mandatory; skipped when the snap length cut the datagram or it is a fragment; NIC-offloaded partial sums accepted unless offloadedChecksums is "reject".',
+  (v, verdict) => (v.ipv6 && verdict.stored === 0 ? ' (a zero UDP checksum is not allowed over IPv6)' : ''),
+);
