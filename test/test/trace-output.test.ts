@@ -130,7 +130,9 @@ describe.skipIf(!HAVE_CLI)('trace output: learned timeline, labels, flows.csv, t
       '-e',
       'frame.time_epoch',
       '-e',
-      'frame.len',
+      'ip.len',
+      '-e',
+      'ipv6.plen',
       '-e',
       'frame.comment',
     ]);
