@@ -5,6 +5,7 @@ import {
   type Encoder,
   type EncoderInfo,
   type ImageTensor,
+  type JsonObject,
   type JsonValue,
   type LabelledSample,
   type RenderedImage,
@@ -117,7 +118,16 @@ export class FlowRecordEncoder implements Encoder {
       height: 1,
       width: this.length,
       valueRange: [-1, 1],
-      metadata: { layout: this.layout, ranges: this.ranges, baseSeconds: this.baseSeconds },
+      metadata: { layout: this.layout, ranges: this.ranges, baseSeconds: this.baseSeconds, timeAxis: this.timeAxis() },
+    };
+  }
+
+  /** Where a record's time sits, for generators that split by time (generator-ddpm's time chunks): start linear, duration log1p. */
+  private timeAxis(): JsonObject {
+    const { start, duration } = this.ranges;
+    return {
+      start: { index: this.layout['start']![0], seconds: [this.baseSeconds + start[0], this.baseSeconds + start[1]] },
+      duration: { index: this.layout['duration']![0], seconds: [duration[0], duration[1]], scale: 'log1p' },
     };
   }
 

@@ -92,6 +92,26 @@ describe('FlowRecordEncoder', () => {
     sampleOf('icmp', [84, -84, 84, -84, 84, -84], [1, 200, 1, 200, 1], 1_700_000_160_000_000_000n),
   ];
 
+  it('declares its time axis: the start value is linear in seconds between the declared ends, the duration log1p', async () => {
+    const enc = createFlowRecordEncoder();
+    await enc.fit(samples);
+    const axis = enc.info().metadata['timeAxis'] as {
+      start: { index: number; seconds: [number, number] };
+      duration: { index: number; seconds: [number, number]; scale: string };
+    };
+    expect(axis.duration.scale).toBe('log1p');
+    const [lo, hi] = axis.start.seconds;
+    const [d0, d1] = axis.duration.seconds;
+    for (const s of samples) {
+      const r = flowRecord(s);
+      const t = enc.encode(s);
+      const start = lo + (((t.data[axis.start.index] as number) + 1) / 2) * (hi - lo);
+      expect(start).toBeCloseTo(r.ts, 3);
+      const f = ((t.data[axis.duration.index] as number) + 1) / 2;
+      expect(Math.expm1(Math.log1p(d0) + f * (Math.log1p(d1) - Math.log1p(d0)))).toBeCloseTo(r.td, 4);
+    }
+  });
+
   it('encode → decode gives the record back (categorical fields exactly, the rest to float32 rounding)', async () => {
     const enc = createFlowRecordEncoder({ decode: { payload: 'zeros' } });
     await enc.fit(samples);

@@ -2,6 +2,8 @@ import type { FitResult, GeneratedSample, Generator, PluginContext, SampleReques
 import type { DdpmOptions } from './options.js';
 import { sampleDdpm, type SampleStats } from './sample.js';
 import { fitDdpm } from './train.js';
+import { clearOtherKind, fitChunked } from './chunked-train.js';
+import { isChunked, sampleChunked } from './chunked-sample.js';
 
 export const GENERATOR_NAME = '@netsynth/generator-ddpm';
 
@@ -12,11 +14,14 @@ export class DdpmGenerator implements Generator {
   readonly indexedSampling = true;
   constructor(readonly options: DdpmOptions) {}
 
-  fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
+  async fit(data: TrainingSet, modelDir: string, ctx: PluginContext): Promise<FitResult> {
+    if (this.options.timeChunks.count > 1) return fitChunked(data, modelDir, this.options, ctx);
+    await clearOtherKind(modelDir, false);
     return fitDdpm(data, modelDir, this.options, ctx);
   }
 
+  /** The folder decides: a time-chunked model (chunks.json) samples chunk by chunk. */
   sample(modelDir: string, request: SampleRequest, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
-    return sampleDdpm(modelDir, request, this.options, ctx, stats);
+    return isChunked(modelDir) ? sampleChunked(modelDir, request, this.options, ctx, stats) : sampleDdpm(modelDir, request, this.options, ctx, stats);
   }
 }

@@ -10,7 +10,10 @@ export { makeSchedule, type DdpmSchedule, type ScheduleKind } from './schedule.j
 export { runSampler, guide, type SamplerOptions } from './samplers.js';
 export { DenoiserUNet, defaultMults, defaultAttention, defaultMidAttention, type DenoiserSpec } from './unet.js';
 export { makeGeometry, padInto, cropFrom, type Geometry } from './geometry.js';
-export { fitDdpm, planNetwork, totalSteps, emaDecayAt } from './train.js';
+export { fitDdpm, planNetwork, totalSteps, emaDecayAt, type FitPlan, type DdpmFit } from './train.js';
+export { planChunks, chunkOf, chunkSequence, CONTINUES, type Chunk, type ChunkMember } from './chunks.js';
+export { CHUNKS_FORMAT, chunkSeed, chunkTrainingSets, type ChunksFile } from './chunked-train.js';
+export { readTimeAxis, type TimeAxis, type TimeField } from './time-axis.js';
 export { sampleDdpm, type SampleStats, type SamplingOptions } from './sample.js';
 export { readModelConfig, modelFile, FILES, MODEL_FORMAT, type DdpmModelConfig } from './model-dir.js';
 

@@ -17,7 +17,7 @@ import type { Prediction } from '@netsynth/schedulers';
 import type { DenoiserSpec } from './unet.js';
 
 export const MODEL_FORMAT = 'netsynth-ddpm-1';
-export const FILES = { onnx: 'model.onnx', config: 'model.json', checkpoint: 'checkpoint.safetensors' } as const;
+export const FILES = { onnx: 'model.onnx', config: 'model.json', checkpoint: 'checkpoint.safetensors', chunks: 'chunks.json' } as const;
 
 export interface DdpmModelConfig {
   format: typeof MODEL_FORMAT;
@@ -33,6 +33,8 @@ export interface DdpmModelConfig {
   training: { steps: number; batchSize: number; images: number; finalLoss: number | null; seconds: number; stepsPerSecond: number; parameters: number };
   /** DP-SGD's guarantee when the model was trained with `options.privacy` (null or absent: none). */
   privacy?: FitPrivacy | null;
+  /** The model whose weights started this training (`options.init`, or the first time chunk's), by its training key. */
+  warmStart?: { from: string; trainingKey: string } | null;
 }
 
 const positiveInt = z.number().int().positive();

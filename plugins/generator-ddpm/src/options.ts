@@ -106,6 +106,27 @@ export const ddpmOptionsSchema = z
      * count) keep their fresh initialisation. Relative to the config file.
      */
     init: z.string().min(1).optional(),
+    /**
+     * NetShare's time chunks, for traces one model cannot hold over their whole time range:
+     * split the training samples by start time into `count` equal intervals, train the first
+     * chunk's model with `steps` and fine-tune a copy for each later chunk from the first
+     * one's weights with `fineTuneSteps` (default: a quarter of the first chunk's steps).
+     * `flowTags` adds the samples still running when a later chunk begins to that chunk's
+     * training set under a "continues" tag (sampling asks only for flows starting in the
+     * chunk). Each chunk's model makes its share of the samples (the real starts per chunk)
+     * inside its time range. Needs an encoder that declares a time axis (the flow-record
+     * encoder does); `count: 1` (default) is one model, as without the option.
+     */
+    timeChunks: z
+      .strictObject({
+        count: positiveInt.max(64).default(1).describe('equal time intervals of the flow starts, one model each (1: off)'),
+        fineTuneSteps: positiveInt
+          .optional()
+          .describe("steps of each later chunk's fine-tuning from the first chunk's weights (default: a quarter of the first chunk's)"),
+        flowTags: z.boolean().default(true).describe('train each chunk also on the flows still running from earlier chunks, tagged as such'),
+      })
+      .default({ count: 1, flowTags: true })
+      .describe("NetShare's time chunks: train the first, fine-tune the others from it; each chunk samples its share inside its time range"),
   })
   .strict();
 

@@ -83,6 +83,8 @@ function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, step
     executionProviders: _ep,
     replicas: _r,
     checkpointEvery: _ce,
+    // Chunked training calls this once per chunk with that chunk's data and steps.
+    timeChunks: _tc,
     ...rest
   } = o;
   return createHash('sha256')
@@ -90,10 +92,13 @@ function trainingKey(data: TrainingSet, spec: DenoiserSpec, o: DdpmOptions, step
     .digest('hex');
 }
 
-function validate(data: TrainingSet): void {
+function validate(data: TrainingSet, labels: readonly string[]): void {
   const { channels, height, width } = data.encoder.info;
   if (data.tensors.length === 0) throw new InvalidArgumentError('the training set is empty');
   if (data.tensors.length !== data.labels.length) throw new InvalidArgumentError(`${data.tensors.length} tensors but ${data.labels.length} labels`);
+  const known = new Set(labels);
+  const stray = data.labels.find((l) => !known.has(l));
+  if (stray !== undefined) throw new InvalidArgumentError(`training label "${stray}" is not in the model's label list`);
   data.tensors.forEach((t, i) => {
     if (t.channels !== channels || t.height !== height || t.width !== width || t.data.length !== channels * height * width) {
       throw new InvalidArgumentError(`training image ${i} is ${t.channels}×${t.height}×${t.width}; the encoder says ${channels}×${height}×${width}`);
@@ -101,16 +106,30 @@ function validate(data: TrainingSet): void {
   });
 }
 
-export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOptions, ctx: PluginContext): Promise<FitResult> {
-  validate(data);
-  const labels = [...new Set(data.labels)].sort();
+/** How one model is fitted beyond its options (time chunks: one label list for every chunk, the first chunk's weights as the start). */
+export interface FitPlan {
+  /** The model's labels (class ids), a superset of the data's; default: the data's, sorted. */
+  labels?: readonly string[];
+  /** Start from this model folder's weights; `from` is what model.json records (default: `options.init`). */
+  warm?: { dir: string; from: string };
+}
+
+/** A fit's result; `reused` when the folder already held this very training's model. */
+export interface DdpmFit extends FitResult {
+  reused?: boolean;
+}
+
+export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOptions, ctx: PluginContext, how: FitPlan = {}): Promise<DdpmFit> {
+  const labels = how.labels ? [...how.labels] : [...new Set(data.labels)].sort();
+  validate(data, labels);
   const labelId = new Map(labels.map((l, i) => [l, i]));
   const { spec, geometry } = planNetwork(data, labels, o);
   const N = data.tensors.length;
   const total = totalSteps(o, N);
   const seed = ctx.seed;
   // A warm start's weights are part of what this training is.
-  const initKey = o.init ? (await readModelConfig(initDir(o.init, ctx.baseDir))).trainingKey : undefined;
+  const warm = how.warm ?? (o.init ? { dir: initDir(o.init, ctx.baseDir), from: o.init } : undefined);
+  const initKey = warm ? (await readModelConfig(warm.dir)).trainingKey : undefined;
   const key = trainingKey(data, spec, o, total, seed, initKey);
 
   // A finished model of this very training: nothing to do.
@@ -122,6 +141,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
         steps: done.training.steps,
         ...(done.training.finalLoss !== null && { finalLoss: done.training.finalLoss }),
         ...(done.privacy && { privacy: done.privacy }),
+        reused: true,
       };
   }
   await mkdir(modelDir, { recursive: true });
@@ -129,7 +149,7 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
   const net = new DenoiserUNet(spec);
   initParameters(net, deriveSeed(seed, 'ddpm:init'));
   net.zeroOutput();
-  if (o.init) await warmStart(net, o.init, ctx);
+  if (warm) await warmStart(net, warm.dir, ctx);
   const B = o.batchSize;
   const plan = planPrivacy(o, N, total);
   const per = sampleSize(geometry);
@@ -289,6 +309,8 @@ export async function fitDdpm(data: TrainingSet, modelDir: string, o: DdpmOption
         parameters: net.parameterCount(),
       },
       privacy: privacy ?? null,
+      // The weights' lineage: which model this training started from.
+      warmStart: warm && initKey ? { from: warm.from, trainingKey: initKey } : null,
     };
     await writeFileAtomic(modelFile(modelDir, 'config'), `${JSON.stringify(config, null, 2)}\n`, { force: true });
     await history.save();
