@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { Option } from 'commander';
 import {
   decodeProblemKind,
@@ -72,16 +72,41 @@ function printSummary(summary: DecodeSummary, json: boolean, write: (s: string) 
   }
 }
 
-/** Locates the encoder state and tensors of a folder written by `netsynth encode` or by `netsynth run`. */
-function encodedFiles(dir: string, tensors: string | undefined): { encoder: string; tensors: string; samples?: string } {
+interface EncodedFiles {
+  encoder: string;
+  tensors: string;
+  samples?: string;
+  /** The run's manifest.json: where a run written before encoder.json held options keeps them. */
+  manifest?: string;
+}
+
+/**
+ * Locates the encoder state and tensors of a folder written by `netsynth encode`, of a run's
+ * output folder (its generated tensors) or of a run's `encoded/` folder (its training tensors).
+ */
+function encodedFiles(dir: string, tensors: string | undefined): EncodedFiles {
   const own = resolve(dir, ENCODED_DIR.encoder);
   if (existsSync(own)) {
     const samples = resolve(dir, ENCODED_DIR.samples);
-    return { encoder: own, tensors: tensors ?? resolve(dir, ENCODED_DIR.tensors), ...(existsSync(samples) && { samples }) };
+    const fromEncode = resolve(dir, ENCODED_DIR.tensors);
+    const runTrain = resolve(dir, basename(OUT.trainTensors));
+    if (!existsSync(fromEncode) && existsSync(runTrain)) return { encoder: own, tensors: tensors ?? runTrain, manifest: resolve(dir, '..', OUT.manifest) };
+    return { encoder: own, tensors: tensors ?? fromEncode, ...(existsSync(samples) && { samples }) };
   }
   const run = resolve(dir, OUT.encoderState);
-  if (existsSync(run)) return { encoder: run, tensors: tensors ?? resolve(dir, OUT.generatedTensors) };
+  if (existsSync(run)) return { encoder: run, tensors: tensors ?? resolve(dir, OUT.generatedTensors), manifest: resolve(dir, OUT.manifest) };
   throw new InvalidArgumentError(`${dir} holds neither ${ENCODED_DIR.encoder} (netsynth encode) nor ${OUT.encoderState} (netsynth run)`);
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The encoder options the folder was made with: encoder.json's, else (older runs) the run's resolved config in manifest.json. */
+async function savedOptions(stateFile: Partial<EncodedDirEncoder>, manifest: string | undefined): Promise<JsonObject> {
+  if (isObject(stateFile.options)) return stateFile.options;
+  if (manifest === undefined || !existsSync(manifest)) return {};
+  const m = await readJson<{ config?: { resolved?: { encoder?: { options?: unknown } } } }>(manifest);
+  const options = m.config?.resolved?.encoder?.options;
+  return isObject(options) ? options : {};
 }
 
 /**
@@ -132,7 +157,10 @@ export const decodeCommand: CliCommand = {
     program
       .command('decode')
       .description('decode tensors (a folder from `netsynth encode` or `netsynth run`), an nPrint CSV or an nPrint picture back into packets')
-      .argument('<input>', "folder with encoder.json + tensors, or a file in an encoder's own format (nprint: FILE.nprint, IMAGE.png)")
+      .argument(
+        '<input>',
+        "folder with encoder.json + tensors (from `netsynth encode`; a run's output folder: its generated samples; a run's encoded/: its training samples), or a file in an encoder's own format (nprint: FILE.nprint, IMAGE.png)",
+      )
       .option('-e, --encoder <name>', "encoder: short name, package name or local path (default: the one named in the folder's encoder.json)")
       .requiredOption('-o, --out <path>', 'output capture (.pcap, raw IP for nprint), or a file of --format')
       .option('--format <format>', "pcap: a capture; or another format of the input file's encoder (nprint: csv, the snapped bits of IMAGE.png)", 'pcap')
@@ -192,7 +220,7 @@ export const decodeCommand: CliCommand = {
           if (loaded.def.name !== stateFile.plugin) {
             throw new InvalidArgumentError(`${files.encoder} was written by ${stateFile.plugin}, not ${loaded.def.name}`);
           }
-          const saved = typeof stateFile.options === 'object' && stateFile.options !== null && !Array.isArray(stateFile.options) ? stateFile.options : {};
+          const saved = await savedOptions(stateFile, files.manifest);
           const seed = deriveSeed(flags.seed, `decode:${loaded.def.name}`);
           const encoder = await createEncoder(loaded, { ...saved, ...options }, { seed, progress, workDir: input, baseDir: io.cwd, signal });
           encoder.loadState(stateFile.state ?? null);

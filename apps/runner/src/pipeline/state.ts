@@ -64,6 +64,8 @@ export interface EncodedSets {
 export interface EncoderStateFile {
   plugin: string;
   version: string;
+  /** The config's encoder options, so `netsynth decode` of the run rebuilds the same encoder (absent in runs before 0.2). */
+  options?: JsonValue;
   info: EncoderInfo;
   state: JsonValue;
 }

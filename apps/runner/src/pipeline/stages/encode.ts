@@ -48,7 +48,8 @@ export const encodeStage: Stage = {
     if (encoder.fit) await encoder.fit(train);
     state.checkAborted();
     const info = encoder.info();
-    const stateFile: EncoderStateFile = { plugin: use.loaded.def.name, version: use.loaded.def.version, info, state: encoder.state() };
+    const options = (state.config.encoder?.options ?? {}) as JsonValue;
+    const stateFile: EncoderStateFile = { plugin: use.loaded.def.name, version: use.loaded.def.version, options, info, state: encoder.state() };
     await writeFileAtomic(state.out.path(OUT.encoderState), toJson(stateFile), { force: true });
     const fileInfo = { encoder: use.loaded.def.name, ...info } as unknown as JsonValue;
     const trainTensors = await encodeSet(state, encoder, train, OUT.trainTensors, fileInfo);
