@@ -41,4 +41,4 @@ export {
 export { createOrtSession, ortSessionOptions, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
 export { pluginRuntime, type ProviderContext } from './runtime/plugin-runtime.js';
 export { buildBenchUNet, UNet, ResBlock, SpatialSelfAttention, type UNetOptions } from './models/unet.js';
-export { decodeOnnxModel, encodeOnnxModel } from './onnx/proto.js';
+export { decodeOnnxModel, encodeOnnxModel, newOnnxMessage } from './onnx/proto.js';

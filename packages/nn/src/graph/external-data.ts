@@ -42,7 +42,7 @@ const PAGE = 4096;
 /** float32, float16, float64, bfloat16 */
 const WEIGHT_TYPES = new Set([1, 10, 11, 16]);
 
-type ExternalTensor = TensorProtoJs & { externalData?: { key: string; value: string }[]; dataLocation?: number };
+type ExternalTensor = Omit<TensorProtoJs, 'rawData'> & { rawData?: Uint8Array; externalData?: { key: string; value: string }[]; dataLocation?: number };
 
 /** Moves the large initializers of a built ModelProto into side-file chunks (mutates `proto`). */
 export function externalizeInitializers(proto: ModelProtoJs, location: string, threshold = 1024): Omit<ExternalModel, 'model'> {
@@ -50,21 +50,23 @@ export function externalizeInitializers(proto: ModelProtoJs, location: string, t
   let off = 0;
   let tensors = 0;
   for (const t of proto.graph.initializer as ExternalTensor[]) {
-    const len = t.rawData.byteLength;
+    const raw = t.rawData;
+    const len = raw?.byteLength ?? 0;
     // Only weights: shape/axes tensors (int64) must stay inline for onnxruntime's shape inference.
     if (len < threshold || len === 0 || !WEIGHT_TYPES.has(t.dataType)) continue;
     const align = len >= PAGE ? PAGE : 64;
     const pad = (align - (off % align)) % align;
     if (pad) chunks.push(new Uint8Array(pad));
     off += pad;
-    chunks.push(t.rawData);
+    chunks.push(raw as Uint8Array);
     t.externalData = [
       { key: 'location', value: location },
       { key: 'offset', value: String(off) },
       { key: 'length', value: String(len) },
     ];
     t.dataLocation = 1;
-    t.rawData = new Uint8Array(0);
+    // Absent, not empty: raw_data present beside data_location EXTERNAL is two data sources (onnx's external_data_helper clears it too).
+    delete t.rawData;
     off += len;
     tensors++;
   }

@@ -1,126 +1,84 @@
 /**
- * The subset of onnx.proto (IR version 8) that netsynth writes and reads, as a protobufjs
- * reflection descriptor. Field numbers are those of onnx/onnx.proto; only the messages a
- * model with tensors, attributes and value infos needs are described, so unknown fields of
- * foreign models are skipped on decode. Written as JSON in code (no .proto file to ship,
- * no code generation step); `onnx-proto` on npm pins protobufjs 6 and is CommonJS only.
+ * onnx.proto as protobufjs reflection. The descriptor is generated from the official file
+ * (scripts/gen-onnx-descriptor.mjs → onnx-descriptor.generated.ts), so a foreign model's
+ * functions, sparse initializers, training info and every other field survive decode → encode.
+ *
+ * onnx.proto is proto2: a field is either present or absent, and consumers such as
+ * onnxruntime check which AttributeProto value field is present against its `type`. So decode
+ * keeps presence — a decoded message holds as own properties exactly the fields that were on
+ * the wire — and encode writes exactly the own properties that are set, nothing filled in.
+ * Reading an absent scalar still gives its proto default (0, '', empty bytes), as generated
+ * protobuf classes do: the defaults sit on the object's prototype, never on the object.
+ * `onnx-proto` on npm pins protobufjs 6 and is CommonJS only, hence protobufjs directly.
  */
+import { InvalidArgumentError } from '@netsynth/core';
 import protobuf from 'protobufjs';
+import { onnxDescriptor } from './onnx-descriptor.generated.js';
 
-const descriptor = {
-  nested: {
-    onnx: {
-      nested: {
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
-            tensors: { rule: 'repeated', type: 'TensorProto', id: 10 },
-            graphs: { rule: 'repeated', type: 'GraphProto', id: 11 },
-            docString: { type: 'string', id: 13 },
-            type: { type: 'int32', id: 20 },
-            refAttrName: { type: 'string', id: 21 },
-          },
-        },
-        ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-            docString: { type: 'string', id: 3 },
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-            domain: { type: 'string', id: 7 },
-          },
-        },
-        StringStringEntryProto: {
-          fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } },
-        },
-        OperatorSetIdProto: {
-          fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } },
-        },
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-          },
-        },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4, options: { packed: true } },
-            int32Data: { rule: 'repeated', type: 'int32', id: 5, options: { packed: true } },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7, options: { packed: true } },
-            name: { type: 'string', id: 8 },
-            rawData: { type: 'bytes', id: 9 },
-            doubleData: { rule: 'repeated', type: 'double', id: 10, options: { packed: true } },
-            docString: { type: 'string', id: 12 },
-            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
-            dataLocation: { type: 'int32', id: 14 },
-          },
-        },
-        TensorShapeProto: {
-          fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } },
-          nested: {
-            Dimension: {
-              oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
-              fields: {
-                dimValue: { type: 'int64', id: 1 },
-                dimParam: { type: 'string', id: 2 },
-                denotation: { type: 'string', id: 3 },
-              },
-            },
-          },
-        },
-        TypeProto: {
-          oneofs: { value: { oneof: ['tensorType'] } },
-          fields: { tensorType: { type: 'Tensor', id: 1 }, denotation: { type: 'string', id: 6 } },
-          nested: {
-            Tensor: {
-              fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-const root = protobuf.Root.fromJSON(descriptor);
+const root = protobuf.Root.fromJSON(onnxDescriptor);
 const ModelProto = root.lookupType('onnx.ModelProto');
+
+type Plain = Record<string, unknown>;
+
+/** The proto default of a scalar field, as decode's plain objects carry it (int64 as number). */
+function scalarDefault(field: protobuf.Field): unknown {
+  if (field.resolvedType instanceof protobuf.Enum) return field.typeDefault;
+  if (field.type === 'bytes') return Object.freeze(new Uint8Array(0));
+  const d: unknown = field.typeDefault;
+  // int64 defaults are Long objects when the `long` package is present: numbers, as toObject's `longs: Number`.
+  return typeof d === 'object' && d !== null && 'low' in d ? protobuf.util.LongBits.from(d as protobuf.Long).toNumber() : d;
+}
+
+const defaultsByType = new Map<protobuf.Type, object>();
+
+/**
+ * One object per message type holding the defaults of its singular, non-oneof scalars. Not
+ * frozen: a read-only property on the prototype would make assigning the field throw.
+ */
+function defaultsOf(type: protobuf.Type): object {
+  let d = defaultsByType.get(type);
+  if (!d) {
+    const o: Plain = {};
+    for (const f of type.fieldsArray) {
+      f.resolve();
+      // Messages and oneof members stay undefined when absent: "is it set" must stay answerable.
+      if (f.repeated || f.map || f.partOf || f.resolvedType instanceof protobuf.Type) continue;
+      o[f.name] = scalarDefault(f);
+    }
+    d = o;
+    defaultsByType.set(type, d);
+  }
+  return d;
+}
+
+/** Puts the defaults of `type` under `obj` and its nested messages (their own properties untouched). */
+function attachDefaults(obj: Plain, type: protobuf.Type): void {
+  Object.setPrototypeOf(obj, defaultsOf(type));
+  for (const f of type.fieldsArray) {
+    const sub = f.resolvedType;
+    const v = obj[f.name];
+    if (!(sub instanceof protobuf.Type) || v == null) continue;
+    if (Array.isArray(v)) for (const item of v as Plain[]) attachDefaults(item, sub);
+    else attachDefaults(v as Plain, sub);
+  }
+}
+
+/** Decode keeping presence: own properties = fields on the wire; repeated fields always arrays. */
+function decodePresent(bytes: Uint8Array): Plain {
+  const obj = ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, arrays: true });
+  attachDefaults(obj, ModelProto);
+  return obj;
+}
+
+/**
+ * Encodes the own properties that are set (not null/undefined). No fromObject pass: it reads
+ * through the prototype and would turn every default into a present field.
+ */
+function encodePresent(model: object): Uint8Array {
+  const problem = ModelProto.verify(model);
+  if (problem) throw new InvalidArgumentError(`not an ONNX ModelProto: ${problem}`);
+  return ModelProto.encode(model).finish();
+}
 
 /** ONNX TensorProto.DataType codes used here. */
 export const OnnxDataType = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
@@ -171,24 +129,38 @@ export interface ModelProtoJs {
 }
 
 export function encodeModel(model: ModelProtoJs): Uint8Array {
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return encodePresent(model);
 }
 
-/** Decodes a model with int64 fields as JS numbers (the shapes and opsets we read fit). */
+/** Decodes a model with int64 fields as JS numbers (the shapes and opsets we read fit); presence kept. */
 export function decodeModel(bytes: Uint8Array): ModelProtoJs {
-  const msg = ModelProto.decode(bytes);
-  return ModelProto.toObject(msg, { longs: Number, defaults: true, arrays: true }) as ModelProtoJs;
+  return decodePresent(bytes) as unknown as ModelProtoJs;
 }
 
 /**
- * Any ONNX model as plain objects (int64 fields as numbers, defaults and empty arrays filled),
- * for packages that read foreign exports (external data, float16): they type the result.
+ * Any ONNX model as plain objects, for packages that read and patch foreign exports (external
+ * data, float16): int64 fields as numbers, repeated fields as arrays (empty when absent), the
+ * fields that were present as own properties and every absent scalar readable as its default.
+ * Setting a field (even to its default) makes it present; delete it to make it absent.
  */
 export function decodeOnnxModel(bytes: Uint8Array): unknown {
-  return ModelProto.toObject(ModelProto.decode(bytes), { longs: Number, defaults: true, arrays: true });
+  return decodePresent(bytes);
 }
 
-/** The inverse of decodeOnnxModel, for models patched as plain objects. */
+/**
+ * A new onnx.<typeName> message (e.g. 'AttributeProto') for patching a decoded model: the
+ * given fields are present, every other scalar reads its default and is not encoded — so an
+ * INT attribute built as { name, type: 2, i } carries no f or s, as onnxruntime requires.
+ */
+export function newOnnxMessage(typeName: string, fields: object): unknown {
+  const type = root.lookup(`onnx.${typeName}`);
+  if (!(type instanceof protobuf.Type)) throw new InvalidArgumentError(`onnx.proto has no message ${typeName}`);
+  const msg: Plain = { ...fields };
+  attachDefaults(msg, type);
+  return msg;
+}
+
+/** The inverse of decodeOnnxModel: writes the fields that are set, byte-identical for an unpatched decode. */
 export function encodeOnnxModel(model: object): Uint8Array {
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return encodePresent(model);
 }

@@ -50,19 +50,21 @@ export async function externalizePatched(model: ModelProto, names: readonly stri
     try {
       let offset = 0;
       for (const t of model.graph.initializer) {
-        if (!wanted.has(t.name) || !t.rawData?.byteLength) continue;
+        const raw = t.rawData;
+        if (!wanted.has(t.name) || !raw?.byteLength) continue;
         const pad = (64 - (offset % 64)) % 64;
         if (pad) await fh.write(new Uint8Array(pad), 0, pad, offset);
         offset += pad;
-        await fh.write(t.rawData, 0, t.rawData.byteLength, offset);
+        await fh.write(raw, 0, raw.byteLength, offset);
         t.externalData = [
           { key: 'location', value: sideName },
           { key: 'offset', value: String(offset) },
-          { key: 'length', value: String(t.rawData.byteLength) },
+          { key: 'length', value: String(raw.byteLength) },
         ];
         t.dataLocation = 1;
-        offset += t.rawData.byteLength;
-        t.rawData = new Uint8Array(0);
+        offset += raw.byteLength;
+        // Absent, not empty (proto2 presence): the data is external only.
+        delete t.rawData;
       }
     } finally {
       await fh.close();

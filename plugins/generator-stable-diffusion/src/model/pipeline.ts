@@ -110,7 +110,7 @@ export class StableDiffusion {
       const prepare = async (model: typeof unetModel, path: string, pairs: typeof unetPairs, into: Prepared): Promise<string[]> => {
         if (!pairs.length) return [];
         const names = (await mergeLora(model, dirname(path), path, pairs)).patched;
-        const size = model.graph.initializer.filter((t) => names.includes(t.name)).reduce((a, t) => a + t.rawData.byteLength, 0);
+        const size = model.graph.initializer.filter((t) => names.includes(t.name)).reduce((a, t) => a + (t.rawData?.byteLength ?? 0), 0);
         if (size > limit) {
           const side = await externalizePatched(model, names, dirname(path));
           into.folder = side.folder;

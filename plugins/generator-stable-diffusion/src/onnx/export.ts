@@ -13,7 +13,7 @@
 import { writeFileAtomic } from '@netsynth/core';
 import { Graph, serializeGraph, type Module, type TraceContext, type Value } from '@netsynth/nn';
 import { join } from 'node:path';
-import { DataType, decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
+import { DataType, decodeModel, encodeModel, intAttribute, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { setTensorFloat32 } from './tensor-data.js';
 import { TORCH_EXPORT } from '../tiny/blocks.js';
 
@@ -84,7 +84,7 @@ function transpose2d(src: Float32Array, rows: number, cols: number): Float32Arra
 }
 
 function rawFloats(t: TensorProto): Float32Array {
-  const b = new Uint8Array(t.rawData);
+  const b = new Uint8Array(t.rawData ?? []);
   return new Float32Array(b.buffer, 0, b.byteLength / 4);
 }
 
@@ -155,7 +155,7 @@ export function toFloat16(model: ModelProto): void {
       domain: '',
       input: [t.name],
       output: [cast],
-      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+      attribute: [intAttribute('to', DataType.FLOAT)],
     });
     rename.set(t.name, cast);
   }
@@ -170,7 +170,7 @@ export function toFloat16(model: ModelProto): void {
       domain: '',
       input: [inp.name],
       output: [cast],
-      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+      attribute: [intAttribute('to', DataType.FLOAT)],
     });
     rename.set(inp.name, cast);
   }
@@ -188,7 +188,7 @@ export function toFloat16(model: ModelProto): void {
       domain: '',
       input: [inner],
       output: [out.name],
-      attribute: [{ name: 'to', type: 2, i: DataType.FLOAT16, f: 0, s: new Uint8Array(0), floats: [], ints: [] }],
+      attribute: [intAttribute('to', DataType.FLOAT16)],
     });
   }
   for (const n of g.node) n.input = n.input.map((i) => rename.get(i) ?? i);
@@ -203,19 +203,21 @@ export async function writeOnnx(model: ModelProto, dir: string, opts: { file?: s
     const chunks: Uint8Array[] = [];
     let offset = 0;
     for (const t of model.graph.initializer) {
-      if (!t.rawData || t.rawData.byteLength < 1024) continue;
+      const raw = t.rawData;
+      if (!raw || raw.byteLength < 1024) continue;
       const pad = (64 - (offset % 64)) % 64; // aligned offsets, as the onnx helper writes them
       if (pad) chunks.push(new Uint8Array(pad));
       offset += pad;
-      chunks.push(t.rawData);
+      chunks.push(raw);
       t.externalData = [
         { key: 'location', value: dataName },
         { key: 'offset', value: String(offset) },
-        { key: 'length', value: String(t.rawData.byteLength) },
+        { key: 'length', value: String(raw.byteLength) },
       ];
       t.dataLocation = 1;
-      offset += t.rawData.byteLength;
-      t.rawData = new Uint8Array(0);
+      offset += raw.byteLength;
+      // Absent, not empty (proto2 presence): the data is external only, as onnx's external_data_helper leaves it.
+      delete t.rawData;
     }
     const all = new Uint8Array(offset);
     let p = 0;

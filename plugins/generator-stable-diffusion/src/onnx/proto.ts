@@ -3,7 +3,7 @@
  * (`external_data`, `data_location`), float16 tensors and value infos. The wire codec is
  * @netsynth/nn's (one descriptor for the project); this file only types its plain objects.
  */
-import { decodeOnnxModel, encodeOnnxModel } from '@netsynth/nn';
+import { decodeOnnxModel, encodeOnnxModel, newOnnxMessage } from '@netsynth/nn';
 
 /** ONNX TensorProto.DataType codes. */
 export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16 } as const;
@@ -17,7 +17,7 @@ export interface TensorProto {
   name: string;
   dims: number[];
   dataType: number;
-  rawData: Uint8Array;
+  rawData?: Uint8Array;
   floatData: number[];
   int32Data: number[];
   int64Data: number[];
@@ -76,4 +76,9 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 
 export function encodeModel(model: ModelProto): Uint8Array {
   return encodeOnnxModel(model);
+}
+
+/** An INT attribute with only name, type and i present (onnx.proto is proto2: no f or s beside it). */
+export function intAttribute(name: string, i: number): AttributeProto {
+  return newOnnxMessage('AttributeProto', { name, type: 2, i }) as AttributeProto;
 }
