@@ -81,7 +81,23 @@ const modelConfigSchema = z
   })
   .refine((c) => c.geometry.channels === c.spec.inChannels && c.geometry.size.length === c.geometry.dims && c.spec.classes === c.labels.length, {
     message: 'geometry, network spec and labels disagree (channels, sizes or class count)',
+  })
+  .refine((c) => fitsEncoder(c.geometry, c.spec.size, c.encoder.info), {
+    message: "geometry disagrees with the network's input size or the encoder's image (channels, height, width)",
   });
+
+/** The encoder's C×H×W image is what the geometry pads, and the padded size is the network's input. */
+function fitsEncoder(g: z.infer<typeof geometrySchema>, specSize: readonly number[], info: { channels: number; height: number; width: number }): boolean {
+  const sides = g.dims === 1 ? [g.width] : [g.height, g.width];
+  return (
+    g.channels === info.channels &&
+    g.height === info.height &&
+    g.width === info.width &&
+    (g.dims === 2 || g.height === 1) &&
+    g.size.length === specSize.length &&
+    g.size.every((s, i) => s === specSize[i] && s >= (sides[i] ?? Infinity))
+  );
+}
 
 export function modelFile(dir: string, f: keyof typeof FILES): string {
   return join(dir, FILES[f]);
@@ -109,6 +125,28 @@ export async function readModelConfig(dir: string): Promise<DdpmModelConfig> {
     throw new ModelFileError(`damaged model config: ${key}: ${issue?.message ?? 'invalid'}`, path);
   }
   return cfg;
+}
+
+/**
+ * One evaluation of the denoiser. model.json sets the shapes fed, so onnxruntime refusing
+ * them, or an output of another name or size, means model.onnx is damaged or disagrees with
+ * model.json: a ModelFileError naming model.onnx, not an internal error.
+ */
+export async function runDenoiser(session: InferenceSession, dir: string, feeds: Parameters<InferenceSession['run']>[0], size: number): Promise<Float32Array> {
+  const path = modelFile(dir, 'onnx');
+  let out: Awaited<ReturnType<InferenceSession['run']>>;
+  try {
+    out = await session.run(feeds);
+  } catch (e) {
+    if (isNetsynthError(e)) throw e;
+    const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new ModelFileError(`the denoiser failed on the shapes model.json gives: ${reason}`, path, undefined, e);
+  }
+  const y = out['output'];
+  if (!(y instanceof Float32Array) || y.length !== size) {
+    throw new ModelFileError(`the denoiser's output is not ${size} floats (damaged, or not the model model.json describes)`, path);
+  }
+  return y;
 }
 
 /**

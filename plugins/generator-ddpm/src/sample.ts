@@ -7,7 +7,7 @@
 import { createImageTensor, createRng, deriveSeed, InterruptedError, type GeneratedSample, type PluginContext, type SampleRequest } from '@netsynth/core';
 import { pluginRuntime } from '@netsynth/nn';
 import { cropFrom, sampleSize } from './geometry.js';
-import { openModelSession, readModelConfig, type DdpmModelConfig } from './model-dir.js';
+import { openModelSession, readModelConfig, runDenoiser, type DdpmModelConfig } from './model-dir.js';
 import { defaultSampleSteps, type DdpmOptions } from './options.js';
 import { guide, runSampler } from './samplers.js';
 import { makeSchedule } from './schedule.js';
@@ -75,13 +75,13 @@ export async function sampleDdpm(
           input.set(x);
           input.set(x, x.length);
         }
-        const r = await session.run({
+        const feeds = {
           x: { data: input, shape: [rows, ...shape] },
           t: { data: new Float32Array(rows).fill(t), shape: [rows] },
           y: { data: ids, shape: [rows] },
-        });
+        };
+        const y = await runDenoiser(session, modelDir, feeds, input.length);
         evals += rows;
-        const y = r['output'] as Float32Array;
         return both ? guide(y.subarray(0, x.length), y.subarray(x.length), w) : y;
       };
       const rngs = batch.map((j) => createRng(deriveSeed(ctx.seed, `ddpm:sample:${j.label}:${j.k}`)));

@@ -45,6 +45,9 @@ describe('model folder validated on load', () => {
     ['with a string geometry', (c: Record<string, unknown>) => (c['geometry'] = '8x8'), /geometry/],
     ['with an unknown schedule', (c: Record<string, unknown>) => (c['schedule'] = { kind: 'quadratic', timesteps: 10 }), /schedule\.kind/],
     ['whose class count disagrees with its labels', (c: Record<string, unknown>) => (c['labels'] = ['left']), /disagree/],
+    // Fuzz finds (issue 20): a huge width allocated 141 GB, a network size the geometry does not fill.
+    ['with a width of 2^31', (c: Record<string, unknown>) => ((c['geometry'] as Record<string, unknown>)['width'] = 2 ** 31), /geometry disagrees/],
+    ['with a network size below the image', (c: Record<string, unknown>) => ((c['geometry'] as Record<string, number[]>)['size'] = [1, 8]), /disagree/],
   ])('model.json %s: MODEL_FILE naming model.json and the key', async (_what, edit, key) => {
     const dir = damaged(edit);
     await expect(readModelConfig(dir)).rejects.toMatchObject({ code: 'MODEL_FILE', file: join(dir, FILES.config) });
@@ -58,6 +61,22 @@ describe('model folder validated on load', () => {
     ['overwritten-with-text', (): Buffer => Buffer.from('not an onnx model')],
   ])('a %s model.onnx: MODEL_FILE naming model.onnx', async (_what, onnx) => {
     const dir = damaged(() => {}, onnx);
+    const e = await sampleError(dir);
+    expect(isNetsynthError(e) && e.code).toBe('MODEL_FILE');
+    expect(isNetsynthError(e) && e.file).toBe(join(dir, FILES.onnx));
+  });
+
+  it('a model.json consistent with itself but not with model.onnx: MODEL_FILE naming model.onnx (not INTERNAL)', async () => {
+    const dir = damaged((c) => {
+      // Every width in model.json doubled: the schema passes, onnxruntime refuses the shapes.
+      const g = c['geometry'] as { width: number; size: number[] };
+      const spec = c['spec'] as { size: number[] };
+      const info = (c['encoder'] as { info: { width: number } }).info;
+      g.width = info.width = 2 * g.width;
+      g.size = [g.size[0] as number, 2 * (g.size[1] as number)];
+      spec.size = [...g.size];
+    });
+    await expect(readModelConfig(dir)).resolves.toBeDefined();
     const e = await sampleError(dir);
     expect(isNetsynthError(e) && e.code).toBe('MODEL_FILE');
     expect(isNetsynthError(e) && e.file).toBe(join(dir, FILES.onnx));
