@@ -67,6 +67,16 @@ export {
   type UnrepairableEntry,
   type UnrepairablePolicy,
 } from './chain.js';
+export {
+  DEFAULT_CHUNK_PACKETS,
+  packetChunks,
+  checkStream,
+  type ViolationCounts,
+  type StreamChainOptions,
+  type StreamChainSummary,
+  type StreamRepairOptions,
+  type StreamRepairSummary,
+} from './stream.js';
 export { buildTcpPacket, buildUdpPacket, buildIcmpPacket, type Ipv4Spec, type TcpSpec, type UdpSpec, type IcmpSpec } from './builders.js';
 export { LearningRuleset, type LearningRulesetSpec } from './learning-ruleset.js';
 export {

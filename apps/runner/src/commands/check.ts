@@ -1,21 +1,32 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   createRng,
   deriveSeed,
   InvalidArgumentError,
   isNetsynthError,
+  OutputExistsError,
   parsePluginOptions,
   silentProgress,
   type Constraint,
+  type Packet,
   type PluginContext,
-  type Violation,
 } from '@netsynth/core';
-import { assembleFlows, readCaptureAll, writePcap } from '@netsynth/pcap';
-import { checkAll, countByRule, repairAll, RULESET_ORDER, type ChainCheck, type UnrepairableEntry, type UnrepairablePolicy } from '@netsynth/protocol-rules';
+import { assembleFlows, CaptureReader, PcapWriter, readCaptureAll } from '@netsynth/pcap';
+import {
+  checkStream,
+  DEFAULT_CHUNK_PACKETS,
+  RULESET_ORDER,
+  type StreamChainSummary,
+  type UnrepairableEntry,
+  type UnrepairablePolicy,
+  type ViolationCounts,
+} from '@netsynth/protocol-rules';
 import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
-import type { CliCommand } from '../command.js';
+import type { CliCommand, CommandEnv } from '../command.js';
 import { toJson } from '../json.js';
 import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
+import { createProgressReporter } from '../progress.js';
 import { collect, parseNonNegativeInt } from './options.js';
 
 interface CheckFlags {
@@ -29,6 +40,7 @@ interface CheckFlags {
   examples: number;
   json?: boolean;
   unrepairable: UnrepairablePolicy;
+  chunkPackets: number;
 }
 
 /** Commander parser for --unrepairable. */
@@ -44,6 +56,13 @@ function unrepairableText(list: readonly UnrepairableEntry[], policy: Unrepairab
   for (const u of list.slice(0, n)) lines.push(`  packet ${u.index}: ${u.rule}: ${u.reason}`);
   if (list.length > n) lines.push(`  … ${list.length - n} more (--json lists all)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Commander parser for --chunk-packets: at least one packet per chunk. */
+function parseChunkPackets(value: string): number {
+  const n = parseNonNegativeInt(value);
+  if (n < 1) throw new CommanderInvalidArgument('expected a positive integer.');
+  return n;
 }
 
 function parseRules(text: string): string[] {
@@ -96,28 +115,46 @@ async function createRuleset(loader: PluginLoader, name: string, user: unknown, 
   return loaded.def.create(options, contextFor(name, seed, cwd));
 }
 
-interface Counts {
-  total: number;
-  byRuleset: Record<string, { total: number; byRule: Record<string, number> }>;
-}
-
-function counts(check: ChainCheck): Counts {
-  const byRuleset: Counts['byRuleset'] = {};
-  for (const [name, v] of Object.entries(check.byRuleset)) byRuleset[name] = { total: v.length, byRule: countByRule(v) };
-  return { total: check.total, byRuleset };
-}
-
-function examples(check: ChainCheck, n: number): Violation[] {
-  return Object.values(check.byRuleset).flatMap((v) => v.slice(0, n));
-}
-
-function table(title: string, c: Counts): string {
+function table(title: string, c: ViolationCounts): string {
   const lines = [`${title}: ${c.total} violation(s)`];
   for (const [name, r] of Object.entries(c.byRuleset)) {
     lines.push(`  ${name.padEnd(5)} ${String(r.total).padStart(7)}`);
     for (const [rule, k] of Object.entries(r.byRule)) lines.push(`    ${rule.padEnd(24)} ${String(k).padStart(7)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Streams the capture through the rulesets chunk by chunk (`--chunk-packets`), writing the
+ * repaired packets as each chunk is done: memory is one chunk, not the capture. The output is
+ * a temporary file renamed at the end, and removed on any failure.
+ */
+async function checkFile(file: string, rulesets: readonly Constraint[], flags: CheckFlags, env: CommandEnv): Promise<StreamChainSummary> {
+  const { io, signal } = env;
+  const reader = new CaptureReader(file, { signal, progress: createProgressReporter(io.stderr) });
+  const common = { chunkPackets: flags.chunkPackets, examples: flags.examples, signal };
+  if (flags.repair === undefined) return checkStream(rulesets, reader.batches(), common);
+  const out = resolve(io.cwd, flags.repair);
+  const force = flags.force ?? false;
+  // Refused before reading anything; the writer itself waits for the capture's link type.
+  if (!force && existsSync(out)) throw new OutputExistsError(out);
+  let writer: PcapWriter | undefined;
+  const writerFor = (first?: Packet): PcapWriter => (writer ??= new PcapWriter(out, { linkType: reader.linkTypes[0] ?? first?.linkType ?? 1, force }));
+  try {
+    const summary = await checkStream(rulesets, reader.batches(), {
+      ...common,
+      repair: {
+        rng: createRng(flags.seed),
+        unrepairable: flags.unrepairable,
+        write: (packets) => writerFor(packets[0]).writeAll(packets),
+      },
+    });
+    await writerFor().close();
+    return summary;
+  } catch (e) {
+    await writer?.abort();
+    throw e;
+  }
 }
 
 export const checkCommand: CliCommand = {
@@ -137,6 +174,12 @@ export const checkCommand: CliCommand = {
       .option('--seed <n>', 'seed for repair choices', parseNonNegativeInt, 1)
       .option('--examples <n>', 'violations listed per ruleset (before repair)', parseNonNegativeInt, 5)
       .option('--json', 'print the report as JSON on stdout')
+      .option(
+        '--chunk-packets <n>',
+        'packets checked and repaired together; memory grows with it, and a flow straddling two chunks is checked as two pieces',
+        parseChunkPackets,
+        DEFAULT_CHUNK_PACKETS,
+      )
       .action(async (captureArg: string, flags: CheckFlags) => {
         const { io } = env;
         const names = parseRules(flags.rules);
@@ -149,36 +192,32 @@ export const checkCommand: CliCommand = {
           for (const r of rulesets) r.learn?.(flows);
         }
         const file = resolve(io.cwd, captureArg);
-        const capture = await readCaptureAll(file);
-        const before = checkAll(rulesets, capture.packets);
+        const summary = await checkFile(file, rulesets, flags, env);
         const report: Record<string, unknown> = {
           file,
-          packets: capture.packets.length,
+          packets: summary.packets,
           rules: names,
           strict: flags.strict ?? false,
-          before: counts(before),
-          examples: examples(before, flags.examples),
+          before: summary.before,
+          examples: summary.examples,
+          chunks: { count: summary.chunks, packets: summary.chunkPackets },
         };
-        let text = table('before', counts(before));
-        if (flags.repair !== undefined) {
+        let text = table('before', summary.before);
+        const result = summary.repair;
+        if (flags.repair !== undefined && result) {
           const out = resolve(io.cwd, flags.repair);
-          const result = repairAll(rulesets, capture.packets, createRng(flags.seed), { unrepairable: flags.unrepairable });
-          const byRule: Record<string, number> = {};
-          for (const c of result.changes) byRule[c.rule] = (byRule[c.rule] ?? 0) + 1;
-          const linkType = capture.linkTypes[0] ?? capture.packets[0]?.linkType ?? 1;
-          await writePcap(out, result.packets, { linkType, force: flags.force ?? false });
-          report['after'] = counts(result.remaining);
+          report['after'] = result.after;
           report['repair'] = {
             out,
-            packets: result.packets.length,
+            packets: result.packets,
             rounds: result.rounds,
-            changes: result.changes.length,
-            changesByRule: byRule,
+            changes: result.changes,
+            changesByRule: result.changesByRule,
             unrepairable: { policy: result.policy, count: result.unrepairable.length, packets: result.unrepairable },
           };
-          text += table('after', counts(result.remaining));
+          text += table('after', result.after);
           text += unrepairableText(result.unrepairable, result.policy, Math.max(flags.examples, 1));
-          text += `repaired capture: ${out} (${result.packets.length} packet(s), ${result.changes.length} field change(s), ${result.rounds} round(s))\n`;
+          text += `repaired capture: ${out} (${result.packets} packet(s), ${result.changes} field change(s), ${result.rounds} round(s))\n`;
         }
         io.stdout.write(flags.json ? `${toJson(report)}\n` : text);
       });

@@ -1,0 +1,81 @@
+/**
+ * checkStream: the chain over a capture cut into chunks of a packet budget. A capture within
+ * one chunk gives what checkAll/repairAll give on the whole list; with several chunks, indices
+ * are the packets' indices in the whole input and counts are sums.
+ */
+import { createRng, InterruptedError, type Constraint, type Packet } from '@netsynth/core';
+import { describe, expect, it } from 'vitest';
+import { buildUdpPacket, checkAll, checkStream, countByRule, IPV4, packetChunks, PacketRuleset, repairAll, type PacketRule } from '../src/index.js';
+
+/** TTL must be 64; TTL 1 cannot be fixed. */
+const ttlRule: PacketRule<undefined> = {
+  name: 'toy.ttl',
+  description: 'TTL is 64',
+  applies: (v) => v.ipv4 !== undefined,
+  check: (v) => (v.ipv4?.ttl === 64 ? [] : [{ field: 'ipv4.ttl', message: `TTL ${v.ipv4?.ttl}` }]),
+  repair(draft) {
+    if (draft.view.ipv4?.ttl === 1) return;
+    draft.set('toy.ttl', draft.view.ipOffset ?? 0, IPV4.ttl, 64, 'toy');
+  },
+};
+const toy = (): Constraint => new PacketRuleset<undefined>({ name: 'toy', rules: [ttlRule], context: () => undefined });
+const withTtl = (ttl: number, i: number): Packet => buildUdpPacket({ ttl, payload: Uint8Array.of(i & 0xff) });
+const TTLS = [10, 64, 1, 64, 20, 64, 64, 1, 30];
+const capture = (): Packet[] => TTLS.map(withTtl);
+
+async function* batchesOf(packets: readonly Packet[], size: number): AsyncGenerator<Packet[]> {
+  for (let i = 0; i < packets.length; i += size) yield packets.slice(i, i + size);
+}
+
+async function streamed(budget: number, packets = capture()): Promise<{ out: Packet[]; summary: Awaited<ReturnType<typeof checkStream>> }> {
+  const out: Packet[] = [];
+  const write = async (p: readonly Packet[]): Promise<void> => void out.push(...p);
+  const summary = await checkStream([toy()], batchesOf(packets, 2), { chunkPackets: budget, examples: 10, repair: { rng: createRng(3), write } });
+  return { out, summary };
+}
+
+describe('packetChunks', () => {
+  it('re-cuts batches into chunks of the budget, the last shorter, and gives one empty chunk for no input', async () => {
+    const sizes = async (n: number, budget: number): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const c of packetChunks(batchesOf(capture().slice(0, n), 4), budget)) out.push(c.length);
+      return out;
+    };
+    expect(await sizes(9, 4)).toEqual([4, 4, 1]);
+    expect(await sizes(8, 4)).toEqual([4, 4]);
+    expect(await sizes(0, 4)).toEqual([0]);
+  });
+});
+
+describe('checkStream', () => {
+  it('one chunk gives exactly what checkAll and repairAll give on the whole list', async () => {
+    const { out, summary } = await streamed(1000);
+    const whole = repairAll([toy()], capture(), createRng(3));
+    const before = checkAll([toy()], capture());
+    expect(summary.chunks).toBe(1);
+    expect(out.map((p) => [...p.data])).toEqual(whole.packets.map((p) => [...p.data]));
+    expect(summary.before).toEqual({ total: before.total, byRuleset: { toy: { total: before.total, byRule: countByRule(before.byRuleset['toy'] ?? []) } } });
+    expect(summary.examples).toEqual(before.byRuleset['toy']);
+    expect(summary.repair?.unrepairable).toEqual(whole.unrepairable);
+    expect(summary.repair?.changes).toBe(whole.changes.length);
+  });
+
+  it('several chunks: same packets written, counts summed, indices in the whole input', async () => {
+    const one = await streamed(1000);
+    const many = await streamed(2);
+    expect(many.summary.chunks).toBe(5);
+    expect(many.out.map((p) => [...p.data])).toEqual(one.out.map((p) => [...p.data]));
+    expect(many.summary.before).toEqual(one.summary.before);
+    expect(many.summary.examples.map((v) => v.packetIndex)).toEqual([0, 2, 4, 7, 8]);
+    expect(many.summary.repair?.unrepairable.map((u) => u.index)).toEqual([2, 7]);
+    expect(many.summary.repair?.packets).toBe(TTLS.length - 2);
+    expect(many.summary.repair?.after.total).toBe(0);
+  });
+
+  it('stops between chunks when the signal is aborted', async () => {
+    const controller = new AbortController();
+    const write = async (): Promise<void> => controller.abort();
+    const run = checkStream([toy()], batchesOf(capture(), 2), { chunkPackets: 2, repair: { rng: createRng(1), write }, signal: controller.signal });
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+  });
+});
