@@ -1,4 +1,4 @@
-import type { Metric } from '@netsynth/core';
+import type { EvalSet, LabelledSample, Metric } from '@netsynth/core';
 import { createRng } from '@netsynth/core';
 import { sampleAtMost } from './split.js';
 
@@ -23,6 +23,15 @@ export function floorReference<T extends { label: string }>(training: readonly T
     );
   }
   return out;
+}
+
+/**
+ * The floor stand-in of an evaluation (floorReference of the real training samples against the
+ * synthetic set), or undefined when the run gave no training samples: then there is no floor.
+ */
+export function trainingReference(real: EvalSet, synthetic: EvalSet, seed: number): LabelledSample[] | undefined {
+  const training = real.training?.samples;
+  return training?.length ? floorReference(training, synthetic.samples, seed) : undefined;
 }
 
 const metricKey = (m: Pick<Metric, 'name' | 'class'>): string => `${m.class ?? ''}\u0000${m.name}`;

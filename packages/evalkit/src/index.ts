@@ -8,5 +8,6 @@ export * from './sections.js';
 export * from './table.js';
 export * from './craft.js';
 export * from './floor.js';
+export * from './evaluator.js';
 // The flow a sample was cut from (ids FILE#FLOW@WINDOW), for evaluators that join windows into flows.
 export { flowOfSampleId } from '@netsynth/pcap';

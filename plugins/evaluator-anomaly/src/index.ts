@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, LabelledSample, PluginContext } from '@netsynth/core';
+import type { Evaluator, LabelledSample } from '@netsynth/core';
 import { createRng, definePlugin } from '@netsynth/core';
-import { floorReference, formatMetricTable, sampleAtMost, withFloors } from '@netsynth/evalkit';
+import { evaluatorOf, sampleAtMost, trainingReference, withFloors } from '@netsynth/evalkit';
 import { recordsOfSamples } from '@netsynth/records';
 import { anomalyOptionsSchema, type AnomalyOptions, type AnomalyOptionsInput } from './options.js';
 import { anomalyMetrics, type LabelledRecord } from './task.js';
@@ -21,21 +21,19 @@ function records(samples: readonly LabelledSample[], options: AnomalyOptions, se
 
 export function createAnomalyEvaluator(input: AnomalyOptionsInput = {}): Evaluator {
   const options = anomalyOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const seed = ctx?.seed ?? 0;
-      // Detectors train on the real training records when the run has them, else on the real set itself.
-      const training = real.training?.samples.length ? real.training.samples : real.samples;
-      const test = records(real.samples, options, seed, 'test');
-      const realTrain = records(training, options, seed, 'train');
-      const metrics = anomalyMetrics(realTrain, records(synthetic.samples, options, seed, 'synthetic'), test, options, seed);
-      // Floor: detectors trained on real training records (as many per class as the synthetic side) instead.
-      const reference = real.training?.samples.length ? floorReference(real.training.samples, synthetic.samples, seed) : undefined;
-      const out = reference ? withFloors(metrics, anomalyMetrics(realTrain, records(reference, options, seed, 'reference'), test, options, seed)) : metrics;
-      return { evaluator: EVALUATOR_NAME, metrics: out, table: formatMetricTable(out) };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, (real, synthetic, ctx) => {
+    const seed = ctx?.seed ?? 0;
+    // Detectors train on the real training records when the run has them, else on the real set itself.
+    const training = real.training?.samples.length ? real.training.samples : real.samples;
+    const test = records(real.samples, options, seed, 'test');
+    const realTrain = records(training, options, seed, 'train');
+    const metrics = anomalyMetrics(realTrain, records(synthetic.samples, options, seed, 'synthetic'), test, options, seed);
+    // Floor: detectors trained on real training records (as many per class as the synthetic side) instead.
+    const reference = trainingReference(real, synthetic, seed);
+    return {
+      metrics: reference ? withFloors(metrics, anomalyMetrics(realTrain, records(reference, options, seed, 'reference'), test, options, seed)) : metrics,
+    };
+  });
 }
 
 export default definePlugin({

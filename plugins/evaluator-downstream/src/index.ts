@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import type { Evaluator } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { formatMetricTable } from '@netsynth/evalkit';
+import { evaluatorOf } from '@netsynth/evalkit';
 import { pluginRuntime } from '@netsynth/nn';
 import { runDownstream } from './downstream.js';
 import type { DownstreamOptions, DownstreamOptionsInput } from './options.js';
@@ -27,23 +27,20 @@ export const EVALUATOR_NAME = '@netsynth/evaluator-downstream';
 
 export function createDownstreamEvaluator(input: DownstreamOptionsInput = {}): Evaluator {
   const options: DownstreamOptions = downstreamOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const task = ctx?.progress.start('downstream classifiers');
-      const { metrics, sections, realClasses } = await runDownstream(
-        real.samples,
-        synthetic.samples,
-        options,
-        ctx?.seed ?? 0,
-        real.training?.samples,
-        pluginRuntime(ctx, options.executionProviders),
-      );
-      if (realClasses < 2) ctx?.progress.warn('downstream: the real samples have fewer than 2 labels; no classifier was scored');
-      task?.done();
-      return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, async (real, synthetic, ctx) => {
+    const task = ctx?.progress.start('downstream classifiers');
+    const r = await runDownstream(
+      real.samples,
+      synthetic.samples,
+      options,
+      ctx?.seed ?? 0,
+      real.training?.samples,
+      pluginRuntime(ctx, options.executionProviders),
+    );
+    if (r.realClasses < 2) ctx?.progress.warn('downstream: the real samples have fewer than 2 labels; no classifier was scored');
+    task?.done();
+    return { metrics: r.metrics, sections: r.sections };
+  });
 }
 
 export default definePlugin({

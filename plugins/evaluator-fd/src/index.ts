@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { EvalSet, EvaluationResult, Evaluator, GeneratedSample, Metric, PluginContext } from '@netsynth/core';
+import type { EvalSet, Evaluator, GeneratedSample, Metric, PluginContext } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
-import { floorReference, formatMetricTable, tableSection, withFloors } from '@netsynth/evalkit';
+import { evaluatorOf, floorReference, tableSection, withFloors } from '@netsynth/evalkit';
 import { pluginRuntime } from '@netsynth/nn';
 import type { CnnTrainingInfo } from './cnn.js';
 import { trainCnnExtractor } from './cnn.js';
@@ -95,56 +95,51 @@ function fdMetrics(
 
 export function createFdEvaluator(input: FdOptionsInput = {}, extractor?: FeatureExtractor): Evaluator {
   const options: FdOptions = fdOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const realImages: GeneratedSample[] = real.images ?? [];
-      const synImages: GeneratedSample[] = synthetic.images ?? [];
-      const metrics: Metric[] = [];
-      const rows: TableCell[][] = [];
-      if (realImages.length < 2 || synImages.length < 2) {
-        ctx?.progress.warn('fd: needs at least 2 real and 2 synthetic images; none given or too few');
-        metrics.push({ name: 'fd.all', value: null, direction: 'lower', group: 'fd' });
-        return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics) };
+  return evaluatorOf(EVALUATOR_NAME, async (real, synthetic, ctx) => {
+    const realImages: GeneratedSample[] = real.images ?? [];
+    const synImages: GeneratedSample[] = synthetic.images ?? [];
+    const metrics: Metric[] = [];
+    const rows: TableCell[][] = [];
+    if (realImages.length < 2 || synImages.length < 2) {
+      ctx?.progress.warn('fd: needs at least 2 real and 2 synthetic images; none given or too few');
+      metrics.push({ name: 'fd.all', value: null, direction: 'lower', group: 'fd' });
+      return { metrics };
+    }
+    const made = extractor ? { fx: extractor } : await makeExtractor(options, real, ctx);
+    const fx = made.fx;
+    try {
+      const fr = await fx.features(realImages.map((s) => s.tensor));
+      const fs = await fx.features(synImages.map((s) => s.tensor));
+      const compared = fdMetrics(fr, realImages, fs, synImages, options);
+      // The floor: the generator's real training images, as many per class as the synthetic
+      // side has, against the same real images through the same features.
+      const training = real.training?.images;
+      if (training && training.length >= 2) {
+        const reference = floorReference(training, synImages, ctx?.seed ?? 0);
+        const floor = fdMetrics(fr, realImages, await fx.features(reference.map((s) => s.tensor)), reference, options);
+        metrics.push(...withFloors(compared.metrics, floor.metrics));
+        rows.push(...compared.rows.map((row) => [...row, floor.rows.find((f) => f[0] === row[0])?.[3] ?? null]));
+      } else {
+        metrics.push(...compared.metrics);
+        rows.push(...compared.rows.map((row) => [...row, null]));
       }
-      const made = extractor ? { fx: extractor } : await makeExtractor(options, real, ctx);
-      const fx = made.fx;
-      try {
-        const fr = await fx.features(realImages.map((s) => s.tensor));
-        const fs = await fx.features(synImages.map((s) => s.tensor));
-        const compared = fdMetrics(fr, realImages, fs, synImages, options);
-        // The floor: the generator's real training images, as many per class as the synthetic
-        // side has, against the same real images through the same features.
-        const training = real.training?.images;
-        if (training && training.length >= 2) {
-          const reference = floorReference(training, synImages, ctx?.seed ?? 0);
-          const floor = fdMetrics(fr, realImages, await fx.features(reference.map((s) => s.tensor)), reference, options);
-          metrics.push(...withFloors(compared.metrics, floor.metrics));
-          rows.push(...compared.rows.map((row) => [...row, floor.rows.find((f) => f[0] === row[0])?.[3] ?? null]));
-        } else {
-          metrics.push(...compared.metrics);
-          rows.push(...compared.rows.map((row) => [...row, null]));
-        }
-        metrics.push({ name: 'fd.features', value: fr[0]?.length ?? 0, direction: 'info', group: 'fd', unit: 'dimensions' });
-        if (made.cnn) metrics.push({ name: 'fd.cnn.train_accuracy', value: made.cnn.trainAccuracy, direction: 'info', group: 'fd', unit: 'share' });
-      } finally {
-        if (!extractor) await fx.close?.();
-      }
-      return {
-        evaluator: EVALUATOR_NAME,
-        metrics,
-        table: formatMetricTable(metrics),
-        sections: [
-          tableSection('Fréchet distance', {
-            id: 'fd-table',
-            columns: ['images', 'real', 'synthetic', 'Fréchet distance', 'floor (real training vs real)'],
-            rows,
-            note: `Features: ${fx.name}. With few images per class the covariance is rank-deficient and the FD is biased upwards; compare runs of equal size.`,
-          }),
-        ],
-      };
-    },
-  };
+      metrics.push({ name: 'fd.features', value: fr[0]?.length ?? 0, direction: 'info', group: 'fd', unit: 'dimensions' });
+      if (made.cnn) metrics.push({ name: 'fd.cnn.train_accuracy', value: made.cnn.trainAccuracy, direction: 'info', group: 'fd', unit: 'share' });
+    } finally {
+      if (!extractor) await fx.close?.();
+    }
+    return {
+      metrics,
+      sections: [
+        tableSection('Fréchet distance', {
+          id: 'fd-table',
+          columns: ['images', 'real', 'synthetic', 'Fréchet distance', 'floor (real training vs real)'],
+          rows,
+          note: `Features: ${fx.name}. With few images per class the covariance is rank-deficient and the FD is biased upwards; compare runs of equal size.`,
+        }),
+      ],
+    };
+  });
 }
 
 export default definePlugin({

@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import type { Evaluator } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { formatMetricTable } from '@netsynth/evalkit';
+import { evaluatorOf } from '@netsynth/evalkit';
 import { evaluateMembership } from './membership.js';
 import { membershipOptionsSchema, type MembershipOptions, type MembershipOptionsInput } from './options.js';
 // The version is read from package.json at build time (bundled), so a release changes stage hashes.
@@ -14,14 +14,11 @@ export const EVALUATOR_NAME = '@netsynth/evaluator-membership';
 
 export function createMembershipEvaluator(input: MembershipOptionsInput = {}): Evaluator {
   const options: MembershipOptions = membershipOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const r = evaluateMembership(real, synthetic, options, ctx?.seed ?? 0);
-      if (r.skipped) ctx?.progress.warn(`membership: audit skipped: ${r.skipped}`);
-      return { evaluator: EVALUATOR_NAME, metrics: r.metrics, table: formatMetricTable(r.metrics), sections: r.sections };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, (real, synthetic, ctx) => {
+    const r = evaluateMembership(real, synthetic, options, ctx?.seed ?? 0);
+    if (r.skipped) ctx?.progress.warn(`membership: audit skipped: ${r.skipped}`);
+    return { metrics: r.metrics, sections: r.sections };
+  });
 }
 
 export default definePlugin({

@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, LabelledSample, Metric, NetflowRecord, PluginContext } from '@netsynth/core';
+import type { Evaluator, LabelledSample, Metric, NetflowRecord } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { floorReference, formatMetricTable, withFloors } from '@netsynth/evalkit';
+import { evaluatorOf, formatMetricTable, trainingReference, withFloors } from '@netsynth/evalkit';
 import { recordsOfSamples } from '@netsynth/records';
 import { recordMetrics } from './fidelity.js';
 import { netflowOptionsSchema, type NetflowOptions, type NetflowOptionsInput } from './options.js';
@@ -39,17 +39,14 @@ function allMetrics(real: readonly LabelledSample[], other: readonly LabelledSam
 
 export function createNetflowEvaluator(input: NetflowOptionsInput = {}): Evaluator {
   const options = netflowOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const metrics = allMetrics(real.samples, synthetic.samples, options);
-      // Floor: real training records (as many per class as the synthetic side) against the same holdout.
-      const training = real.training?.samples;
-      const reference = training?.length ? floorReference(training, synthetic.samples, ctx?.seed ?? 0) : undefined;
-      const out = reference ? withFloors(metrics, allMetrics(real.samples, reference, options)) : metrics;
-      return { evaluator: EVALUATOR_NAME, metrics: out, table: formatMetricTable(out.filter((m) => m.class === undefined)) };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, (real, synthetic, ctx) => {
+    const metrics = allMetrics(real.samples, synthetic.samples, options);
+    // Floor: real training records (as many per class as the synthetic side) against the same holdout.
+    const reference = trainingReference(real, synthetic, ctx?.seed ?? 0);
+    const out = reference ? withFloors(metrics, allMetrics(real.samples, reference, options)) : metrics;
+    // The table shows the overall metrics; per-class ones are in the metrics list and the report.
+    return { metrics: out, table: formatMetricTable(out.filter((m) => m.class === undefined)) };
+  });
 }
 
 export default definePlugin({

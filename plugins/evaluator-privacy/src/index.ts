@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, PluginContext } from '@netsynth/core';
+import type { Evaluator } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { formatMetricTable } from '@netsynth/evalkit';
+import { evaluatorOf } from '@netsynth/evalkit';
 import type { PrivacyOptions, PrivacyOptionsInput } from './options.js';
 import { privacyOptionsSchema } from './options.js';
 import { evaluatePrivacy } from './privacy.js';
@@ -17,14 +17,11 @@ export const EVALUATOR_NAME = '@netsynth/evaluator-privacy';
 
 export function createPrivacyEvaluator(input: PrivacyOptionsInput = {}): Evaluator {
   const options: PrivacyOptions = privacyOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const r = evaluatePrivacy(real, synthetic, options, ctx?.seed ?? 0);
-      if (r.reference === 'split') ctx?.progress.warn('privacy: no training set given; the real samples were split in halves to stand in for it');
-      return { evaluator: EVALUATOR_NAME, metrics: r.metrics, table: formatMetricTable(r.metrics), sections: r.sections };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, (real, synthetic, ctx) => {
+    const r = evaluatePrivacy(real, synthetic, options, ctx?.seed ?? 0);
+    if (r.reference === 'split') ctx?.progress.warn('privacy: no training set given; the real samples were split in halves to stand in for it');
+    return { metrics: r.metrics, sections: r.sections };
+  });
 }
 
 export default definePlugin({

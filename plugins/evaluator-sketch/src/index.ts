@@ -1,6 +1,6 @@
-import type { EvalSet, EvaluationResult, Evaluator, LabelledSample, Metric, PluginContext } from '@netsynth/core';
+import type { Evaluator, LabelledSample, Metric } from '@netsynth/core';
 import { definePlugin } from '@netsynth/core';
-import { floorReference, formatMetricTable, withFloors } from '@netsynth/evalkit';
+import { evaluatorOf, trainingReference, withFloors } from '@netsynth/evalkit';
 import { recordsOfSamples } from '@netsynth/records';
 import { heavyHitterMetrics } from './heavy.js';
 import { sketchOptionsSchema, type SketchOptions, type SketchOptionsInput } from './options.js';
@@ -21,18 +21,13 @@ function allMetrics(real: readonly LabelledSample[], other: readonly LabelledSam
 
 export function createSketchEvaluator(input: SketchOptionsInput = {}): Evaluator {
   const options = sketchOptionsSchema.parse(input);
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const seed = ctx?.seed ?? 0;
-      const metrics = allMetrics(real.samples, synthetic.samples, options, seed);
-      // Floor: real training records (as many per class as the synthetic side) against the same holdout.
-      const training = real.training?.samples;
-      const reference = training?.length ? floorReference(training, synthetic.samples, seed) : undefined;
-      const out = reference ? withFloors(metrics, allMetrics(real.samples, reference, options, seed)) : metrics;
-      return { evaluator: EVALUATOR_NAME, metrics: out, table: formatMetricTable(out) };
-    },
-  };
+  return evaluatorOf(EVALUATOR_NAME, (real, synthetic, ctx) => {
+    const seed = ctx?.seed ?? 0;
+    const metrics = allMetrics(real.samples, synthetic.samples, options, seed);
+    // Floor: real training records (as many per class as the synthetic side) against the same holdout.
+    const reference = trainingReference(real, synthetic, seed);
+    return { metrics: reference ? withFloors(metrics, allMetrics(real.samples, reference, options, seed)) : metrics };
+  });
 }
 
 export default definePlugin({

@@ -1,7 +1,7 @@
-import type { Constraint, EvalSet, EvaluationResult, Evaluator, Metric, PluginContext, ReportSection } from '@netsynth/core';
+import type { Constraint, Evaluator, Metric, PluginContext, ReportSection } from '@netsynth/core';
 import { createRng, definePlugin, silentProgress } from '@netsynth/core';
 import type { TableCell } from '@netsynth/evalkit';
-import { analyseSamples, formatMetricTable, tableSection } from '@netsynth/evalkit';
+import { analyseSamples, evaluatorOf, tableSection } from '@netsynth/evalkit';
 import { NETSHARE_TESTS, netShareShares } from './netshare.js';
 import type { ValidityOptions, ValidityOptionsInput } from './options.js';
 import { DEFAULT_RULESETS, validityOptionsSchema } from './options.js';
@@ -103,82 +103,79 @@ export function createValidityEvaluator(input: ValidityOptionsInput = {}, extras
     })();
     return loaded;
   };
-  return {
-    name: EVALUATOR_NAME,
-    async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const context: PluginContext = ctx ?? { seed: 0, rng: createRng(0), progress: silentProgress, workDir: process.cwd(), baseDir: process.cwd() };
-      const metrics: Metric[] = [];
-      const sections: ReportSection[] = [];
+  return evaluatorOf(EVALUATOR_NAME, async (real, synthetic, ctx) => {
+    const context: PluginContext = ctx ?? { seed: 0, rng: createRng(0), progress: silentProgress, workDir: process.cwd(), baseDir: process.cwd() };
+    const metrics: Metric[] = [];
+    const sections: ReportSection[] = [];
 
-      const rulesets = await rulesetsFor(context);
-      if (rulesets.length > 0) {
-        const outcomes = evaluateRulesets(rulesets, real.samples, synthetic.samples, createRng(context.seed).fork('validity'), options.repair);
-        for (const o of outcomes) metrics.push(...rulesetMetrics(o));
-        sections.push(rulesetTable(outcomes));
+    const rulesets = await rulesetsFor(context);
+    if (rulesets.length > 0) {
+      const outcomes = evaluateRulesets(rulesets, real.samples, synthetic.samples, createRng(context.seed).fork('validity'), options.repair);
+      for (const o of outcomes) metrics.push(...rulesetMetrics(o));
+      sections.push(rulesetTable(outcomes));
+    }
+
+    if (options.netshareTests) {
+      const r = netShareShares(analyseSamples(real.samples).flatMap((a) => a.packets));
+      const s = netShareShares(analyseSamples(synthetic.samples).flatMap((a) => a.packets));
+      const rows: TableCell[][] = [];
+      for (const t of NETSHARE_TESTS) {
+        const rv = r.perTest[t.name] ?? null;
+        const sv = s.perTest[t.name] ?? null;
+        metrics.push({ name: `netshare.${t.name}`, value: sv, real: rv, synthetic: sv, direction: 'higher', group: 'netshare', unit: 'share' });
+        rows.push([t.name, t.description, rv, sv]);
       }
+      metrics.push({ name: 'netshare.all', value: s.all, real: r.all, synthetic: s.all, direction: 'higher', group: 'netshare', unit: 'share' });
+      rows.push(['all', 'IP packets passing every test that applies', r.all, s.all]);
+      sections.push(
+        tableSection("NetShare's validity tests", {
+          id: 'validity-netshare',
+          columns: ['test', 'what passes', 'real share', 'synthetic share'],
+          rows,
+          note: 'Share of IP packets passing, among those a test applies to.',
+        }),
+      );
+    }
 
-      if (options.netshareTests) {
-        const r = netShareShares(analyseSamples(real.samples).flatMap((a) => a.packets));
-        const s = netShareShares(analyseSamples(synthetic.samples).flatMap((a) => a.packets));
-        const rows: TableCell[][] = [];
-        for (const t of NETSHARE_TESTS) {
-          const rv = r.perTest[t.name] ?? null;
-          const sv = s.perTest[t.name] ?? null;
-          metrics.push({ name: `netshare.${t.name}`, value: sv, real: rv, synthetic: sv, direction: 'higher', group: 'netshare', unit: 'share' });
-          rows.push([t.name, t.description, rv, sv]);
-        }
-        metrics.push({ name: 'netshare.all', value: s.all, real: r.all, synthetic: s.all, direction: 'higher', group: 'netshare', unit: 'share' });
-        rows.push(['all', 'IP packets passing every test that applies', r.all, s.all]);
-        sections.push(
-          tableSection("NetShare's validity tests", {
-            id: 'validity-netshare',
-            columns: ['test', 'what passes', 'real share', 'synthetic share'],
-            rows,
-            note: 'Share of IP packets passing, among those a test applies to.',
-          }),
-        );
+    if (options.tshark === 'auto' && synthetic.pcapPath && findTshark()) {
+      const syn = await tsharkCounts(synthetic.pcapPath, findTshark(), context.signal);
+      const rea: TsharkCounts | null = real.pcapPath ? await tsharkCounts(real.pcapPath, findTshark(), context.signal) : null;
+      if (syn.warning) context.progress.warn(`validity: ${syn.warning}`);
+      const keys = [
+        ['malformed', 'malformed packets'],
+        ['expertErrors', 'packets with expert errors'],
+        ['expertWarnings', 'packets with expert warnings'],
+        ['badChecksums', 'packets with a bad checksum'],
+      ] as const;
+      const rows: TableCell[][] = [];
+      for (const [key, label] of keys) {
+        const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+        const sShare = share(syn[key], syn.packets);
+        const rShare = rea ? share(rea[key], rea.packets) : null;
+        metrics.push({ name: `tshark.${name}`, value: sShare, real: rShare, synthetic: sShare, direction: 'lower', group: 'tshark', unit: 'share' });
+        rows.push([label, rea ? rea[key] : null, rShare, syn[key], sShare]);
       }
+      metrics.push({
+        name: 'tshark.packets',
+        value: syn.packets,
+        real: rea?.packets ?? null,
+        synthetic: syn.packets,
+        direction: 'info',
+        group: 'tshark',
+        unit: 'packets',
+      });
+      sections.push(
+        tableSection('tshark', {
+          id: 'validity-tshark',
+          columns: ['what', 'real count', 'real share', 'synthetic count', 'synthetic share'],
+          rows,
+          note: 'tshark with IPv4/TCP/UDP checksum validation on; bad checksums also count as expert errors.',
+        }),
+      );
+    }
 
-      if (options.tshark === 'auto' && synthetic.pcapPath && findTshark()) {
-        const syn = await tsharkCounts(synthetic.pcapPath, findTshark(), context.signal);
-        const rea: TsharkCounts | null = real.pcapPath ? await tsharkCounts(real.pcapPath, findTshark(), context.signal) : null;
-        if (syn.warning) context.progress.warn(`validity: ${syn.warning}`);
-        const keys = [
-          ['malformed', 'malformed packets'],
-          ['expertErrors', 'packets with expert errors'],
-          ['expertWarnings', 'packets with expert warnings'],
-          ['badChecksums', 'packets with a bad checksum'],
-        ] as const;
-        const rows: TableCell[][] = [];
-        for (const [key, label] of keys) {
-          const name = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-          const sShare = share(syn[key], syn.packets);
-          const rShare = rea ? share(rea[key], rea.packets) : null;
-          metrics.push({ name: `tshark.${name}`, value: sShare, real: rShare, synthetic: sShare, direction: 'lower', group: 'tshark', unit: 'share' });
-          rows.push([label, rea ? rea[key] : null, rShare, syn[key], sShare]);
-        }
-        metrics.push({
-          name: 'tshark.packets',
-          value: syn.packets,
-          real: rea?.packets ?? null,
-          synthetic: syn.packets,
-          direction: 'info',
-          group: 'tshark',
-          unit: 'packets',
-        });
-        sections.push(
-          tableSection('tshark', {
-            id: 'validity-tshark',
-            columns: ['what', 'real count', 'real share', 'synthetic count', 'synthetic share'],
-            rows,
-            note: 'tshark with IPv4/TCP/UDP checksum validation on; bad checksums also count as expert errors.',
-          }),
-        );
-      }
-
-      return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };
-    },
-  };
+    return { metrics, sections };
+  });
 }
 
 export default definePlugin({
