@@ -29,7 +29,7 @@ export { toEthernet, toRawIp, type EthernetAddresses } from './writer/convert.js
 export { FlowAssembler, assembleFlows, compareFlows, windowFlow, type FlowAssemblerOptions, type FlowAssemblerStats } from './flows/assembler.js';
 export { endpointsKeyOf, endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
 export { labelForCapture, type LabelsConfig } from './flows/labels.js';
-export { expandCaptures, flowOfSampleId, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
+export { DEFAULT_MAX_OPEN_PACKETS, expandCaptures, flowOfSampleId, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
 
 // Inspection
 export { summarizeCapture, type CaptureSummary, type ProtocolCounts, type SummarizeOptions } from './summarize.js';

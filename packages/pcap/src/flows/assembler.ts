@@ -12,6 +12,13 @@ export interface FlowAssemblerOptions {
    * so memory is one small entry per open flow (for `inspect` on big captures).
    */
   countOnly?: boolean;
+  /**
+   * Bounds memory on long flows: whenever the open flows hold more than `heldPackets`
+   * packets, each open flow with at least `piecePackets` packets gives out its leading
+   * whole multiples of `piecePackets` as a piece (returned by `add` like an ended flow, same
+   * `indexOf`, `startOf` its offset in the flow) and stays open with the rest.
+   */
+  pieces?: { heldPackets: number; piecePackets: number };
 }
 
 export interface FlowAssemblerStats {
@@ -28,6 +35,8 @@ interface ActiveFlow {
   flow: Flow;
   seq: number;
   lastNs: bigint;
+  /** Packets of this flow already given out as pieces. */
+  start: number;
 }
 
 interface PendingDatagram {
@@ -57,10 +66,19 @@ export class FlowAssembler {
   private seq = 0;
   private untilSweep = SWEEP_EVERY;
   private readonly order = new WeakMap<Flow, number>();
+  private readonly offsets = new WeakMap<Flow, number>();
+  /** Packets held by open flows. */
+  private held = 0;
+  /** `held` that triggers the next cut (see `cutPieces`). */
+  private cutAt: number;
 
   constructor(private readonly options: FlowAssemblerOptions) {
     if (!(options.idleTimeoutSeconds > 0)) throw new InvalidArgumentError(`idleTimeoutSeconds must be > 0, got ${options.idleTimeoutSeconds}`);
     this.timeoutNs = BigInt(Math.round(options.idleTimeoutSeconds * 1e9));
+    const pieces = options.pieces;
+    if (pieces && !(Number.isInteger(pieces.piecePackets) && pieces.piecePackets > 0 && pieces.heldPackets >= 0))
+      throw new InvalidArgumentError(`pieces needs a positive integer piecePackets and heldPackets >= 0`);
+    this.cutAt = pieces?.heldPackets ?? Infinity;
   }
 
   /** Adds one packet; returns the flows that ended because of it (possibly none). */
@@ -111,6 +129,7 @@ export class FlowAssembler {
         },
         seq: this.seq++,
         lastNs: packet.timestampNs,
+        start: 0,
       };
       this.order.set(current.flow, current.seq);
       this.active.set(key, current);
@@ -120,9 +139,33 @@ export class FlowAssembler {
       const direction: Direction = endpoints.src.address === a.address && endpoints.src.port === a.port ? 0 : 1;
       current.flow.packets.push(packet);
       current.flow.directions.push(direction);
+      this.held++;
     }
     if (packet.timestampNs > current.lastNs) current.lastNs = packet.timestampNs;
     return this.sweepMaybe(packet.timestampNs, ended);
+  }
+
+  /**
+   * Over the held budget: the leading whole pieces of every long open flow leave now. The
+   * next cut waits for half a budget more packets, so many short open flows (nothing to
+   * cut) cost one pass per half budget, not one per packet.
+   */
+  private cutPieces(): { seq: number; flow: Flow }[] {
+    const pieces = this.options.pieces;
+    if (!pieces || this.held <= this.cutAt) return [];
+    const out: { seq: number; flow: Flow }[] = [];
+    for (const f of this.active.values()) {
+      const cut = f.flow.packets.length - (f.flow.packets.length % pieces.piecePackets);
+      if (cut === 0) continue;
+      const piece: Flow = { ...f.flow, packets: f.flow.packets.splice(0, cut), directions: f.flow.directions.splice(0, cut) };
+      this.order.set(piece, f.seq);
+      this.offsets.set(piece, f.start);
+      f.start += cut;
+      this.held -= cut;
+      out.push({ seq: f.seq, flow: piece });
+    }
+    this.cutAt = Math.max(pieces.heldPackets, this.held + pieces.heldPackets / 2);
+    return out;
   }
 
   private sweepMaybe(nowNs: bigint, ended: ActiveFlow[]): Flow[] {
@@ -141,8 +184,16 @@ export class FlowAssembler {
 
   private emit(ended: ActiveFlow[]): Flow[] {
     this.stats.flows += ended.length;
-    if (ended.length === 0 || this.options.countOnly) return [];
-    return ended.sort((x, y) => x.seq - y.seq).map((f) => f.flow);
+    if (this.options.countOnly) return [];
+    for (const f of ended) {
+      this.held -= f.flow.packets.length;
+      if (f.start > 0) this.offsets.set(f.flow, f.start);
+    }
+    const pieces = this.cutPieces();
+    if (ended.length === 0 && pieces.length === 0) return [];
+    // A flow given out whole in pieces ends with nothing left: no empty last piece.
+    const out = [...ended.filter((f) => f.start === 0 || f.flow.packets.length > 0), ...pieces];
+    return out.sort((x, y) => x.seq - y.seq).map((f) => f.flow);
   }
 
   /**
@@ -151,6 +202,11 @@ export class FlowAssembler {
    */
   indexOf(flow: Flow): number {
     return this.order.get(flow) ?? -1;
+  }
+
+  /** Where a piece (see `pieces`) starts in its flow, in packets; 0 for a flow given out whole. */
+  startOf(flow: Flow): number {
+    return this.offsets.get(flow) ?? 0;
   }
 
   /** Ends every open flow and returns them, ordered by first packet. */

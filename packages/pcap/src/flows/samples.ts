@@ -17,7 +17,20 @@ export interface LoadSamplesOptions {
   progress?: ProgressReporter;
   onWarning?: (warning: CaptureWarning) => void;
   signal?: AbortSignal;
+  /**
+   * Packets the open flows of a capture may hold before their whole windows leave early
+   * (default DEFAULT_MAX_OPEN_PACKETS; see FlowAssembler `pieces`). Below it, windows leave
+   * when their flow ends, as always.
+   */
+  maxOpenPackets?: number;
 }
+
+/**
+ * Default `maxOpenPackets`: 262144 packets are ~100 MB of packets and flow arrays, well above
+ * what open flows of a lab capture hold, so only a long-lived flow of a big capture (one that
+ * never goes idle) is windowed before it ends.
+ */
+export const DEFAULT_MAX_OPEN_PACKETS = 262144;
 
 /** File name patterns taken from a directory given in `input.captures`. */
 const CAPTURE_PATTERNS = ['**/*.pcap', '**/*.pcapng', '**/*.cap'];
@@ -76,7 +89,10 @@ interface Candidate {
  *
  * Streaming: flows are windowed as they end, and with maxSamplesPerLabel each label keeps a
  * seeded reservoir sample (a uniform choice over all its windows, in capture order), so
- * memory is the open flows plus the samples kept, not every flow of every capture.
+ * memory is the open flows plus the samples kept, not every flow of every capture. When the
+ * open flows hold more than `maxOpenPackets` packets, the whole windows of long open flows
+ * leave before their flow ends (the same windows, ids and order; only the reservoir may see
+ * them earlier), so a flow that never goes idle does not hold the capture either.
  */
 export async function loadSamples(input: InputConfig, baseDir: string, options: LoadSamplesOptions = { seed: 0 }): Promise<LabelledSample[]> {
   const files = await expandCaptures(input.captures, baseDir);
@@ -117,17 +133,23 @@ async function streamSamples(
   reservoirOf: (label: string) => Reservoir<Candidate>,
   options: LoadSamplesOptions,
 ): Promise<number> {
-  const assembler = new FlowAssembler({ idleTimeoutSeconds: flowConfig.idleTimeoutSeconds, source });
+  const assembler = new FlowAssembler({
+    idleTimeoutSeconds: flowConfig.idleTimeoutSeconds,
+    source,
+    pieces: { heldPackets: options.maxOpenPackets ?? DEFAULT_MAX_OPEN_PACKETS, piecePackets: flowConfig.windowPackets },
+  });
   const reservoir = reservoirOf(label);
   // Kept windows get bytes of their own only when a reservoir may keep them long.
   const keep = reservoir.max > 0 ? (c: Candidate): Candidate => ({ ...c, sample: { ...c.sample, flow: compactFlow(c.sample.flow) } }) : undefined;
   const take = (flows: Flow[]): void => {
     for (const flow of flows) {
-      if (flow.packets.length < flowConfig.minPackets) continue;
+      // A later piece of a flow (start > 0) belongs to a flow longer than one window.
+      const start = assembler.startOf(flow);
+      if (start === 0 && flow.packets.length < flowConfig.minPackets) continue;
       const flowIndex = assembler.indexOf(flow);
       windowFlow(flow, flowConfig.windowPackets).forEach((w, k) => {
         if (w.packets.length < flowConfig.minPackets) return;
-        const windowStart = k * flowConfig.windowPackets;
+        const windowStart = start + k * flowConfig.windowPackets;
         reservoir.offer({ sample: { id: `${source}#${flowIndex}@${windowStart}`, label, flow: w, windowStart }, source, flowIndex }, keep);
       });
     }
