@@ -10,20 +10,20 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { compareDistributions, comparePerClass, topPorts } from './compare.js';
 export type { Comparison, TopPort } from './compare.js';
-export { compareTraces, traceFlows, traceSections, traceSeries, TRACE_SERIES } from './trace.js';
-export type { TraceSeries } from './trace.js';
+export { compareTraces, holdoutShares, seriesOfFlows, thinFlows, traceFlows, traceSections, traceSeries, TRACE_SERIES } from './trace.js';
+export type { TraceFlow, TraceReference, TraceSeries } from './trace.js';
 export { distributionOptionsSchema } from './options.js';
 export type { DistributionOptions, DistributionOptionsInput } from './options.js';
 
 export const EVALUATOR_NAME = '@netsynth/evaluator-distribution';
 
-/** Every metric of one real-vs-other comparison: fields, per-class fields, trace. */
-function allMetrics(real: readonly LabelledSample[], other: readonly LabelledSample[], options: DistributionOptions) {
+/** The field metrics of one real-vs-other comparison: fields, per-class fields. */
+function fieldMetrics(real: readonly LabelledSample[], other: readonly LabelledSample[], options: DistributionOptions) {
   const r = analyseSamples(real);
   const o = analyseSamples(other);
   const main = compareDistributions(r, o, options);
   const perClass = comparePerClass(r, o, options);
-  return { metrics: [...main.metrics, ...compareTraces(real, other), ...perClass.metrics], sections: [...main.sections, ...perClass.sections] };
+  return { metrics: main.metrics, perClass: perClass.metrics, sections: [...main.sections, ...perClass.sections] };
 }
 
 export function createDistributionEvaluator(input: DistributionOptionsInput = {}): Evaluator {
@@ -31,13 +31,20 @@ export function createDistributionEvaluator(input: DistributionOptionsInput = {}
   return {
     name: EVALUATOR_NAME,
     async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
-      const result = allMetrics(real.samples, synthetic.samples, options);
-      // The floor: the generator's real training samples (as many per class as the synthetic
-      // side has) against the same holdout — what real data itself scores.
+      const seed = ctx?.seed ?? 0;
       const training = real.training?.samples;
-      const reference = training?.length ? floorReference(training, synthetic.samples, ctx?.seed ?? 0) : undefined;
-      const metrics = reference ? withFloors(result.metrics, allMetrics(real.samples, reference, options).metrics) : result.metrics;
-      const sections = [...result.sections, ...traceSections(real.samples, synthetic.samples, reference, options.cdfPoints)];
+      // Trace metrics judge the other side at the holdout's flow density (trace.ts, holdoutShares).
+      const trace = training?.length ? { training, seed } : undefined;
+      const fields = fieldMetrics(real.samples, synthetic.samples, options);
+      const result = [...fields.metrics, ...compareTraces(real.samples, synthetic.samples, trace), ...fields.perClass];
+      // The floor: the generator's real training samples (as many per class as the synthetic
+      // side has; for the trace, the whole training trace thinned alike) against the same
+      // holdout — what real data itself scores.
+      const reference = training?.length ? floorReference(training, synthetic.samples, seed) : undefined;
+      const floors = reference && trace ? fieldMetrics(real.samples, reference, options) : undefined;
+      const metrics =
+        floors && trace ? withFloors(result, [...floors.metrics, ...compareTraces(real.samples, trace.training, trace), ...floors.perClass]) : result;
+      const sections = [...fields.sections, ...traceSections(real.samples, synthetic.samples, trace, options.cdfPoints)];
       return { evaluator: EVALUATOR_NAME, metrics, table: formatMetricTable(metrics), sections };
     },
   };

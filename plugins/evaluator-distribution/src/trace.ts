@@ -1,8 +1,10 @@
 import type { LabelledSample, Metric, ReportSection } from '@netsynth/core';
-import { cdfSection, ecdfPoints, flowOfSampleId, mean, wasserstein1 } from '@netsynth/evalkit';
+import { createRng } from '@netsynth/core';
+import { cdfSection, ecdfPoints, flowOfSampleId, mean, sampleAtMost, wasserstein1 } from '@netsynth/evalkit';
 
-/** One flow of a trace: its first and last packet time (s, absolute) and its packet times. */
-interface TraceFlow {
+/** One flow of a trace: its class, first and last packet time (s, absolute) and its packet times. */
+export interface TraceFlow {
+  label: string;
   start: number;
   end: number;
   times: number[];
@@ -35,18 +37,18 @@ const MAX_RATE_BINS = 100_000;
  * join again, so a long real flow counts once, as it did on the wire.
  */
 export function traceFlows(samples: readonly LabelledSample[]): TraceFlow[] {
-  const byFlow = new Map<string, number[]>();
+  const byFlow = new Map<string, { label: string; times: number[] }>();
   for (const s of samples) {
     const key = `${s.label}\u0000${flowOfSampleId(s.id)}`;
-    const times = byFlow.get(key) ?? [];
-    for (const p of s.flow.packets) times.push(Number(p.timestampNs) / 1e9);
-    byFlow.set(key, times);
+    const flow = byFlow.get(key) ?? { label: s.label, times: [] };
+    for (const p of s.flow.packets) flow.times.push(Number(p.timestampNs) / 1e9);
+    byFlow.set(key, flow);
   }
   const flows: TraceFlow[] = [];
-  for (const times of byFlow.values()) {
+  for (const { label, times } of byFlow.values()) {
     if (times.length === 0) continue;
     times.sort((a, b) => a - b);
-    flows.push({ start: times[0] as number, end: times[times.length - 1] as number, times });
+    flows.push({ label, start: times[0] as number, end: times[times.length - 1] as number, times });
   }
   return flows.sort((a, b) => a.start - b.start || a.end - b.end);
 }
@@ -94,24 +96,97 @@ function packetRates(flows: readonly TraceFlow[]): number[] {
 }
 
 export function traceSeries(samples: readonly LabelledSample[]): TraceSeries {
-  const flows = traceFlows(samples);
+  return seriesOfFlows(traceFlows(samples));
+}
+
+/** The series of flows already on one time line (sorted by start, as traceFlows returns them). */
+export function seriesOfFlows(flows: readonly TraceFlow[]): TraceSeries {
   const iat: number[] = [];
   for (let i = 1; i < flows.length; i++) iat.push((flows[i] as TraceFlow).start - (flows[i - 1] as TraceFlow).start);
   return { flow_iat: iat, concurrency: concurrency(flows), pps: packetRates(flows), duration: flows.map((f) => f.end - f.start) };
 }
 
-function groupByLabel(samples: readonly LabelledSample[]): Map<string, LabelledSample[]> {
-  const out = new Map<string, LabelledSample[]>();
-  for (const s of samples) out.set(s.label, [...(out.get(s.label) ?? []), s]);
+/** Flow starts per second over the span of the starts; null with fewer than two flows (no span). */
+function startRate(flows: readonly TraceFlow[]): number | null {
+  if (flows.length < 2) return null;
+  const span = (flows[flows.length - 1] as TraceFlow).start - (flows[0] as TraceFlow).start;
+  return span > 0 ? (flows.length - 1) / span : null;
+}
+
+function byLabel(flows: readonly TraceFlow[]): Map<string, TraceFlow[]> {
+  const out = new Map<string, TraceFlow[]>();
+  for (const f of flows) {
+    const list = out.get(f.label);
+    if (list) list.push(f);
+    else out.set(f.label, [f]);
+  }
   return out;
 }
 
 /**
- * `trace.*` metrics: each series' EMD between the real and synthetic traces (and each side's
- * mean), over all flows and per class. A generator that lays flows end to end shows here as
- * concurrency 1 against real overlap, whatever its per-flow fidelity.
+ * What the trace metrics compare the other side at: the real training samples (what a
+ * generator imitates) and the seed of the thinning.
  */
-export function compareTraces(real: readonly LabelledSample[], synthetic: readonly LabelledSample[]): Metric[] {
+export interface TraceReference {
+  training: readonly LabelledSample[];
+  seed: number;
+}
+
+/**
+ * Per class, the share of flows that brings a trace as dense as the real training trace down to
+ * the real holdout's density: the holdout's flow start rate over the training's (at most 1;
+ * the count ratio where a side has too few flows for a rate). Why: inter-arrival times and
+ * concurrency depend on how many flows a trace holds per second. A flow-grouped holdout is a
+ * random fifth of a capture's flows, so its flows arrive 4× further apart than the training's
+ * and overlap less, however faithful a generator is; compared as they are, a generator that
+ * reproduces the capture's arrival process looks wrong. The share is measured on real data
+ * only, so a generator whose flows come too fast (or end to end) still shows it after thinning.
+ * A time split holds back the last flows whole: the rates agree and the share is about 1.
+ */
+export function holdoutShares(real: readonly TraceFlow[], training: readonly TraceFlow[]): Map<string, number> {
+  const realBy = byLabel(real);
+  const shares = new Map<string, number>();
+  for (const [label, train] of byLabel(training)) {
+    const held = realBy.get(label) ?? [];
+    const rh = startRate(held);
+    const rt = startRate(train);
+    const share = rh !== null && rt !== null ? rh / rt : held.length / train.length;
+    shares.set(label, Math.min(1, share));
+  }
+  return shares;
+}
+
+/** Per class, a seeded random choice of round(share × n) flows (all of them for a class without a share). */
+export function thinFlows(flows: readonly TraceFlow[], shares: ReadonlyMap<string, number>, seed: number): TraceFlow[] {
+  const rng = createRng(seed).fork('trace-thin');
+  const out: TraceFlow[] = [];
+  for (const [label, list] of [...byLabel(flows)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const share = shares.get(label) ?? 1;
+    out.push(...(share >= 1 ? list : sampleAtMost(list, Math.max(1, Math.round(share * list.length)), rng.fork(label))));
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** Both sides' flows, the other side thinned to the holdout's density when a reference is given. */
+function comparedFlows(
+  real: readonly LabelledSample[],
+  other: readonly LabelledSample[],
+  reference: TraceReference | undefined,
+): { real: TraceFlow[]; other: TraceFlow[] } {
+  const r = traceFlows(real);
+  const o = traceFlows(other);
+  if (!reference || reference.training.length === 0) return { real: r, other: o };
+  return { real: r, other: thinFlows(o, holdoutShares(r, traceFlows(reference.training)), reference.seed) };
+}
+
+/**
+ * `trace.*` metrics: each series' EMD between the real and the other trace (and each side's
+ * mean), over all flows and per class. A generator that lays flows end to end shows here as
+ * concurrency 1 against real overlap, whatever its per-flow fidelity. With a reference, the
+ * other side is first thinned to the real holdout's flow density (holdoutShares), so the floor
+ * (training vs holdout) and a synthetic trace are judged at the density the holdout has.
+ */
+export function compareTraces(real: readonly LabelledSample[], other: readonly LabelledSample[], reference?: TraceReference): Metric[] {
   const metrics: Metric[] = [];
   const push = (r: TraceSeries, s: TraceSeries, label?: string): void => {
     for (const { key, unit } of TRACE_SERIES) {
@@ -128,22 +203,25 @@ export function compareTraces(real: readonly LabelledSample[], synthetic: readon
       });
     }
   };
-  push(traceSeries(real), traceSeries(synthetic));
-  const synByLabel = groupByLabel(synthetic);
-  for (const [label, r] of [...groupByLabel(real)].sort(([a], [b]) => (a < b ? -1 : 1))) push(traceSeries(r), traceSeries(synByLabel.get(label) ?? []), label);
+  const flows = comparedFlows(real, other, reference);
+  push(seriesOfFlows(flows.real), seriesOfFlows(flows.other));
+  const otherBy = byLabel(flows.other);
+  for (const [label, r] of [...byLabel(flows.real)].sort(([a], [b]) => (a < b ? -1 : 1)))
+    push(seriesOfFlows(r), seriesOfFlows(otherBy.get(label) ?? []), label);
   return metrics;
 }
 
-/** CDFs of the trace series over all flows: real, synthetic and (when given) the real training stand-in. */
+/** CDFs of the trace series over all flows: real, synthetic and (with a reference) the real training trace, both thinned as compareTraces does. */
 export function traceSections(
   real: readonly LabelledSample[],
   synthetic: readonly LabelledSample[],
-  floor: readonly LabelledSample[] | undefined,
+  reference: TraceReference | undefined,
   points: number,
 ): ReportSection[] {
-  const r = traceSeries(real);
-  const s = traceSeries(synthetic);
-  const f = floor ? traceSeries(floor) : undefined;
+  const compared = comparedFlows(real, synthetic, reference);
+  const r = seriesOfFlows(compared.real);
+  const s = seriesOfFlows(compared.other);
+  const f = reference?.training.length ? seriesOfFlows(comparedFlows(real, reference.training, reference).other) : undefined;
   return TRACE_SERIES.map(({ key, title, xLabel, logX }) =>
     cdfSection(title, {
       id: `cdf-trace-${key.replace(/_/g, '-')}`,

@@ -139,8 +139,8 @@ function timedFlows(label: string, count: number, start: (f: number) => number, 
       label,
       Array.from({ length: packets }, (_, i) => ({
         timeSeconds: start(f) + i * 0.5,
-        src: i % 2 ? '10.77.0.1' : `10.0.0.${1 + f}`,
-        dst: i % 2 ? `10.0.0.${1 + f}` : '10.77.0.1',
+        src: i % 2 ? '10.77.0.1' : `10.0.${Math.floor(f / 250)}.${1 + (f % 250)}`,
+        dst: i % 2 ? `10.0.${Math.floor(f / 250)}.${1 + (f % 250)}` : '10.77.0.1',
         protocol: 'tcp' as const,
         length: 100 + 10 * i,
         srcPort: i % 2 ? 443 : 40000 + f,
@@ -202,5 +202,53 @@ describe('trace metrics and floors', () => {
     const len = bad.get('packets.length.emd');
     expect(len?.value).toBeGreaterThan(3 * (len?.floor as number));
     expect(typeof bad.get('trace.flow_iat.emd')?.floor).toBe('number');
+  });
+});
+
+describe('trace metrics at the holdout density', () => {
+  /** Flow starts of a Poisson process of `rate` flows/s from `from` s. */
+  const poissonStarts = (count: number, rate: number, from: number, seed: number): number[] => {
+    const rng = createRng(seed);
+    let t = from;
+    return Array.from({ length: count }, () => (t += -Math.log(1 - rng.next()) / rate));
+  };
+
+  it('thins the other side to the holdout density: a trace at the training rate matches the holdout, one 10× as dense stays far off', async () => {
+    // A capture of 400 flows (one every 0.5 s, each 2.5 s long: ~6 open at once); a flow split holds back a random fifth.
+    const starts = poissonStarts(400, 2, 1000, 11);
+    const held = new Set(
+      createRng(12)
+        .shuffle(starts.map((_, i) => i))
+        .slice(0, 80),
+    );
+    const holdout = timedFlows('a', 80, (f) => starts[[...held].sort((x, y) => x - y)[f] as number] as number, 6, 'h');
+    const trainStarts = starts.filter((_, i) => !held.has(i));
+    const training = timedFlows('a', trainStarts.length, (f) => trainStarts[f] as number, 6, 't');
+    const real = { samples: holdout, training: { samples: training } };
+    // A generator that reproduces the training trace's arrival process (another draw of it, 400 flows).
+    const same = poissonStarts(400, 1.6, 5000, 13);
+    const faithful = timedFlows('a', 400, (f) => same[f] as number, 6, 's');
+    const fast = poissonStarts(400, 16, 5000, 14);
+    const tooFast = timedFlows('a', 400, (f) => fast[f] as number, 6, 'f');
+    const m = byName((await createDistributionEvaluator().evaluate(real, { samples: faithful }, ctx)).metrics);
+    const bad = byName((await createDistributionEvaluator().evaluate(real, { samples: tooFast }, ctx)).metrics);
+    const raw = byName((await createDistributionEvaluator().evaluate({ samples: holdout }, { samples: faithful }, ctx)).metrics);
+    for (const key of ['flow_iat', 'concurrency']) {
+      const name = `trace.${key}.emd`;
+      const faithfulMetric = m.get(name) as Metric;
+      const real = faithfulMetric.real as number;
+      expect(faithfulMetric.floor).toBeGreaterThan(0);
+      // Thinned to the holdout's density, the faithful trace's mean is the holdout's (within sampling noise).
+      expect(Math.abs((faithfulMetric.synthetic as number) / real - 1), key).toBeLessThan(0.2);
+      expect(faithfulMetric.value as number).toBeLessThan(0.2 * (bad.get(name)?.value as number));
+      // Unthinned, the faithful trace looks far denser than the holdout (the unfairness the thinning removes).
+      expect(raw.get(name)?.value as number).toBeGreaterThan(3 * (faithfulMetric.value as number));
+    }
+    expect(m.get('trace.flow_iat.emd')?.value as number).toBeLessThan(2 * (m.get('trace.flow_iat.emd')?.floor as number));
+    // Too dense stays too dense after thinning: flows 10× closer together, far more of them open at once.
+    expect(bad.get('trace.flow_iat.emd')?.synthetic as number).toBeLessThan(0.2 * (m.get('trace.flow_iat.emd')?.real as number));
+    expect(bad.get('trace.concurrency.emd')?.synthetic as number).toBeGreaterThan(3 * (m.get('trace.concurrency.emd')?.real as number));
+    // The real side is the holdout as it is: ~6 × 0.2 flows open at once, not thinned further.
+    expect(m.get('trace.concurrency.emd')?.real).toBeLessThan(2.5);
   });
 });
