@@ -1,54 +1,36 @@
-import { createRng, deriveSeed, type LabelledSample, type Packet, type Rng } from '@netsynth/core';
-import { flowOfSampleId } from '@netsynth/pcap';
+import { createRng, deriveSeed, type Packet } from '@netsynth/core';
+import { GapSampler, learnArrivals, type ClassArrivals } from './arrivals.js';
 import { sequentialShifts } from './pcap-out.js';
 import type { RunState } from './state.js';
 import { IngestKey } from './artifacts.js';
 
+export { learnArrivals, type ClassArrivals } from './arrivals.js';
+
 /**
  * Where generated flows sit in time (`output.timeline`). A generated sample has no start time
  * of its own; laid end to end (`sequential`) no two flows overlap and the trace's flow
- * inter-arrival and concurrency are nothing like a capture's. `learned` (default) draws each
- * class's flow starts from the real training trace: the class's first flow start, then gaps
- * drawn (seeded, with replacement) from the class's real gaps between consecutive flow starts
- * — a renewal process with the real inter-arrival distribution and rate, on the real trace's
- * clock, so flows of a class overlap as often as real ones did and classes interleave as they
- * did in the capture. Known limit: the order of the real gaps (bursts at certain times of the
- * trace) is not kept, only their distribution.
+ * inter-arrival and concurrency are nothing like a capture's. `learned` (default) lays each
+ * class's flows out as the real training trace had them:
+ *
+ * - Rate and inter-arrival: each gap between a class's flow starts is a real gap of that class,
+ *   drawn near the same point of the class's trace (GapSampler: the time-of-trace profile).
+ * - When the generator makes k× as many flows of a class as the real trace has, the span
+ *   stretches k× and the rate stays the real one. "Looks like the capture" is a claim about what
+ *   happens per unit of time: how many flows are open at once, how far apart they start. Those
+ *   are what a reader of synthetic.pcap sees and what the trace metrics compare; both hold only
+ *   at the real rate. Raising the rate to keep the real span would multiply concurrency by k
+ *   (a busier network than the one captured). So n generated flows span what n real ones did.
+ * - Classes keep their real layout: a class whose real activity began after another's ended
+ *   still begins after it (the real pause between them kept, on the other's stretched end);
+ *   a class that began while another was active begins at the same offset from it. Classes
+ *   captured together interleave; classes captured one after another stay apart.
+ * - A flow's duration and inner gaps are the generated packets' own; only its start moves.
+ *
+ * A class with one real flow (no gap to draw) continues end to end, GENERATED_GAP_NS apart.
  */
 
 /** Gap between generated samples that would overlap when laid end to end (`sequential`). */
 export const GENERATED_GAP_NS = 1_000_000_000n;
-
-/** A class's real arrivals: its first flow start and the gaps between consecutive flow starts (ns). */
-export interface ClassArrivals {
-  firstNs: bigint;
-  gapsNs: bigint[];
-}
-
-/** Per class, the real flows' start times (windows of one flow count once, at its first packet). */
-export function learnArrivals(real: readonly LabelledSample[]): Map<string, ClassArrivals> {
-  const starts = new Map<string, Map<string, bigint>>();
-  for (const s of real) {
-    const first = s.flow.packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs < m ? p.timestampNs : m), null);
-    if (first === null) continue;
-    let flows = starts.get(s.label);
-    if (!flows) starts.set(s.label, (flows = new Map()));
-    const key = flowOfSampleId(s.id);
-    const known = flows.get(key);
-    if (known === undefined || first < known) flows.set(key, first);
-  }
-  const out = new Map<string, ClassArrivals>();
-  for (const [label, flows] of starts) {
-    const sorted = [...flows.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    out.set(label, { firstNs: sorted[0] as bigint, gapsNs: sorted.slice(1).map((t, i) => t - (sorted[i] as bigint)) });
-  }
-  return out;
-}
-
-const firstTime = (packets: readonly Packet[]): bigint | null =>
-  packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs < m ? p.timestampNs : m), null);
-const lastTime = (packets: readonly Packet[]): bigint | null =>
-  packets.reduce<bigint | null>((m, p) => (m === null || p.timestampNs > m ? p.timestampNs : m), null);
 
 export interface LearnedTimeline {
   /** Per sample: ns to add to each packet time. */
@@ -57,36 +39,75 @@ export interface LearnedTimeline {
   sequential: number;
 }
 
-/**
- * Start times for the samples, class by class in sample order: the first at the class's real
- * first start, each next one a drawn real gap later. A class with one real flow (no gap) or
- * none (start: the earliest real start) continues end to end, GENERATED_GAP_NS apart.
- */
-export function learnedShifts(
-  samples: readonly { label: string; packets: readonly Packet[] }[],
-  arrivals: ReadonlyMap<string, ClassArrivals>,
+type TimedSample = { label: string; packets: readonly Packet[] };
+
+function extent(packets: readonly Packet[]): { first: bigint; last: bigint } | null {
+  if (packets.length === 0) return null;
+  let first = (packets[0] as Packet).timestampNs;
+  let last = first;
+  for (const p of packets) {
+    if (p.timestampNs < first) first = p.timestampNs;
+    if (p.timestampNs > last) last = p.timestampNs;
+  }
+  return { first, last };
+}
+
+/** One class's generated flows from time 0 (ns offsets of each sample's start) and the end of the last. */
+function classStarts(
+  samples: readonly TimedSample[],
+  indices: readonly number[],
+  arrivals: ClassArrivals | undefined,
   seed: number,
-): LearnedTimeline {
+  label: string,
+): { starts: Map<number, bigint>; end: bigint; sequential: number } {
+  const sampler = arrivals && arrivals.startsNs.length >= 2 ? new GapSampler(arrivals.startsNs, createRng(deriveSeed(seed, `timeline|${label}`))) : null;
+  const starts = new Map<number, bigint>();
+  let at = 0n;
+  let end = 0n;
+  for (const i of indices) {
+    const e = extent((samples[i] as TimedSample).packets);
+    if (!e) continue;
+    starts.set(i, at);
+    const stop = at + e.last - e.first;
+    if (stop > end) end = stop;
+    at = sampler ? at + sampler.next(at) : stop + GENERATED_GAP_NS;
+  }
+  return { starts, end, sequential: sampler ? 0 : starts.size };
+}
+
+/**
+ * Start times for the samples, class by class (see the comment at the top): classes in the
+ * order of their real first start, each moved by the layout rule, its flows by the drawn gaps.
+ * Samples of a class with no real flows start at the earliest real start, end to end.
+ */
+export function learnedShifts(samples: readonly TimedSample[], arrivals: ReadonlyMap<string, ClassArrivals>, seed: number): LearnedTimeline {
+  const byLabel = new Map<string, number[]>();
+  samples.forEach((s, i) => byLabel.set(s.label, [...(byLabel.get(s.label) ?? []), i]));
   let earliest: bigint | null = null;
-  for (const a of arrivals.values()) if (earliest === null || a.firstNs < earliest) earliest = a.firstNs;
-  const state = new Map<string, { next: bigint; rng: Rng }>();
-  let sequential = 0;
-  const shifts = samples.map((s) => {
-    const first = firstTime(s.packets);
-    if (first === null) return 0n;
-    const a = arrivals.get(s.label);
-    let st = state.get(s.label);
-    if (!st) state.set(s.label, (st = { next: a?.firstNs ?? earliest ?? first, rng: createRng(deriveSeed(seed, `timeline|${s.label}`)) }));
-    const start = st.next;
-    const shift = start - first;
-    if (a && a.gapsNs.length > 0) {
-      st.next = start + (a.gapsNs[st.rng.int(a.gapsNs.length)] as bigint);
-    } else {
-      sequential++;
-      st.next = (lastTime(s.packets) ?? first) + shift + GENERATED_GAP_NS;
-    }
-    return shift;
+  for (const a of arrivals.values()) if (earliest === null || (a.startsNs[0] as bigint) < earliest) earliest = a.startsNs[0] as bigint;
+  const realFirst = (label: string): bigint => arrivals.get(label)?.startsNs[0] ?? earliest ?? 0n;
+  const order = [...byLabel.keys()].sort((a, b) => {
+    const d = realFirst(a) - realFirst(b);
+    return d < 0n ? -1 : d > 0n ? 1 : a < b ? -1 : a > b ? 1 : 0;
   });
+  const placed: { first: bigint; realEnd: bigint; shift: bigint; end: bigint }[] = [];
+  const shifts: bigint[] = samples.map(() => 0n);
+  let sequential = 0;
+  for (const label of order) {
+    const a = arrivals.get(label);
+    const first = realFirst(label);
+    const laid = classStarts(samples, byLabel.get(label) ?? [], a, seed, label);
+    sequential += laid.sequential;
+    // After a class that ended before this one began: the real pause after its (stretched) end;
+    // alongside one still active: the same offset from it as in the capture.
+    let shift = 0n;
+    for (const p of placed) {
+      const candidate = p.realEnd < first ? p.end - p.realEnd : p.shift;
+      if (candidate > shift) shift = candidate;
+    }
+    for (const [i, start] of laid.starts) shifts[i] = first + shift + start - (extent((samples[i] as TimedSample).packets) as { first: bigint }).first;
+    placed.push({ first, realEnd: a?.endNs ?? first, shift, end: first + shift + laid.end });
+  }
   return { shifts, sequential };
 }
 
@@ -94,7 +115,7 @@ export function learnedShifts(
  * The run's shifts for its final samples (the pcap stage writes them, the evaluation reads the
  * same): none for real traffic (its own times), else as `output.timeline` says.
  */
-export async function timelineShifts(state: RunState, samples: readonly { label: string; packets: readonly Packet[] }[]): Promise<LearnedTimeline | undefined> {
+export async function timelineShifts(state: RunState, samples: readonly TimedSample[]): Promise<LearnedTimeline | undefined> {
   if (!state.plugins.generator) return undefined;
   if (state.config.output.timeline === 'sequential') return { shifts: sequentialShifts(samples, GENERATED_GAP_NS), sequential: samples.length };
   const { train } = await state.get(IngestKey);
