@@ -17,6 +17,14 @@ const CAPTURE_FILE = /\.(pcap|pcapng|cap)$/i;
 /** Folders never searched: dependencies, hidden folders, and netsynth's own outputs. */
 const SKIP_DIRS = new Set(['node_modules', 'out', 'dist']);
 
+/**
+ * Files found under `dir` (relative to it) as the config file at `configFile` must name them:
+ * a config's paths resolve from the config file's folder, which `--config` can put elsewhere.
+ */
+export function relativeToConfig(configFile: string, dir: string, files: readonly string[]): string[] {
+  return files.map((f) => relative(dirname(configFile), join(dir, f)).split(sep).join('/'));
+}
+
 /** Capture files (or files matching `pattern`) under `dir` (recursively, at most `limit`), as sorted paths relative to it. */
 export function findCaptures(dir: string, limit = 10_000, pattern: RegExp = CAPTURE_FILE): string[] {
   const found: string[] = [];

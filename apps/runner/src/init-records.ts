@@ -1,9 +1,10 @@
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseRunConfig, writeFileAtomic, type AnyPluginDefinition } from '@netsynth/core';
 import { RECORD_FIELDS, RecordReader, guessColumns, readRecordHeader, type RecordField } from '@netsynth/records';
 import { parseYamlConfig } from './config-file.js';
 import type { CliIo } from './io.js';
 import { toJson } from './json.js';
+import { relativeToConfig } from './init-config.js';
 import { discoverPlugins } from './plugin-discovery.js';
 
 export const RECORD_FILE = /\.csv$/i;
@@ -116,12 +117,13 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
 /** `netsynth init DIR` on a folder of record CSVs: writes the records starter and says what it found. */
 export async function initRecords(dir: string, files: readonly string[], flags: { config: string; force?: boolean; json?: boolean }, io: CliIo): Promise<void> {
   const { plugins } = await discoverPlugins([], dir);
+  const file = resolve(dir, flags.config);
+  // The config names (and the starter reads) the files relative to the config file's folder.
   const starter = await recordsStarterConfig(
-    dir,
-    files,
+    dirname(file),
+    relativeToConfig(file, dir, files),
     plugins.map((p) => p.def),
   );
-  const file = resolve(dir, flags.config);
   await writeFileAtomic(file, starter.text, { force: flags.force ?? false });
   if (flags.json) {
     io.stdout.write(`${toJson({ file, ...starter, text: undefined })}\n`);
@@ -133,7 +135,7 @@ export async function initRecords(dir: string, files: readonly string[], flags: 
     [
       `wrote ${shown}: ${files.length} record file(s), ${labels}`,
       `plugins: ${starter.plugins.join(', ') || 'none installed'}`,
-      `next: netsynth run ${shown}   (synthetic.csv goes to ${join(relative(io.cwd, dir) || '.', 'out')})`,
+      `next: netsynth run ${shown}   (synthetic.csv goes to ${join(relative(io.cwd, dirname(file)) || '.', 'out')})`,
       '',
     ].join('\n'),
   );

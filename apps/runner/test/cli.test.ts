@@ -143,6 +143,32 @@ describe('netsynth init', () => {
     expect((await loadConfigFile(join(d, 'data', 'mine.yaml'))).config.input.labels.from).toBe('directory');
   });
 
+  it('-c with a config elsewhere names the captures relative to the config file, which is where they resolve from', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'data', 'pcaps'), { recursive: true });
+    mkdirSync(join(d, 'configs', 'deep'), { recursive: true });
+    for (const n of ['web', 'bulk']) copyFileSync(join(dir, 'captures', `${n}.pcap`), join(d, 'data', 'pcaps', `${n}.pcap`));
+    const config = join(d, 'configs', 'deep', 'elsewhere.yaml');
+    const r = await cli(['init', 'data', '-c', config], d);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`outputs go to ${join('configs', 'deep', 'out')}`);
+    const loaded = await loadConfigFile(config);
+    expect(loaded.config.input.captures).toEqual(['../../data/pcaps/bulk.pcap', '../../data/pcaps/web.pcap']);
+    for (const c of loaded.config.input.captures) expect(existsSync(join(loaded.dir, c))).toBe(true);
+  });
+
+  it('-c for a folder of record CSVs names them relative to the config file too', async () => {
+    const d = tmp();
+    mkdirSync(join(d, 'flows'));
+    writeFileSync(join(d, 'flows', 'a.csv'), 'srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt\n10.0.0.1,10.0.0.2,1234,80,6,0,1,3,300\n');
+    const config = join(d, 'cfg', 'records.yaml');
+    mkdirSync(join(d, 'cfg'));
+    const r = await cli(['init', 'flows', '-c', config], d);
+    expect(r.code, r.err).toBe(0);
+    const loaded = await loadConfigFile(config);
+    expect(loaded.config.input.records).toEqual(['../flows/a.csv']);
+  });
+
   it('an empty folder says what to do', async () => {
     const r = await cli(['init'], tmp());
     expect(r.code).toBe(2);

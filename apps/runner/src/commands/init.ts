@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, writeFileAtomic } from '@netsynth/core';
 import type { CliCommand } from '../command.js';
 import { CONFIG_SCHEMA_FILE, runConfigJsonSchema } from '../config-schema.js';
-import { findCaptures, starterConfig } from '../init-config.js';
+import { findCaptures, relativeToConfig, starterConfig } from '../init-config.js';
 import { RECORD_FILE, initRecords } from '../init-records.js';
 import { toJson } from '../json.js';
 import { discoverPlugins } from '../plugin-discovery.js';
@@ -40,11 +40,11 @@ export const initCommand: CliCommand = {
           );
         }
         const { plugins } = await discoverPlugins([], dir);
+        const file = resolve(dir, flags.config);
         const starter = starterConfig(
-          captures,
+          relativeToConfig(file, dir, captures),
           plugins.map((p) => p.def),
         );
-        const file = resolve(dir, flags.config);
         // Editors with yaml-language-server complete and check the config against the schema beside it.
         const schemaFile = resolve(dirname(file), CONFIG_SCHEMA_FILE);
         await writeFileAtomic(file, `# yaml-language-server: $schema=./${CONFIG_SCHEMA_FILE}\n${starter.text}`, { force: flags.force ?? false });
@@ -58,7 +58,7 @@ export const initCommand: CliCommand = {
           [
             `wrote ${shown}: ${captures.length} capture(s), labels from ${starter.labelsFrom} names (${starter.labels.join(', ')})`,
             `plugins: ${[...starter.plugins.encoder, ...starter.plugins.generator, ...starter.plugins.constraints, ...starter.plugins.evaluators].join(', ') || 'none installed'}`,
-            `next: netsynth run ${relative(io.cwd, file) || file}   (outputs go to ${join(relative(io.cwd, dir) || '.', 'out')})`,
+            `next: netsynth run ${relative(io.cwd, file) || file}   (outputs go to ${join(relative(io.cwd, dirname(file)) || '.', 'out')})`,
             '',
           ].join('\n'),
         );
