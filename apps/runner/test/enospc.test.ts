@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeFileAtomic } from '@netsynth/core';
 import { PcapWriter } from '@netsynth/pcap';
-import { TensorFileWriter } from '../src/index.js';
-import { cleanupTmp, tcpConversation, tmp } from './helpers.js';
+import { TensorFileWriter, main, memoryIo } from '../src/index.js';
+import { encodeCommand } from '../src/commands/encode.js';
+import { cleanupTmp, tcpConversation, tmp, writeTinyCaptures } from './helpers.js';
 
 const fail = vi.hoisted(() => ({ on: false }));
 const enospc = (): Error => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
@@ -60,6 +61,30 @@ describe('ENOSPC (injected) in every writer', () => {
     expect(err).toMatchObject({ code: 'IO', errno: 'ENOSPC', file });
     expect(existsSync(file)).toBe(false);
     expect(tempsIn(d)).toEqual([]);
+  });
+
+  it('encode: a disk-full failure leaves no folder and no temp file, and the retry (no --force) succeeds', async () => {
+    const d = join(dir, 'encode');
+    mkdirSync(d);
+    await writeTinyCaptures(d, 2);
+    const encode = async (): Promise<{ code: number; err: string }> => {
+      const io = memoryIo(d);
+      const code = await main(['encode', 'captures', '-e', 'gasf', '-o', 'enc'], [encodeCommand], { io });
+      return { code, err: io.err() };
+    };
+    fail.on = true;
+    const failed = await encode();
+    fail.on = false;
+    expect(failed.code).not.toBe(0);
+    expect(failed.err).toMatch(/error \[IO\]/);
+    expect(failed.err).toMatch(/ENOSPC|no space/i);
+    expect(existsSync(join(d, 'enc'))).toBe(false);
+    expect(tempsIn(d)).toEqual([]);
+    const retry = await encode();
+    expect(retry.err).not.toMatch(/OUTPUT_EXISTS/);
+    expect(retry.code, retry.err).toBe(0);
+    expect(existsSync(join(d, 'enc', 'encoder.json'))).toBe(true);
+    expect(tempsIn(join(d, 'enc'))).toEqual([]);
   });
 
   it('tensor file writer: IO error naming the file', async () => {
