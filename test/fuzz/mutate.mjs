@@ -244,3 +244,189 @@ export function mutateConfig(base, seed, index) {
   const r = CONFIG_MUTATIONS[name](base, rng);
   return { bytes: r.bytes ?? new TextEncoder().encode(r.text), what: `${name}: ${r.what}` };
 }
+
+// ------------------------------------------------------------------ model folders
+
+/** Values a model.json reader has to refuse: wrong types and numbers out of range. */
+const HOSTILE_VALUES = ['8x8', '', -1, 0, 0.5, 1e9, 2 ** 53, -1e308, 1e308, null, true, [], {}, [0], { a: 1 }, ['x']];
+/** Safetensors dtypes, real and not. */
+const DTYPES = ['F32', 'F16', 'BF16', 'F64', 'I64', 'I32', 'U8', 'BOOL', 'X', '', 'f32'];
+/** float32 bit patterns a tensor must not smuggle into sampling: NaN, ±Inf, a huge value. */
+const POISON = [0x7fc00000, 0x7f800000, 0xff800000, 0x7f7fffff];
+
+/** Every path (array of keys) to a value inside a JSON document. */
+function jsonPaths(value, path = [], out = []) {
+  if (value !== null && typeof value === 'object') {
+    for (const k of Object.keys(value)) {
+      out.push([...path, k]);
+      jsonPaths(value[k], [...path, k], out);
+    }
+  }
+  return out;
+}
+
+/** The keys sampling reads first; half the edits go there, not into the (large) encoder state. */
+const SAMPLING_KEYS = ['format', 'spec', 'geometry', 'schedule', 'prediction', 'labels', 'training'];
+
+function pickPath(doc, rng, filter = () => true) {
+  const all = jsonPaths(doc).filter((p) => filter(p.reduce((o, k) => o[k], doc)));
+  const focused = all.filter((p) => SAMPLING_KEYS.includes(p[0]));
+  return pick(rng, focused.length > 0 && rng.int(2) === 0 ? focused : all);
+}
+
+function editJson(text, rng, edit) {
+  const doc = JSON.parse(text);
+  const path = pickPath(doc, rng);
+  const parent = path.slice(0, -1).reduce((o, k) => o[k], doc);
+  const key = path[path.length - 1];
+  const what = edit(parent, key);
+  return { text: JSON.stringify(doc), what: `${path.join('.')}: ${what}` };
+}
+
+/** Splits a safetensors file into its header (parsed) and data. */
+function safetensorsParts(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(dv.getBigUint64(0, true));
+  return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))), data: bytes.subarray(8 + n) };
+}
+
+function safetensorsJoin(header, data) {
+  const h = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + h.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+  out.set(h, 8);
+  out.set(data, 8 + h.length);
+  return out;
+}
+
+function tensorEntry(header, rng) {
+  const names = Object.keys(header).filter((k) => k !== '__metadata__');
+  const name = pick(rng, names);
+  return { name, entry: header[name] };
+}
+
+/** Writes a poison float32 at `count` aligned places of [from, to). */
+function poisonFloats(out, rng, from, to, count) {
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const slots = Math.floor((to - from) / 4);
+  if (slots <= 0) return;
+  for (let i = 0; i < count; i++) dv.setUint32(from + 4 * rng.int(slots), pick(rng, POISON), true);
+}
+
+/**
+ * Each mutation: (files: { name → bytes }, rng) → { files, what, resume? }. `null` removes a
+ * file. `resume: true` makes the run resume training from the (mutated) checkpoint; otherwise
+ * the run samples from the mutated model.onnx / model.json.
+ */
+const MODEL_MUTATIONS = {
+  jsonDropKey: (f, rng) => {
+    const r = editJson(new TextDecoder().decode(f['model.json']), rng, (parent, key) => {
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+      return 'removed';
+    });
+    return { files: { 'model.json': r.text }, what: `model.json ${r.what}` };
+  },
+  jsonRetype: (f, rng) => {
+    const r = editJson(new TextDecoder().decode(f['model.json']), rng, (parent, key) => {
+      const v = pick(rng, HOSTILE_VALUES);
+      parent[key] = v;
+      return `→ ${JSON.stringify(v)}`;
+    });
+    return { files: { 'model.json': r.text }, what: `model.json ${r.what}` };
+  },
+  jsonNumber: (f, rng) => {
+    const doc = JSON.parse(new TextDecoder().decode(f['model.json']));
+    const path = pickPath(doc, rng, (v) => typeof v === 'number');
+    const parent = path.slice(0, -1).reduce((o, k) => o[k], doc);
+    const key = path[path.length - 1];
+    const v = pick(rng, [0, -1, 1, 2, 3, 7, 1e6, 2 ** 31, 0.25, -0.5, parent[key] * 2, parent[key] + 1]);
+    parent[key] = v;
+    return { files: { 'model.json': JSON.stringify(doc) }, what: `model.json ${path.join('.')} → ${v}` };
+  },
+  jsonText: (f, rng) => {
+    const bytes = Uint8Array.from(f['model.json']);
+    if (rng.int(2) === 0) {
+      flipBits(bytes, rng, 0, bytes.length, 1 + rng.int(4));
+      return { files: { 'model.json': bytes }, what: 'model.json bit flips' };
+    }
+    const at = rng.int(bytes.length);
+    return { files: { 'model.json': bytes.subarray(0, at) }, what: `model.json truncated at ${at}` };
+  },
+  onnxBitflip: (f, rng) => {
+    const bytes = Uint8Array.from(f['model.onnx']);
+    const n = 1 + rng.int(16);
+    flipBits(bytes, rng, 0, bytes.length, n);
+    return { files: { 'model.onnx': bytes }, what: `model.onnx ${n} bit flips` };
+  },
+  onnxTruncate: (f, rng) => {
+    const at = rng.int(f['model.onnx'].length);
+    return { files: { 'model.onnx': f['model.onnx'].subarray(0, at) }, what: `model.onnx truncated at ${at}` };
+  },
+  onnxPoison: (f, rng) => {
+    const bytes = Uint8Array.from(f['model.onnx']);
+    // The weights are the bulk of the file, after the graph: poison floats in its second half.
+    poisonFloats(bytes, rng, bytes.length >> 1, bytes.length, 1 + rng.int(32));
+    return { files: { 'model.onnx': bytes }, what: 'model.onnx NaN/Inf/huge floats in the weights' };
+  },
+  checkpointHeader: (f, rng) => {
+    const { header, data } = safetensorsParts(f['checkpoint.safetensors']);
+    const { name, entry } = tensorEntry(header, rng);
+    const field = pick(rng, ['dtype', 'shape', 'data_offsets', 'remove', 'metadata']);
+    let what;
+    if (field === 'dtype') what = `dtype → ${(entry.dtype = pick(rng, DTYPES))}`;
+    else if (field === 'shape') {
+      entry.shape = pick(rng, [[], [0], [1], [-1], [2 ** 40], [...entry.shape, 2], entry.shape.slice(1), ['a'], null]);
+      what = `shape → ${JSON.stringify(entry.shape)}`;
+    } else if (field === 'data_offsets') {
+      const [a, b] = entry.data_offsets;
+      entry.data_offsets = pick(rng, [[b, a], [a, b + 4], [a, data.length + 1024], [-4, b], [a, a], [a + 1, b + 1], [a], 'x']);
+      what = `data_offsets → ${JSON.stringify(entry.data_offsets)}`;
+    } else if (field === 'remove') {
+      delete header[name];
+      what = 'removed';
+    } else {
+      const keys = Object.keys(header.__metadata__ ?? {});
+      const k = pick(rng, keys);
+      header.__metadata__[k] = pick(rng, ['', 'x', '-1', '1e9', '[', '{}', '99999999']);
+      return { files: { 'checkpoint.safetensors': safetensorsJoin(header, data) }, what: `checkpoint metadata ${k} → ${header.__metadata__[k]}`, resume: true };
+    }
+    return { files: { 'checkpoint.safetensors': safetensorsJoin(header, data) }, what: `checkpoint ${name} ${what}`, resume: true };
+  },
+  checkpointBytes: (f, rng) => {
+    const bytes = Uint8Array.from(f['checkpoint.safetensors']);
+    const dv = new DataView(bytes.buffer);
+    const how = rng.int(4);
+    if (how === 0) {
+      dv.setBigUint64(0, BigInt(pick(rng, HOSTILE_LENGTHS)), true);
+      return { files: { 'checkpoint.safetensors': bytes }, what: 'checkpoint header length', resume: true };
+    }
+    if (how === 1) {
+      const at = rng.int(bytes.length);
+      return { files: { 'checkpoint.safetensors': bytes.subarray(0, at) }, what: `checkpoint truncated at ${at}`, resume: true };
+    }
+    const headerEnd = 8 + Number(dv.getBigUint64(0, true));
+    if (how === 2) flipBits(bytes, rng, 0, headerEnd, 1 + rng.int(4));
+    else poisonFloats(bytes, rng, headerEnd, bytes.length, 1 + rng.int(64));
+    return { files: { 'checkpoint.safetensors': bytes }, what: how === 2 ? 'checkpoint header bit flips' : 'checkpoint NaN/Inf tensors', resume: true };
+  },
+  missingFile: (f, rng) => {
+    const name = pick(rng, Object.keys(f));
+    const resume = name === 'checkpoint.safetensors' || rng.int(2) === 0;
+    return { files: { [name]: null }, what: `${name} missing${resume ? ' (resuming training)' : ''}`, resume };
+  },
+};
+
+export const MODEL_MUTATION_NAMES = Object.keys(MODEL_MUTATIONS);
+
+/**
+ * Mutant `index` of a model folder given as { file name → bytes }: { files, what, resume }, where
+ * `files` holds only the changed files (bytes, or null for a removed one).
+ */
+export function mutateModel(base, seed, index) {
+  const rng = createRng(seed).fork(`model#${index}`);
+  const name = MODEL_MUTATION_NAMES[index % MODEL_MUTATION_NAMES.length];
+  const r = MODEL_MUTATIONS[name](base, rng);
+  const files = Object.fromEntries(Object.entries(r.files).map(([k, v]) => [k, typeof v === 'string' ? new TextEncoder().encode(v) : v]));
+  return { files, what: `${name}: ${r.what}`, resume: r.resume ?? false };
+}

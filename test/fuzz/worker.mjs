@@ -5,16 +5,27 @@
 import { parentPort } from 'node:worker_threads';
 import { isNetsynthError } from '@netsynth/core';
 import { readCaptureAll } from '@netsynth/pcap';
-import { checkCommand, inspectCommand, loadConfigFile, main, memoryIo } from '@netsynth/runner';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkCommand, inspectCommand, loadConfigFile, main, memoryIo, runCommand } from '@netsynth/runner';
+import { MODEL_CONFIG, pruneAfterTraining } from './model-kind.mjs';
 
 async function runCli(args, cwd) {
   const io = memoryIo(cwd);
-  const code = await main(args, [checkCommand, inspectCommand], { io });
+  const code = await main(args, [checkCommand, inspectCommand, runCommand], { io });
   const err = io.err();
   const m = /error \[([A-Z_]+)\]/.exec(err);
   if (code === 0) return { outcome: 'ok' };
   if (!m || m[1] === 'INTERNAL' || m[1] === 'USAGE')
-    return { outcome: 'internal', code: m?.[1] ?? `exit ${code}`, message: err.split('\n').slice(0, 3).join(' | ') };
+    return {
+      outcome: 'internal',
+      code: m?.[1] ?? `exit ${code}`,
+      message: err
+        .slice(m?.index ?? 0)
+        .split('\n')
+        .slice(0, 4)
+        .join(' | '),
+    };
   return { outcome: 'clean', code: m[1], message: err.split('\n')[0] };
 }
 
@@ -27,6 +38,19 @@ const TARGETS = {
     const inspected = await runCli(['inspect', file, '--json'], dir);
     return inspected.outcome === 'internal' ? inspected : r;
   },
+  /** The tiny trained run the model mutants start from (once per fuzz run). */
+  async 'model-base'({ dir }) {
+    writeFileSync(join(dir, 'run.yaml'), MODEL_CONFIG);
+    const r = await runCli(['run', join(dir, 'run.yaml')], dir);
+    if (r.outcome === 'ok') pruneAfterTraining(join(dir, 'out'));
+    return r;
+  },
+  /** `netsynth run` on a run folder whose model folder was damaged; a pcap it writes must read back. */
+  async model({ config, out, dir }) {
+    const r = await runCli(['run', config], dir);
+    if (r.outcome === 'ok') await readCaptureAll(join(out, 'synthetic.pcap'));
+    return r;
+  },
   /** Config loading: YAML parsing, limits and schema validation. */
   async config({ file, dir }) {
     await loadConfigFile(file, dir);
@@ -37,7 +61,7 @@ const TARGETS = {
 parentPort.on('message', async (job) => {
   let result;
   try {
-    result = await TARGETS[job.kind === 'config' ? 'config' : 'capture'](job);
+    result = await (TARGETS[job.kind] ?? TARGETS.capture)(job);
   } catch (e) {
     result = isNetsynthError(e)
       ? { outcome: 'clean', code: e.code, message: e.message.slice(0, 300) }
