@@ -3,34 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCaptureAll, loadSamples } from '@netsynth/pcap';
 import { OutputExistsError, parseRunConfig, silentProgress, type ProgressReporter } from '@netsynth/core';
-import { readSampleStore, readTensorFile, runPipeline, type RunOptions } from '../src/index.js';
+import { readSampleStore, readTensorFile, runPipeline } from '../src/index.js';
 import { sha256File } from '../src/hash.js';
-import { ALL_FAKES, SizeEncoder, fitCalls } from './fixtures/fake-plugins.js';
+import { FAKE_RUN_CONFIG as FULL, SizeEncoder, fakeRunOptions as opts, fitCalls } from './fixtures/fake-plugins.js';
 import { cleanupTmp, tmp, writeFiles, writeTinyCaptures } from './helpers.js';
 
-const FULL = `
-version: 1
-seed: 7
-input:
-  captures: [captures]
-  flows: { windowPackets: 64, minPackets: 2 }
-  holdout: 0.34
-encoder:
-  plugin: test/size-encoder
-  options: { length: 16 }
-generator:
-  plugin: test/mean-generator
-  options: { steps: 4 }
-  samplesPerLabel: 3
-constraints:
-  - plugin: test/ttl
-evaluators:
-  - plugin: test/count
-    options: { label: tiny }
-`;
-
 let dir: string;
-const opts = (extra: RunOptions = {}): RunOptions => ({ plugins: ALL_FAKES, progress: silentProgress, ...extra });
 
 async function fileHashes(root: string, rels: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

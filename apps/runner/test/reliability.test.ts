@@ -5,34 +5,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileIOError, asFileError, makeDir, removeStaleTempFiles, silentProgress, writeFileAtomic } from '@netsynth/core';
-import { runPipeline, type RunOptions } from '../src/index.js';
-import { ALL_FAKES } from './fixtures/fake-plugins.js';
+import { FileIOError, asFileError, makeDir, removeStaleTempFiles, writeFileAtomic } from '@netsynth/core';
+import { runPipeline } from '../src/index.js';
+import { FAKE_RUN_CONFIG as FULL, fakeRunOptions as opts } from './fixtures/fake-plugins.js';
 import { cleanupTmp, tmp, writeFiles, writeTinyCaptures } from './helpers.js';
 
-const FULL = `
-version: 1
-seed: 7
-input:
-  captures: [captures]
-  flows: { windowPackets: 64, minPackets: 2 }
-  holdout: 0.34
-encoder:
-  plugin: test/size-encoder
-  options: { length: 16 }
-generator:
-  plugin: test/mean-generator
-  options: { steps: 4 }
-  samplesPerLabel: 3
-constraints:
-  - plugin: test/ttl
-evaluators:
-  - plugin: test/count
-    options: { label: tiny }
-`;
-
 let dir: string;
-const opts = (extra: RunOptions = {}): RunOptions => ({ plugins: ALL_FAKES, progress: silentProgress, ...extra });
 
 beforeAll(async () => {
   dir = tmp();

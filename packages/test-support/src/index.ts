@@ -1,7 +1,8 @@
 /**
  * Test helpers shared by the workspace's test folders: where the real data beside the
  * repository is (`<repo root>/../shared/data`), what captures it holds, whether tshark is
- * installed, and the packet-by-packet comparison with tshark (tshark.ts). Tests that need the
+ * installed, the packet-by-packet comparison with tshark (tshark.ts) and headless Chromium for
+ * the report tests (chromium.ts). Tests that need the
  * data skip, with one `skipping …` line, when it is absent.
  */
 import { execFileSync } from 'node:child_process';
@@ -116,5 +117,6 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
 export { alternate, benchCapture, benchPairs, median, mergedLabCapture, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
+export { CHROMIUM, consoleLines, haveChromium, reportLayout, runChromium, type ReportLayoutFacts } from './chromium.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';
 export type { PacketFields, TsharkField, TsharkRow, TsharkRun } from './tshark.js';
