@@ -6,6 +6,7 @@ import {
   ModelFileError,
   asFileError,
   commitTempFile,
+  writeOrAbort,
   makeDir,
   createImageTensor,
   tempPathFor,
@@ -146,13 +147,9 @@ export async function writeTensorFile(
     { count: images.length, ...shape, labels: images.map((i) => i.label), ids: images.map((i) => i.id), info },
     options,
   );
-  try {
+  await writeOrAbort(writer, async () => {
     for (const image of images) await writer.write(image.tensor);
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  await writer.close();
+  });
 }
 
 function parseJsonArray(text: unknown, what: string, file: string): string[] {

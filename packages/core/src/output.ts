@@ -27,6 +27,28 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
 }
 
+/** A writer that commits its output on `close` and removes what it wrote on `abort` (tensor, CSV, pcap writers). */
+export interface AbortableWriter {
+  close(): Promise<unknown>;
+  abort(): Promise<unknown>;
+}
+
+/**
+ * Runs `fill` on `writer`, then closes it so the output appears; when `fill` throws, aborts
+ * the writer first, so a failed or interrupted write never leaves a partial output behind.
+ */
+export async function writeOrAbort<W extends AbortableWriter, T>(writer: W, fill: (writer: W) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fill(writer);
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  await writer.close();
+  return result;
+}
+
 /**
  * `mkdir -p` whose failure (ENOSPC, EACCES, a path under /proc…) is a FileIOError naming the
  * folder. Creates one level at a time: Node's `mkdir({ recursive: true })` spins forever on

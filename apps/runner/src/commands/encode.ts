@@ -11,6 +11,7 @@ import {
   removeStaleTempFiles,
   parsePluginOptions,
   writeFileAtomic,
+  writeOrAbort,
   type Encoder,
   type EncoderInfo,
   type JsonValue,
@@ -268,29 +269,27 @@ export const encodeCommand: CliCommand = {
           const perLabel = new Map<string, number>();
           let images = 0;
           try {
-            for (const sample of samples) {
-              if (signal.aborted) throw new InterruptedError('encoding interrupted; nothing was written');
-              const tensor = encoder.encode(sample);
-              await writer.write(tensor);
-              if (flags.images) {
-                const n = perLabel.get(sample.label) ?? 0;
-                perLabel.set(sample.label, n + 1);
-                await writePngFile(
-                  resolve(out, ENCODED_DIR.images, safeName(sample.label), `${String(n).padStart(5, '0')}.png`),
-                  encoder.render(tensor),
-                  force,
-                );
-                images++;
+            await writeOrAbort(writer, async () => {
+              for (const sample of samples) {
+                if (signal.aborted) throw new InterruptedError('encoding interrupted; nothing was written');
+                const tensor = encoder.encode(sample);
+                await writer.write(tensor);
+                if (flags.images) {
+                  const n = perLabel.get(sample.label) ?? 0;
+                  perLabel.set(sample.label, n + 1);
+                  await writePngFile(
+                    resolve(out, ENCODED_DIR.images, safeName(sample.label), `${String(n).padStart(5, '0')}.png`),
+                    encoder.render(tensor),
+                    force,
+                  );
+                  images++;
+                }
+                task.tick(1);
               }
-              task.tick(1);
-            }
-          } catch (e) {
-            await writer.abort();
-            throw e;
+            });
           } finally {
             task.done();
           }
-          await writer.close();
           const stateFile: EncodedDirEncoder = {
             plugin: loaded.def.name,
             version: loaded.def.version,

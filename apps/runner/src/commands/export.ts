@@ -1,5 +1,5 @@
 import { basename, extname, relative, resolve } from 'node:path';
-import { InvalidArgumentError } from '@netsynth/core';
+import { InvalidArgumentError, writeOrAbort } from '@netsynth/core';
 import { RecordCsvWriter, captureRecords, netshareSchema } from '@netsynth/records';
 import type { CliCommand } from '../command.js';
 import { createProgressReporter } from '../progress.js';
@@ -44,21 +44,19 @@ export const exportCommand: CliCommand = {
         const task = progress.start('export', captures.length, 'captures');
         let rows = 0;
         try {
-          for (const capture of captures) {
-            const file = resolve(io.cwd, capture);
-            const records = await captureRecords(file, { idleTimeoutSeconds: flags.idleTimeout, signal, onWarning: (m) => progress.warn(m) });
-            const label = basename(file, extname(file));
-            for (const r of records) await writer.write(r, flags.labelColumn !== undefined ? { [flags.labelColumn]: label } : {});
-            rows += records.length;
-            task.tick(1, `${capture}: ${records.length} flows`);
-          }
-        } catch (e) {
-          await writer.abort();
-          throw e;
+          await writeOrAbort(writer, async () => {
+            for (const capture of captures) {
+              const file = resolve(io.cwd, capture);
+              const records = await captureRecords(file, { idleTimeoutSeconds: flags.idleTimeout, signal, onWarning: (m) => progress.warn(m) });
+              const label = basename(file, extname(file));
+              for (const r of records) await writer.write(r, flags.labelColumn !== undefined ? { [flags.labelColumn]: label } : {});
+              rows += records.length;
+              task.tick(1, `${capture}: ${records.length} flows`);
+            }
+          });
         } finally {
           task.done();
         }
-        await writer.close();
         io.stdout.write(`wrote ${relative(io.cwd, out) || out}: ${rows} records from ${captures.length} capture(s)\n`);
       });
   },

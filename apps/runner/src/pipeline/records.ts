@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { LabelledSample, ProgressReporter, RunConfig } from '@netsynth/core';
+import { writeOrAbort, type LabelledSample, type ProgressReporter, type RunConfig } from '@netsynth/core';
 import { RecordCsvWriter, expandRecordFiles, loadRecordSamples, readRecordSchema } from '@netsynth/records';
 import type { LoadedConfig } from '../config-file.js';
 import { sha256File } from '../hash.js';
@@ -39,15 +39,11 @@ export async function writeSyntheticRecords(config: RunConfig, loaded: LoadedCon
   const schema = await readRecordSchema(first!, { columns: config.input.recordColumns });
   const labelColumn = config.input.labels.from === 'column' ? config.input.labels.column : undefined;
   const writer = await RecordCsvWriter.create(out.path(OUT.syntheticCsv), schema, { force: true });
-  try {
+  await writeOrAbort(writer, async () => {
     for (const s of decoded) {
       if (!s.netflow) continue;
       await writer.write(s.netflow, labelColumn !== undefined ? { [labelColumn]: s.label } : {});
     }
-  } catch (e) {
-    await writer.abort();
-    throw e;
-  }
-  await writer.close();
+  });
   return OUT.syntheticCsv;
 }
