@@ -26,7 +26,6 @@ import { InvalidArgumentError as CommanderInvalidArgument } from 'commander';
 import type { CliCommand, CommandEnv } from '../command.js';
 import { toJson } from '../json.js';
 import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
-import { createProgressReporter } from '../progress.js';
 import { collect, parseNonNegativeInt } from './options.js';
 
 interface CheckFlags {
@@ -131,7 +130,7 @@ function table(title: string, c: ViolationCounts): string {
  */
 async function checkFile(file: string, rulesets: readonly Constraint[], flags: CheckFlags, env: CommandEnv): Promise<StreamChainSummary> {
   const { io, signal } = env;
-  const reader = new CaptureReader(file, { signal, progress: createProgressReporter(io.stderr) });
+  const reader = new CaptureReader(file, { signal });
   const common = { chunkPackets: flags.chunkPackets, examples: flags.examples, signal };
   if (flags.repair === undefined) return checkStream(rulesets, reader.batches(), common);
   const out = resolve(io.cwd, flags.repair);
