@@ -19,6 +19,7 @@ export {
   Sequential,
   Residual,
   ModuleList,
+  ModuleDict,
   type ConvOptions,
 } from './layers/basic.js';
 export { MultiHeadAttention, type AttentionOptions } from './layers/attention.js';
@@ -40,5 +41,6 @@ export {
 } from './io/safetensors.js';
 export { createOrtSession, ortSessionOptions, resolveExecutionProviders, type RuntimeOptions, type ExecutionProvider } from './runtime/ort.js';
 export { pluginRuntime, type ProviderContext } from './runtime/plugin-runtime.js';
-export { buildBenchUNet, UNet, ResBlock, SpatialSelfAttention, type UNetOptions } from './models/unet.js';
+export { buildBenchUNet, UNet, type UNetOptions } from './models/unet.js';
+export { ResBlock, SpatialSelfAttention, convNd, type ResBlockOptions, type UNetDims } from './models/unet-blocks.js';
 export { decodeOnnxModel, encodeOnnxModel, newOnnxMessage } from './onnx/proto.js';

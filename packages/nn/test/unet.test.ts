@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildBenchUNet } from '../src/index.js';
+import { ResBlock, UNet, buildBenchUNet } from '../src/index.js';
 
 describe('benchmark U-Net', () => {
   it('has the PyTorch reference parameter count and state_dict names', () => {
@@ -19,5 +19,21 @@ describe('benchmark U-Net', () => {
     const net = buildBenchUNet({ classes: 10 });
     expect(net.parameterCount()).toBe(1112801 + 10 * 128);
     expect(net.namedParameters().map(([n]) => n)).toContain('cemb.weight');
+  });
+  it('runs on series (dims 1) with Conv1d weights and a rectangular size, attention where asked', () => {
+    const net = new UNet({ dims: 1, size: [16], ch: 8, mults: [1, 2], groups: 4, attentionResolutions: [8], midAttention: false, classes: 3 });
+    const params = new Map(net.namedParameters());
+    expect(params.get('inc.weight')?.shape).toEqual([8, 1, 3]);
+    // Attention at length 8 only (the second level), none in the bottleneck.
+    expect([...params.keys()].filter((n) => n.endsWith('.qkv.weight')).every((n) => !n.startsWith('mid.'))).toBe(true);
+    expect([...params.keys()].some((n) => n.endsWith('.qkv.weight'))).toBe(true);
+    expect(() => new UNet({ size: [16, 12], mults: [1, 2, 2, 2] })).toThrow(/cannot be halved/);
+  });
+  it('a residual block under diffusers names (ResnetBlock2D), without time input for the VAE', () => {
+    const names = (b: ResBlock): string[] => b.namedParameters().map(([n]) => n.split('.')[0] as string);
+    expect(new Set(names(new ResBlock(4, 8, 6, 2, { names: 'diffusers' })))).toEqual(
+      new Set(['norm1', 'conv1', 'time_emb_proj', 'norm2', 'conv2', 'conv_shortcut']),
+    );
+    expect(new Set(names(new ResBlock(4, 4, 0, 2, { names: 'diffusers' })))).toEqual(new Set(['norm1', 'conv1', 'norm2', 'conv2']));
   });
 });

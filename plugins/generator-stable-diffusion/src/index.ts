@@ -16,7 +16,7 @@ export {
 } from './extension.js';
 export { buildTinyStableDiffusion, createTinyUNet, resolveTinyOptions, type TinyStableDiffusionOptions, type TinyStableDiffusionInfo } from './tiny/build.js';
 export { TinyUNet, TinyClipText, TinyVaeEncoder, TinyVaeDecoder, type TinyUNetConfig, type UNetResidualValues } from './tiny/models.js';
-export { GroupNorm, ResnetBlock2D, Transformer2D, BasicTransformerBlock, Attention, FeedForward, Container, sdTimestepEmbedding } from './tiny/blocks.js';
+export { ResnetBlock2D, Transformer2D, BasicTransformerBlock, FeedForward, sdTimestepEmbedding } from './tiny/blocks.js';
 export { ClipTokenizer, type ClipTokenizerConfig } from './tokenizer/clip.js';
 export { bytesToUnicode, clipBaseVocab } from './tokenizer/bytes.js';
 // Re-exported from @netsynth/schedulers (where they moved) so this plugin's public API is unchanged.

@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '@netsynth/core';
 import type { Value } from '../graph/ir.js';
 import * as op from '../graph/ops.js';
-import { Linear } from './basic.js';
+import { Linear, ModuleDict } from './basic.js';
 import { Module, type TraceContext } from './module.js';
 
 export interface AttentionOptions {
@@ -13,13 +13,17 @@ export interface AttentionOptions {
   qkvBias?: boolean;
 }
 
-/** Names follow diffusers (`to_q`, `to_k`, `to_v`, `to_out`) so LoRA files map onto them. */
+/**
+ * Names follow diffusers' Attention (`to_q`, `to_k`, `to_v`, `to_out.0` — index 1 there is a
+ * dropout) so Stable Diffusion weights and LoRA files map onto them.
+ */
 export class MultiHeadAttention extends Module {
   readonly heads: number;
   readonly to_q: Linear;
   readonly to_k: Linear;
   readonly to_v: Linear;
-  readonly to_out: Linear;
+  readonly to_out: ModuleDict;
+  readonly out: Linear;
   constructor(
     readonly dim: number,
     opts: AttentionOptions,
@@ -32,7 +36,8 @@ export class MultiHeadAttention extends Module {
     this.to_q = this.child('to_q', new Linear(dim, dim, { bias }));
     this.to_k = this.child('to_k', new Linear(cdim, dim, { bias }));
     this.to_v = this.child('to_v', new Linear(cdim, dim, { bias }));
-    this.to_out = this.child('to_out', new Linear(dim, dim));
+    this.to_out = this.child('to_out', new ModuleDict());
+    this.out = this.to_out.add('0', new Linear(dim, dim));
   }
 
   forward(ctx: TraceContext, x: Value, context?: Value): Value {
@@ -45,6 +50,6 @@ export class MultiHeadAttention extends Module {
     const v = split(this.to_v.forward(ctx, c));
     const attn = op.softmax(op.matmul(q, k, { transB: true, alpha: 1 / Math.sqrt(dh) }), -1);
     const o = op.reshape(op.transpose(op.matmul(attn, v), [0, 2, 1, 3]), [0, 0, this.dim]);
-    return this.to_out.forward(ctx, o);
+    return this.out.forward(ctx, o);
   }
 }

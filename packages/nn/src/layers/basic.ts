@@ -98,8 +98,31 @@ export class GroupNorm extends Module {
   }
   forward(ctx: TraceContext, x: Value): Value {
     if (x.shape[1] !== this.channels) throw new InvalidArgumentError(`GroupNorm expects ${this.channels} channels, got [${x.shape.join(',')}]`);
+    if (ctx.exportStyle === 'torch') return torchGroupNorm(x, ctx.param(this.weight), ctx.param(this.bias), this.groups, this.eps);
     return groupNorm(x, ctx.param(this.weight), ctx.param(this.bias), this.groups, this.eps);
   }
+}
+
+/**
+ * GroupNorm as the TorchScript exporter writes torch.nn.GroupNorm — Reshape to [N, G, −1] →
+ * InstanceNormalization (unit scale) → Reshape back → per-channel Mul, Add — so a traced
+ * Stable Diffusion file looks like a real export and keeps a dynamic batch axis. Same values
+ * as groupNorm; not differentiable here (nn has no InstanceNormalization gradient).
+ */
+function torchGroupNorm(x: Value, gamma: Value, beta: Value, groups: number, eps: number): Value {
+  const g = x.graph;
+  const xg = op.reshape(x, [0, groups, -1]);
+  const n = g.add1(
+    'InstanceNormalization',
+    [xg, g.floats(new Float32Array(groups).fill(1), [groups]), g.floats(new Float32Array(groups), [groups])],
+    xg.shape,
+    {
+      epsilon: { float: eps },
+    },
+  );
+  const shape = [x.shape[1] as number, ...new Array<number>(x.rank - 2).fill(1)];
+  const y = op.reshape(n, [0, ...x.shape.slice(1)]);
+  return op.add(op.mul(y, op.reshape(gamma, shape)), op.reshape(beta, shape));
 }
 
 /**
@@ -273,6 +296,20 @@ export class Residual extends Module {
   }
   forward(ctx: TraceContext, x: Value): Value {
     return op.add(x, this.inner.forward(ctx, x));
+  }
+}
+
+/**
+ * Children under names the owner chooses (`add('resnets', …).add('0', …)`), for module trees
+ * that must reproduce another framework's parameter paths (diffusers' `to_out.0`,
+ * `down_blocks.0.resnets.0`); the owner decides how to call them.
+ */
+export class ModuleDict extends Module {
+  add<M extends Module>(name: string, m: M): M {
+    return this.child(name, m);
+  }
+  forward(): Value {
+    throw new InvalidArgumentError('a ModuleDict is not callable; call its children');
   }
 }
 

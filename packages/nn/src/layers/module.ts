@@ -33,6 +33,12 @@ export interface TraceContext {
   param(p: Parameter): Value;
   /** A dropout mask input (keep/(1-p) or 0), fed by the trainer each step from the seeded stream. */
   dropoutMask(shape: readonly number[], p: number): Value;
+  /**
+   * 'torch': lay ops out as the TorchScript exporter writes them (GroupNorm as
+   * InstanceNormalization), for files that must look like a PyTorch export. Absent: nn's own
+   * (differentiable) forms.
+   */
+  readonly exportStyle?: 'torch';
 }
 
 export abstract class Module {

@@ -1,79 +1,45 @@
 /**
- * The benchmark DDPM U-Net of shared/bench/torch_unet_step.py, layer for layer (same
- * module tree, so the parameter names and count match PyTorch's state_dict): GroupNorm+SiLU
- * residual blocks with a time-embedding projection, self-attention at one resolution,
- * strided-conv downsampling, nearest upsampling + conv, skip concatenation. Optional class
- * conditioning adds a label embedding to the time embedding.
+ * The DDPM U-Net, for images (dims 2) and series (dims 1): GroupNorm+SiLU residual blocks with
+ * a time(+label) embedding and dropout, self-attention at chosen resolutions and in the
+ * bottleneck, strided-conv downsampling, nearest upsampling + conv, skip concatenation. With
+ * its defaults it is the benchmark U-Net of shared/bench/torch_unet_step.py layer for layer
+ * (same module tree, so the parameter names and count match PyTorch's state_dict); the DDPM
+ * generator builds it with its own spec. Optional class conditioning adds a label embedding
+ * to the time embedding.
  */
 import { InvalidArgumentError } from '@netsynth/core';
 import type { Value } from '../graph/ir.js';
 import * as op from '../graph/ops.js';
-import { Conv2d, Embedding, GroupNorm, Linear, ModuleList, Sequential, SiLU, Upsample } from '../layers/basic.js';
+import { Embedding, GroupNorm, Linear, ModuleList, Sequential, SiLU, Upsample } from '../layers/basic.js';
 import { silu, timestepEmbedding } from '../layers/functional.js';
 import { Module, type TraceContext } from '../layers/module.js';
-
-export class ResBlock extends Module {
-  readonly n1: GroupNorm;
-  readonly c1: Conv2d;
-  readonly t: Linear;
-  readonly n2: GroupNorm;
-  readonly c2: Conv2d;
-  readonly skip: Conv2d | undefined;
-  constructor(cin: number, cout: number, tdim: number, groups: number) {
-    super();
-    this.n1 = this.child('n1', new GroupNorm(groups, cin));
-    this.c1 = this.child('c1', new Conv2d(cin, cout, 3, { padding: 1 }));
-    this.t = this.child('t', new Linear(tdim, cout));
-    this.n2 = this.child('n2', new GroupNorm(groups, cout));
-    this.c2 = this.child('c2', new Conv2d(cout, cout, 3, { padding: 1 }));
-    this.skip = cin !== cout ? this.child('skip', new Conv2d(cin, cout, 1)) : undefined;
-  }
-  /** `tembAct` is SiLU(time embedding), shared by all blocks. */
-  forward(ctx: TraceContext, x: Value, tembAct: Value): Value {
-    let h = this.c1.forward(ctx, silu(this.n1.forward(ctx, x)));
-    const t = this.t.forward(ctx, tembAct);
-    h = op.add(h, op.reshape(t, [0, 0, 1, 1]));
-    h = this.c2.forward(ctx, silu(this.n2.forward(ctx, h)));
-    return op.add(h, this.skip ? this.skip.forward(ctx, x) : x);
-  }
-}
-
-/** Single-head spatial self-attention with 1×1 conv projections, as in the DDPM U-Net. */
-export class SpatialSelfAttention extends Module {
-  readonly n: GroupNorm;
-  readonly qkv: Conv2d;
-  readonly o: Conv2d;
-  constructor(
-    readonly channels: number,
-    groups: number,
-  ) {
-    super();
-    this.n = this.child('n', new GroupNorm(groups, channels));
-    this.qkv = this.child('qkv', new Conv2d(channels, 3 * channels, 1));
-    this.o = this.child('o', new Conv2d(channels, channels, 1));
-  }
-  forward(ctx: TraceContext, x: Value): Value {
-    const [, c, h, w] = x.shape as [number, number, number, number];
-    const qkv = op.reshape(this.qkv.forward(ctx, this.n.forward(ctx, x)), [0, 3 * c, h * w]);
-    const [q, k, v] = op.split(qkv, [c, c, c], 1) as [Value, Value, Value];
-    const a = op.softmax(op.matmul(q, k, { transA: true, alpha: 1 / Math.sqrt(c) }), -1);
-    const y = op.reshape(op.matmul(v, a, { transB: true }), [0, c, h, w]);
-    return op.add(x, this.o.forward(ctx, y));
-  }
-}
+import { ResBlock, SpatialSelfAttention, convNd, type UNetDims } from './unet-blocks.js';
 
 export interface UNetOptions {
+  /** 2 (default): images; 1: series. */
+  dims?: UNetDims;
+  /** Square resolution (dims 2) or length (dims 1), when `size` is not given (default 32). */
   res?: number;
+  /** Spatial size the network runs at: [H, W] (dims 2) or [L] (dims 1); overrides `res`. */
+  size?: readonly number[];
   inChannels?: number;
   ch?: number;
   mults?: readonly number[];
   blocks?: number;
-  /** Resolution at which self-attention is applied. */
+  /** Resolution (first spatial side) at which self-attention is applied (default 8). */
   attnRes?: number;
-  /** Number of classes for class conditioning (0 = unconditional). */
+  /** Resolutions with self-attention; overrides `attnRes`. */
+  attentionResolutions?: readonly number[];
+  /** Self-attention between the two bottleneck blocks (default true). */
+  midAttention?: boolean;
+  /** Rows of the label embedding (0 = unconditional). */
   classes?: number;
   groups?: number;
+  /** Dropout inside the residual blocks (default 0). */
+  dropout?: number;
 }
+
+type Kind = 'res' | 'attn' | 'other';
 
 export class UNet extends Module {
   readonly ch: number;
@@ -82,73 +48,86 @@ export class UNet extends Module {
   readonly classes: number;
   readonly temb: Sequential;
   readonly cemb: Embedding | undefined;
-  readonly inc: Conv2d;
+  readonly inc: Module;
   readonly down: ModuleList;
   readonly mid: ModuleList;
   readonly up: ModuleList;
   readonly out: Sequential;
+  private readonly downKinds: Kind[] = [];
+  private readonly upKinds: Kind[] = [];
 
   constructor(o: UNetOptions = {}) {
     super();
-    const res = o.res ?? 32;
+    const dims = o.dims ?? 2;
+    const size = o.size ?? new Array<number>(dims).fill(o.res ?? 32);
     const inCh = o.inChannels ?? 1;
     const ch = o.ch ?? 32;
     const mults = o.mults ?? [1, 2, 2];
     const blocks = o.blocks ?? 1;
-    const attnRes = o.attnRes ?? 8;
+    const attnAt = new Set(o.attentionResolutions ?? [o.attnRes ?? 8]);
     const groups = o.groups ?? 8;
     const classes = o.classes ?? 0;
-    if (res % 2 ** (mults.length - 1)) throw new InvalidArgumentError(`resolution ${res} cannot be halved ${mults.length - 1} times`);
+    const levels = mults.length;
+    for (const s of size) if (s % 2 ** (levels - 1)) throw new InvalidArgumentError(`size ${size.join('×')} cannot be halved ${levels - 1} times`);
     this.ch = ch;
-    this.res = res;
+    this.res = size[0] as number;
     this.inChannels = inCh;
     this.classes = classes;
     const tdim = ch * 4;
+    const block = (cin: number, cout: number): ResBlock => new ResBlock(cin, cout, tdim, groups, { dims, dropout: o.dropout ?? 0 });
+    const attention = (c: number): SpatialSelfAttention => new SpatialSelfAttention(c, groups, dims);
     this.temb = this.child('temb', new Sequential([new Linear(ch, tdim), new SiLU(), new Linear(tdim, tdim)]));
     this.cemb = classes ? this.child('cemb', new Embedding(classes, tdim)) : undefined;
-    this.inc = this.child('inc', new Conv2d(inCh, ch, 3, { padding: 1 }));
+    this.inc = this.child('inc', convNd(dims, inCh, ch, 3, { padding: 1 }));
     const down: Module[] = [];
+    const push = (list: Module[], kinds: Kind[], m: Module, kind: Kind): void => void (list.push(m), kinds.push(kind));
     const chans = [ch];
     let cur = ch;
-    let r = res;
+    let r = this.res;
     mults.forEach((m, i) => {
       for (let b = 0; b < blocks; b++) {
-        down.push(new ResBlock(cur, ch * m, tdim, groups));
+        push(down, this.downKinds, block(cur, ch * m), 'res');
         cur = ch * m;
-        if (r === attnRes) down.push(new SpatialSelfAttention(cur, groups));
+        if (attnAt.has(r)) push(down, this.downKinds, attention(cur), 'attn');
         chans.push(cur);
       }
-      if (i < mults.length - 1) {
-        down.push(new Conv2d(cur, cur, 3, { stride: 2, padding: 1 }));
+      if (i < levels - 1) {
+        push(down, this.downKinds, convNd(dims, cur, cur, 3, { stride: 2, padding: 1 }), 'other');
         chans.push(cur);
         r /= 2;
       }
     });
     this.down = this.child('down', new ModuleList(down));
-    this.mid = this.child(
-      'mid',
-      new ModuleList([new ResBlock(cur, cur, tdim, groups), new SpatialSelfAttention(cur, groups), new ResBlock(cur, cur, tdim, groups)]),
-    );
+    const mid: Module[] = [block(cur, cur)];
+    if (o.midAttention ?? true) mid.push(attention(cur));
+    mid.push(block(cur, cur));
+    this.mid = this.child('mid', new ModuleList(mid));
     const up: Module[] = [];
-    for (let i = mults.length - 1; i >= 0; i--) {
+    for (let i = levels - 1; i >= 0; i--) {
       const m = mults[i] as number;
       for (let b = 0; b < blocks + 1; b++) {
-        up.push(new ResBlock(cur + (chans.pop() as number), ch * m, tdim, groups));
+        push(up, this.upKinds, block(cur + (chans.pop() as number), ch * m), 'res');
         cur = ch * m;
-        if (r === attnRes) up.push(new SpatialSelfAttention(cur, groups));
+        if (attnAt.has(r)) push(up, this.upKinds, attention(cur), 'attn');
       }
       if (i > 0) {
-        up.push(new Upsample(2));
-        up.push(new Conv2d(cur, cur, 3, { padding: 1 }));
+        push(up, this.upKinds, new Upsample(2), 'other');
+        push(up, this.upKinds, convNd(dims, cur, cur, 3, { padding: 1 }), 'other');
         r *= 2;
       }
     }
     this.up = this.child('up', new ModuleList(up));
-    this.out = this.child('out', new Sequential([new GroupNorm(groups, cur), new SiLU(), new Conv2d(cur, inCh, 3, { padding: 1 })]));
+    this.out = this.child('out', new Sequential([new GroupNorm(groups, cur), new SiLU(), convNd(dims, cur, inCh, 3, { padding: 1 })]));
   }
 
-  /** x [B, C, H, W] float, t [B] float timesteps, y [B] int64 labels (when classes > 0). */
-  forward(ctx: TraceContext, x: Value, t: Value, y?: Value): Value {
+  /** The last conv starts at zero (DDPM practice): the untrained net predicts 0. */
+  zeroOutput(): void {
+    for (const [name, p] of this.namedParameters()) if (name.startsWith('out.2.')) p.data.fill(0);
+  }
+
+  /** x [B, C, …spatial] float, t [B] float timesteps, y [B] int64 labels (when classes > 0). */
+  forward(ctx: TraceContext, x: Value, t?: Value, y?: Value): Value {
+    if (!t) throw new InvalidArgumentError('the U-Net needs timesteps');
     let temb = this.temb.forward(ctx, timestepEmbedding(t, this.ch));
     if (this.cemb) {
       if (!y) throw new InvalidArgumentError('this U-Net is class-conditional: pass labels');
@@ -157,23 +136,16 @@ export class UNet extends Module {
     const tact = silu(temb);
     let h = this.inc.forward(ctx, x);
     const hs: Value[] = [h];
-    for (const mod of this.down.items) {
-      if (mod instanceof ResBlock) {
-        h = mod.forward(ctx, h, tact);
-        hs.push(h);
-      } else if (mod instanceof SpatialSelfAttention) {
-        h = mod.forward(ctx, h);
-        hs[hs.length - 1] = h;
-      } else {
-        h = mod.forward(ctx, h);
-        hs.push(h);
-      }
-    }
+    this.down.items.forEach((mod, i) => {
+      h = this.downKinds[i] === 'res' ? mod.forward(ctx, h, tact) : mod.forward(ctx, h);
+      // Attention refines the skip its block just pushed; blocks and downsamplers add one.
+      if (this.downKinds[i] === 'attn') hs[hs.length - 1] = h;
+      else hs.push(h);
+    });
     for (const mod of this.mid.items) h = mod instanceof ResBlock ? mod.forward(ctx, h, tact) : mod.forward(ctx, h);
-    for (const mod of this.up.items) {
-      if (mod instanceof ResBlock) h = mod.forward(ctx, op.concat([h, hs.pop() as Value], 1), tact);
-      else h = mod.forward(ctx, h);
-    }
+    this.up.items.forEach((mod, i) => {
+      h = this.upKinds[i] === 'res' ? mod.forward(ctx, op.concat([h, hs.pop() as Value], 1), tact) : mod.forward(ctx, h);
+    });
     return this.out.forward(ctx, h);
   }
 }

@@ -9,18 +9,8 @@
  * It extends the SD package's TinyUNet so the down/mid path is that UNet's by construction;
  * the UNet's up half exists on the object but is never traced, so it is not in the export.
  */
-import { Conv2d, Module, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
+import { Conv2d, Module, ModuleDict, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
 import { TinyUNet, type TinyUNetConfig } from '@netsynth/generator-stable-diffusion';
-
-/** A Module used only to give children numeric names (`blocks.0`). */
-class Named extends Module {
-  add<M extends Module>(name: string, m: M): M {
-    return this.child(name, m);
-  }
-  forward(): Value {
-    throw new Error('a naming container is not callable');
-  }
-}
 
 /** diffusers ControlNetConditioningEmbedding: RGB control image → c0 channels at latent size. */
 export class ConditioningEmbedding extends Module {
@@ -36,7 +26,7 @@ export class ConditioningEmbedding extends Module {
     super();
     const c = channels;
     this.conv_in = this.child('conv_in', new Conv2d(inChannels, c[0] as number, 3, { padding: 1 }));
-    const blocks = this.child('blocks', new Named());
+    const blocks = this.child('blocks', new ModuleDict());
     this.blocks = [];
     for (let i = 0; i + 1 < c.length; i++) {
       this.blocks.push(blocks.add(String(2 * i), new Conv2d(c[i] as number, c[i] as number, 3, { padding: 1 })));
@@ -69,7 +59,7 @@ export class TinyControlNet extends TinyUNet {
       'controlnet_cond_embedding',
       new ConditioningEmbedding(controlCfg.conditioningChannels, controlCfg.unet.blockOut[0]),
     );
-    const zc = this.child('controlnet_down_blocks', new Named());
+    const zc = this.child('controlnet_down_blocks', new ModuleDict());
     this.zeroConvs = layout.down.map((d, i) => zc.add(String(i), new Conv2d(d.channels, d.channels, 1)));
     this.midZeroConv = this.child('controlnet_mid_block', new Conv2d(layout.mid.channels, layout.mid.channels, 1));
   }

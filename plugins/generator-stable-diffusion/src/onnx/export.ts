@@ -15,7 +15,6 @@ import { Graph, serializeGraph, type Module, type TraceContext, type Value } fro
 import { join } from 'node:path';
 import { DataType, decodeModel, encodeModel, intAttribute, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
 import { setTensorFloat32 } from './tensor-data.js';
-import { TORCH_EXPORT } from '../tiny/blocks.js';
 
 export interface TraceSpec {
   inputs: Record<string, { shape: number[]; dtype?: 'float32' | 'int64' }>;
@@ -51,8 +50,8 @@ export function namedTraceContext(graph: Graph, module: Module): TraceContext {
 /** Traces `module` with every parameter as an initializer named by its dotted path. */
 export function traceNamed(module: Module, spec: TraceSpec): ModelProto {
   const graph = new Graph();
-  const ctx = namedTraceContext(graph, module);
-  (ctx as unknown as Record<symbol, unknown>)[TORCH_EXPORT] = true;
+  // Laid out as the TorchScript exporter writes it (GroupNorm as InstanceNormalization).
+  const ctx: TraceContext = { ...namedTraceContext(graph, module), exportStyle: 'torch' };
   const inputs: Record<string, Value> = {};
   for (const [name, s] of Object.entries(spec.inputs)) inputs[name] = graph.input(name, s.shape, s.dtype ?? 'float32');
   const outputs = spec.forward(ctx, inputs);

@@ -4,8 +4,8 @@
  * at toy width, a CLIP-like text encoder, and a VAE encoder/decoder with the ×8 spatial
  * factor. Same module names, inputs and outputs as an SD export; only the sizes differ.
  */
-import { Conv2d, Embedding, LayerNorm, Linear, Module, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
-import { Attention, Container, GroupNorm, ResnetBlock2D, Transformer2D, sdTimestepEmbedding } from './blocks.js';
+import { Conv2d, Embedding, GroupNorm, LayerNorm, Linear, Module, ModuleDict, ops as op, silu, type TraceContext, type Value } from '@netsynth/nn';
+import { ResnetBlock2D, Transformer2D, sdTimestepEmbedding } from './blocks.js';
 
 export interface TinyUNetConfig {
   /** Channels of the two resolution levels (SD 1.5: 320, 640, 1280, 1280). */
@@ -70,29 +70,29 @@ export class TinyUNet extends Module {
     const temb = c0 * 4;
     this.tembDim = temb;
     this.conv_in = this.child('conv_in', new Conv2d(cfg.latentChannels, c0, 3, { padding: 1 }));
-    const te = this.child('time_embedding', new Container());
+    const te = this.child('time_embedding', new ModuleDict());
     this.linear_1 = te.add('linear_1', new Linear(c0, temb));
     this.linear_2 = te.add('linear_2', new Linear(temb, temb));
-    const down = this.child('down_blocks', new Container());
-    const d0 = down.add('0', new Container());
-    this.d0res = d0.add('resnets', new Container()).add('0', new ResnetBlock2D(c0, c0, temb, g));
-    this.d0attn = d0.add('attentions', new Container()).add('0', new Transformer2D(c0, cfg.heads, cfg.crossDim, g));
-    this.d0down = d0.add('downsamplers', new Container()).add('0', new Downsample(c0));
-    const d1 = down.add('1', new Container());
-    this.d1res = d1.add('resnets', new Container()).add('0', new ResnetBlock2D(c0, c1, temb, g));
-    const mid = this.child('mid_block', new Container());
-    const midRes = mid.add('resnets', new Container());
+    const down = this.child('down_blocks', new ModuleDict());
+    const d0 = down.add('0', new ModuleDict());
+    this.d0res = d0.add('resnets', new ModuleDict()).add('0', new ResnetBlock2D(c0, c0, temb, g));
+    this.d0attn = d0.add('attentions', new ModuleDict()).add('0', new Transformer2D(c0, cfg.heads, cfg.crossDim, g));
+    this.d0down = d0.add('downsamplers', new ModuleDict()).add('0', new Downsample(c0));
+    const d1 = down.add('1', new ModuleDict());
+    this.d1res = d1.add('resnets', new ModuleDict()).add('0', new ResnetBlock2D(c0, c1, temb, g));
+    const mid = this.child('mid_block', new ModuleDict());
+    const midRes = mid.add('resnets', new ModuleDict());
     this.midRes0 = midRes.add('0', new ResnetBlock2D(c1, c1, temb, g));
-    this.midAttn = mid.add('attentions', new Container()).add('0', new Transformer2D(c1, cfg.heads, cfg.crossDim, g));
+    this.midAttn = mid.add('attentions', new ModuleDict()).add('0', new Transformer2D(c1, cfg.heads, cfg.crossDim, g));
     this.midRes1 = midRes.add('1', new ResnetBlock2D(c1, c1, temb, g));
-    const up = this.child('up_blocks', new Container());
-    const u0 = up.add('0', new Container());
-    const u0r = u0.add('resnets', new Container());
+    const up = this.child('up_blocks', new ModuleDict());
+    const u0 = up.add('0', new ModuleDict());
+    const u0r = u0.add('resnets', new ModuleDict());
     this.u0res = [u0r.add('0', new ResnetBlock2D(c1 + c1, c1, temb, g)), u0r.add('1', new ResnetBlock2D(c1 + c0, c1, temb, g))];
-    this.u0up = u0.add('upsamplers', new Container()).add('0', new Upsample(c1));
-    const u1 = up.add('1', new Container());
-    const u1r = u1.add('resnets', new Container());
-    const u1a = u1.add('attentions', new Container());
+    this.u0up = u0.add('upsamplers', new ModuleDict()).add('0', new Upsample(c1));
+    const u1 = up.add('1', new ModuleDict());
+    const u1r = u1.add('resnets', new ModuleDict());
+    const u1a = u1.add('attentions', new ModuleDict());
     this.u1res = [u1r.add('0', new ResnetBlock2D(c1 + c0, c0, temb, g)), u1r.add('1', new ResnetBlock2D(c0 + c0, c0, temb, g))];
     this.u1attn = [u1a.add('0', new Transformer2D(c0, cfg.heads, cfg.crossDim, g)), u1a.add('1', new Transformer2D(c0, cfg.heads, cfg.crossDim, g))];
     this.conv_norm_out = this.child('conv_norm_out', new GroupNorm(g, c0));
@@ -227,11 +227,11 @@ export class TinyClipText extends Module {
     heads: number,
   ) {
     super();
-    const tm = this.child('text_model', new Container());
-    const emb = tm.add('embeddings', new Container());
+    const tm = this.child('text_model', new ModuleDict());
+    const emb = tm.add('embeddings', new ModuleDict());
     this.token = emb.add('token_embedding', new Embedding(vocab, dim));
     this.position = emb.add('position_embedding', new Embedding(maxLength, dim));
-    const layers = tm.add('encoder', new Container()).add('layers', new Container());
+    const layers = tm.add('encoder', new ModuleDict()).add('layers', new ModuleDict());
     this.layers = Array.from({ length: depth }, (_, i) => layers.add(String(i), new ClipLayer(dim, heads)));
     this.final_layer_norm = tm.add('final_layer_norm', new LayerNorm(dim));
   }
@@ -258,19 +258,19 @@ export class TinyVaeEncoder extends Module {
   readonly quant_conv: Conv2d;
   constructor(ch: number, latent: number, groups: number) {
     super();
-    const enc = this.child('encoder', new Container());
+    const enc = this.child('encoder', new ModuleDict());
     this.conv_in = enc.add('conv_in', new Conv2d(3, ch, 3, { padding: 1 }));
-    const db = enc.add('down_blocks', new Container());
+    const db = enc.add('down_blocks', new ModuleDict());
     this.downs = [0, 1, 2].map((i) =>
       db
-        .add(String(i), new Container())
-        .add('downsamplers', new Container())
-        .add('0', new Container())
+        .add(String(i), new ModuleDict())
+        .add('downsamplers', new ModuleDict())
+        .add('0', new ModuleDict())
         .add('conv', new Conv2d(ch, ch, 3, { stride: 2, padding: 1 })),
     );
     this.res = enc
-      .add('mid_block', new Container())
-      .add('resnets', new Container())
+      .add('mid_block', new ModuleDict())
+      .add('resnets', new ModuleDict())
       .add('0', new ResnetBlock2D(ch, ch, 0, groups));
     this.conv_norm_out = enc.add('conv_norm_out', new GroupNorm(groups, ch));
     this.conv_out = enc.add('conv_out', new Conv2d(ch, 2 * latent, 3, { padding: 1 }));
@@ -295,18 +295,18 @@ export class TinyVaeDecoder extends Module {
   constructor(ch: number, latent: number, groups: number) {
     super();
     this.post_quant_conv = this.child('post_quant_conv', new Conv2d(latent, latent, 1));
-    const dec = this.child('decoder', new Container());
+    const dec = this.child('decoder', new ModuleDict());
     this.conv_in = dec.add('conv_in', new Conv2d(latent, ch, 3, { padding: 1 }));
     this.res = dec
-      .add('mid_block', new Container())
-      .add('resnets', new Container())
+      .add('mid_block', new ModuleDict())
+      .add('resnets', new ModuleDict())
       .add('0', new ResnetBlock2D(ch, ch, 0, groups));
-    const ub = dec.add('up_blocks', new Container());
+    const ub = dec.add('up_blocks', new ModuleDict());
     this.ups = [0, 1, 2].map((i) =>
       ub
-        .add(String(i), new Container())
-        .add('upsamplers', new Container())
-        .add('0', new Container())
+        .add(String(i), new ModuleDict())
+        .add('upsamplers', new ModuleDict())
+        .add('0', new ModuleDict())
         .add('conv', new Conv2d(ch, ch, 3, { padding: 1 })),
     );
     this.conv_norm_out = dec.add('conv_norm_out', new GroupNorm(groups, ch));
@@ -319,5 +319,3 @@ export class TinyVaeDecoder extends Module {
     return this.conv_out.forward(ctx, silu(this.conv_norm_out.forward(ctx, h)));
   }
 }
-
-export { Attention };
