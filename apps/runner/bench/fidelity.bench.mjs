@@ -8,6 +8,8 @@
 // below 1024, else "ephemeral"; ICMP: echo). EMDs are Wasserstein-1 of IP lengths and of
 // log10(µs + 1) gaps, over the real range. cpu_s is the run's user + system time.
 // FIDELITY_PIPELINES=packetfields,gasf picks pipelines (default: all); each run takes minutes.
+// FIDELITY_SET='a.b=1;c=2' adds --set overrides to every run (ablations); FIDELITY_KEEP=1 keeps
+// each run's output folder (its path is in the line as "out").
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -42,12 +44,14 @@ const PIPELINES = [
 if (!haveShared('the fidelity bench', 'lab')) process.exit(0);
 const picked = (process.env.FIDELITY_PIPELINES ?? '').split(',').filter(Boolean);
 const lab = sharedPath('lab');
+const keep = process.env.FIDELITY_KEEP === '1';
 
 for (const p of PIPELINES) {
   if (picked.length && !picked.includes(p.name)) continue;
   const configPath = join(root, p.config);
   const out = mkdtempSync(join(tmpdir(), `fidelity-${p.name}-`));
-  const sets = [`input.captures=[${JSON.stringify(lab)}]`, ...LAB_INPUT, ...p.set, `evaluators=${EVALUATORS}`];
+  const extra = (process.env.FIDELITY_SET ?? '').split(';').filter(Boolean);
+  const sets = [`input.captures=[${JSON.stringify(lab)}]`, ...LAB_INPUT, ...p.set, ...extra, `evaluators=${EVALUATORS}`];
   const args = [cli, 'run', configPath, '--out', out, '--force', ...sets.flatMap((s) => ['--set', s])];
   const t0 = process.hrtime.bigint();
   // /usr/bin/time reports the child's CPU seconds (user + system) on stderr's last line.
@@ -74,7 +78,9 @@ for (const p of PIPELINES) {
       cpu_s: cpu ? +(Number(cpu[1]) + Number(cpu[2])).toFixed(1) : null,
       ...figures,
       load_avg: +loadavg()[0].toFixed(2),
+      ...(extra.length && { set: extra }),
+      ...(keep && { out }),
     }),
   );
-  rmSync(out, { recursive: true, force: true });
+  if (!keep) rmSync(out, { recursive: true, force: true });
 }

@@ -89,3 +89,19 @@ export {
   type PortsContext,
   type ChecksumContext,
 } from './transport-rules.js';
+export { bump, distinct, mode, draw, nearest, hamming16, type Counts } from './counts.js';
+export { parseDns, buildDns, type DnsMessage, type DnsQuestion, type DnsAnswer } from './dns.js';
+export { newDnsState, dnsPayload, type DnsState } from './dns-flow.js';
+export {
+  PROFILE_OPTIONS,
+  learnProfiles,
+  learnSample,
+  finishProfile,
+  optionSetKey,
+  optionSetOf,
+  type ProfileOption,
+  type ClassProfile,
+  type ProtocolProfile,
+  type DirectionProfile,
+  type DnsProfile,
+} from './class-profile.js';

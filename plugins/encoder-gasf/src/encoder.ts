@@ -1,5 +1,7 @@
+import { learnProfiles, type ClassProfile } from '@netsynth/protocol-rules';
 import {
   createImageTensor,
+  createRng,
   deriveSeed,
   EncodingError,
   InvalidArgumentError,
@@ -19,6 +21,7 @@ import { diagonalToSeries, gasfImage, type PixelMapping } from './gasf.js';
 import { createNormaliser, denormalise, normalise, scaleOf, type Normaliser } from './normalise.js';
 import { gasfOptionsSchema, type GasfOptions, type GasfOptionsInput } from './options.js';
 import { seriesToPackets } from './packets.js';
+import { profiledMaker } from './profiled.js';
 import { renderTensor } from './render.js';
 import { extractSeries, type SeriesOptions } from './series.js';
 import { pixelToTensor, tensorToPixel, valueRangeOf } from './tensor-range.js';
@@ -82,6 +85,8 @@ export class GasfEncoder implements Encoder {
   readonly options: GasfOptions;
   private readonly seed: number;
   private readonly scales = new Map<FeatureName, { value: number; source: ScaleSource }>();
+  /** Header profile of every label seen in fit (decode shapes its packets with it). */
+  private profiles: Record<string, ClassProfile> = {};
 
   constructor(options: GasfOptions, context: { seed?: number } = {}) {
     this.options = options;
@@ -135,6 +140,12 @@ export class GasfEncoder implements Encoder {
   /** Learns the scale (largest |value|) of every feature not fixed by options, from training samples. */
   fit(samples: readonly LabelledSample[]): void {
     this.fitSeries(samples.map((s) => this.extract(s)));
+    if (samples.length > 0) this.profiles = learnProfiles(samples);
+  }
+
+  /** The header profile learned for a label (undefined before fit or for an unseen label). */
+  profile(label: string): ClassProfile | undefined {
+    return this.profiles[label];
   }
 
   /** fit() for series already extracted (real units, one record per sample). */
@@ -263,7 +274,9 @@ export class GasfEncoder implements Encoder {
       forPackets[f] = stretch ? Float64Array.from({ length }, (_, i) => s[pointOf(i)] as number) : s;
     }
     const seed = deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`);
-    const made = seriesToPackets(forPackets, o.decode, { seed, binSeconds: o.binSeconds, binDirection: o.binDirection });
+    const profile = this.profiles[label];
+    const maker = profile && profiledMaker(profile, { client: o.decode.client, server: o.decode.server, mtu: o.decode.mtu }, createRng(seed));
+    const made = seriesToPackets(forPackets, o.decode, { seed, binSeconds: o.binSeconds, binDirection: o.binDirection, ...(maker && { maker }) });
     const problems = [...this.nonFiniteDiagonals(tensor), ...made.problems];
     return {
       label,
@@ -304,6 +317,7 @@ export class GasfEncoder implements Encoder {
       iatScale: this.options.iatScale,
       iatLogUnitSeconds: this.options.iatLogUnitSeconds,
       scales,
+      profiles: this.profiles as unknown as JsonValue,
     };
   }
 
@@ -333,5 +347,8 @@ export class GasfEncoder implements Encoder {
       }
       this.scales.set(f, { value: v, source: 'state' });
     }
+    // States saved before profiles were learned decode with the template (decode options).
+    const profiles = state['profiles'];
+    this.profiles = isJsonObject(profiles) ? (profiles as unknown as Record<string, ClassProfile>) : {};
   }
 }

@@ -2,6 +2,7 @@ import { createRng, LinkType, secondsToNs, type DecodeProblem, type Direction, t
 import { recomputeChecksums } from '@netsynth/pcap';
 import type { FeatureName } from './features.js';
 import type { DecodeOptions } from './options.js';
+import type { PacketMaker } from './profiled.js';
 
 const IPV4_HEADER = 20;
 const TCP_HEADER = 20;
@@ -104,13 +105,15 @@ function newFlow(template: PacketTemplate, seed: number): FlowState {
 export function seriesToPackets(
   series: Partial<Record<FeatureName, ArrayLike<number>>>,
   template: PacketTemplate,
-  options: { seed: number; binSeconds: number; binDirection: 'both' | 'up' | 'down' },
+  options: { seed: number; binSeconds: number; binDirection: 'both' | 'up' | 'down'; maker?: PacketMaker },
 ): SeriesPackets {
   const perPacket = series.size ?? series.signedSize ?? series.direction ?? series.iat;
   if (!perPacket && series.bytesPerBin) return bytesPerBinPackets(series.bytesPerBin, template, options);
   const result: SeriesPackets = { packets: [], directions: [], sourceIndex: [], problems: [] };
   if (!perPacket) return result;
   const state = newFlow(template, options.seed);
+  // A class profile's maker builds the packets when the encoder learned one; else the template.
+  const make: PacketMaker = options.maker ?? ((direction, size, t) => buildPacket(state, direction, size, t));
   const sizes = series.size ?? series.signedSize;
   const n = perPacket.length;
 
@@ -138,7 +141,7 @@ export function seriesToPackets(
     if (series.direction) direction = (series.direction[i] as number) >= 0 ? 0 : 1;
     else if (series.signedSize) direction = (series.signedSize[i] as number) >= 0 ? 0 : 1;
     const size = sizes ? clampSize(sizes[i] as number, template) : minPacketSize(template.protocol);
-    result.packets.push(buildPacket(state, direction, size, t));
+    result.packets.push(make(direction, size, t));
     result.directions.push(direction);
     result.sourceIndex.push(i);
   }
@@ -155,10 +158,11 @@ export function seriesToPackets(
 export function bytesPerBinPackets(
   bins: ArrayLike<number>,
   template: PacketTemplate,
-  options: { seed: number; binSeconds: number; binDirection: 'both' | 'up' | 'down' },
+  options: { seed: number; binSeconds: number; binDirection: 'both' | 'up' | 'down'; maker?: PacketMaker },
 ): SeriesPackets {
   const result: SeriesPackets = { packets: [], directions: [], sourceIndex: [], problems: [] };
   const state = newFlow(template, options.seed);
+  const make: PacketMaker = options.maker ?? ((d, size, t) => buildPacket(state, d, size, t));
   const direction: Direction = options.binDirection === 'up' ? 0 : 1;
   const start = secondsToNs(template.startTimeSeconds);
   const binNs = gapNs(options.binSeconds);
@@ -170,7 +174,7 @@ export function bytesPerBinPackets(
     const size = clampSize(bytes / count, template);
     for (let j = 0; j < count; j++) {
       const t = start + BigInt(k) * binNs + (binNs * BigInt(2 * j + 1)) / BigInt(2 * count);
-      result.packets.push(buildPacket(state, direction, size, t));
+      result.packets.push(make(direction, size, t));
       result.directions.push(direction);
       result.sourceIndex.push(k);
     }

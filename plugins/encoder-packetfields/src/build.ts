@@ -6,7 +6,17 @@
  */
 import { secondsToNs, type DecodeProblem, type Direction, type Packet, type Rng } from '@netsynth/core';
 import {
+  bitDistance,
   buildIcmpPacket,
+  dnsPayload,
+  mode,
+  nearest,
+  newDnsState,
+  optionSetKey,
+  optionSetOf,
+  type DirectionProfile,
+  type DnsState,
+  type ProtocolProfile,
   buildTcpPacket,
   buildUdpPacket,
   encodeTcpOptions,
@@ -17,9 +27,6 @@ import {
   type OptionSpec,
 } from '@netsynth/protocol-rules';
 import type { FlowChoice } from './choose.js';
-import { mode, nearest } from './counts.js';
-import { dnsPayload, newDnsState, type DnsState } from './dns-flow.js';
-import { optionSetKey, optionSetOf, type DirectionProfile, type ProtocolProfile } from './profile.js';
 import type { PacketRow } from './rows.js';
 
 export interface BuildOptions {
@@ -122,12 +129,7 @@ export function opensWithSyn(s: { choice: FlowChoice }, first: PacketRow | undef
   return (f & SYN) !== 0;
 }
 
-function bitDistance8(a: number, b: number): number {
-  let x = (a ^ b) & 0xff;
-  let n = 0;
-  for (; x; x >>= 1) n += x & 1;
-  return n;
-}
+const bitDistance8 = (a: number, b: number): number => bitDistance(a, b, 8);
 
 function tcpOptions(s: FlowState, row: PacketRow, syn: boolean, elapsedMs: number): Uint8Array {
   const dp = dirProfile(s.choice.profile, row.direction);

@@ -1,8 +1,7 @@
 /** Generated per-flow fields + the class profile → the protocol and ports a decoded flow uses. */
 import type { DecodeProblem, Rng } from '@netsynth/core';
-import { distinct, hamming16, mode, nearest, type Counts } from './counts.js';
+import { distinct, hamming16, mode, nearest, type ClassProfile, type Counts, type ProtocolProfile } from '@netsynth/protocol-rules';
 import { portClass, PROTOCOL_SLOTS, type DecodedFlowFields } from './layout.js';
-import type { ClassProfile, ProtocolProfile } from './profile.js';
 
 /** A port table with at most this many distinct values is a vocabulary (services); above it, a range (ephemeral clients). */
 const VOCABULARY = 16;

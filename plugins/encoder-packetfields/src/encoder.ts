@@ -17,13 +17,21 @@ import {
 import { buildFlow } from './build.js';
 import { chooseFlow, type FlowChoice } from './choose.js';
 import { sampleRows } from './extract.js';
-import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS, type Scales } from './layout.js';
+import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS } from './layout.js';
 import type { PacketFieldsOptions } from './options.js';
-import { learnProfiles, type ClassProfile } from './profile.js';
-import type { PacketRow } from './rows.js';
+import { learnProfiles, type ClassProfile } from '@netsynth/protocol-rules';
+import type { PacketRow, SampleRows } from './rows.js';
+import { fieldScaler, learnKnots, type DirectionKnots, type FieldScaler, type Scales } from './scaling.js';
 
 export const ENCODER_NAME = '@netsynth/encoder-packetfields';
-const STATE_FORMAT = 'netsynth.packetfields/1';
+const STATE_FORMAT = 'netsynth.packetfields/2';
+/** States before the quantile scaling (no knots: they decode with the linear map). */
+const STATE_FORMATS = new Set(['netsynth.packetfields/1', STATE_FORMAT]);
+/** Quantile knots of every label, and of all labels together (the fallback for an unseen label). */
+interface Knots {
+  labels: Record<string, DirectionKnots>;
+  pooled: DirectionKnots | null;
+}
 /** Scales before fit: an Ethernet MTU of bytes, 10 s gaps. */
 const DEFAULT_SCALES: Scales = { length: 1500, iat: 10 };
 
@@ -46,25 +54,39 @@ export class PacketFieldsEncoder implements Encoder {
   readonly name = ENCODER_NAME;
   private scales: Scales = { ...DEFAULT_SCALES };
   private profiles: Record<string, ClassProfile> = {};
+  private knots: Knots = { labels: {}, pooled: null };
 
   constructor(
     readonly options: PacketFieldsOptions,
     private readonly seed = 0,
   ) {}
 
-  /** Learns the length and gap scales and every label's header profile. */
+  /** Learns the length and gap scales, every label's quantile knots (scaling: quantile) and header profile. */
   fit(samples: readonly LabelledSample[]): void {
     if (samples.length === 0) return;
     let length = 40;
     let iat = 1e-3;
+    const byLabel = new Map<string, SampleRows[]>();
     for (const s of samples) {
-      for (const r of sampleRows(s, this.options.maxPackets).rows) {
+      const rows = sampleRows(s, this.options.maxPackets);
+      for (const r of rows.rows) {
         length = Math.max(length, r.ipLength);
         iat = Math.max(iat, r.iat);
       }
+      const mine = byLabel.get(s.label) ?? [];
+      mine.push(rows);
+      byLabel.set(s.label, mine);
     }
     this.scales = { length, iat };
+    this.knots =
+      this.options.scaling === 'quantile'
+        ? { labels: Object.fromEntries([...byLabel].map(([l, r]) => [l, learnKnots(r)])), pooled: learnKnots([...byLabel.values()].flat()) }
+        : { labels: {}, pooled: null };
     this.profiles = learnProfiles(samples);
+  }
+
+  private scaler(label: string): FieldScaler {
+    return fieldScaler(this.scales, this.knots.labels[label], this.knots.pooled ?? undefined);
   }
 
   /** The learned profile of a label (undefined before fit or for an unseen label). */
@@ -88,6 +110,7 @@ export class PacketFieldsEncoder implements Encoder {
         flowFields: FLOW_FIELDS.length,
         maxPackets: p,
         scales: { ...this.scales },
+        scaling: this.options.scaling,
       },
     };
   }
@@ -119,7 +142,7 @@ export class PacketFieldsEncoder implements Encoder {
   }
 
   encode(sample: LabelledSample): ImageTensor {
-    return this.toTensor(encodeRows(sampleRows(sample, this.options.maxPackets), this.options.maxPackets, this.scales));
+    return this.toTensor(encodeRows(sampleRows(sample, this.options.maxPackets), this.options.maxPackets, this.scaler(sample.label)));
   }
 
   decode(tensor: ImageTensor, label: string): PacketFieldsDecoded {
@@ -132,7 +155,7 @@ export class PacketFieldsEncoder implements Encoder {
     const rng = createRng(deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`));
     const flow = chooseFlow(decodeFlow(values, p), this.profiles[label], rng, problems);
     // No more packets than a sample of this class and protocol ever held (e.g. one query and its answer).
-    const rows = decodeRows(values, p, this.scales).rows.slice(0, flow.profile?.maxPackets ?? p);
+    const rows = decodeRows(values, p, this.scaler(label)).rows.slice(0, flow.profile?.maxPackets ?? p);
     if (rows.length === 0) problems.push({ message: 'no position is marked present: the sample decodes to no packet' });
     const d = this.options.decode;
     // Flows start within an hour of startTimeSeconds (a seeded offset), so a capture of many is not one burst.
@@ -164,14 +187,20 @@ export class PacketFieldsEncoder implements Encoder {
   }
 
   state(): JsonValue {
-    return { format: STATE_FORMAT, maxPackets: this.options.maxPackets, scales: { ...this.scales }, profiles: this.profiles as unknown as JsonValue };
+    return {
+      format: STATE_FORMAT,
+      maxPackets: this.options.maxPackets,
+      scales: { ...this.scales },
+      knots: this.knots as unknown as JsonValue,
+      profiles: this.profiles as unknown as JsonValue,
+    };
   }
 
   loadState(state: JsonValue): void {
-    const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; profiles?: unknown } | null;
+    const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; knots?: Knots; profiles?: unknown } | null;
     if (
       !s ||
-      s.format !== STATE_FORMAT ||
+      !STATE_FORMATS.has(String(s.format)) ||
       typeof s.scales?.length !== 'number' ||
       typeof s.scales.iat !== 'number' ||
       typeof s.profiles !== 'object' ||
@@ -185,6 +214,7 @@ export class PacketFieldsEncoder implements Encoder {
       });
     }
     this.scales = { length: s.scales.length, iat: s.scales.iat };
+    this.knots = s.knots ?? { labels: {}, pooled: null };
     this.profiles = s.profiles as Record<string, ClassProfile>;
   }
 }

@@ -6,13 +6,25 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { PacketFieldsEncoder, ENCODER_NAME, type PacketFieldsDecoded } from './encoder.js';
 export { packetFieldsOptionsSchema, type PacketFieldsOptions, type PacketFieldsOptionsInput } from './options.js';
-export { FIELD_NAMES, PACKET_FIELDS, FLOW_FIELDS, FIELD_COUNT, PORT_CLASSES, portClass, type Scales } from './layout.js';
+export { FIELD_NAMES, PACKET_FIELDS, FLOW_FIELDS, FIELD_COUNT, PORT_CLASSES, portClass } from './layout.js';
+export { SCALED_FIELDS, type Scales, type ScaledField, type DirectionKnots } from './scaling.js';
 export { FLAG_NAMES, OPTION_NAMES, type PacketRow, type FlowFields, type SampleRows, type OptionName } from './rows.js';
 export { sampleRows } from './extract.js';
-export { learnProfiles, type ClassProfile, type ProtocolProfile, type DirectionProfile, type DnsProfile } from './profile.js';
-export { parseDns, buildDns, type DnsMessage, type DnsQuestion, type DnsAnswer } from './dns.js';
+// Profile learning and DNS content live in @netsynth/protocol-rules (shared with other decoders); re-exported here.
+export {
+  learnProfiles,
+  parseDns,
+  buildDns,
+  type ClassProfile,
+  type ProtocolProfile,
+  type DirectionProfile,
+  type DnsProfile,
+  type DnsMessage,
+  type DnsQuestion,
+  type DnsAnswer,
+  type Counts,
+} from '@netsynth/protocol-rules';
 export type { FlowChoice } from './choose.js';
-export type { Counts } from './counts.js';
 
 /** An encoder from raw options (defaults filled in by the schema). */
 export function createPacketFieldsEncoder(options: PacketFieldsOptionsInput = {}, seed = 0): PacketFieldsEncoder {

@@ -5,18 +5,7 @@
  * the model's noise away. Absent positions hold -1 in every per-packet field.
  */
 import { FLAG_NAMES, OPTION_NAMES, noOptions, type FlowFields, type PacketRow, type SampleRows } from './rows.js';
-
-/** Data-dependent constants learned in fit (the value that maps to +1). */
-export interface Scales {
-  /** Bytes: IP and payload lengths. */
-  length: number;
-  /** Seconds: inter-arrival times (log scale). */
-  iat: number;
-}
-
-/** IAT log unit: 1 µs, so sub-millisecond round trips and multi-second gaps both spread. */
-const IAT_UNIT = 1e-6;
-const U16 = 65535;
+import type { FieldScaler } from './scaling.js';
 
 export const PROTOCOL_SLOTS = [6, 17, 1, -1] as const;
 /** Port classes (IANA): well-known < 1024, registered < 49152, dynamic/ephemeral. */
@@ -28,8 +17,6 @@ export function portClass(port: number): number {
 
 const lin = (v: number, max: number): number => Math.min(1, Math.max(-1, (2 * v) / max - 1));
 const unlin = (x: number, max: number): number => ((Math.min(1, Math.max(-1, x)) + 1) / 2) * max;
-const logn = (v: number, max: number): number => lin(Math.log1p(Math.max(0, v)), Math.log1p(max));
-const unlog = (x: number, max: number): number => Math.expm1(unlin(x, Math.log1p(max)));
 const bit = (b: boolean): number => (b ? 1 : -1);
 
 /** Per-packet field channels, in order (README "Layout"). */
@@ -64,19 +51,20 @@ export const FLOW_FIELDS: readonly string[] = [
 export const FIELD_NAMES: readonly string[] = [...PACKET_FIELDS, ...FLOW_FIELDS];
 export const FIELD_COUNT = FIELD_NAMES.length;
 
-function packetValues(r: PacketRow, s: Scales): number[] {
+function packetValues(r: PacketRow, s: FieldScaler): number[] {
+  const d = r.direction;
   return [
     1,
-    r.direction === 0 ? 1 : -1,
-    lin(r.ipLength, s.length),
-    lin(r.payloadLength, s.length),
-    lin(Math.log1p(r.iat / IAT_UNIT), Math.log1p(s.iat / IAT_UNIT)),
+    d === 0 ? 1 : -1,
+    s.toUnit('ipLength', d, r),
+    s.toUnit('payloadLength', d, r),
+    s.toUnit('iat', d, r),
     lin(r.ttl, 255),
     lin(r.tos, 255),
     bit(r.dontFragment),
-    logn(r.ipIdStep, U16),
+    s.toUnit('ipIdStep', d, r),
     ...FLAG_NAMES.map((_, i) => bit(((r.flags >> i) & 1) === 1)),
-    logn(r.window, U16),
+    s.toUnit('window', d, r),
     lin(r.tcpHeaderLength, 60),
     ...OPTION_NAMES.map((o) => bit(r.options[o])),
     lin(r.icmpType, 255),
@@ -94,7 +82,7 @@ function flowValues(f: FlowFields): number[] {
 }
 
 /** Field-major values (FIELD_COUNT × positions): value of field c at position i is out[c·P + i]. */
-export function encodeRows(sample: SampleRows, positions: number, s: Scales): Float32Array {
+export function encodeRows(sample: SampleRows, positions: number, s: FieldScaler): Float32Array {
   const out = new Float32Array(FIELD_COUNT * positions).fill(-1);
   const flow = flowValues(sample.flow);
   const np = PACKET_FIELDS.length;
@@ -148,7 +136,7 @@ export function decodeFlow(values: ArrayLike<number>, positions: number): Decode
 }
 
 /** Generated per-packet rows in real units (before the profile shapes them); absent positions skipped. */
-export function decodeRows(values: ArrayLike<number>, positions: number, s: Scales): { rows: PacketRow[]; positions: number[] } {
+export function decodeRows(values: ArrayLike<number>, positions: number, s: FieldScaler): { rows: PacketRow[]; positions: number[] } {
   const rows: PacketRow[] = [];
   const at: number[] = [];
   const v = (c: number, i: number): number => {
@@ -161,17 +149,18 @@ export function decodeRows(values: ArrayLike<number>, positions: number, s: Scal
     FLAG_NAMES.forEach((_, k) => (flags |= v(9 + k, i) > 0 ? 1 << k : 0));
     const options = noOptions();
     OPTION_NAMES.forEach((o, k) => (options[o] = v(19 + k, i) > 0));
+    const d = v(1, i) > 0 ? 0 : 1;
     rows.push({
-      direction: v(1, i) > 0 ? 0 : 1,
-      ipLength: Math.round(unlin(v(2, i), s.length)),
-      payloadLength: Math.round(unlin(v(3, i), s.length)),
-      iat: Math.round(Math.expm1(unlin(v(4, i), Math.log1p(s.iat / IAT_UNIT))) * IAT_UNIT * 1e9) / 1e9,
+      direction: d,
+      ipLength: s.fromUnit('ipLength', d, v(2, i)),
+      payloadLength: s.fromUnit('payloadLength', d, v(3, i)),
+      iat: s.fromUnit('iat', d, v(4, i)),
       ttl: Math.round(unlin(v(5, i), 255)),
       tos: Math.round(unlin(v(6, i), 255)),
       dontFragment: v(7, i) > 0,
-      ipIdStep: Math.round(unlog(v(8, i), U16)),
+      ipIdStep: s.fromUnit('ipIdStep', d, v(8, i)),
       flags,
-      window: Math.round(unlog(v(17, i), U16)),
+      window: s.fromUnit('window', d, v(17, i)),
       tcpHeaderLength: Math.round(unlin(v(18, i), 60) / 4) * 4,
       options,
       icmpType: Math.round(unlin(v(23, i), 255)),

@@ -13,6 +13,12 @@ export const packetFieldsOptionsSchema = z.strictObject({
     .enum(['series', 'matrix'])
     .default('series')
     .describe('series: fields × 1 × packets (one channel per field, for the 1-D DDPM, dims: 1); matrix: 1 × packets × fields (one image, for the 2-D DDPM)'),
+  scaling: z
+    .enum(['quantile', 'linear'])
+    .default('quantile')
+    .describe(
+      'how sizes, gaps, IP-ID steps and windows become [-1, 1]: quantile maps each through its quantiles among the training packets of the same class and direction (decode returns values that class sent that way); linear maps each over a fixed range',
+    ),
   decode: z
     .strictObject({
       client: z.ipv4().default('192.0.2.1').describe('initiator address of every decoded flow (TEST-NET-1, RFC 5737)'),

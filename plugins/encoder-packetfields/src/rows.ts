@@ -1,12 +1,13 @@
 /** What one sample holds in real units, before normalisation: the flow's fields and one row per packet. */
 import type { Direction } from '@netsynth/core';
+import { PROFILE_OPTIONS, type ProfileOption } from '@netsynth/protocol-rules';
 
 /** TCP flag bits in header order, FIN = bit 0 … CWR = bit 7 (NS lives elsewhere and is not modelled). */
 export const FLAG_NAMES = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ece', 'cwr'] as const;
 
 /** TCP options whose presence is a field; SACK blocks and other kinds are not generated (README). */
-export const OPTION_NAMES = ['mss', 'sackOk', 'timestamps', 'wscale'] as const;
-export type OptionName = (typeof OPTION_NAMES)[number];
+export const OPTION_NAMES = PROFILE_OPTIONS;
+export type OptionName = ProfileOption;
 
 export interface PacketRow {
   direction: Direction;

@@ -1,5 +1,6 @@
-/** Value → count tables, the JSON-friendly histograms profiles keep. */
+/** Value → count tables, the JSON-friendly histograms class profiles keep. */
 import type { Rng } from '@netsynth/core';
+import { bitDistance } from './bits.js';
 
 export type Counts = Record<string, number>;
 
@@ -49,12 +50,7 @@ export function nearest(c: Counts, value: number, distance: (a: number, b: numbe
   return best;
 }
 
+/** Differing bits among the low 16 (port numbers). */
 export function hamming16(a: number, b: number): number {
-  let x = (a ^ b) & 0xffff;
-  let n = 0;
-  while (x) {
-    n += x & 1;
-    x >>= 1;
-  }
-  return n;
+  return bitDistance(a, b, 16);
 }

@@ -7,7 +7,7 @@
 import type { Direction, Rng } from '@netsynth/core';
 import { draw, mode } from './counts.js';
 import { buildDns, type DnsAnswer, type DnsMessage, type DnsQuestion } from './dns.js';
-import type { DnsProfile } from './profile.js';
+import type { DnsProfile } from './class-profile.js';
 
 export interface DnsState {
   profile: DnsProfile;

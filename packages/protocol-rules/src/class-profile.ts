@@ -1,14 +1,18 @@
 /**
- * Per-class header profiles learned in fit: for each protocol a class uses, the values real
+ * Per-class header profiles learned from training flows (an encoder's fit): for each protocol a class uses, the values real
  * stacks put in the fields the model does not generate exactly (port vocabularies, TTLs, TCP
- * option layouts and values, ICMP types, DNS content). Decode shapes generated fields with them;
+ * option layouts and values, ICMP types, DNS content). Decoders shape generated fields with them;
  * nothing here is written in by hand.
  */
 import type { LabelledSample } from '@netsynth/core';
-import { layoutOf, mssValue, parseTcpOptions, TCPOPT, viewOf, wscaleValue, type PacketView } from '@netsynth/protocol-rules';
 import { bump, type Counts } from './counts.js';
 import { parseDns, type DnsMessage } from './dns.js';
-import { OPTION_NAMES, type OptionName } from './rows.js';
+import { layoutOf, mssValue, parseTcpOptions, TCPOPT, wscaleValue } from './tcp-options.js';
+import { viewOf, type PacketView } from './view.js';
+
+/** TCP options whose presence a class profile (and a generated packet row) records. */
+export const PROFILE_OPTIONS = ['mss', 'sackOk', 'timestamps', 'wscale'] as const;
+export type ProfileOption = (typeof PROFILE_OPTIONS)[number];
 
 /** Distinct values kept per port table: enough for any service vocabulary; client ports fall back to their range. */
 const PORT_CAP = 64;
@@ -16,6 +20,8 @@ const PORT_CAP = 64;
 export interface DirectionProfile {
   ttl: Counts;
   tos: Counts;
+  /** DF bit (1 set, 0 clear) of the IPv4 packets sent this way (absent in states made before it was learned). */
+  dontFragment?: Counts;
   /** [min, max] TCP window seen. */
   window: [number, number] | null;
   mss: Counts;
@@ -47,7 +53,7 @@ export interface ProtocolProfile {
   clientRange: [number, number];
   serviceRange: [number, number];
   directions: [DirectionProfile, DirectionProfile];
-  /** Option-set key ("mss,sackOk,…" of OPTION_NAMES present) → option layouts seen ("2,4,8,1,3"). */
+  /** Option-set key ("mss,sackOk,…" of PROFILE_OPTIONS present) → option layouts seen ("2,4,8,1,3"). */
   layouts: Record<string, Counts>;
   /** Set when the class's UDP payloads of this protocol parse as DNS (see dnsVerdict). */
   dns: DnsProfile | null;
@@ -81,17 +87,17 @@ function newDns(): DnsProfile {
   return { queryFlags: {}, responseFlags: {}, questions: {}, answers: {}, queryEdns: {}, responseEdns: {} };
 }
 
-export function optionSetKey(present: Record<OptionName, boolean>): string {
-  return OPTION_NAMES.filter((o) => present[o]).join(',');
+export function optionSetKey(present: Record<ProfileOption, boolean>): string {
+  return PROFILE_OPTIONS.filter((o) => present[o]).join(',');
 }
 
 /** The presence record of an option-set key. */
-export function optionSetOf(key: string): Record<OptionName, boolean> {
+export function optionSetOf(key: string): Record<ProfileOption, boolean> {
   const names = new Set(key.split(',').filter(Boolean));
   return { mss: names.has('mss'), sackOk: names.has('sackOk'), timestamps: names.has('timestamps'), wscale: names.has('wscale') };
 }
 
-const KIND_OF: Record<number, OptionName> = {
+const KIND_OF: Record<number, ProfileOption> = {
   [TCPOPT.MSS]: 'mss',
   [TCPOPT.SACK_PERMITTED]: 'sackOk',
   [TCPOPT.TIMESTAMP]: 'timestamps',
@@ -141,6 +147,7 @@ function learnPacket(p: ProtocolProfile, v: PacketView, direction: 0 | 1): void 
   if (v.ipv4) {
     bump(d.ttl, v.ipv4.ttl);
     bump(d.tos, v.ipv4.tos);
+    bump((d.dontFragment ??= {}), v.ipv4.dontFragment ? 1 : 0);
   }
   if (v.tcp && !v.tcp.truncated) learnTcp(p, d, v);
   if (v.icmp) bump(d.icmpType, v.icmp.type);
