@@ -1,7 +1,8 @@
 /**
  * onnx.proto as protobufjs reflection. The descriptor is generated from the official file
- * (scripts/gen-onnx-descriptor.mjs → onnx-descriptor.generated.ts), so a foreign model's
- * functions, sparse initializers, training info and every other field survive decode → encode.
+ * (scripts/gen-onnx-descriptor.mjs → onnx-descriptor.generated.json, the `pbjs -t json`
+ * form, data read by Root.fromJSON), so a foreign model's functions, sparse initializers,
+ * training info and every other field survive decode → encode.
  *
  * onnx.proto is proto2: a field is either present or absent, and consumers such as
  * onnxruntime check which AttributeProto value field is present against its `type`. So decode
@@ -13,7 +14,7 @@
  */
 import { InvalidArgumentError } from '@netsynth/core';
 import protobuf from 'protobufjs';
-import { onnxDescriptor } from './onnx-descriptor.generated.js';
+import onnxDescriptor from './onnx-descriptor.generated.json' with { type: 'json' };
 
 const root = protobuf.Root.fromJSON(onnxDescriptor);
 const ModelProto = root.lookupType('onnx.ModelProto');
