@@ -165,3 +165,18 @@ describe('TCP header', () => {
     expect(plugin.options.parse({})).toEqual({ offloadedChecksums: 'accept' });
   });
 });
+
+describe('snap-length cuts (issue 20: headers-only traces)', () => {
+  it('a header the snap length did not capture is neither a violation nor repaired', () => {
+    const full = syn(tsOption);
+    expect(r.check([full])).toEqual([]);
+    // Every cut from 1 byte of TCP to the whole header: what was not captured is absent.
+    for (let snap = 21; snap <= full.data.length; snap++) {
+      const cut: Packet = { ...full, data: full.data.slice(0, snap), capturedLength: snap };
+      expect(r.check([cut]), `snap ${snap}`).toEqual([]);
+      const { packets, changes } = r.repair([cut], rng());
+      expect(changes, `snap ${snap}`).toEqual([]);
+      expect(packets[0]?.data).toEqual(cut.data);
+    }
+  });
+});

@@ -19,7 +19,9 @@ export const minSizeRule: PacketRule<TcpContext> = minHeaderRule(
 export const dataOffsetRule: PacketRule<TcpContext> = {
   name: 'tcp.data_offset',
   description: 'Data offset is 5..15 and the header it declares fits in the segment.',
-  applies: (v) => v.tcp !== undefined && (tcpSegmentBytes(v) ?? 0) >= 20,
+  // A data offset the snap length did not capture (byte 12 of the header) is absent, not 0:
+  // "repairing" it would invent a header (issue 20, headers-only traces).
+  applies: (v) => v.tcp !== undefined && (tcpSegmentBytes(v) ?? 0) >= 20 && v.packet.data.length > v.tcp.offset + 12,
   check(v) {
     const t = v.tcp;
     const seg = tcpSegmentBytes(v) ?? 0;
