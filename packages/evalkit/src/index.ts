@@ -3,6 +3,7 @@ export * from './stats/wasserstein.js';
 export * from './stats/summary.js';
 export * from './fields.js';
 export * from './features.js';
+export * from './pool.js';
 export * from './split.js';
 export * from './sections.js';
 export * from './table.js';

@@ -1,5 +1,6 @@
 import type { ImageTensor } from '@netsynth/core';
 import { InvalidArgumentError, ModelFileError } from '@netsynth/core';
+import { averagePool } from '@netsynth/evalkit';
 import { resolveExecutionProviders, type RuntimeOptions } from '@netsynth/nn';
 import { adaptImage, type ResizeMode } from './resize.js';
 
@@ -8,20 +9,6 @@ export interface FeatureExtractor {
   readonly name: string;
   features(images: readonly ImageTensor[]): Promise<Float64Array[]>;
   close?(): Promise<void>;
-}
-
-function pool(t: ImageTensor, c: number, oh: number, ow: number, out: number[]): void {
-  for (let y = 0; y < oh; y++) {
-    const y0 = Math.floor((y * t.height) / oh);
-    const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * t.height) / oh));
-    for (let x = 0; x < ow; x++) {
-      const x0 = Math.floor((x * t.width) / ow);
-      const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * t.width) / ow));
-      let s = 0;
-      for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) s += t.data[(c * t.height + yy) * t.width + xx] as number;
-      out.push(s / ((y1 - y0) * (x1 - x0)));
-    }
-  }
 }
 
 /**
@@ -37,9 +24,9 @@ export function pooledFeatureExtractor(grid = 6): FeatureExtractor {
       return images.map((t) => {
         const out: number[] = [];
         for (let c = 0; c < t.channels; c++) {
-          pool(t, c, Math.min(grid, t.height), Math.min(grid, t.width), out);
-          pool(t, c, Math.min(grid, t.height), 1, out);
-          pool(t, c, 1, Math.min(grid, t.width), out);
+          out.push(...averagePool(t, c, Math.min(grid, t.height), Math.min(grid, t.width)));
+          out.push(...averagePool(t, c, Math.min(grid, t.height), 1));
+          out.push(...averagePool(t, c, 1, Math.min(grid, t.width)));
           let s = 0;
           let ss = 0;
           const n = t.height * t.width;

@@ -1,5 +1,5 @@
 import type { ImageTensor, LabelledSample } from '@netsynth/core';
-import { analyseSample } from '@netsynth/evalkit';
+import { analyseSample, averagePool } from '@netsynth/evalkit';
 
 /** Largest IP packet the size scale assumes (sizes are divided by it). */
 const SIZE_SCALE = 1500;
@@ -27,19 +27,7 @@ export function imageVector(t: ImageTensor, side: number): Float64Array {
   const oh = Math.min(side, t.height);
   const ow = Math.min(side, t.width);
   const v = new Float64Array(t.channels * oh * ow);
-  for (let c = 0; c < t.channels; c++) {
-    for (let y = 0; y < oh; y++) {
-      const y0 = Math.floor((y * t.height) / oh);
-      const y1 = Math.max(y0 + 1, Math.floor(((y + 1) * t.height) / oh));
-      for (let x = 0; x < ow; x++) {
-        const x0 = Math.floor((x * t.width) / ow);
-        const x1 = Math.max(x0 + 1, Math.floor(((x + 1) * t.width) / ow));
-        let s = 0;
-        for (let yy = y0; yy < y1; yy++) for (let xx = x0; xx < x1; xx++) s += t.data[(c * t.height + yy) * t.width + xx] as number;
-        v[(c * oh + y) * ow + x] = s / ((y1 - y0) * (x1 - x0));
-      }
-    }
-  }
+  for (let c = 0; c < t.channels; c++) v.set(averagePool(t, c, oh, ow), c * oh * ow);
   return v;
 }
 
