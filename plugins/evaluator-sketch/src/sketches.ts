@@ -26,37 +26,38 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Count-Min (Cormode & Muthukrishnan): d rows of w counters; the estimate is the row minimum (never below the truth). */
-export class CountMin implements FrequencySketch {
-  private readonly rows: Float64Array[];
+/** Depth rows of `width` counters, row i hashed with seed + i: the table Count-Min and Count Sketch share. */
+export abstract class HashedRows implements FrequencySketch {
+  protected readonly rows: Float64Array[];
   constructor(
-    private readonly width: number,
+    protected readonly width: number,
     depth: number,
-    private readonly seed: number,
+    protected readonly seed: number,
   ) {
     this.rows = Array.from({ length: depth }, () => new Float64Array(width));
   }
+  /** The counter of `key` in row i. */
+  protected column(key: string, i: number): number {
+    return hash32(key, this.seed + i) % this.width;
+  }
+  abstract add(key: string, weight: number): void;
+  abstract estimate(key: string): number;
+}
+
+/** Count-Min (Cormode & Muthukrishnan): d rows of w counters; the estimate is the row minimum (never below the truth). */
+export class CountMin extends HashedRows {
   add(key: string, weight: number): void {
-    this.rows.forEach((row, i) => (row[hash32(key, this.seed + i) % this.width]! += weight));
+    this.rows.forEach((row, i) => (row[this.column(key, i)]! += weight));
   }
   estimate(key: string): number {
-    return Math.min(...this.rows.map((row, i) => row[hash32(key, this.seed + i) % this.width]!));
+    return Math.min(...this.rows.map((row, i) => row[this.column(key, i)]!));
   }
 }
 
 /** Count Sketch (Charikar et al.): signed counters; the estimate is the median of the rows' signed counts. */
-export class CountSketch implements FrequencySketch {
-  private readonly rows: Float64Array[];
-  constructor(
-    private readonly width: number,
-    depth: number,
-    private readonly seed: number,
-  ) {
-    this.rows = Array.from({ length: depth }, () => new Float64Array(width));
-  }
+export class CountSketch extends HashedRows {
   private cell(key: string, i: number): [number, number] {
-    const h = hash32(key, this.seed + i);
-    return [h % this.width, (hash32(key, this.seed + 1000 + i) & 1) === 0 ? 1 : -1];
+    return [this.column(key, i), (hash32(key, this.seed + 1000 + i) & 1) === 0 ? 1 : -1];
   }
   add(key: string, weight: number): void {
     this.rows.forEach((row, i) => {
