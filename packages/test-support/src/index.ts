@@ -117,6 +117,7 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
 export { alternate, benchCapture, benchPairs, median, mergedLabCapture, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
+export { gaussianDenoiser, sampleStats, type GaussianPrediction } from './diffusion.js';
 export { CHROMIUM, consoleLines, haveChromium, reportLayout, runChromium, type ReportLayoutFacts } from './chromium.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';
 export type { PacketFields, TsharkField, TsharkRow, TsharkRun } from './tshark.js';

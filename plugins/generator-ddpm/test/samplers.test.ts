@@ -1,34 +1,12 @@
 import { createRng, type Rng } from '@netsynth/core';
+import { gaussianDenoiser as exactDenoiser, sampleStats as stats } from '@netsynth/test-support';
 import { describe, expect, it } from 'vitest';
 import { alphaBar, type DenoiseFn, type NoiseSchedule, type Prediction } from '@netsynth/schedulers';
 import { guide, makeSchedule, runSampler } from '../src/index.js';
 
-/**
- * The exact denoiser of Gaussian data x₀ ~ N(μ, s²) (independent per value):
- * with x_t = a·x₀ + σ·ε, E[ε | x_t] = σ(x_t − aμ)/(a²s² + σ²) and E[x₀ | x_t] = μ + a s²(x_t − aμ)/(a²s² + σ²).
- * A sampler that integrates the reverse process correctly must return N(μ, s²).
- */
+/** The exact denoiser of N(μ, s²) data under `schedule` (see @netsynth/test-support). */
 function gaussianDenoiser(schedule: NoiseSchedule, mu: (i: number) => number, s: number, prediction: Prediction): DenoiseFn {
-  return async (x, t) => {
-    const ab = alphaBar(schedule, t);
-    const a = Math.sqrt(ab);
-    const sig = Math.sqrt(1 - ab);
-    const out = new Float32Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const m = mu(i);
-      const r = ((x[i] as number) - a * m) / (a * a * s * s + sig * sig);
-      const eps = sig * r;
-      const x0 = m + a * s * s * r;
-      out[i] = prediction === 'eps' ? eps : a * eps - sig * x0;
-    }
-    return out;
-  };
-}
-
-function stats(x: Float32Array): { mean: number; std: number } {
-  const mean = x.reduce((a, b) => a + b, 0) / x.length;
-  const v = x.reduce((a, b) => a + (b - mean) ** 2, 0) / (x.length - 1);
-  return { mean, std: Math.sqrt(v) };
+  return exactDenoiser((t) => alphaBar(schedule, t), mu, s, prediction);
 }
 
 const rngs = (n: number, seed: number): Rng[] => Array.from({ length: n }, (_, i) => createRng(seed * 100_003 + i));
