@@ -15,7 +15,7 @@ import { link, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModelProto } from '../onnx/proto.js';
-import { externalInfo } from '../onnx/tensor-data.js';
+import { alignExternal, externalInfo, moveToExternal } from '../onnx/tensor-data.js';
 
 export const SIDE_FILE = 'netsynth_lora_patch.bin';
 
@@ -52,19 +52,11 @@ export async function externalizePatched(model: ModelProto, names: readonly stri
       for (const t of model.graph.initializer) {
         const raw = t.rawData;
         if (!wanted.has(t.name) || !raw?.byteLength) continue;
-        const pad = (64 - (offset % 64)) % 64;
-        if (pad) await fh.write(new Uint8Array(pad), 0, pad, offset);
-        offset += pad;
-        await fh.write(raw, 0, raw.byteLength, offset);
-        t.externalData = [
-          { key: 'location', value: sideName },
-          { key: 'offset', value: String(offset) },
-          { key: 'length', value: String(raw.byteLength) },
-        ];
-        t.dataLocation = 1;
-        offset += raw.byteLength;
-        // Absent, not empty (proto2 presence): the data is external only.
-        delete t.rawData;
+        const at = alignExternal(offset);
+        if (at > offset) await fh.write(new Uint8Array(at - offset), 0, at - offset, offset);
+        await fh.write(raw, 0, raw.byteLength, at);
+        moveToExternal(t, sideName, at);
+        offset = at + raw.byteLength;
       }
     } finally {
       await fh.close();

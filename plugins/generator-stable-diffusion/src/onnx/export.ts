@@ -14,7 +14,7 @@ import { writeFileAtomic } from '@netsynth/core';
 import { Graph, serializeGraph, type Module, type TraceContext, type Value } from '@netsynth/nn';
 import { join } from 'node:path';
 import { DataType, decodeModel, encodeModel, intAttribute, type ModelProto, type NodeProto, type TensorProto } from './proto.js';
-import { setTensorFloat32 } from './tensor-data.js';
+import { alignExternal, moveToExternal, setTensorFloat32 } from './tensor-data.js';
 
 export interface TraceSpec {
   inputs: Record<string, { shape: number[]; dtype?: 'float32' | 'int64' }>;
@@ -142,36 +142,23 @@ export function toFloat16(model: ModelProto): void {
   const g = model.graph;
   const pre: NodeProto[] = [];
   const rename = new Map<string, string>();
+  // Consumers of a float16 tensor `name` read `name_fp32`, cast from it in front of the graph.
+  const castIn = (name: string): void => {
+    pre.push(castNode(name, name, `${name}_fp32`, DataType.FLOAT));
+    rename.set(name, `${name}_fp32`);
+  };
   for (const t of g.initializer) {
     if (t.dataType !== DataType.FLOAT || !(/\.(weight|bias)$/.test(t.name) || t.name.startsWith('onnx::'))) continue;
     const vals = rawFloats(t).slice();
     t.dataType = DataType.FLOAT16;
     setTensorFloat32(t, vals);
-    const cast = `${t.name}_fp32`;
-    pre.push({
-      name: `Cast_${t.name}`,
-      opType: 'Cast',
-      domain: '',
-      input: [t.name],
-      output: [cast],
-      attribute: [intAttribute('to', DataType.FLOAT)],
-    });
-    rename.set(t.name, cast);
+    castIn(t.name);
   }
   for (const inp of g.input) {
     const tt = inp.type?.tensorType;
     if (!tt || tt.elemType !== DataType.FLOAT) continue;
     tt.elemType = DataType.FLOAT16;
-    const cast = `${inp.name}_fp32`;
-    pre.push({
-      name: `Cast_${inp.name}`,
-      opType: 'Cast',
-      domain: '',
-      input: [inp.name],
-      output: [cast],
-      attribute: [intAttribute('to', DataType.FLOAT)],
-    });
-    rename.set(inp.name, cast);
+    castIn(inp.name);
   }
   const post: NodeProto[] = [];
   for (const out of g.output) {
@@ -181,17 +168,15 @@ export function toFloat16(model: ModelProto): void {
     const inner = `${out.name}_fp32`;
     for (const n of g.node) n.output = n.output.map((o) => (o === out.name ? inner : o));
     for (const n of g.node) n.input = n.input.map((i) => (i === out.name ? inner : i));
-    post.push({
-      name: `Cast_${out.name}`,
-      opType: 'Cast',
-      domain: '',
-      input: [inner],
-      output: [out.name],
-      attribute: [intAttribute('to', DataType.FLOAT16)],
-    });
+    post.push(castNode(out.name, inner, out.name, DataType.FLOAT16));
   }
   for (const n of g.node) n.input = n.input.map((i) => rename.get(i) ?? i);
   g.node = [...pre, ...g.node, ...post];
+}
+
+/** The Cast node `Cast_<name>`: `input` converted to the data type `to` as `output`. */
+function castNode(name: string, input: string, output: string, to: number): NodeProto {
+  return { name: `Cast_${name}`, opType: 'Cast', domain: '', input: [input], output: [output], attribute: [intAttribute('to', to)] };
 }
 
 /** Writes `model.onnx` (and `<file>_data` with every initializer ≥ 1 KiB when `external`). */
@@ -204,19 +189,11 @@ export async function writeOnnx(model: ModelProto, dir: string, opts: { file?: s
     for (const t of model.graph.initializer) {
       const raw = t.rawData;
       if (!raw || raw.byteLength < 1024) continue;
-      const pad = (64 - (offset % 64)) % 64; // aligned offsets, as the onnx helper writes them
-      if (pad) chunks.push(new Uint8Array(pad));
-      offset += pad;
+      const at = alignExternal(offset);
+      if (at > offset) chunks.push(new Uint8Array(at - offset));
       chunks.push(raw);
-      t.externalData = [
-        { key: 'location', value: dataName },
-        { key: 'offset', value: String(offset) },
-        { key: 'length', value: String(raw.byteLength) },
-      ];
-      t.dataLocation = 1;
-      offset += raw.byteLength;
-      // Absent, not empty (proto2 presence): the data is external only, as onnx's external_data_helper leaves it.
-      delete t.rawData;
+      moveToExternal(t, dataName, at);
+      offset = at + raw.byteLength;
     }
     const all = new Uint8Array(offset);
     let p = 0;

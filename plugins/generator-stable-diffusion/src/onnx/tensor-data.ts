@@ -56,6 +56,25 @@ export function externalInfo(t: TensorProto): { location: string; offset: number
   return { location, offset: Number(kv.get('offset') ?? 0), length: Number(kv.get('length') ?? -1) };
 }
 
+/** The next 64-byte aligned offset of an external-data file (onnx's external_data_helper aligns them so). */
+export function alignExternal(offset: number): number {
+  return offset + ((64 - (offset % 64)) % 64);
+}
+
+/**
+ * Points `t` at its `rawData.byteLength` bytes at `offset` of the external file `location` and
+ * drops the inline data: absent, not empty (proto2 presence), as the onnx helper leaves it.
+ */
+export function moveToExternal(t: TensorProto, location: string, offset: number): void {
+  t.externalData = [
+    { key: 'location', value: location },
+    { key: 'offset', value: String(offset) },
+    { key: 'length', value: String(t.rawData?.byteLength ?? 0) },
+  ];
+  t.dataLocation = 1;
+  delete t.rawData;
+}
+
 const BYTES: Record<number, number> = {
   [DataType.FLOAT]: 4,
   [DataType.FLOAT16]: 2,
