@@ -27,13 +27,26 @@ function spatial(a: readonly number[], sp: number, dflt: number): number[] {
   return Array.from({ length: sp }, (_, i) => a[i] ?? dflt);
 }
 
+/** The attributes per spatial axis, ONNX defaults filled in: strides, dilations, pads before and after. */
+interface SpatialAttrs {
+  s: number[];
+  d: number[];
+  pb: number[];
+  pe: number[];
+}
+
+function spatialAttrs(at: ConvAttrs, sp: number): SpatialAttrs {
+  return {
+    s: spatial(at.strides, sp, 1),
+    d: spatial(at.dilations, sp, 1),
+    pb: spatial(at.pads, sp, 0),
+    pe: Array.from({ length: sp }, (_, i) => at.pads[i + sp] ?? 0),
+  };
+}
+
 export function convInputGrad(dY: Value, w: Value, xShape: readonly number[], at: ConvAttrs): Value {
-  const sp = xShape.length - 2;
   const k = w.shape.slice(2);
-  const s = spatial(at.strides, sp, 1);
-  const d = spatial(at.dilations, sp, 1);
-  const pb = spatial(at.pads, sp, 0);
-  const pe = Array.from({ length: sp }, (_, i) => at.pads[i + sp] ?? 0);
+  const { s, d, pb, pe } = spatialAttrs(at, xShape.length - 2);
   const g = at.group;
   const o = w.shape[0] as number;
   const cg = w.shape[1] as number;
@@ -90,12 +103,8 @@ function tapWindow(v: Value, off: readonly number[], sizes: readonly number[]): 
 }
 
 export function convWeightGrad(x: Value, dY: Value, wShape: readonly number[], at: ConvAttrs): Value {
-  const sp = x.rank - 2;
   const k = wShape.slice(2);
-  const s = spatial(at.strides, sp, 1);
-  const d = spatial(at.dilations, sp, 1);
-  const pb = spatial(at.pads, sp, 0);
-  const pe = Array.from({ length: sp }, (_, i) => at.pads[i + sp] ?? 0);
+  const { s, d, pb, pe } = spatialAttrs(at, x.rank - 2);
   const g = at.group;
   const n = x.shape[0] as number;
   const c = x.shape[1] as number;
