@@ -99,23 +99,30 @@ class Ddim implements Scheduler {
   }
 }
 
-class EulerAncestral implements Scheduler {
-  readonly kind = 'euler-ancestral' as const;
+/** What the schedulers that step in σ share: the config's ᾱ, and σ per timestep with a final σ = 0. */
+abstract class SigmaScheduler {
   timesteps: number[] = [];
   sigmas: number[] = [];
-  initNoiseSigma = 1;
-  private readonly ac: Float64Array;
-  constructor(
-    private readonly c: SchedulerConfig,
-    steps: number,
-  ) {
+  protected readonly ac: Float64Array;
+  constructor(protected readonly c: SchedulerConfig) {
     this.ac = alphasCumprod(c);
+  }
+  protected useTimesteps(timesteps: number[]): void {
+    this.timesteps = timesteps;
+    this.sigmas = [...timesteps.map((t) => sigmaAt(this.ac, t)), 0];
+  }
+}
+
+class EulerAncestral extends SigmaScheduler implements Scheduler {
+  readonly kind = 'euler-ancestral' as const;
+  initNoiseSigma = 1;
+  constructor(c: SchedulerConfig, steps: number) {
+    super(c);
     this.setTimesteps(steps);
   }
   setTimesteps(steps: number): void {
     // Euler keeps linspace timesteps fractional (diffusers does not round them).
-    this.timesteps = spacedTimesteps(this.c, steps, 0, false);
-    this.sigmas = [...this.timesteps.map((t) => sigmaAt(this.ac, t)), 0];
+    this.useTimesteps(spacedTimesteps(this.c, steps, 0, false));
     const max = Math.max(...this.sigmas);
     this.initNoiseSigma = this.c.timestep_spacing === 'leading' ? Math.sqrt(max * max + 1) : max;
   }
@@ -147,24 +154,17 @@ function dpmAt(sigma: number): { alpha: number; sig: number; lambda: number } {
   return { alpha, sig, lambda: Math.log(alpha) - Math.log(sig) };
 }
 
-class DpmPp2M implements Scheduler {
+class DpmPp2M extends SigmaScheduler implements Scheduler {
   readonly kind = 'dpmpp-2m' as const;
-  timesteps: number[] = [];
-  sigmas: number[] = [];
   readonly initNoiseSigma = 1;
   private prevX0: Float32Array | undefined;
   private lowerOrderNums = 0;
-  private readonly ac: Float64Array;
-  constructor(
-    private readonly c: SchedulerConfig,
-    steps: number,
-  ) {
-    this.ac = alphasCumprod(c);
+  constructor(c: SchedulerConfig, steps: number) {
+    super(c);
     this.setTimesteps(steps);
   }
   setTimesteps(steps: number): void {
-    this.timesteps = spacedTimesteps(this.c, steps, this.c.timestep_spacing === 'trailing' ? 0 : 1);
-    this.sigmas = [...this.timesteps.map((t) => sigmaAt(this.ac, t)), 0];
+    this.useTimesteps(spacedTimesteps(this.c, steps, this.c.timestep_spacing === 'trailing' ? 0 : 1));
     this.prevX0 = undefined;
     this.lowerOrderNums = 0;
   }
