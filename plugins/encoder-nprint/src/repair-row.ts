@@ -160,6 +160,17 @@ function readField(row: Int8Array, block: LayoutBlock, name: string): number {
   return f ? readBitsUint(row, block.start + f.offset, f.bits) : 0;
 }
 
+/**
+ * Lowers the length field `name` to the largest value seen in training (`learned`, when fit saw
+ * one) or else to `mtuDefault`, the Ethernet MTU's, when the row holds more.
+ */
+function capLength(rec: Recorder, row: Int8Array, block: LayoutBlock, name: string, what: string, learned: number | undefined, mtuDefault: number): void {
+  const seen = learned !== undefined && learned > 0;
+  const cap = seen ? learned : mtuDefault;
+  if (readField(row, block, name) > cap)
+    setField(rec, row, block, name, cap, `above the largest ${what} ${seen ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`);
+}
+
 function candidates(learned: readonly [string, number][] | undefined, defaults: readonly string[]): LayoutCandidate[] {
   const valid = (learned ?? []).filter(([k]) => parseLayoutKey(k) !== null);
   if (valid.length > 0) return valid.map(([key, weight]) => ({ key, weight }));
@@ -352,17 +363,7 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
       'ipv4_dst',
     ];
     fillFields(rec, row, ip, v4Fields, opts);
-    const cap = stats && stats.data.maxIpv4TotalLength > 0 ? stats.data.maxIpv4TotalLength : DEFAULT_MAX_IPV4_TOTAL;
-    if (readField(row, ip, 'ipv4_tl') > cap) {
-      setField(
-        rec,
-        row,
-        ip,
-        'ipv4_tl',
-        cap,
-        `above the largest total length ${stats && stats.data.maxIpv4TotalLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`,
-      );
-    }
+    capLength(rec, row, ip, 'ipv4_tl', 'total length', stats?.data.maxIpv4TotalLength, DEFAULT_MAX_IPV4_TOTAL);
     const bytes = snapOptions(rec, row, ip.start + 160, 'ipv4', 'ipv4_opt', candidates(stats?.data.ipv4Options, DEFAULT_IPV4_LAYOUTS), opts);
     setField(rec, row, ip, 'ipv4_hl', 5 + bytes / 4, `IHL from the header present (20 + ${bytes} option bytes)`);
   } else {
@@ -370,17 +371,7 @@ export function repairRow(row: Int8Array, layout: NprintLayout, opts: RowRepairO
     fillFields(rec, row, ip, ['ipv6_tc', 'ipv6_fl', 'ipv6_len', 'ipv6_hl', 'ipv6_src', 'ipv6_dst'], opts);
     if (transport !== 'none') setField(rec, row, ip, 'ipv6_nh', PROTOCOL[transport], `the row's transport header is ${transport.toUpperCase()}`);
     else fillFields(rec, row, ip, ['ipv6_nh'], opts);
-    const cap = stats && stats.data.maxIpv6PayloadLength > 0 ? stats.data.maxIpv6PayloadLength : DEFAULT_MAX_IPV6_PAYLOAD;
-    if (readField(row, ip, 'ipv6_len') > cap) {
-      setField(
-        rec,
-        row,
-        ip,
-        'ipv6_len',
-        cap,
-        `above the largest payload length ${stats && stats.data.maxIpv6PayloadLength > 0 ? 'seen in training' : 'of an Ethernet MTU'} (${cap})`,
-      );
-    }
+    capLength(rec, row, ip, 'ipv6_len', 'payload length', stats?.data.maxIpv6PayloadLength, DEFAULT_MAX_IPV6_PAYLOAD);
   }
 
   if (transport !== 'none') {
