@@ -14,6 +14,9 @@ export { HAVE_TSHARK };
 export const CLI = join(REPO_ROOT, 'apps', 'runner', 'dist', 'cli.js');
 export const HAVE_CLI = existsSync(CLI);
 
+/** Generous per-test limit for the end-to-end runs: they run beside every other test file in `pnpm test` (2 cores). */
+export const HEAVY = 360_000;
+
 export const HAVE_NPM = commandRuns('npm', ['--version']);
 export const HAVE_PNPM = commandRuns('pnpm', ['--version']);
 

@@ -37,6 +37,15 @@ export interface TsharkVerdict {
   stderr: string;
 }
 
+/** The counts of a {@link TsharkVerdict} that a valid capture has at zero. */
+export type TsharkProblems = Pick<TsharkVerdict, 'malformed' | 'expertErrors' | 'badChecksums'>;
+export const NO_TSHARK_PROBLEMS: TsharkProblems = { malformed: 0, expertErrors: 0, badChecksums: 0 };
+
+/** The problem counts of a verdict, to compare with {@link NO_TSHARK_PROBLEMS}. */
+export function tsharkProblems(v: TsharkVerdict): TsharkProblems {
+  return { malformed: v.malformed, expertErrors: v.expertErrors, badChecksums: v.badChecksums };
+}
+
 /** What tshark says about a capture, all checksums validated. */
 export async function tsharkVerdict(file: string): Promise<TsharkVerdict> {
   if (!HAVE_TSHARK) throw new Error('tshark is not installed');

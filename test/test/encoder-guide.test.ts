@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseRunConfig } from '@netsynth/core';
 import { loadSamples } from '@netsynth/pcap';
 import { readTensorFile } from '@netsynth/runner';
-import { CLI, HAVE_CLI, HAVE_NPM, HAVE_PNPM, REPO_ROOT, exec } from '../src/env.js';
+import { CLI, HAVE_CLI, HAVE_NPM, HAVE_PNPM, HEAVY, REPO_ROOT, exec } from '../src/env.js';
 import { packInstalled, packWorkspace } from '../src/tarballs.js';
 
 /**
@@ -38,9 +38,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const skip = !HAVE_CLI || !HAVE_NPM || !HAVE_PNPM;
 if (skip) console.warn('skipping the encoder guide test: needs the built CLI, npm and pnpm');
-
-/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
-const HEAVY = 360_000;
 
 describe.skipIf(skip)('docs/write-your-own-encoder.md, followed literally', () => {
   it(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@netsynth/runner';
-import { HAVE_CLI, REPO_ROOT, netsynth } from '../src/env.js';
+import { HAVE_CLI, HEAVY, REPO_ROOT, netsynth } from '../src/env.js';
 
 /**
  * A user's own captures: `netsynth init` on a folder of pcaps writes a starter config (labels
@@ -14,9 +14,6 @@ import { HAVE_CLI, REPO_ROOT, netsynth } from '../src/env.js';
 const DEMO = join(REPO_ROOT, 'examples', 'data', 'demo');
 const root = mkdtempSync(join(tmpdir(), 'netsynth-init-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
-const HEAVY = 360_000;
 
 describe.skipIf(!HAVE_CLI)('netsynth init → netsynth run on your own captures', () => {
   it(

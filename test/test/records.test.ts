@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '@netsynth/runner';
-import { HAVE_CLI, REPO_ROOT, netsynth } from '../src/env.js';
+import { HAVE_CLI, HEAVY, REPO_ROOT, netsynth } from '../src/env.js';
 
 /**
  * A NetShare user's path: NetFlow records (made here from the demo captures with
@@ -14,8 +14,6 @@ const DEMO = join(REPO_ROOT, 'examples', 'data', 'demo');
 const root = mkdtempSync(join(tmpdir(), 'netsynth-records-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
-const HEAVY = 360_000;
 const NETSHARE_HEADER = 'srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type';
 
 describe.skipIf(!HAVE_CLI)('NetFlow records: export → init → run → synthetic.csv', () => {

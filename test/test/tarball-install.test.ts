@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CLI, HAVE_PNPM, REPO_ROOT, exec } from '../src/env.js';
+import { HAVE_CLI, HAVE_PNPM, HEAVY, REPO_ROOT, exec } from '../src/env.js';
 import { workspacePackages } from '../src/tarballs.js';
 
 /**
@@ -29,9 +29,6 @@ async function mustRun(cmd: string, args: readonly string[], cwd: string): Promi
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}):\n${r.stderr}\n${r.stdout}`);
   return r.stdout;
 }
-
-/** Generous per-test limit: these run beside every other test file in `pnpm test` (2 cores). */
-const HEAVY = 360_000;
 
 describe.skipIf(skip)('the runner and two plugins installed from `pnpm -r pack` tarballs into an empty folder', () => {
   beforeAll(async () => {
