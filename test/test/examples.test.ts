@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, HAVE_CLI, HAVE_TSHARK, HEAVY } from '../src/env.js';
+import { CLI, HAVE_CLI, HAVE_TSHARK, HEAVY, type Completed } from '../src/env.js';
 import { NO_TSHARK_PROBLEMS, metric, readMetrics, reportContents, runExample, tsharkProblems, tsharkVerdict } from '../src/examples.js';
 
 /**
@@ -22,13 +22,19 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 if (!HAVE_CLI) console.warn('skipping the examples e2e tests: apps/runner/dist/cli.js is not built');
 if (!HAVE_TSHARK) console.warn('examples e2e: tshark not installed, the synthetic pcaps are not checked with it');
 
+/** Runs examples/NAME.yaml into its own folder under `root`; the run must exit 0. */
+async function runExampleOk(name: string, sets: readonly string[]): Promise<{ out: string; r: Completed }> {
+  const out = join(root, name);
+  const r = await runExample(CLI, name, out, sets);
+  expect(r.code, r.stderr).toBe(0);
+  return { out, r };
+}
+
 describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
   it(
     'quickstart: every stage, the report (images per class, CDFs, classifier and validity tables), a pcap tshark reads without error',
     async () => {
-      const out = join(root, 'quickstart');
-      const r = await runExample(CLI, 'quickstart', out, [...SMALL, 'generator.samplesPerLabel=8']);
-      expect(r.code, r.stderr).toBe(0);
+      const { out, r } = await runExampleOk('quickstart', [...SMALL, 'generator.samplesPerLabel=8']);
       // It prints where the report is, last.
       const last = r.stdout.trimEnd().split('\n').at(-1);
       expect(last).toBe(`report:  ${join(out, 'report.html')}`);
@@ -63,15 +69,13 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
   it(
     'netdiffus: 32×32 GASF, FD per class, downstream original / synthetic / original+synthetic',
     async () => {
-      const out = join(root, 'netdiffus');
-      const r = await runExample(CLI, 'netdiffus', out, [
+      const { out } = await runExampleOk('netdiffus', [
         ...SMALL,
         'generator.options.steps=20',
         'generator.samplesPerLabel=10',
         'generator.options.timesteps=100',
         'evaluators.0.options.minPerClass=4',
       ]);
-      expect(r.code, r.stderr).toBe(0);
       const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
       expect(encoder.info).toMatchObject({ channels: 3, height: 32, width: 32 });
       const metrics = readMetrics(out);
@@ -90,9 +94,7 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
   it(
     'netshare-flows: flow records through the 1-D DDPM, NetShare’s metric set, a valid pcap',
     async () => {
-      const out = join(root, 'netshare-flows');
-      const r = await runExample(CLI, 'netshare-flows', out, [...SMALL, 'generator.samplesPerLabel=8', 'generator.options.timesteps=100']);
-      expect(r.code, r.stderr).toBe(0);
+      const { out } = await runExampleOk('netshare-flows', [...SMALL, 'generator.samplesPerLabel=8', 'generator.options.timesteps=100']);
       const encoder = JSON.parse(readFileSync(join(out, 'encoded', 'encoder.json'), 'utf8'));
       expect(encoder.info).toMatchObject({ channels: 1, height: 1, width: 105 });
       const model = JSON.parse(readFileSync(join(out, 'model', 'model.json'), 'utf8'));
@@ -116,14 +118,12 @@ describe.skipIf(!HAVE_CLI)('examples/*.yaml at reduced scale', () => {
   it(
     'balance: only the rare class is generated; the class-balanced classifiers are reported beside train-real',
     async () => {
-      const out = join(root, 'balance');
-      const r = await runExample(CLI, 'balance', out, [
+      const { out } = await runExampleOk('balance', [
         'input.flows.maxSamplesPerLabel={icmp: 6, dns: 30, tls: 16, udpstream: 16, web: 16}',
         'generator.options.steps=30',
         'generator.options.sampleSteps=4',
         'generator.samplesPerLabel={icmp: 12}',
       ]);
-      expect(r.code, r.stderr).toBe(0);
       expect(readdirSync(join(out, 'images', 'synthetic'))).toEqual(['icmp']);
       // Flow records decode to IPv4 TCP/UDP/ICMP flows (which protocol a 30-step model picks
       // for icmp is not checked here; at full scale all 74 are ICMP, see examples/balance.yaml).
