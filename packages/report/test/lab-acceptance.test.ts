@@ -139,6 +139,18 @@ const metric = (r: EvaluationResult, name: string): Metric => {
 };
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
+/** Train-on-synthetic, test-on-real against train-on-real: the downstream result and per-classifier accuracies. */
+async function downstream(real: LabelledSample[], synthetic: LabelledSample[]): Promise<{ down: EvaluationResult; trtr: number[]; tstr: number[] }> {
+  const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
+    { samples: real },
+    { samples: synthetic },
+    ctx,
+  );
+  const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
+  const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
+  return { down, trtr, tstr };
+}
+
 describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
   let real: LabelledSample[] = [];
   let heldBack: LabelledSample[] = [];
@@ -169,13 +181,7 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     expect(metric(dist, 'flows.packets.emd_norm').value).toBeLessThan(0.05);
     expect(metric(dist, 'flows.dst_port.top10_overlap').value).toBeGreaterThanOrEqual(0.8);
 
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
-      { samples: real },
-      { samples: heldBack },
-      ctx,
-    );
-    const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
-    const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
+    const { down, trtr, tstr } = await downstream(real, heldBack);
     expect(mean(trtr)).toBeGreaterThan(0.8);
     // Within noise: each classifier within 0.1, and on average within 0.05.
     CLASSIFIERS.forEach((c, i) => expect(Math.abs((tstr[i] as number) - (trtr[i] as number)), c).toBeLessThan(0.1));
@@ -203,13 +209,7 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     expect(metric(bad, 'packets.length.emd_norm').value).toBeGreaterThan(0.15);
     expect(metric(bad, 'flows.dst_port.top10_overlap').value).toBeLessThan(0.3);
 
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
-      { samples: real },
-      { samples: poor },
-      ctx,
-    );
-    const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
-    const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
+    const { down, trtr, tstr } = await downstream(real, poor);
     expect(mean(tstr)).toBeLessThan(mean(trtr) - 0.4);
     expect(metric(down, 'tstr_over_trtr.accuracy').value).toBeLessThan(0.5);
   });
@@ -218,13 +218,7 @@ describe.skipIf(!HAVE_LAB)('acceptance on ../shared/data/lab', () => {
     const shuffled = shuffledFields(heldBack, 6);
     const good = await createDistributionEvaluator().evaluate({ samples: real }, { samples: heldBack }, ctx);
     const bad = await createDistributionEvaluator().evaluate({ samples: real }, { samples: shuffled }, ctx);
-    const down = await createDownstreamEvaluator({ forest: { trees: 30 }, boosting: { rounds: 30 }, mixRatios: [1] }).evaluate(
-      { samples: real },
-      { samples: shuffled },
-      ctx,
-    );
-    const trtr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).real as number);
-    const tstr = CLASSIFIERS.map((c) => metric(down, `tstr.${c}.accuracy`).synthetic as number);
+    const { down, trtr, tstr } = await downstream(real, shuffled);
     if (process.env['DEBUG_LAB']) {
       for (const m of good.metrics) console.log(m.name, m.value, bad.metrics.find((b) => b.name === m.name)?.value);
       console.log('trtr', trtr, 'tstr', tstr);
