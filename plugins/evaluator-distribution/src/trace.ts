@@ -1,6 +1,7 @@
 import type { LabelledSample, Metric, ReportSection } from '@netsynth/core';
 import { createRng } from '@netsynth/core';
 import { cdfSection, ecdfPoints, flowOfSampleId, mean, sampleAtMost, wasserstein1 } from '@netsynth/evalkit';
+import { classMixWeights, weightedEcdfPoints, weightedMean, weightedWasserstein1 } from './class-mix.js';
 
 /** One flow of a trace: its class, first and last packet time (s, absolute) and its packet times. */
 export interface TraceFlow {
@@ -106,6 +107,16 @@ export function seriesOfFlows(flows: readonly TraceFlow[]): TraceSeries {
   return { flow_iat: iat, concurrency: concurrency(flows), pps: packetRates(flows), duration: flows.map((f) => f.end - f.start) };
 }
 
+/**
+ * The class of each value of the series that belong to one flow (seriesOfFlows' order): a gap
+ * is the later flow's, a concurrency the starting flow's. Packets per second mix the classes
+ * within each second: none.
+ */
+function seriesLabels(flows: readonly TraceFlow[]): Partial<Record<keyof TraceSeries, string[]>> {
+  const labels = flows.map((f) => f.label);
+  return { flow_iat: labels.slice(1), concurrency: labels, duration: labels };
+}
+
 /** Flow starts per second over the span of the starts; null with fewer than two flows (no span). */
 function startRate(flows: readonly TraceFlow[]): number | null {
   if (flows.length < 2) return null;
@@ -179,23 +190,32 @@ function comparedFlows(
   return { real: r, other: thinFlows(o, holdoutShares(r, traceFlows(reference.training)), reference.seed) };
 }
 
+/** One series compared: EMD and means, the other side at the real class mix when both sides' classes are known. */
+function compareSeries(r: number[], o: number[], realLabels?: string[], otherLabels?: string[]) {
+  const weights = realLabels && otherLabels ? classMixWeights(realLabels, otherLabels) : null;
+  if (!weights) return { value: wasserstein1(r, o), real: mean(r), synthetic: mean(o) };
+  const unit = r.map(() => 1);
+  return { value: weightedWasserstein1(r, unit, o, weights), real: mean(r), synthetic: weightedMean(o, weights) };
+}
+
 /**
  * `trace.*` metrics: each series' EMD between the real and the other trace (and each side's
  * mean), over all flows and per class. A generator that lays flows end to end shows here as
  * concurrency 1 against real overlap, whatever its per-flow fidelity. With a reference, the
  * other side is first thinned to the real holdout's flow density (holdoutShares), so the floor
- * (training vs holdout) and a synthetic trace are judged at the density the holdout has.
+ * (training vs holdout) and a synthetic trace are judged at the density the holdout has. Over
+ * all flows, the other side's values are read at the real class mix (classMixWeights): the
+ * generator's per-class counts are a choice of the run, not a property of its timeline.
  */
 export function compareTraces(real: readonly LabelledSample[], other: readonly LabelledSample[], reference?: TraceReference): Metric[] {
   const metrics: Metric[] = [];
-  const push = (r: TraceSeries, s: TraceSeries, label?: string): void => {
+  const push = (r: readonly TraceFlow[], o: readonly TraceFlow[], label?: string): void => {
+    const [rs, os] = [seriesOfFlows(r), seriesOfFlows(o)];
+    const [rl, ol] = label === undefined ? [seriesLabels(r), seriesLabels(o)] : [{}, {}];
     for (const { key, unit } of TRACE_SERIES) {
-      const name = label === undefined ? `trace.${key}.emd` : `class.${label}.trace.${key}.emd`;
       metrics.push({
-        name,
-        value: wasserstein1(r[key], s[key]),
-        real: mean(r[key]),
-        synthetic: mean(s[key]),
+        name: label === undefined ? `trace.${key}.emd` : `class.${label}.trace.${key}.emd`,
+        ...compareSeries(rs[key], os[key], rl[key], ol[key]),
         direction: 'lower',
         group: 'trace',
         unit,
@@ -204,14 +224,25 @@ export function compareTraces(real: readonly LabelledSample[], other: readonly L
     }
   };
   const flows = comparedFlows(real, other, reference);
-  push(seriesOfFlows(flows.real), seriesOfFlows(flows.other));
+  push(flows.real, flows.other);
   const otherBy = byLabel(flows.other);
-  for (const [label, r] of [...byLabel(flows.real)].sort(([a], [b]) => (a < b ? -1 : 1)))
-    push(seriesOfFlows(r), seriesOfFlows(otherBy.get(label) ?? []), label);
+  for (const [label, r] of [...byLabel(flows.real)].sort(([a], [b]) => (a < b ? -1 : 1))) push(r, otherBy.get(label) ?? [], label);
   return metrics;
 }
 
-/** CDFs of the trace series over all flows: real, synthetic and (with a reference) the real training trace, both thinned as compareTraces does. */
+/** A side's CDF of one overall series, at the real class mix as compareTraces reads it. */
+function overallCdf(real: readonly TraceFlow[], other: readonly TraceFlow[], key: keyof TraceSeries, points: number): { x: number[]; y: number[] } {
+  const values = seriesOfFlows(other)[key];
+  const realLabels = seriesLabels(real)[key];
+  const otherLabels = seriesLabels(other)[key];
+  const weights = realLabels && otherLabels ? classMixWeights(realLabels, otherLabels) : null;
+  return weights ? weightedEcdfPoints(values, weights, points) : ecdfPoints(values, points);
+}
+
+/**
+ * CDFs of the trace series over all flows: real, synthetic and (with a reference) the real
+ * training trace, both thinned and read at the real class mix as compareTraces does.
+ */
 export function traceSections(
   real: readonly LabelledSample[],
   synthetic: readonly LabelledSample[],
@@ -220,8 +251,7 @@ export function traceSections(
 ): ReportSection[] {
   const compared = comparedFlows(real, synthetic, reference);
   const r = seriesOfFlows(compared.real);
-  const s = seriesOfFlows(compared.other);
-  const f = reference?.training.length ? seriesOfFlows(comparedFlows(real, reference.training, reference).other) : undefined;
+  const floor = reference?.training.length ? comparedFlows(real, reference.training, reference).other : undefined;
   return TRACE_SERIES.map(({ key, title, xLabel, logX }) =>
     cdfSection(title, {
       id: `cdf-trace-${key.replace(/_/g, '-')}`,
@@ -229,8 +259,8 @@ export function traceSections(
       logX,
       series: [
         { name: 'real', ...ecdfPoints(r[key], points) },
-        { name: 'synthetic', ...ecdfPoints(s[key], points) },
-        ...(f ? [{ name: 'real (training, floor)', ...ecdfPoints(f[key], points) }] : []),
+        { name: 'synthetic', ...overallCdf(compared.real, compared.other, key, points) },
+        ...(floor ? [{ name: 'real (training, floor)', ...overallCdf(compared.real, floor, key, points) }] : []),
       ],
     }),
   );

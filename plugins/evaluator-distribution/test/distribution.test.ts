@@ -4,6 +4,7 @@ import type { CraftedPacketSpec } from '@netsynth/evalkit';
 import { asCdfData, asTableData, craftSample } from '@netsynth/evalkit';
 import { describe, expect, it } from 'vitest';
 import plugin, { createDistributionEvaluator, topPorts } from '../src/index.js';
+import { poissonStarts, timedFlows } from './timed-flows.js';
 
 const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: '/tmp', baseDir: '/tmp' };
 
@@ -131,27 +132,6 @@ describe('evaluator-distribution', () => {
   });
 });
 
-/** `count` flows of one class, flow f starting at `start(f)` s, with `packets` packets 0.5 s apart. */
-function timedFlows(label: string, count: number, start: (f: number) => number, packets = 6, idPrefix = label): LabelledSample[] {
-  return Array.from({ length: count }, (_, f) =>
-    craftSample(
-      `${idPrefix}.pcap#${f}@0`,
-      label,
-      Array.from({ length: packets }, (_, i) => ({
-        timeSeconds: start(f) + i * 0.5,
-        src: i % 2 ? '10.77.0.1' : `10.0.${Math.floor(f / 250)}.${1 + (f % 250)}`,
-        dst: i % 2 ? `10.0.${Math.floor(f / 250)}.${1 + (f % 250)}` : '10.77.0.1',
-        protocol: 'tcp' as const,
-        length: 100 + 10 * i,
-        srcPort: i % 2 ? 443 : 40000 + f,
-        dstPort: i % 2 ? 40000 + f : 443,
-        ttl: 64,
-        tcpFlags: 0x10,
-      })),
-    ),
-  );
-}
-
 describe('trace metrics and floors', () => {
   it('see flows laid end to end where the real trace overlaps them, per class and overall', async () => {
     // Real: a flow starts every second and lasts 2.5 s, so about three are active at once.
@@ -206,13 +186,6 @@ describe('trace metrics and floors', () => {
 });
 
 describe('trace metrics at the holdout density', () => {
-  /** Flow starts of a Poisson process of `rate` flows/s from `from` s. */
-  const poissonStarts = (count: number, rate: number, from: number, seed: number): number[] => {
-    const rng = createRng(seed);
-    let t = from;
-    return Array.from({ length: count }, () => (t += -Math.log(1 - rng.next()) / rate));
-  };
-
   it('thins the other side to the holdout density: a trace at the training rate matches the holdout, one 10× as dense stays far off', async () => {
     // A capture of 400 flows (one every 0.5 s, each 2.5 s long: ~6 open at once); a flow split holds back a random fifth.
     const starts = poissonStarts(400, 2, 1000, 11);
