@@ -3,7 +3,8 @@
 // than wall time. Each argument is a JSON object of environment variables set while that
 // configuration's trainer is built; configurations run interleaved, step by step.
 // Usage: B=16 STEPS=10 node bench/cpu-step.mjs '{}' '{"SOME_SWITCH":"1"}'
-import { adam, buildBenchUNet, buildTrainingSession, initParameters, mseLoss } from '@netsynth/nn';
+import { buildBenchUNet } from '@netsynth/nn';
+import { benchTrainingSession } from './unet-trainer.mjs';
 const B = Number(process.env.B ?? 16),
   RES = 32,
   STEPS = Number(process.env.STEPS ?? 10);
@@ -19,16 +20,7 @@ for (const c of cfgs) {
     process.env[k] = v;
   }
   const net = buildBenchUNet({ res: RES, inChannels: 1, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
-  initParameters(net, 0);
-  const shape = [B, 1, RES, RES];
-  trainers.push(
-    await buildTrainingSession(net, {
-      inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
-      loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
-      optimizer: adam({ lr: 2e-4 }),
-      runtime: { intraOpNumThreads: 1 },
-    }),
-  );
+  trainers.push(await benchTrainingSession(net, [B, 1, RES, RES], { runtime: { intraOpNumThreads: 1 } }));
   for (const [k, v] of Object.entries(saved))
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;

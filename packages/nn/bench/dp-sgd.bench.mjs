@@ -5,7 +5,8 @@
 // the 1-minute load average is in it because a shared machine inflates both timings.
 import { availableParallelism, loadavg } from 'node:os';
 import { createRng } from '@netsynth/core';
-import { adam, buildBenchUNet, buildTrainingSession, initParameters, mseLoss } from '@netsynth/nn';
+import { buildBenchUNet } from '@netsynth/nn';
+import { benchTrainingSession } from './unet-trainer.mjs';
 
 const B = 32,
   RES = 32,
@@ -27,14 +28,7 @@ const batch = {
 };
 
 async function time(privacy) {
-  initParameters(net, 0);
-  const trainer = await buildTrainingSession(net, {
-    inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
-    loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
-    optimizer: adam({ lr: 2e-4 }),
-    replicas: 'auto',
-    ...(privacy && { privacy }),
-  });
+  const trainer = await benchTrainingSession(net, shape, { replicas: 'auto', ...(privacy && { privacy }) });
   const times = [];
   try {
     for (let s = 0; s < STEPS + WARMUP; s++) {

@@ -10,7 +10,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRng, deriveSeed } from '@netsynth/core';
 import { alternate, benchPairs, median } from '@netsynth/test-support';
-import { InferenceSession, adam, buildBenchUNet, buildTrainingSession, exportInferenceModel, initParameters, mseLoss } from '@netsynth/nn';
+import { InferenceSession, buildBenchUNet, exportInferenceModel } from '@netsynth/nn';
+import { benchTrainingSession } from './unet-trainer.mjs';
 
 const THREADS = 2;
 const B = 32,
@@ -54,14 +55,7 @@ let xt, tf;
  * half the batch); 1 is one session with THREADS intra-op threads.
  */
 async function timeTraining(replicas) {
-  initParameters(net, 0);
-  const trainer = await buildTrainingSession(net, {
-    inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
-    loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
-    optimizer: adam({ lr: 2e-4 }),
-    runtime,
-    replicas,
-  });
+  const trainer = await benchTrainingSession(net, shape, { runtime, replicas });
   const times = [];
   for (let s = 0; s < STEPS + WARMUP; s++) {
     const t0 = performance.now();

@@ -6,21 +6,15 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { adam, buildBenchUNet, buildTrainingSession, initParameters, mseLoss } from '@netsynth/nn';
+import { buildBenchUNet } from '@netsynth/nn';
+import { benchTrainingSession } from './unet-trainer.mjs';
 
 const B = Number(process.argv[2] ?? 16),
   THREADS = Number(process.argv[3] ?? 1),
   RES = 32,
   RUNS = 6;
 const net = buildBenchUNet({ res: RES, inChannels: 1, ch: 32, mults: [1, 2, 2], blocks: 1, attnRes: 8 });
-initParameters(net, 0);
-const shape = [B, 1, RES, RES];
-const trainer = await buildTrainingSession(net, {
-  inputs: { x: { shape }, t: { shape: [B] }, eps: { shape } },
-  loss: (ctx, i) => mseLoss(net.forward(ctx, i.x, i.t), i.eps),
-  optimizer: adam({ lr: 2e-4 }),
-  runtime: { intraOpNumThreads: THREADS },
-});
+const trainer = await benchTrainingSession(net, [B, 1, RES, RES], { runtime: { intraOpNumThreads: THREADS } });
 const n = net.parameterCount();
 const dir = mkdtempSync(join(tmpdir(), 'nn-profile-'));
 const s = await ort.InferenceSession.create(trainer.trainingModel, {
