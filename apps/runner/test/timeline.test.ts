@@ -106,6 +106,29 @@ describe('learned timeline', () => {
     expect(Math.min(...b.map((s) => s.start)) - aEnd).toBeCloseTo(119.6 - 109.6, 6);
   });
 
+  it('one class after another: the pause before a class is the real one after the class just before it, shrunk or stretched', () => {
+    // Real: a (20 flows, 0.5 s apart), 10 s pause, b (40 flows, 0.25 s apart), 5 s pause, c (10 flows, 1 s apart).
+    const real = [
+      ...Array.from({ length: 20 }, (_, f) => flow('a', f, 100 + 0.5 * f, 3, 0.05)),
+      ...Array.from({ length: 40 }, (_, f) => flow('b', f, 119.6 + 0.25 * f, 3, 0.05)),
+      ...Array.from({ length: 10 }, (_, f) => flow('c', f, 134.45 + f, 3, 0.05)),
+    ];
+    // Generated: a stretched (60 flows, 3×), b shrunk (10 flows, a quarter), c (5 flows).
+    const generated = [
+      ...Array.from({ length: 60 }, (_, f) => flow('a', f, 0, 3, 0.05)),
+      ...Array.from({ length: 10 }, (_, f) => flow('b', f, 0, 3, 0.05)),
+      ...Array.from({ length: 5 }, (_, f) => flow('c', f, 0, 3, 0.05)),
+    ];
+    const spans = place(generated, real);
+    const of = (label: string) => spans.filter((s) => s.label === label);
+    const first = (label: string) => Math.min(...of(label).map((s) => s.start));
+    const last = (label: string) => Math.max(...of(label).map((s) => s.end));
+    expect(Math.max(...concurrency(spans))).toBe(1);
+    expect(first('b') - last('a')).toBeCloseTo(119.6 - 109.6, 6);
+    // c follows the shrunk b by the real 5 s, not by the pause a's stretch would ask for (12 s).
+    expect(first('c') - last('b')).toBeCloseTo(134.45 - 129.45, 6);
+  });
+
   it('follows the time-of-trace profile: a burst in the capture is a burst at the same point of the generated trace', () => {
     // Real: 50 flows 0.01 s apart (a burst), then 50 flows 1 s apart.
     const real = [

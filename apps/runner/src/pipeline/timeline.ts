@@ -20,8 +20,9 @@ export { learnArrivals, type ClassArrivals } from './arrivals.js';
  *   are what a reader of synthetic.pcap sees and what the trace metrics compare; both hold only
  *   at the real rate. Raising the rate to keep the real span would multiply concurrency by k
  *   (a busier network than the one captured). So n generated flows span what n real ones did.
- * - Classes keep their real layout: a class whose real activity began after another's ended
- *   still begins after it (the real pause between them kept, on the other's stretched end);
+ * - Classes keep their real layout: a class whose real activity began after others had ended
+ *   still begins after them (the real pause after the last of them kept, from the end of
+ *   their generated flows, stretched or shrunk: layoutShift);
  *   a class that began while another was active begins at the same offset from it. Classes
  *   captured together interleave; classes captured one after another stay apart.
  * - A flow's duration and inner gaps are the generated packets' own; only its start moves.
@@ -75,6 +76,37 @@ function classStarts(
   return { starts, end, sequential: sampler ? 0 : starts.size };
 }
 
+/** A class already on the timeline: its real first start and end, its shift, its generated end. */
+interface PlacedClass {
+  first: bigint;
+  realEnd: bigint;
+  shift: bigint;
+  end: bigint;
+}
+
+/**
+ * How far a class that began at `first` in the capture moves: alongside a class still active
+ * then, by that class's shift (the same offset from it as in the capture); after the classes
+ * that had ended, by the real pause after the last of them to end, counted from the end of
+ * their generated flows. Only that last pause counts: a class with fewer generated flows than
+ * real ones ends early, and keeping the real pause after an earlier, stretched class as well
+ * would leave a gap no capture had between the two (on the lab captures, 4 s for 1.25 s).
+ */
+function layoutShift(placed: readonly PlacedClass[], first: bigint): bigint {
+  let shift: bigint | null = null;
+  let realEnd: bigint | null = null;
+  let end: bigint | null = null;
+  for (const p of placed) {
+    if (p.realEnd < first) {
+      if (realEnd === null || p.realEnd > realEnd) realEnd = p.realEnd;
+      if (end === null || p.end > end) end = p.end;
+    } else if (shift === null || p.shift > shift) shift = p.shift;
+  }
+  const afterEnded = realEnd !== null && end !== null ? end - realEnd : null;
+  if (afterEnded !== null && (shift === null || afterEnded > shift)) shift = afterEnded;
+  return shift ?? 0n;
+}
+
 /**
  * Start times for the samples, class by class (see the comment at the top): classes in the
  * order of their real first start, each moved by the layout rule, its flows by the drawn gaps.
@@ -90,7 +122,7 @@ export function learnedShifts(samples: readonly TimedSample[], arrivals: Readonl
     const d = realFirst(a) - realFirst(b);
     return d < 0n ? -1 : d > 0n ? 1 : a < b ? -1 : a > b ? 1 : 0;
   });
-  const placed: { first: bigint; realEnd: bigint; shift: bigint; end: bigint }[] = [];
+  const placed: PlacedClass[] = [];
   const shifts: bigint[] = samples.map(() => 0n);
   let sequential = 0;
   for (const label of order) {
@@ -98,13 +130,7 @@ export function learnedShifts(samples: readonly TimedSample[], arrivals: Readonl
     const first = realFirst(label);
     const laid = classStarts(samples, byLabel.get(label) ?? [], a, seed, label);
     sequential += laid.sequential;
-    // After a class that ended before this one began: the real pause after its (stretched) end;
-    // alongside one still active: the same offset from it as in the capture.
-    let shift = 0n;
-    for (const p of placed) {
-      const candidate = p.realEnd < first ? p.end - p.realEnd : p.shift;
-      if (candidate > shift) shift = candidate;
-    }
+    const shift = layoutShift(placed, first);
     for (const [i, start] of laid.starts) shifts[i] = first + shift + start - (extent((samples[i] as TimedSample).packets) as { first: bigint }).first;
     placed.push({ first, realEnd: a?.endNs ?? first, shift, end: first + shift + laid.end });
   }
