@@ -125,3 +125,19 @@ export function timedCommand(command: string, args: readonly string[]): TimedRun
   const [wall, user, sys, rssKb] = line.split(' ').slice(1).map(Number) as [number, number, number, number];
   return { wall, cpu: user + sys, peakMb: Math.round(rssKb / 1024), stdout: r.stdout ?? '' };
 }
+
+/**
+ * Items per second of `run`, which returns how many items one call handled: one warm-up call,
+ * then calls until `minSeconds` of wall time have passed, so a fast step is timed over many.
+ */
+export function throughput(run: () => number, minSeconds = 2): number {
+  run();
+  let done = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < minSeconds) {
+    done += run();
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  return done / elapsed;
+}

@@ -116,7 +116,8 @@ export function commandRuns(cmd: string, args: readonly string[]): boolean {
 /** Whether `tshark --version` runs (tshark is on PATH). */
 export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
-export { alternate, benchCapture, benchPairs, median, mergedLabCapture, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
+export { alternate, benchCapture, benchPairs, median, mergedLabCapture, throughput, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
+export { syntheticSeries, type SeriesRng, type SyntheticSeries } from './series.js';
 export { gaussianDenoiser, sampleStats, type GaussianPrediction } from './diffusion.js';
 export { CHROMIUM, consoleLines, haveChromium, reportLayout, runChromium, type ReportLayoutFacts } from './chromium.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';

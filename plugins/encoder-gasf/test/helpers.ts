@@ -1,4 +1,5 @@
 import { createRng, type Rng } from '@netsynth/core';
+import { syntheticSeries, type SyntheticSeries } from '@netsynth/test-support';
 
 /** Seeded uniform values in [lo, hi). */
 export function uniform(rng: Rng, n: number, lo: number, hi: number): Float64Array {
@@ -12,18 +13,9 @@ export function logUniform(rng: Rng, n: number, lo: number, hi: number): Float64
   return Float64Array.from({ length: n }, () => Math.exp(a + (b - a) * rng.next()));
 }
 
-/** A packet-ish flow: `packets` points of sizes in [40, 1500] and ±1 directions, then zero padding. */
-export function syntheticFlow(seed: number, length: number, packets: number): { size: Float64Array; direction: Float64Array; iat: Float64Array } {
-  const rng = createRng(seed);
-  const size = new Float64Array(length);
-  const direction = new Float64Array(length);
-  const iat = new Float64Array(length);
-  for (let i = 0; i < Math.min(packets, length); i++) {
-    size[i] = 40 + rng.int(1461);
-    direction[i] = rng.next() < 0.4 ? 1 : -1;
-    iat[i] = i === 0 ? 0 : Math.exp(Math.log(1e-4) + Math.log(2e4) * rng.next());
-  }
-  return { size, direction, iat };
+/** A packet-ish flow (see syntheticSeries) from its own seed, gaps from 0.1 ms over four decades. */
+export function syntheticFlow(seed: number, length: number, packets: number): SyntheticSeries {
+  return syntheticSeries(createRng(seed), length, packets, 1e-4, 2e4);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readCaptureAll } from '@netsynth/pcap';
 import { NprintEncoder, nprintOptionsSchema, packetsToRows } from '@netsynth/encoder-nprint';
-import { sharedPath } from '@netsynth/test-support';
+import { sharedPath, throughput } from '@netsynth/test-support';
 
 const capture = sharedPath('lab', 'download.pcap');
 if (!existsSync(capture)) {
@@ -14,27 +14,15 @@ if (!existsSync(capture)) {
 }
 const { packets } = await readCaptureAll(capture);
 
-function measure(run, minSeconds = 2) {
-  run(); // warm-up
-  let done = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < minSeconds) {
-    done += run();
-    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  }
-  return done / elapsed;
-}
-
 const encoder = new NprintEncoder(nprintOptionsSchema.parse({}), { seed: 1 });
 const windows = [];
 for (let i = 0; i < packets.length; i += 1024) windows.push(packets.slice(i, i + 1024));
-const encodeRate = measure(() => {
+const encodeRate = throughput(() => {
   let n = 0;
   for (const w of windows) n += encoder.encodePackets(w).rows;
   return n;
 });
 console.log(JSON.stringify({ bench: 'nprint.encode', packets_per_s: Math.round(encodeRate), packets: packets.length, tensor: 'onehot3+iat 4x1024x1088' }));
 
-const rowsRate = measure(() => packetsToRows(packets).table.rowCount);
+const rowsRate = throughput(() => packetsToRows(packets).table.rowCount);
 console.log(JSON.stringify({ bench: 'nprint.rows', packets_per_s: Math.round(rowsRate), packets: packets.length, columns: 1408 }));
