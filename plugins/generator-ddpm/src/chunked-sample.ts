@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRng, ModelFileError, type GeneratedSample, type PluginContext, type SampleRequest } from '@netsynth/core';
+import { createRng, ModelFileError, type GeneratedSample, type SampleRequest } from '@netsynth/core';
 import { chunkSequence } from './chunks.js';
 import { CHUNKS_FORMAT, chunkSeed, type ChunksFile } from './chunked-train.js';
 import { modelFile, readModelConfig } from './model-dir.js';
-import { sampleDdpm, type SampleStats, type SamplingOptions } from './sample.js';
+import { sampleDdpm, type DdpmSampler, type SampleStats } from './sample.js';
 import { readTimeAxis } from './time-axis.js';
 
 /** True when the folder holds a time-chunked model (chunks.json). */
@@ -57,13 +57,7 @@ function plan(file: ChunksFile, request: SampleRequest, warn: (m: string) => voi
   return jobs;
 }
 
-export async function sampleChunked(
-  modelDir: string,
-  request: SampleRequest,
-  o: SamplingOptions,
-  ctx: PluginContext,
-  stats?: SampleStats,
-): Promise<GeneratedSample[]> {
+export const sampleChunked: DdpmSampler = async (modelDir, request, o, ctx, stats) => {
   const file = await readChunks(modelDir);
   const jobs = plan(file, request, (m) => ctx.progress.warn(m));
   const made = new Map<string, GeneratedSample>();
@@ -105,4 +99,4 @@ export async function sampleChunked(
   });
   if (stats) Object.assign(stats, { ...total, images: result.length });
   return result;
-}
+};

@@ -1,6 +1,6 @@
 import type { FitResult, GeneratedSample, Generator, PluginContext, SampleRequest, TrainingSet } from '@netsynth/core';
 import type { DdpmOptions } from './options.js';
-import { sampleDdpm, type SampleStats } from './sample.js';
+import { sampleDdpm, type DdpmSampler, type SampleStats } from './sample.js';
 import { fitDdpm } from './train.js';
 import { clearOtherKind, fitChunked } from './chunked-train.js';
 import { isChunked, sampleChunked } from './chunked-sample.js';
@@ -22,6 +22,7 @@ export class DdpmGenerator implements Generator {
 
   /** The folder decides: a time-chunked model (chunks.json) samples chunk by chunk. */
   sample(modelDir: string, request: SampleRequest, ctx: PluginContext, stats?: SampleStats): Promise<GeneratedSample[]> {
-    return isChunked(modelDir) ? sampleChunked(modelDir, request, this.options, ctx, stats) : sampleDdpm(modelDir, request, this.options, ctx, stats);
+    const sample: DdpmSampler = isChunked(modelDir) ? sampleChunked : sampleDdpm;
+    return sample(modelDir, request, this.options, ctx, stats);
   }
 }

@@ -14,7 +14,7 @@ export { fitDdpm, planNetwork, totalSteps, emaDecayAt, type FitPlan, type DdpmFi
 export { planChunks, chunkOf, chunkSequence, CONTINUES, type Chunk, type ChunkMember } from './chunks.js';
 export { CHUNKS_FORMAT, chunkSeed, chunkTrainingSets, type ChunksFile } from './chunked-train.js';
 export { readTimeAxis, type TimeAxis, type TimeField } from './time-axis.js';
-export { sampleDdpm, type SampleStats, type SamplingOptions } from './sample.js';
+export { sampleDdpm, type DdpmSampler, type SampleStats, type SamplingOptions } from './sample.js';
 export { readModelConfig, modelFile, FILES, MODEL_FORMAT, type DdpmModelConfig } from './model-dir.js';
 
 /** A generator with options parsed from a plain object (defaults filled in). */

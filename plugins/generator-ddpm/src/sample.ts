@@ -23,14 +23,11 @@ export interface SampleStats {
   modelEvaluations: number;
 }
 
+/** How a model folder is sampled; a time-chunked folder's sampler has the same contract as a plain one. */
+export type DdpmSampler = (modelDir: string, request: SampleRequest, o: SamplingOptions, ctx: PluginContext, stats?: SampleStats) => Promise<GeneratedSample[]>;
+
 /** Generates `request.perLabel` images per label; labels the model was not trained on are skipped with a warning. */
-export async function sampleDdpm(
-  modelDir: string,
-  request: SampleRequest,
-  o: SamplingOptions,
-  ctx: PluginContext,
-  stats?: SampleStats,
-): Promise<GeneratedSample[]> {
+export const sampleDdpm: DdpmSampler = async (modelDir, request, o, ctx, stats) => {
   const cfg: DdpmModelConfig = await readModelConfig(modelDir);
   const session = await openModelSession(modelDir, pluginRuntime(ctx, o.executionProviders, o.threads ? { intraOpNumThreads: o.threads } : {}));
   const t0 = performance.now();
@@ -113,4 +110,4 @@ export async function sampleDdpm(
   } finally {
     await session.dispose();
   }
-}
+};
