@@ -9,33 +9,16 @@
 //   SEED=2 RUNS=linspace:50:0:1,linspace:50:0:1:3,linspace:1000:1:1 node bench/ddim-diagnosis.mjs
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createRng, deriveSeed, parseRunConfig, silentProgress, createImageTensor } from '@netsynth/core';
-import { GasfEncoder } from '@netsynth/encoder-gasf';
+import { createRng, deriveSeed, silentProgress, createImageTensor } from '@netsynth/core';
 import { frechetDistance, gaussianStats, pooledFeatureExtractor } from '@netsynth/evaluator-fd';
-import { loadSamples } from '@netsynth/pcap';
 import { InferenceSession } from '@netsynth/nn';
 import { createDdpmGenerator, makeSchedule, alphaBar, predictX0Eps, samplingTimesteps } from '@netsynth/generator-ddpm';
+import { gasfBenchImages } from './gasf-images.mjs';
 
 const SEED = Number(process.env.SEED ?? 2);
 const PER = Number(process.env.PER ?? 50);
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const dataDir = join(root, '..', 'shared', 'data', 'lab');
-const input = parseRunConfig({ input: { captures: [dataDir], flows: { windowPackets: 64, minPackets: 2, maxSamplesPerLabel: 60 }, holdout: 0 } }).input;
-const samples = await loadSamples(input, dataDir, { seed: 0 });
-const encoder = GasfEncoder.create({ features: ['size'], length: 64, resolution: 16 }, { seed: 0 });
-const seen = new Map();
-const train = [];
-const holdout = [];
-for (const s of samples) {
-  const k = seen.get(s.label) ?? 0;
-  seen.set(s.label, k + 1);
-  (k % 5 === 4 ? holdout : train).push(s);
-}
-encoder.fit(train);
-const real = train.map((s) => ({ label: s.label, tensor: encoder.encode(s) }));
-const labels = [...new Set(real.map((r) => r.label))].sort();
+const { real, labels, trainingSet } = await gasfBenchImages();
 const dir = process.env.DIR ?? join(tmpdir(), `ddpm-diag-s${SEED}`);
 const ctx = { seed: SEED, rng: createRng(SEED), progress: silentProgress, workDir: dir, baseDir: dir };
 const trainOpts = {
@@ -50,11 +33,7 @@ const trainOpts = {
   replicas: Number(process.env.REPLICAS ?? 1),
 };
 const t0 = performance.now();
-await createDdpmGenerator(trainOpts).fit(
-  { tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } },
-  join(dir, 'model'),
-  ctx,
-);
+await createDdpmGenerator(trainOpts).fit(trainingSet, join(dir, 'model'), ctx);
 console.error(`train/load ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 const cfg = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
 const fx = pooledFeatureExtractor(6);

@@ -10,15 +10,13 @@
 // Scale via env: DDPM_BENCH_STEPS (5000), DDPM_BENCH_PER_LABEL (50), DDPM_BENCH_SAMPLING_SEEDS
 // (3), DDPM_BENCH_THREADS (2), DDPM_BENCH_GUIDANCE (1: the conditional model itself, one
 // model evaluation per step), DDPM_BENCH_SEED (1: training seed; sampling seeds follow it).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRng, parseRunConfig, silentProgress } from '@netsynth/core';
-import { GasfEncoder } from '@netsynth/encoder-gasf';
+import { createRng, silentProgress } from '@netsynth/core';
 import { frechetDistance, gaussianStats, pooledFeatureExtractor } from '@netsynth/evaluator-fd';
-import { loadSamples } from '@netsynth/pcap';
 import { createDdpmGenerator } from '@netsynth/generator-ddpm';
+import { gasfBenchImages } from './gasf-images.mjs';
 
 const env = (k, d) => (process.env[k] ? Number(process.env[k]) : d);
 const STEPS = env('DDPM_BENCH_STEPS', 5000);
@@ -29,26 +27,7 @@ const GUIDANCE = env('DDPM_BENCH_GUIDANCE', 1);
 const SEED = env('DDPM_BENCH_SEED', 1);
 const only = process.env.NETSYNTH_BENCH_ONLY ?? '';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const lab = join(root, '..', 'shared', 'data', 'lab');
-const dataDir = existsSync(lab) ? lab : join(root, 'examples', 'data', 'demo');
-const input = parseRunConfig({ input: { captures: [dataDir], flows: { windowPackets: 64, minPackets: 2, maxSamplesPerLabel: 60 }, holdout: 0 } }).input;
-const samples = await loadSamples(input, dataDir, { seed: 0 });
-const encoder = GasfEncoder.create({ features: ['size'], length: 64, resolution: 16 }, { seed: 0 });
-// Same split for every run: every 5th sample of a label is held out.
-const seen = new Map();
-const train = [];
-const holdout = [];
-for (const s of samples) {
-  const k = seen.get(s.label) ?? 0;
-  seen.set(s.label, k + 1);
-  (k % 5 === 4 ? holdout : train).push(s);
-}
-encoder.fit(train);
-const encode = (list) => list.map((s) => ({ label: s.label, tensor: encoder.encode(s) }));
-const real = encode(train);
-const realHoldout = encode(holdout);
-const labels = [...new Set(real.map((r) => r.label))].sort();
+const { dataDir, real, realHoldout, labels, trainingSet } = await gasfBenchImages();
 console.error(`[ddpm.bench] ${dataDir}: ${real.length} training images, ${realHoldout.length} holdout, labels ${labels.join(', ')}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'ddpm-bench-'));
@@ -57,11 +36,7 @@ const trainOpts = { channels: 16, steps: STEPS, batchSize: 32, lr: 0.004, warmup
 try {
   const gen = createDdpmGenerator(trainOpts);
   const t0 = performance.now();
-  const fit = await gen.fit(
-    { tensors: real.map((r) => r.tensor), labels: real.map((r) => r.label), encoder: { name: encoder.name, info: encoder.info(), state: encoder.state() } },
-    join(dir, 'model'),
-    ctx,
-  );
+  const fit = await gen.fit(trainingSet, join(dir, 'model'), ctx);
   const trainSeconds = (performance.now() - t0) / 1000;
   const cfg = JSON.parse(readFileSync(join(dir, 'model', 'model.json'), 'utf8'));
   console.log(

@@ -45,35 +45,30 @@ async function measure(opts, warmup, runs) {
         latentWidth: lat,
         sequence: info.maxLength,
       });
-    return { seconds: median(times), macs, lat, blockOut: info.unet.blockOut };
+    return { seconds: median(times), macs, lat, blockOut: info.unet.blockOut, batch: n };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+/** The facts every UNet-step line starts with, from a `measure` result. */
+const stepFacts = (bench, m) => ({
+  bench,
+  seconds_per_step: Number(m.seconds.toPrecision(4)),
+  batch: m.batch,
+  latent: [m.lat, m.lat],
+  block_out: m.blockOut,
+});
+
 const tiny = await measure({}, 3, 20);
-console.log(
-  JSON.stringify({
-    bench: 'sd.unet_step',
-    seconds_per_step: Number(tiny.seconds.toPrecision(4)),
-    batch: 2,
-    latent: [tiny.lat, tiny.lat],
-    block_out: tiny.blockOut,
-    macs_per_step: tiny.macs,
-    threads: THREADS,
-  }),
-);
+console.log(JSON.stringify({ ...stepFacts('sd.unet_step', tiny), macs_per_step: tiny.macs, threads: THREADS }));
 if (!process.env.NETSYNTH_BENCH_ONLY || !/^sd\.unet_step$/.test(process.env.NETSYNTH_BENCH_ONLY)) {
   const wide = await measure({ blockOut: [128, 256], resolution: 256, textDim: 128, heads: 4 }, 2, 5);
   const rate = wide.macs / wide.seconds;
   const sdStep = (2 * sdUNetMacs(SD15_UNET)) / rate;
   console.log(
     JSON.stringify({
-      bench: 'sd.unet_step_wide',
-      seconds_per_step: Number(wide.seconds.toPrecision(4)),
-      batch: 2,
-      latent: [wide.lat, wide.lat],
-      block_out: wide.blockOut,
+      ...stepFacts('sd.unet_step_wide', wide),
       gmacs_per_second: Number((rate / 1e9).toPrecision(4)),
       sd15_macs_per_step: 2 * sdUNetMacs(SD15_UNET),
       sd15_estimate_seconds_per_step: Number(sdStep.toPrecision(3)),

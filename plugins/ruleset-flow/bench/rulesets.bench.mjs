@@ -27,29 +27,32 @@ function best(times, fn) {
   return { seconds: min, out };
 }
 
-const download = (await readCaptureAll(sharedPath('lab', 'download.pcap'))).packets;
-const checked = best(3, () => checkAll(rulesets(), download));
-console.log(
-  JSON.stringify({
-    bench: 'rulesets.check',
-    file: 'lab/download.pcap',
-    packets: download.length,
-    packets_per_s: Math.round(download.length / checked.seconds),
-    seconds: +checked.seconds.toFixed(3),
-    violations: checked.out.total,
-  }),
+/** One JSON line: the packets per second of the best run over a shared-data capture, then what `facts` reads off its result. */
+async function bench(name, file, run, facts) {
+  const packets = (await readCaptureAll(sharedPath(...file.split('/')))).packets;
+  const timed = best(3, () => run(packets));
+  console.log(
+    JSON.stringify({
+      bench: name,
+      file,
+      packets: packets.length,
+      packets_per_s: Math.round(packets.length / timed.seconds),
+      seconds: +timed.seconds.toFixed(3),
+      ...facts(timed.out),
+    }),
+  );
+}
+
+await bench(
+  'rulesets.check',
+  'lab/download.pcap',
+  (packets) => checkAll(rulesets(), packets),
+  (out) => ({ violations: out.total }),
 );
 
-const nd = (await readCaptureAll(sharedPath('netdiffusion', 'replayable_netflix_5.pcap'))).packets;
-const repaired = best(3, () => repairAll(rulesets(), nd, createRng(1)));
-console.log(
-  JSON.stringify({
-    bench: 'rulesets.repair',
-    file: 'netdiffusion/replayable_netflix_5.pcap',
-    packets: nd.length,
-    packets_per_s: Math.round(nd.length / repaired.seconds),
-    seconds: +repaired.seconds.toFixed(3),
-    changes: repaired.out.changes.length,
-    remaining: repaired.out.remaining.total,
-  }),
+await bench(
+  'rulesets.repair',
+  'netdiffusion/replayable_netflix_5.pcap',
+  (packets) => repairAll(rulesets(), packets, createRng(1)),
+  (out) => ({ changes: out.changes.length, remaining: out.remaining.total }),
 );
