@@ -1,19 +1,13 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LabelledSample } from '@netsynth/core';
 import { toyTraffic } from '@netsynth/evalkit';
-import { writePcap } from '@netsynth/pcap';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compareCommand } from '../src/commands/compare.js';
 import { evalCommand } from '../src/commands/eval.js';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
-
-async function writeSamples(path: string, samples: readonly LabelledSample[]): Promise<void> {
-  const packets = samples.flatMap((s) => s.flow.packets).sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
-  await writePcap(path, packets, { linkType: 101, nanosecond: true });
-}
+import { writeSamples } from './helpers.js';
 
 describe('netsynth compare', () => {
   let dir = '';

@@ -1,22 +1,16 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LabelledSample } from '@netsynth/core';
 import { toyTraffic } from '@netsynth/evalkit';
-import { writePcap } from '@netsynth/pcap';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalCommand } from '../src/commands/eval.js';
 import { memoryIo } from '../src/io.js';
 import { main } from '../src/main.js';
+import { writeSamples } from './helpers.js';
 
 interface MetricsJson {
   inputs: Record<string, string>;
   evaluators: { evaluator: string; metrics: { name: string; value: number | null; real?: number | null; synthetic?: number | null }[] }[];
-}
-
-async function writeSamples(path: string, samples: readonly LabelledSample[]): Promise<void> {
-  const packets = samples.flatMap((s) => s.flow.packets).sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
-  await writePcap(path, packets, { linkType: 101, nanosecond: true });
 }
 
 const metric = (m: MetricsJson, evaluator: string, name: string) =>

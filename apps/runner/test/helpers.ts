@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { recomputeChecksums, writePcap } from '@netsynth/pcap';
-import { LinkType, type Packet } from '@netsynth/core';
+import { LinkType, type LabelledSample, type Packet } from '@netsynth/core';
 
 export const RUNNER_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -129,4 +129,10 @@ export async function writeTinyCaptures(dir: string, flows = 6, ttl = 64): Promi
     files.push(file);
   }
   return files;
+}
+
+/** Writes the samples' packets, in time order, as one raw-IP nanosecond pcap (a capture for `eval`/`compare`). */
+export async function writeSamples(path: string, samples: readonly LabelledSample[]): Promise<void> {
+  const packets = samples.flatMap((s) => s.flow.packets).sort((a, b) => (a.timestampNs < b.timestampNs ? -1 : a.timestampNs > b.timestampNs ? 1 : 0));
+  await writePcap(path, packets, { linkType: LinkType.RAW, nanosecond: true });
 }

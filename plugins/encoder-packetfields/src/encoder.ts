@@ -16,6 +16,7 @@ import {
 } from '@netsynth/core';
 import { buildFlow } from './build.js';
 import { chooseFlow, type FlowChoice } from './choose.js';
+import { markAbsent } from './absent.js';
 import { sampleRows } from './extract.js';
 import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS } from './layout.js';
 import type { PacketFieldsOptions } from './options.js';
@@ -142,7 +143,8 @@ export class PacketFieldsEncoder implements Encoder {
   }
 
   encode(sample: LabelledSample): ImageTensor {
-    return this.toTensor(encodeRows(sampleRows(sample, this.options.maxPackets), this.options.maxPackets, this.scaler(sample.label)));
+    const rows = sampleRows(sample, this.options.maxPackets);
+    return this.toTensor(markAbsent(encodeRows(rows, this.options.maxPackets, this.scaler(sample.label)), rows.rows, this.options.maxPackets));
   }
 
   decode(tensor: ImageTensor, label: string): PacketFieldsDecoded {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, flowIdOf, type Direction, type DissectedPacket, type Flow, type Packet } from '@netsynth/core';
 import { dissect } from '../dissect/dissect.js';
 import { endpointsKeyOf, endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
+import { countTruncation, emptyTruncationCounts, type TruncationCounts } from '../truncation.js';
 
 export interface FlowAssemblerOptions {
   /** A flow ends when no packet of it is seen for this long; its next packet starts a new flow. */
@@ -29,6 +30,8 @@ export interface FlowAssemblerStats {
   orphanFragments: number;
   /** Flows ended so far (returned by add/flush, or only counted with countOnly). */
   flows: number;
+  /** Packets the snap length cut (kept in their flows, fields past the cut absent). */
+  truncated: TruncationCounts;
 }
 
 interface ActiveFlow {
@@ -59,7 +62,7 @@ const SWEEP_EVERY = 1024;
  * go to the flow with port 0 on both sides. Packets without IP are counted and left out.
  */
 export class FlowAssembler {
-  readonly stats: FlowAssemblerStats = { packets: 0, nonIp: 0, orphanFragments: 0, flows: 0 };
+  readonly stats: FlowAssemblerStats = { packets: 0, nonIp: 0, orphanFragments: 0, flows: 0, truncated: emptyTruncationCounts() };
   private readonly active = new Map<string, ActiveFlow>();
   private readonly datagrams = new Map<string, PendingDatagram>();
   private readonly timeoutNs: bigint;
@@ -90,6 +93,7 @@ export class FlowAssembler {
   addDissected(dp: DissectedPacket): Flow[] {
     const packet = dp.packet;
     this.stats.packets++;
+    countTruncation(this.stats.truncated, dp);
     const ended: ActiveFlow[] = [];
     let endpoints = endpointsOf(dp);
     if (!endpoints) {

@@ -5,6 +5,7 @@ import { ConfigError, createRng, deriveSeed, type Flow, type LabelledSample, typ
 import { CaptureReader } from '../reader/capture-reader.js';
 import type { CaptureWarning } from '../reader/types.js';
 import { FlowAssembler, windowFlow } from './assembler.js';
+import type { TruncationCounts } from '../truncation.js';
 import { labelForCapture } from './labels.js';
 import { Reservoir, compactFlow } from './reservoir.js';
 
@@ -23,6 +24,8 @@ export interface LoadSamplesOptions {
    * when their flow ends, as always.
    */
   maxOpenPackets?: number;
+  /** Adds every capture's snap-length cuts here (reported by encode and run: never dropped silently). */
+  truncated?: TruncationCounts;
 }
 
 /**
@@ -163,6 +166,10 @@ async function streamSamples(
   });
   for await (const batch of reader.batches()) for (const p of batch) take(assembler.add(p));
   take(assembler.flush());
+  if (options.truncated) {
+    options.truncated.packets += assembler.stats.truncated.packets;
+    options.truncated.headers += assembler.stats.truncated.headers;
+  }
   return assembler.stats.flows;
 }
 
