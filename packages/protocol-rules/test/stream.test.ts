@@ -3,22 +3,12 @@
  * one chunk gives what checkAll/repairAll give on the whole list; with several chunks, indices
  * are the packets' indices in the whole input and counts are sums.
  */
-import { createRng, InterruptedError, type Constraint, type Packet } from '@netsynth/core';
+import { createRng, InterruptedError, type Packet } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { buildUdpPacket, checkAll, checkStream, countByRule, IPV4, packetChunks, PacketRuleset, repairAll, type PacketRule } from '../src/index.js';
+import { buildUdpPacket, checkAll, checkStream, countByRule, packetChunks, repairAll } from '../src/index.js';
+import { toyTtlRuleset } from './toy-ttl.js';
 
-/** TTL must be 64; TTL 1 cannot be fixed. */
-const ttlRule: PacketRule<undefined> = {
-  name: 'toy.ttl',
-  description: 'TTL is 64',
-  applies: (v) => v.ipv4 !== undefined,
-  check: (v) => (v.ipv4?.ttl === 64 ? [] : [{ field: 'ipv4.ttl', message: `TTL ${v.ipv4?.ttl}` }]),
-  repair(draft) {
-    if (draft.view.ipv4?.ttl === 1) return;
-    draft.set('toy.ttl', draft.view.ipOffset ?? 0, IPV4.ttl, 64, 'toy');
-  },
-};
-const toy = (): Constraint => new PacketRuleset<undefined>({ name: 'toy', rules: [ttlRule], context: () => undefined });
+const toy = toyTtlRuleset;
 const withTtl = (ttl: number, i: number): Packet => buildUdpPacket({ ttl, payload: Uint8Array.of(i & 0xff) });
 const TTLS = [10, 64, 1, 64, 20, 64, 64, 1, 30];
 const capture = (): Packet[] => TTLS.map(withTtl);

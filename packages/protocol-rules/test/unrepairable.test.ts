@@ -2,25 +2,12 @@
  * Repair degrades per packet (issue 20): a packet no ruleset can make valid is dropped or kept
  * as it was, listed with its input index and reason, and the rest of the sample is repaired.
  */
-import { createRng, InvalidArgumentError, type Constraint, type Packet, type RepairChange } from '@netsynth/core';
+import { createRng, InvalidArgumentError, type Packet, type RepairChange } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
-import { buildUdpPacket, IPV4, PacketDraft, PacketRuleset, repairAll, type PacketRule } from '../src/index.js';
+import { buildUdpPacket, PacketDraft, repairAll } from '../src/index.js';
+import { toyTtlRuleset } from './toy-ttl.js';
 
-/** Packets must carry TTL 64; packets with TTL 1 cannot be fixed; TTL 2 makes the repair throw a RangeError. */
-const ttlRule: PacketRule<undefined> = {
-  name: 'toy.ttl',
-  description: 'TTL is 64',
-  applies: (v) => v.ipv4 !== undefined,
-  check: (v) => (v.ipv4?.ttl === 64 ? [] : [{ field: 'ipv4.ttl', message: `TTL ${v.ipv4?.ttl}` }]),
-  repair(draft) {
-    const ttl = draft.view.ipv4?.ttl;
-    if (ttl === 1) return;
-    if (ttl === 2) new Uint8Array(1).set([1, 2], 5);
-    draft.set('toy.ttl', draft.view.ipOffset ?? 0, IPV4.ttl, 64, 'toy');
-  },
-};
-
-const toy = (): Constraint => new PacketRuleset<undefined>({ name: 'toy', rules: [ttlRule], context: () => undefined });
+const toy = toyTtlRuleset;
 
 const withTtl = (ttl: number): Packet => buildUdpPacket({ ttl, payload: Uint8Array.of(ttl) });
 
