@@ -6,7 +6,7 @@
  */
 import type { LabelledSample } from '@netsynth/core';
 import { bump, type Counts } from './counts.js';
-import { parseDns, type DnsMessage } from './dns.js';
+import { ednsLayout, parseDns, type DnsMessage } from './dns.js';
 import { layoutOf, mssValue, parseTcpOptions, TCPOPT, wscaleValue } from './tcp-options.js';
 import { viewOf, type PacketView } from './view.js';
 
@@ -42,6 +42,9 @@ export interface DnsProfile {
   answers: Record<string, string>;
   queryEdns: Counts;
   responseEdns: Counts;
+  /** OPT option layouts ("10:8" = a COOKIE of 8 bytes, '' = none) of queries and responses (absent in older states). */
+  queryEdnsOptions?: Counts;
+  responseEdnsOptions?: Counts;
 }
 
 export interface ProtocolProfile {
@@ -84,7 +87,7 @@ function newProtocol(): ProtocolProfile {
 }
 
 function newDns(): DnsProfile {
-  return { queryFlags: {}, responseFlags: {}, questions: {}, answers: {}, queryEdns: {}, responseEdns: {} };
+  return { queryFlags: {}, responseFlags: {}, questions: {}, answers: {}, queryEdns: {}, responseEdns: {}, queryEdnsOptions: {}, responseEdnsOptions: {} };
 }
 
 export function optionSetKey(present: Record<ProfileOption, boolean>): string {
@@ -135,10 +138,12 @@ function learnDns(p: ProtocolProfile, m: DnsMessage, direction: number): void {
     bump(dns.queryFlags, m.flags);
     bump(dns.questions, key, 4096);
     bump(dns.queryEdns, m.ednsUdpSize ?? 0);
+    if (m.ednsUdpSize !== undefined) bump((dns.queryEdnsOptions ??= {}), ednsLayout(m));
   } else {
     bump(dns.responseFlags, m.flags);
     dns.answers[key] = JSON.stringify(m.answers);
     bump(dns.responseEdns, m.ednsUdpSize ?? 0);
+    if (m.ednsUdpSize !== undefined) bump((dns.responseEdnsOptions ??= {}), ednsLayout(m));
   }
 }
 

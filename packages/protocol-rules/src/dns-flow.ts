@@ -6,7 +6,7 @@
  */
 import type { Direction, Rng } from '@netsynth/core';
 import { draw, mode } from './counts.js';
-import { buildDns, type DnsAnswer, type DnsMessage, type DnsQuestion } from './dns.js';
+import { buildDns, ednsOptionsOf, type DnsAnswer, type DnsMessage, type DnsQuestion } from './dns.js';
 import type { DnsProfile } from './class-profile.js';
 
 export interface DnsState {
@@ -28,6 +28,13 @@ function edns(c: Record<string, number>): number | undefined {
   return v > 0 ? v : undefined;
 }
 
+/** The OPT record of a message: the class's usual UDP size and option layout (option data seeded). */
+function ednsOf(size: number | undefined, layouts: Record<string, number> | undefined, rng: Rng): Partial<DnsMessage> {
+  if (size === undefined) return {};
+  const options = ednsOptionsOf(String((layouts && mode(layouts)) ?? ''), () => rng.int(256));
+  return { ednsUdpSize: size, ...(options.length > 0 && { ednsOptions: options }) };
+}
+
 function answersFor(p: DnsProfile, q: DnsQuestion): DnsAnswer[] {
   const text = p.answers[`${q.name}|${q.type}|${q.klass}`];
   return text ? (JSON.parse(text) as DnsAnswer[]) : [];
@@ -45,7 +52,7 @@ export function dnsPayload(s: DnsState, direction: Direction, rng: Rng): Uint8Ar
     const flags = mode(p.queryFlags);
     if (!question || flags === undefined) return undefined;
     const size = edns(p.queryEdns);
-    s.last = { id: rng.int(65536), flags: Number(flags), question, answers: [], ...(size !== undefined && { ednsUdpSize: size }) };
+    s.last = { id: rng.int(65536), flags: Number(flags), question, answers: [], ...ednsOf(size, p.queryEdnsOptions, rng) };
     return buildDns(s.last);
   }
   const flags = mode(p.responseFlags);
@@ -57,7 +64,7 @@ export function dnsPayload(s: DnsState, direction: Direction, rng: Rng): Uint8Ar
     flags: Number(flags),
     question,
     answers: answersFor(p, question),
-    ...(size !== undefined && { ednsUdpSize: size }),
+    ...ednsOf(size, p.responseEdnsOptions, rng),
   };
   return buildDns(msg);
 }

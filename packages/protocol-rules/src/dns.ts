@@ -27,6 +27,37 @@ export interface DnsMessage {
   answers: DnsAnswer[];
   /** EDNS(0) OPT record's UDP payload size, when the message carries one after its answers. */
   ednsUdpSize?: number;
+  /** The OPT record's options (e.g. a COOKIE, code 10), data as hex; none when absent. */
+  ednsOptions?: { code: number; data: string }[];
+}
+
+/** An OPT record's option layout as "code:length" pairs ("10:8"), '' for none: what a class profile keeps. */
+export function ednsLayout(m: DnsMessage): string {
+  return (m.ednsOptions ?? []).map((o) => `${o.code}:${o.data.length / 2}`).join(',');
+}
+
+/** The options of a layout, their data drawn by `byte` (option values such as cookies are per-client random). */
+export function ednsOptionsOf(layout: string, byte: () => number): { code: number; data: string }[] {
+  return layout
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => {
+      const [code = 0, length = 0] = pair.split(':').map(Number);
+      return { code, data: Buffer.from(Array.from({ length }, byte)).toString('hex') };
+    });
+}
+
+/** The options of an OPT record's RDATA; undefined when they do not tile it exactly. */
+function readOptions(b: Uint8Array, at: number, end: number): { code: number; data: string }[] | undefined {
+  const out: { code: number; data: string }[] = [];
+  let i = at;
+  while (i + 4 <= end) {
+    const len = u16(b, i + 2);
+    if (i + 4 + len > end) return undefined;
+    out.push({ code: u16(b, i), data: Buffer.from(b.subarray(i + 4, i + 4 + len)).toString('hex') });
+    i += 4 + len;
+  }
+  return i === end ? out : undefined;
 }
 
 const u16 = (b: Uint8Array, at: number): number => ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);
@@ -92,7 +123,12 @@ export function parseDns(b: Uint8Array): DnsMessage | undefined {
   }
   const msg: DnsMessage = { id: u16(b, 0), flags: u16(b, 2), question, answers };
   // A lone EDNS OPT record (root name, type 41) as the only additional: keep its UDP size.
-  if (ns === 0 && ar === 1 && b[i] === 0 && u16(b, i + 1) === 41) msg.ednsUdpSize = u16(b, i + 3);
+  if (ns === 0 && ar === 1 && b[i] === 0 && u16(b, i + 1) === 41) {
+    msg.ednsUdpSize = u16(b, i + 3);
+    const rdEnd = i + 11 + u16(b, i + 9);
+    const options = rdEnd <= b.length ? readOptions(b, i + 11, rdEnd) : undefined;
+    if (options?.length) msg.ednsOptions = options;
+  }
   return msg;
 }
 
@@ -114,6 +150,12 @@ export function buildDns(m: DnsMessage): Uint8Array {
     const rdata = Buffer.from(a.rdata, 'hex');
     out.push(0xc0, 12, ...be16(a.type), ...be16(a.klass), ...be32(a.ttl), ...be16(rdata.length), ...rdata);
   }
-  if (m.ednsUdpSize !== undefined) out.push(0, ...be16(41), ...be16(m.ednsUdpSize), 0, 0, 0, 0, 0, 0);
+  if (m.ednsUdpSize !== undefined) {
+    const rdata = (m.ednsOptions ?? []).flatMap((o) => {
+      const data = Buffer.from(o.data, 'hex');
+      return [...be16(o.code), ...be16(data.length), ...data];
+    });
+    out.push(0, ...be16(41), ...be16(m.ednsUdpSize), 0, 0, 0, 0, ...be16(rdata.length), ...rdata);
+  }
   return Uint8Array.from(out);
 }

@@ -90,7 +90,7 @@ export {
   type ChecksumContext,
 } from './transport-rules.js';
 export { bump, distinct, mode, draw, nearest, hamming16, type Counts } from './counts.js';
-export { parseDns, buildDns, type DnsMessage, type DnsQuestion, type DnsAnswer } from './dns.js';
+export { parseDns, buildDns, ednsLayout, ednsOptionsOf, type DnsMessage, type DnsQuestion, type DnsAnswer } from './dns.js';
 export { newDnsState, dnsPayload, type DnsState } from './dns-flow.js';
 export {
   PROFILE_OPTIONS,

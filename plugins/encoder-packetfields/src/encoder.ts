@@ -18,7 +18,8 @@ import { buildFlow } from './build.js';
 import { chooseFlow, type FlowChoice } from './choose.js';
 import { markAbsent } from './absent.js';
 import { sampleRows } from './extract.js';
-import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS } from './layout.js';
+import { holdToSummary } from './flowstats.js';
+import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS, SUMMARY_CHANNELS } from './layout.js';
 import type { PacketFieldsOptions } from './options.js';
 import { learnProfiles, type ClassProfile } from '@netsynth/protocol-rules';
 import type { PacketRow, SampleRows } from './rows.js';
@@ -148,11 +149,13 @@ export class PacketFieldsEncoder implements Encoder {
   }
 
   decode(tensor: ImageTensor, label: string): PacketFieldsDecoded {
-    const values = this.fromTensor(tensor);
+    const generated = this.fromTensor(tensor);
     const p = this.options.maxPackets;
     const problems: DecodeProblem[] = [];
     let nonFinite = 0;
-    for (const v of values) if (!Number.isFinite(v)) nonFinite++;
+    for (const v of generated) if (!Number.isFinite(v)) nonFinite++;
+    // Packets held to the flow's own count, direction share and per-direction means and spreads.
+    const values = holdToSummary(generated, p, SUMMARY_CHANNELS);
     if (nonFinite) problems.push({ message: `${nonFinite} non-finite value(s) in the tensor, read as -1` });
     const rng = createRng(deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`));
     const flow = chooseFlow(decodeFlow(values, p), this.profiles[label], rng, problems);

@@ -6,6 +6,7 @@
  */
 import { FLAG_NAMES, OPTION_NAMES, noOptions, type FlowFields, type PacketRow, type SampleRows } from './rows.js';
 import type { FieldScaler } from './scaling.js';
+import { FLOW_SUMMARY_FIELDS, summaryValues, type SummaryChannels } from './flowstats.js';
 
 export const PROTOCOL_SLOTS = [6, 17, 1, -1] as const;
 /** Port classes (IANA): well-known < 1024, registered < 49152, dynamic/ephemeral. */
@@ -46,10 +47,23 @@ export const FLOW_FIELDS: readonly string[] = [
   ...PORT_CLASSES.map((c) => `clientPortClass.${c}`),
   ...bits16('servicePort'),
   ...PORT_CLASSES.map((c) => `servicePortClass.${c}`),
+  ...FLOW_SUMMARY_FIELDS,
 ];
 
 export const FIELD_NAMES: readonly string[] = [...PACKET_FIELDS, ...FLOW_FIELDS];
 export const FIELD_COUNT = FIELD_NAMES.length;
+
+/** The channels decode holds to the flow summary (flowstats.ts). */
+export const SUMMARY_CHANNELS: SummaryChannels = {
+  present: PACKET_FIELDS.indexOf('present'),
+  direction: PACKET_FIELDS.indexOf('direction'),
+  fields: {
+    payloadLength: PACKET_FIELDS.indexOf('payloadLength'),
+    iat: PACKET_FIELDS.indexOf('iat'),
+    window: PACKET_FIELDS.indexOf('window'),
+  },
+  summary: FIELD_NAMES.indexOf(FLOW_SUMMARY_FIELDS[0] as string),
+};
 
 function packetValues(r: PacketRow, s: FieldScaler): number[] {
   const d = r.direction;
@@ -84,7 +98,7 @@ function flowValues(f: FlowFields): number[] {
 /** Field-major values (FIELD_COUNT × positions): value of field c at position i is out[c·P + i]. */
 export function encodeRows(sample: SampleRows, positions: number, s: FieldScaler): Float32Array {
   const out = new Float32Array(FIELD_COUNT * positions).fill(-1);
-  const flow = flowValues(sample.flow);
+  const flow = [...flowValues(sample.flow), ...summaryValues(sample.rows.slice(0, positions), positions, s)];
   const np = PACKET_FIELDS.length;
   for (let i = 0; i < positions; i++) {
     const row = sample.rows[i];

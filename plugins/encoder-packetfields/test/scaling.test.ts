@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPacketFieldsEncoder, FIELD_COUNT, PACKET_FIELDS, sampleRows } from '../src/index.js';
+import { createPacketFieldsEncoder, FIELD_COUNT, FIELD_NAMES, PACKET_FIELDS, sampleRows } from '../src/index.js';
 import { fromUnit, quantileKnots, toUnit } from '../src/quantiles.js';
 import { syntheticClasses } from './synthetic-classes.js';
 
@@ -37,10 +37,14 @@ describe('scaling: quantile (per class, per direction)', () => {
           .sort((a, b) => a - b);
         // A tensor whose packets all go this way with every scaled field at the centre of [-1, 1].
         const data = new Float32Array(FIELD_COUNT * 8).fill(-1);
+        // Its flow summary agrees: 8 of 8 packets, all that way, payload ranks centred with no spread.
+        const side = direction === 0 ? 'fwd' : 'back';
+        const flow: Record<string, number> = { 'flow.packets': 1, 'flow.backShare': direction === 0 ? -1 : 1, [`flow.payloadLength.${side}.mean`]: 0 };
         for (let i = 0; i < 8; i++) {
           data[0 * 8 + i] = 1;
           data[1 * 8 + i] = direction === 0 ? 1 : -1;
           data[lengthAt('payloadLength') * 8 + i] = 0;
+          for (const [name, v] of Object.entries(flow)) data[FIELD_NAMES.indexOf(name) * 8 + i] = v;
         }
         const d = enc.decode({ channels: FIELD_COUNT, height: 1, width: 8, data }, label);
         const median = sent[Math.floor((sent.length - 1) / 2)]!;
