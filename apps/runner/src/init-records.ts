@@ -1,7 +1,8 @@
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseRunConfig, writeFileAtomic, type AnyPluginDefinition } from '@netsynth/core';
-import { RECORD_FIELDS, RecordReader, guessColumns, readRecordHeader, type RecordField } from '@netsynth/records';
+import { RECORD_FIELDS, guessColumns, readRecordHeader, type RecordField } from '@netsynth/records';
 import { parseYamlConfig } from './config-file.js';
+import { chooseLabels, type LabelChoice } from './init-labels.js';
 import type { CliIo } from './io.js';
 import { toJson } from './json.js';
 import { relativeToConfig } from './init-config.js';
@@ -13,11 +14,6 @@ export const RECORD_FILE = /\.csv$/i;
 const ENCODER = '@netsynth/encoder-flowrecord';
 const GENERATOR = '@netsynth/generator-ddpm';
 const EVALUATORS = ['@netsynth/evaluator-netflow', '@netsynth/evaluator-sketch', '@netsynth/evaluator-anomaly'];
-/** Columns whose name says they hold a class label, in order of preference when tied. */
-const LABEL_NAME = /^(type|class|label|attack[ _-]?type|category)$/i;
-/** Rows read to find the label column, and the most distinct values a label column may have. */
-const SCAN_ROWS = 20_000;
-const MAX_LABELS = 100;
 /** Records kept per label and made per label in a first run (small enough for a laptop). */
 const MAX_SAMPLES = 2000;
 const SAMPLES_PER_LABEL = 200;
@@ -29,33 +25,16 @@ export interface RecordsStarter {
   columns: Partial<Record<RecordField, string>>;
   labelColumn?: string;
   labels: string[];
+  /** Why labels come from that column or from file names. */
+  labelReason: string;
   plugins: string[];
-}
-
-/** The label column of a record file: a label-named column with 2–100 values in its first rows (the most varied one). */
-async function findLabelColumn(file: string, columns: Partial<Record<RecordField, string>>): Promise<{ column: string; labels: string[] } | undefined> {
-  const reader = new RecordReader(file, { columns });
-  const values = new Map<string, Set<string>>();
-  let n = 0;
-  for await (const { row } of reader.rows()) {
-    for (const [k, v] of Object.entries(row)) {
-      if (!LABEL_NAME.test(k.trim())) continue;
-      const set = values.get(k) ?? new Set<string>();
-      if (set.size <= MAX_LABELS) set.add(v.trim());
-      values.set(k, set);
-    }
-    if (++n >= SCAN_ROWS) break;
-  }
-  const ok = [...values.entries()].filter(([, s]) => s.size >= 2 && s.size <= MAX_LABELS).sort((a, b) => b[1].size - a[1].size);
-  const best = ok[0];
-  return best ? { column: best[0], labels: [...best[1]].sort() } : undefined;
 }
 
 const q = (s: string): string => JSON.stringify(s);
 
 /**
  * A starter config for a folder of record CSVs: the column map its header needs (NetShare's
- * names need none), labels from a label column when one is found, the flow-record encoder,
+ * names need none), labels from a label column when every file has one (chooseLabels), the flow-record encoder,
  * the 1-D DDPM and the record evaluators; no pcap output.
  */
 export async function recordsStarterConfig(dir: string, files: readonly string[], installed: readonly AnyPluginDefinition[]): Promise<RecordsStarter> {
@@ -64,7 +43,11 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
   const columns = Object.fromEntries(RECORD_FIELDS.filter((f) => guessed[f] !== undefined && guessed[f] !== f).map((f) => [f, guessed[f]!])) as Partial<
     Record<RecordField, string>
   >;
-  const label = await findLabelColumn(join(dir, files[0]!), columns);
+  const choice: LabelChoice = await chooseLabels(
+    files.map((f) => join(dir, f)),
+    columns,
+  );
+  const label = choice.from === 'column' ? choice : undefined;
   const has = (name: string): boolean => installed.some((d) => d.name === name);
   const evaluators = EVALUATORS.filter(has);
   const lines: string[] = [
@@ -88,7 +71,7 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
       `    from: column`,
       `    column: ${q(label.column)}   # labels seen: ${label.labels.slice(0, 12).join(', ')}${label.labels.length > 12 ? ', …' : ''}`,
     );
-  else lines.push('    from: filename    # no label column found: each file is one class');
+  else lines.push(`    from: filename    # ${choice.reason}`);
   lines.push('  flows:');
   lines.push('    minPackets: 1');
   lines.push(`    maxSamplesPerLabel: ${MAX_SAMPLES}  # a first run on a sample of each class; 0 = every record`);
@@ -110,6 +93,7 @@ export async function recordsStarterConfig(dir: string, files: readonly string[]
     columns,
     ...(label && { labelColumn: label.column }),
     labels: label?.labels ?? [],
+    labelReason: choice.reason,
     plugins: [...(has(ENCODER) ? [ENCODER] : []), ...(has(ENCODER) && has(GENERATOR) ? [GENERATOR] : []), ...evaluators],
   };
 }
@@ -131,9 +115,11 @@ export async function initRecords(dir: string, files: readonly string[], flags: 
   }
   const shown = relative(io.cwd, file) || file;
   const labels = starter.labelColumn ? `labels from column ${starter.labelColumn} (${starter.labels.join(', ')})` : 'labels from file names';
+  const why = `labels: ${starter.labelReason}`;
   io.stdout.write(
     [
       `wrote ${shown}: ${files.length} record file(s), ${labels}`,
+      why,
       `plugins: ${starter.plugins.join(', ') || 'none installed'}`,
       `next: netsynth run ${shown}   (synthetic.csv goes to ${join(relative(io.cwd, dirname(file)) || '.', 'out')})`,
       '',
