@@ -78,7 +78,7 @@ export interface PassCounts {
   byField: Map<string, number>;
 }
 
-function countViolations(packetsPerSample: readonly (readonly Packet[])[], constraints: readonly Constraint[]): PassCounts {
+function countViolations(packetsPerSample: Iterable<readonly Packet[]>, constraints: readonly Constraint[]): PassCounts {
   const counts: PassCounts = { packets: 0, packetsPassing: 0, flows: 0, flowsPassing: 0, byField: new Map() };
   for (const packets of packetsPerSample) {
     const violations: Violation[] = constraints.flatMap((c) => c.check(packets));
@@ -94,6 +94,14 @@ function countViolations(packetsPerSample: readonly (readonly Packet[])[], const
     if (violations.length === 0) counts.flowsPassing++;
   }
   return counts;
+}
+
+/**
+ * `items.map(f)` one at a time, in order: a repaired sample is counted and dropped before the
+ * next is made, so repair holds one sample's copy, not a copy of every synthetic packet.
+ */
+function* mapLazily<T, U>(items: readonly T[], f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item);
 }
 
 export interface RulesetOutcome {
@@ -125,7 +133,7 @@ export function evaluateRulesets(
       synthetic: countViolations(synPackets, [constraint]),
       repaired: repair
         ? countViolations(
-            synPackets.map((p) => constraint.repair(p, repairRng).packets),
+            mapLazily(synPackets, (p) => constraint.repair(p, repairRng).packets),
             [constraint],
           )
         : null,
@@ -140,7 +148,7 @@ export function evaluateRulesets(
       synthetic: countViolations(synPackets, all),
       repaired: repair
         ? countViolations(
-            synPackets.map((p) => all.reduce<Packet[]>((pk, c) => c.repair(pk, repairRng).packets, [...p])),
+            mapLazily(synPackets, (p) => all.reduce<Packet[]>((pk, c) => c.repair(pk, repairRng).packets, [...p])),
             all,
           )
         : null,

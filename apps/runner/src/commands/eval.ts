@@ -1,18 +1,29 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Option } from 'commander';
-import type { EvalSet, EvaluationResult, LabelledSample, PluginContext } from '@netsynth/core';
+import type { EvaluationResult, LabelledSample, PluginContext } from '@netsynth/core';
 import { createRng, deriveSeed, InvalidArgumentError, parsePluginOptions } from '@netsynth/core';
 import { loadSamples } from '@netsynth/pcap';
 import { buildMetricsJson, writeReport } from '@netsynth/report';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
+import { evalSetsWithPcaps } from './eval-pcaps.js';
 import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
 import { createProgressReporter } from '../progress.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './options.js';
 
 /** Evaluators `netsynth eval` runs when --evaluators is not given (fd needs images, which captures do not have). */
 export const DEFAULT_EVAL_EVALUATORS = ['distribution', 'validity', 'downstream', 'privacy'] as const;
+
+/**
+ * `--max-samples-per-label` when not given. Evaluators hold every sample of both sides (the
+ * classifiers and nearest-neighbour checks need them all at once), so without a cap eval's
+ * memory grows with the capture: a 1 GB capture is 3.9 M packets. 200 windows of at most
+ * 1024 packets per label and side (as `netsynth init`'s first-run config) keep a gigabyte
+ * capture within a few hundred MB and still give every metric enough samples; each label
+ * gets a seeded uniform choice over all its windows. 0 keeps every sample.
+ */
+export const DEFAULT_EVAL_MAX_SAMPLES_PER_LABEL = 200;
 
 type LabelSource = 'auto' | 'filename' | 'directory' | 'none';
 
@@ -84,7 +95,12 @@ export const evalCommand: CliCommand = {
       .option('--idle-timeout <seconds>', 'flow idle timeout', parsePositiveNumber, 60)
       .option('--window <packets>', 'split flows into samples of at most this many packets', parseNonNegativeInt, 1024)
       .option('--min-packets <n>', 'drop flows (and trailing windows) with fewer packets', parseNonNegativeInt, 1)
-      .option('--max-samples-per-label <n>', 'keep at most this many samples per label (seeded choice); 0 = all', parseNonNegativeInt, 0)
+      .option(
+        '--max-samples-per-label <n>',
+        'keep at most this many samples per label and side (seeded uniform choice, bounds memory on big captures); 0 = all (memory grows with the captures)',
+        parseNonNegativeInt,
+        DEFAULT_EVAL_MAX_SAMPLES_PER_LABEL,
+      )
       .option('-f, --force', 'overwrite an existing report.html / metrics.json')
       .option('--json', 'print metrics.json on stdout instead of the tables')
       .action(async (flags: EvalFlags) => {
@@ -110,18 +126,20 @@ export const evalCommand: CliCommand = {
         const ctxBase = { progress, signal };
         const realSamples = await readSide(realPath, labels, flags, io.cwd, ctxBase);
         const synSamples = await readSide(synPath, labels, flags, io.cwd, ctxBase);
-        const real: EvalSet = { samples: realSamples, ...(existsSync(realPath) && !isDir(realPath) && { pcapPath: realPath }) };
-        const synthetic: EvalSet = { samples: synSamples, ...(existsSync(synPath) && !isDir(synPath) && { pcapPath: synPath }) };
-
+        const { real, synthetic, dispose } = await evalSetsWithPcaps({ real: realSamples, synthetic: synSamples }, progress, signal);
         const results: EvaluationResult[] = [];
-        for (const [i, e] of evaluators.entries()) {
-          if (signal.aborted) break;
-          const seed = deriveSeed(flags.seed, `eval:${i}:${e.def.name}`);
-          const ctx: PluginContext = { seed, rng: createRng(seed), progress, workDir: outDir, baseDir: io.cwd, signal };
-          const task = progress.start(`evaluate ${e.def.name}`);
-          const evaluator = await e.def.create(e.options, ctx);
-          results.push(await evaluator.evaluate(real, synthetic, ctx));
-          task.done();
+        try {
+          for (const [i, e] of evaluators.entries()) {
+            if (signal.aborted) break;
+            const seed = deriveSeed(flags.seed, `eval:${i}:${e.def.name}`);
+            const ctx: PluginContext = { seed, rng: createRng(seed), progress, workDir: outDir, baseDir: io.cwd, signal };
+            const task = progress.start(`evaluate ${e.def.name}`);
+            const evaluator = await e.def.create(e.options, ctx);
+            results.push(await evaluator.evaluate(real, synthetic, ctx));
+            task.done();
+          }
+        } finally {
+          dispose();
         }
         const input = {
           title: `netsynth eval: ${basename(realPath)} vs ${basename(synPath)}`,

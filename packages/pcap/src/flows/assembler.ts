@@ -1,6 +1,7 @@
 import { InvalidArgumentError, flowIdOf, type Direction, type DissectedPacket, type Flow, type Packet } from '@netsynth/core';
 import { dissect } from '../dissect/dissect.js';
 import { endpointsKeyOf, endpointsOf, fragmentOf, type PacketEndpoints } from './flow-key.js';
+import { ownedCopies } from './reservoir.js';
 import { countTruncation, emptyTruncationCounts, type TruncationCounts } from '../truncation.js';
 
 export interface FlowAssemblerOptions {
@@ -20,6 +21,14 @@ export interface FlowAssemblerOptions {
    * `indexOf`, `startOf` its offset in the flow) and stays open with the rest.
    */
   pieces?: { heldPackets: number; piecePackets: number };
+  /**
+   * Bounds what open flows pin of the reader's shared 64 KiB slabs (ByteArena): once this
+   * many bytes of packet data came in, the packets each open flow gained since the last time
+   * are copied into one buffer of that flow's own. Without it a slow flow with one packet in
+   * each of a thousand slabs keeps 64 MB alive for its 300 KB. Each packet is copied at most
+   * once; unset, packets are held as given.
+   */
+  ownBytesEvery?: number;
 }
 
 export interface FlowAssemblerStats {
@@ -40,6 +49,8 @@ interface ActiveFlow {
   lastNs: bigint;
   /** Packets of this flow already given out as pieces. */
   start: number;
+  /** Leading packets of `flow.packets` whose bytes are the flow's own (see `ownBytesEvery`). */
+  owned: number;
 }
 
 interface PendingDatagram {
@@ -74,6 +85,8 @@ export class FlowAssembler {
   private held = 0;
   /** `held` that triggers the next cut (see `cutPieces`). */
   private cutAt: number;
+  /** Packet bytes added since the held packets were last copied (see `ownBytesEvery`). */
+  private unowned = 0;
 
   constructor(private readonly options: FlowAssemblerOptions) {
     if (!(options.idleTimeoutSeconds > 0)) throw new InvalidArgumentError(`idleTimeoutSeconds must be > 0, got ${options.idleTimeoutSeconds}`);
@@ -134,6 +147,7 @@ export class FlowAssembler {
         seq: this.seq++,
         lastNs: packet.timestampNs,
         start: 0,
+        owned: 0,
       };
       this.order.set(current.flow, current.seq);
       this.active.set(key, current);
@@ -144,6 +158,8 @@ export class FlowAssembler {
       current.flow.packets.push(packet);
       current.flow.directions.push(direction);
       this.held++;
+      this.unowned += packet.data.length;
+      if (this.unowned > (this.options.ownBytesEvery ?? Infinity)) this.ownHeldBytes();
     }
     if (packet.timestampNs > current.lastNs) current.lastNs = packet.timestampNs;
     return this.sweepMaybe(packet.timestampNs, ended);
@@ -165,11 +181,24 @@ export class FlowAssembler {
       this.order.set(piece, f.seq);
       this.offsets.set(piece, f.start);
       f.start += cut;
+      f.owned = Math.max(0, f.owned - cut);
       this.held -= cut;
       out.push({ seq: f.seq, flow: piece });
     }
     this.cutAt = Math.max(pieces.heldPackets, this.held + pieces.heldPackets / 2);
     return out;
+  }
+
+  /** Copies each open flow's packets since the last call into one buffer of its own. */
+  private ownHeldBytes(): void {
+    for (const f of this.active.values()) {
+      const packets = f.flow.packets;
+      if (f.owned >= packets.length) continue;
+      const copies = ownedCopies(packets, f.owned);
+      for (let i = 0; i < copies.length; i++) packets[f.owned + i] = copies[i]!;
+      f.owned = packets.length;
+    }
+    this.unowned = 0;
   }
 
   private sweepMaybe(nowNs: bigint, ended: ActiveFlow[]): Flow[] {

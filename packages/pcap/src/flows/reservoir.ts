@@ -1,4 +1,4 @@
-import type { Flow, Rng } from '@netsynth/core';
+import type { Flow, Packet, Rng } from '@netsynth/core';
 
 /**
  * A uniform sample of at most `max` items from a stream of unknown length (Vitter's
@@ -30,20 +30,26 @@ export class Reservoir<T> {
 }
 
 /**
- * The flow with its packets' bytes copied into one buffer of its own. A packet read from
- * a capture shares a 64 KiB slab with its neighbours (other flows' packets): a sample kept
- * for long would otherwise pin every slab it touches.
+ * Copies of `packets` from index `from` on, their bytes in one buffer of their own. A packet
+ * read from a capture shares a 64 KiB slab with its neighbours (other flows' packets): one
+ * kept for long would otherwise pin every slab it touches.
  */
-export function compactFlow(flow: Flow): Flow {
+export function ownedCopies(packets: readonly Packet[], from = 0): Packet[] {
   let total = 0;
-  for (const p of flow.packets) total += p.data.length;
+  for (let i = from; i < packets.length; i++) total += packets[i]!.data.length;
   const bytes = new Uint8Array(total);
   let at = 0;
-  const packets = flow.packets.map((p) => {
+  const out: Packet[] = [];
+  for (let i = from; i < packets.length; i++) {
+    const p = packets[i]!;
     bytes.set(p.data, at);
-    const data = bytes.subarray(at, at + p.data.length);
+    out.push({ ...p, data: bytes.subarray(at, at + p.data.length) });
     at += p.data.length;
-    return { ...p, data };
-  });
-  return { ...flow, packets };
+  }
+  return out;
+}
+
+/** The flow with its packets' bytes copied into one buffer of its own (see ownedCopies). */
+export function compactFlow(flow: Flow): Flow {
+  return { ...flow, packets: ownedCopies(flow.packets) };
 }

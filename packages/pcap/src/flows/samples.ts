@@ -35,6 +35,12 @@ export interface LoadSamplesOptions {
  */
 export const DEFAULT_MAX_OPEN_PACKETS = 262144;
 
+/**
+ * FlowAssembler `ownBytesEvery` for loadSamples: the reader's slabs that open flows may pin
+ * stay within about this much (4 MiB) of new packet data, whatever the open flows hold.
+ */
+const OWN_BYTES_EVERY = 4 * 1024 * 1024;
+
 /** File name patterns taken from a directory given in `input.captures`. */
 const CAPTURE_PATTERNS = ['**/*.pcap', '**/*.pcapng', '**/*.cap'];
 
@@ -140,6 +146,7 @@ async function streamSamples(
     idleTimeoutSeconds: flowConfig.idleTimeoutSeconds,
     source,
     pieces: { heldPackets: options.maxOpenPackets ?? DEFAULT_MAX_OPEN_PACKETS, piecePackets: flowConfig.windowPackets },
+    ownBytesEvery: OWN_BYTES_EVERY,
   });
   const reservoir = reservoirOf(label);
   // Kept windows get bytes of their own only when a reservoir may keep them long.
