@@ -1,4 +1,4 @@
-import { CaptureReader, dissect, summarizeCapture, type CaptureSummary } from '@netsynth/pcap';
+import { CaptureReader, dissect, summarizeCapture, type CaptureSummary, type TruncationCounts } from '@netsynth/pcap';
 import { InterruptedError, nsToSeconds, type DissectedPacket, type ProgressReporter } from '@netsynth/core';
 
 /** One packet as `netsynth inspect --packets` reports it (field meanings as tshark's, see the README). */
@@ -59,6 +59,8 @@ export interface InspectReport {
   linkTypes: number[];
   skippedByLinkType: Record<number, number>;
   protocolCounts: CaptureSummary['protocolCounts'];
+  /** Packets the snap length cut, and of those with a header cut (headers-only traces). */
+  truncated: TruncationCounts;
   flows: number;
   firstTimestampNs: string | null;
   lastTimestampNs: string | null;
@@ -162,6 +164,7 @@ export async function inspectCapture(file: string, options: InspectOptions = {})
     linkTypes: summary.linkTypes,
     skippedByLinkType: summary.skippedByLinkType,
     protocolCounts: summary.protocolCounts,
+    truncated: summary.truncated,
     flows: summary.flows,
     firstTimestampNs: first === undefined ? null : first.toString(),
     lastTimestampNs: last === undefined ? null : last.toString(),
@@ -208,6 +211,11 @@ export function formatInspectReport(r: InspectReport): string {
   if (skipped.length) lines.push(`  not dissected ${skipped.map(([t, n]) => `${n} of link type ${t}`).join(', ')}`);
   const c = r.protocolCounts;
   lines.push(`  protocols    IPv4 ${c.ipv4}, IPv6 ${c.ipv6}; TCP ${c.tcp}, UDP ${c.udp}, ICMP ${c.icmp}, ICMPv6 ${c.icmpv6}, other ${c.other}`);
+  if (r.truncated.packets > 0) {
+    lines.push(
+      `  truncated    ${r.truncated.packets} cut by the snap length, ${r.truncated.headers} of them inside the headers (kept; fields past the cut are absent)`,
+    );
+  }
   lines.push(`  flows        ${r.flows}`);
   lines.push(`  duration     ${r.durationSeconds.toFixed(6)} s`);
   for (const w of r.warnings) lines.push(`  warning      offset ${w.offset}: ${w.message}`);

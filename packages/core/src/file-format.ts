@@ -44,6 +44,8 @@ export interface FormatWriteReport {
   skipped: Record<string, number>;
   /** Packets read (a writer may stop reading once maxRecords records are written). */
   packets?: number;
+  /** Records of packets whose headers the snap length cut: written with what was captured, the rest marked absent. */
+  truncated?: number;
 }
 
 export interface FormatReadOptions {

@@ -33,3 +33,4 @@ export { DEFAULT_MAX_OPEN_PACKETS, expandCaptures, flowOfSampleId, loadSamples, 
 
 // Inspection
 export { summarizeCapture, type CaptureSummary, type ProtocolCounts, type SummarizeOptions } from './summarize.js';
+export { countTruncation, emptyTruncationCounts, snapCutOf, type SnapCut, type TruncationCounts } from './truncation.js';

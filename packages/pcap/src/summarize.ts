@@ -3,6 +3,7 @@ import { dissect } from './dissect/dissect.js';
 import { FlowAssembler } from './flows/assembler.js';
 import { CaptureReader } from './reader/capture-reader.js';
 import type { CaptureFormat, CaptureWarning } from './reader/types.js';
+import { countTruncation, emptyTruncationCounts, type TruncationCounts } from './truncation.js';
 
 export interface ProtocolCounts {
   ipv4: number;
@@ -27,6 +28,8 @@ export interface CaptureSummary {
   linkTypes: number[];
   skippedByLinkType: Record<number, number>;
   protocolCounts: ProtocolCounts;
+  /** Packets the snap length cut (and of those, with a header cut): encoded with fields absent, never dropped. */
+  truncated: TruncationCounts;
   /** Flows (see FlowAssembler) with the given idle timeout. */
   flows: number;
   /** Undefined for a capture without packets. bigint: JSON needs a replacer (e.g. to string). */
@@ -68,7 +71,7 @@ export async function summarizeCapture(path: string, options: SummarizeOptions =
     }
   }
   assembler.flush();
-  const { packets, bytes, originalBytes, counts, skippedByLinkType, first, last } = tally;
+  const { packets, bytes, originalBytes, counts, skippedByLinkType, first, last, truncated } = tally;
   return {
     file: path,
     format: reader.format ?? 'pcap',
@@ -78,6 +81,7 @@ export async function summarizeCapture(path: string, options: SummarizeOptions =
     linkTypes: [...reader.linkTypes],
     skippedByLinkType,
     protocolCounts: counts,
+    truncated,
     flows: assembler.stats.flows,
     firstTimestampNs: first,
     lastTimestampNs: last,
@@ -89,6 +93,7 @@ export async function summarizeCapture(path: string, options: SummarizeOptions =
 class Tally {
   readonly counts: ProtocolCounts = { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, icmpv6: 0, other: 0 };
   readonly skippedByLinkType: Record<number, number> = {};
+  readonly truncated = emptyTruncationCounts();
   packets = 0;
   bytes = 0;
   originalBytes = 0;
@@ -101,6 +106,7 @@ class Tally {
     this.packets++;
     this.bytes += p.capturedLength;
     this.originalBytes += p.originalLength;
+    countTruncation(this.truncated, dp);
     if (this.first === undefined || p.timestampNs < this.first) this.first = p.timestampNs;
     if (this.last === undefined || p.timestampNs > this.last) this.last = p.timestampNs;
     if (dp.layers.length === 0 && dp.problems.some((m) => m.startsWith('link type'))) {

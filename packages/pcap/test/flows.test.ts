@@ -91,7 +91,7 @@ describe('assembleFlows', () => {
     assembler.add(at(0, new Uint8Array(30), 127));
     assembler.add(at(0, ethernet(0x0800, tcp4('1.1.1.1', '2.2.2.2', 1, 2)), 1));
     expect(assembler.flush()).toHaveLength(1);
-    expect(assembler.stats).toEqual({ packets: 3, nonIp: 2, orphanFragments: 0, flows: 1 });
+    expect(assembler.stats).toEqual({ packets: 3, nonIp: 2, orphanFragments: 0, flows: 1, truncated: { packets: 0, headers: 0 } });
   });
 
   it('the streaming assembler hands out flows as they time out', () => {

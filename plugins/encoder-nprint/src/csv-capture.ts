@@ -18,6 +18,8 @@ export interface NprintCsvStreamResult {
   packets: number;
   /** Packets without a row, per reason. */
   skipped: Partial<Record<SkipCode, number>>;
+  /** Rows of packets whose headers the snap length cut (captured bits, -1 from the cut on). */
+  truncated: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function writePacketsAsNprintCsv(
   const row = new Int8Array(width);
   const skipped: Partial<Record<SkipCode, number>> = {};
   let packets = 0;
+  let truncated = 0;
   let previousUs: bigint | undefined;
   try {
     outer: for await (const batch of batches) {
@@ -54,6 +57,7 @@ export async function writePacketsAsNprintCsv(
           skipped[code] = (skipped[code] ?? 0) + 1;
           continue;
         }
+        if (res.truncated) truncated++;
         // nprint's rts: µs since the previous written row, both cut to whole µs (see gapsUs).
         let prefix: string[] = [res.srcIp];
         if (rts) {
@@ -70,5 +74,5 @@ export async function writePacketsAsNprintCsv(
     throw e;
   }
   await writer.close();
-  return { rows: writer.rows, columns: width, packets, skipped };
+  return { rows: writer.rows, columns: width, packets, skipped, truncated };
 }

@@ -48,6 +48,8 @@ export interface EncodeReport {
   skipped: SkippedPacket[];
   /** Representable packets left out because the sample had more than maxPackets. */
   overflow: number;
+  /** Rows of packets whose headers the snap length cut: captured bits, -1 from the cut on. */
+  truncated: number;
 }
 
 export interface NprintDecodedSample extends DecodedSample {
@@ -197,6 +199,7 @@ export class NprintEncoder implements Encoder {
     const packetIndex: number[] = [];
     let previousUs = 0n;
     let overflow = 0;
+    let truncated = 0;
     for (let i = 0; i < packets.length; i++) {
       const packet = packets[i] as Packet;
       const ip = this.locate(packet);
@@ -219,9 +222,10 @@ export class NprintEncoder implements Encoder {
       previousUs = us;
       writeTensorRow(tensor.data, shape, packetIndex.length, row, gap);
       packetIndex.push(i);
+      if (res.truncated) truncated++;
     }
     for (let y = packetIndex.length; y < shape.height; y++) writeTensorRow(tensor.data, shape, y, null, 0);
-    return { tensor, rows: packetIndex.length, packetIndex, skipped, overflow };
+    return { tensor, rows: packetIndex.length, packetIndex, skipped, overflow, truncated };
   }
 
   private checkShape(tensor: ImageTensor): void {

@@ -57,7 +57,7 @@ export function nprintFormats(parse: ParseNprintOptions): PluginFileFormat[] {
         relativeTimestamps: options.relativeTimestamps ?? false,
         ...(options.maxRecords !== undefined && options.maxRecords > 0 && { maxRows: options.maxRecords }),
       });
-      return { records: result.rows, columns: result.columns, skipped: { ...result.skipped }, packets: result.packets };
+      return { records: result.rows, columns: result.columns, skipped: { ...result.skipped }, packets: result.packets, truncated: result.truncated };
     },
     read: async (file, read) => decodeTable(await readNprintCsv(file), file, parse(read.options), read),
   };

@@ -33,6 +33,8 @@ export interface PacketsToRowsResult {
   /** packetIndex[r]: input packet of row r. */
   packetIndex: number[];
   skipped: SkippedPacket[];
+  /** Rows of packets whose headers the snap length cut (kept: captured bits, -1 from the cut on). */
+  truncated: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export function packetsToRows(packets: readonly Packet[], options: PacketsToRows
   const packetIndex: number[] = [];
   const skipped: SkippedPacket[] = [];
   const times: bigint[] = [];
+  let truncated = 0;
   for (let i = 0; i < packets.length && index.length < maxRows; i++) {
     const packet = packets[i] as Packet;
     const ip = locate(packet);
@@ -70,6 +73,7 @@ export function packetsToRows(packets: readonly Packet[], options: PacketsToRows
     }
     index.push(res.srcIp);
     packetIndex.push(i);
+    if (res.truncated) truncated++;
     times.push(packet.timestampNs);
   }
   const rowCount = index.length;
@@ -83,7 +87,7 @@ export function packetsToRows(packets: readonly Packet[], options: PacketsToRows
     bits: bits.slice(0, rowCount * width),
     rowCount,
   };
-  return { table, packetIndex, skipped };
+  return { table, packetIndex, skipped, truncated };
 }
 
 export interface RowsToPacketsOptions {

@@ -1,6 +1,7 @@
 /** A sample's packets → its rows of header fields in real units. */
 import type { Direction, LabelledSample } from '@netsynth/core';
 import { parseTcpOptions, TCPOPT, viewOf, type PacketView } from '@netsynth/protocol-rules';
+import { absentFields } from './absent.js';
 import { noOptions, type OptionName, type PacketRow, type SampleRows } from './rows.js';
 
 const OPTION_KINDS: Record<OptionName, number> = {
@@ -48,7 +49,9 @@ export function sampleRows(sample: LabelledSample, maxPackets: number): SampleRo
     const id = v.ipv4?.identification;
     const last = lastId[direction];
     lastId[direction] = id;
+    const absent = absentFields(v);
     rows.push({
+      ...(absent.length > 0 && { absent }),
       direction,
       ipLength,
       payloadLength: Math.max(0, ipLength - headerBytes(v)),

@@ -32,6 +32,8 @@ export interface PacketRow {
   options: Record<OptionName, boolean>;
   /** ICMP type (0 for other protocols). */
   icmpType: number;
+  /** Fields (PACKET_FIELDS names) the snap length did not capture: 0 in the tensor, left out of fit (absent.ts). */
+  absent?: readonly string[];
 }
 
 export interface FlowFields {

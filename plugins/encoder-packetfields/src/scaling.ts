@@ -84,7 +84,8 @@ export function fieldScaler(s: Scales, own: DirectionKnots | undefined, pooled: 
 /** Knots of every scaled field by direction over these samples' rows. */
 export function learnKnots(samples: readonly SampleRows[]): DirectionKnots {
   const values = Object.fromEntries(SCALED_FIELDS.map((f) => [f, [[], []]])) as unknown as Record<ScaledField, [number[], number[]]>;
-  for (const s of samples) for (const r of s.rows) for (const f of SCALED_FIELDS) values[f][r.direction].push(raw(f, r));
+  // A field the snap length did not capture says nothing of the class's values (absent.ts).
+  for (const s of samples) for (const r of s.rows) for (const f of SCALED_FIELDS) if (!r.absent?.includes(f)) values[f][r.direction].push(raw(f, r));
   const knotsOf = (v: number[]): QuantileKnots | null => (v.length ? quantileKnots(v, KNOTS) : null);
   return Object.fromEntries(SCALED_FIELDS.map((f) => [f, [knotsOf(values[f][0]), knotsOf(values[f][1])]])) as unknown as DirectionKnots;
 }

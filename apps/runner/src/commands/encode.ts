@@ -19,9 +19,10 @@ import {
   type PluginFileFormat,
   type ProgressReporter,
 } from '@netsynth/core';
-import { CaptureReader, expandCaptures, loadSamples } from '@netsynth/pcap';
+import { CaptureReader, emptyTruncationCounts, expandCaptures, loadSamples } from '@netsynth/pcap';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
+import { formatTruncation } from '../pipeline/stages/common.js';
 import { PluginLoader, shortPluginSpec, type LoadedPlugin } from '../plugin-loader.js';
 import { writePngFile } from '../png.js';
 import { safeName } from '../pipeline/paths.js';
@@ -161,6 +162,7 @@ async function encodeToFile(
     ...(report.columns !== undefined && { columns: report.columns }),
     packets,
     skipped: report.skipped,
+    ...(report.truncated !== undefined && { truncated: report.truncated }),
   };
   if (flags.json) env.stdout(`${toJson(summary)}\n`);
   else {
@@ -168,7 +170,8 @@ async function encodeToFile(
       .map(([code, n]) => `${n} ${code}`)
       .join(', ');
     const columns = report.columns === undefined ? '' : ` × ${report.columns} columns`;
-    env.stdout(`${out}: ${report.records} rows${columns} from ${packets} packets${why ? ` (skipped: ${why})` : ''}\n`);
+    const cut = report.truncated ? `; ${report.truncated} with headers cut by the snap length (captured bits kept, the rest absent)` : '';
+    env.stdout(`${out}: ${report.records} rows${columns} from ${packets} packets${why ? ` (skipped: ${why})` : ''}${cut}\n`);
   }
 }
 
@@ -231,6 +234,7 @@ export const encodeCommand: CliCommand = {
           const options = parseOptionsJson(flags.options, '--options');
           const seed = deriveSeed(flags.seed, `encode:${loaded.def.name}`);
           const encoder = await createEncoder(loaded, options, { seed, progress, workDir: out, baseDir: io.cwd, signal });
+          const truncated = emptyTruncationCounts();
           const samples = await loadSamples(
             {
               captures: flags.shard ? shareOfList(await expandCaptures([input], io.cwd), flags.shard) : [input],
@@ -246,7 +250,7 @@ export const encodeCommand: CliCommand = {
               holdout: 0,
             },
             io.cwd,
-            { seed: flags.seed, progress, signal },
+            { seed: flags.seed, progress, signal, truncated },
           );
           if (samples.length === 0) throw new InvalidArgumentError(`${capture} holds no flows to encode`);
           if (encoder.fit) await encoder.fit(samples);
@@ -305,11 +309,11 @@ export const encodeCommand: CliCommand = {
             startNs: (s.flow.packets[0]?.timestampNs ?? 0n).toString(),
           }));
           await writeFileAtomic(resolve(out, ENCODED_DIR.samples), toJson(sampleList), { force });
-          const summary = { out, encoder: loaded.def.name, samples: samples.length, shape: [info.channels, info.height, info.width], images };
+          const summary = { out, encoder: loaded.def.name, samples: samples.length, shape: [info.channels, info.height, info.width], images, truncated };
           if (flags.json) stdout(`${toJson(summary)}\n`);
           else
             stdout(
-              `${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}\n`,
+              `${out}: ${samples.length} samples → ${info.channels}×${info.height}×${info.width} tensors (${loaded.def.name})${images ? `, ${images} PNG renders` : ''}${truncated.packets > 0 ? `; ${formatTruncation(truncated)}` : ''}\n`,
             );
         } catch (e) {
           // A folder this encode created and could not fill (disk full, Ctrl-C) must not block the retry.

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encoder, GeneratedSample, Generator, GeneratorExtension } from '@netsynth/core';
-import { loadSamples } from '@netsynth/pcap';
+import { emptyTruncationCounts, loadSamples } from '@netsynth/pcap';
 import { readTensorFile } from '../tensor-file.js';
 import { artifactKey } from './artifact-key.js';
 import { OUT } from './paths.js';
@@ -16,12 +16,13 @@ import type { EncodedSets, IngestResult } from './state.js';
 /** The captures as labelled samples, split into train and holdout. Deterministic: re-reading gives the same. */
 export const IngestKey = artifactKey<IngestResult>('ingest', async (state) => {
   const options = { seed: state.seeds.ingest, progress: state.progress, ...(state.signal !== undefined && { signal: state.signal }) };
+  const truncated = emptyTruncationCounts();
   const all = isRecordsRun(state.config)
     ? await loadRecordInput(state.config, state.loaded, options)
-    : await loadSamples(state.config.input, state.loaded.dir, options);
+    : await loadSamples(state.config.input, state.loaded.dir, { ...options, truncated });
   state.checkAborted();
   const { train, holdout } = splitHoldout(all, state.config.input.holdout, state.seeds.ingest, state.config.input.split);
-  return { all, train, holdout };
+  return { all, train, holdout, truncated };
 });
 
 /** The fitted encoder: from the encode stage, or a new instance with the state it saved. */

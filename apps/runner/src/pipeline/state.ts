@@ -1,3 +1,4 @@
+import type { TruncationCounts } from '@netsynth/pcap';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -49,6 +50,8 @@ export interface IngestResult {
   all: LabelledSample[];
   train: LabelledSample[];
   holdout: LabelledSample[];
+  /** Packets of the captures the snap length cut (kept, fields past the cut absent); zero for record input. */
+  truncated: TruncationCounts;
 }
 
 export interface EncodedSets {

@@ -17,3 +17,8 @@ export function formatCounts(counts: Record<string, number>): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 }
+
+/** "N packets cut by the snap length (M inside the headers)": encode and ingest report it. */
+export function formatTruncation(t: { packets: number; headers: number }): string {
+  return `${t.packets} packet(s) cut by the snap length (${t.headers} inside the headers; kept, fields past the cut encoded as absent)`;
+}

@@ -7,7 +7,7 @@ import { OUT } from '../paths.js';
 import { isRecordsRun, recordFileHashes } from '../records.js';
 import { countByLabel } from '../split.js';
 import type { Stage } from '../stage.js';
-import { formatCounts } from './common.js';
+import { formatCounts, formatTruncation } from './common.js';
 import { IngestKey } from '../artifacts.js';
 
 /** Captures → flows → labelled samples, split per label into train and holdout (input.split: by flow, time or window). */
@@ -22,7 +22,7 @@ export const ingestStage: Stage = {
   },
   outputs: () => [OUT.ingestSamples],
   async run(state) {
-    const { all, train, holdout } = await state.get(IngestKey);
+    const { all, train, holdout, truncated } = await state.get(IngestKey);
     const { flows } = state.config.input;
     if (all.length === 0) {
       throw new ConfigError(
@@ -38,16 +38,19 @@ export const ingestStage: Stage = {
         split: state.config.input.split,
         samples: all.length,
         perLabel,
+        truncated,
         train: train.map((s) => ({ id: s.id, label: s.label, packets: s.flow.packets.length })),
         holdout: holdout.map((s) => ({ id: s.id, label: s.label, packets: s.flow.packets.length })),
       }),
       { force: true },
     );
     const packets = all.reduce((n, s) => n + s.flow.packets.length, 0);
+    // Headers-only captures (CAIDA, editcap -s): cut packets stay, and the count says how many.
+    const cut = truncated.packets > 0 ? `; ${formatTruncation(truncated)}` : '';
     return {
-      summary: `${all.length} samples (${packets} packets) in ${Object.keys(perLabel).length} labels (${formatCounts(perLabel)}); train ${train.length}, holdout ${holdout.length} (split by ${state.config.input.split})`,
+      summary: `${all.length} samples (${packets} packets) in ${Object.keys(perLabel).length} labels (${formatCounts(perLabel)}); train ${train.length}, holdout ${holdout.length} (split by ${state.config.input.split})${cut}`,
       outputs: [OUT.ingestSamples],
-      details: { samples: all.length, packets, perLabel, train: train.length, holdout: holdout.length },
+      details: { samples: all.length, packets, perLabel, train: train.length, holdout: holdout.length, truncated },
     };
   },
 };
