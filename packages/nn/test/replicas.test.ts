@@ -77,14 +77,7 @@ async function train(t: Trainer, from: number, to: number): Promise<number[]> {
 }
 
 function flat(t: Trainer, ema = false): Float32Array {
-  const parts = t.trainable.map(([name]) => (ema ? t.emaParameter(name)! : t.parameter(name)));
-  const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
+  return Float32Array.from(t.trainable.flatMap(([name]) => Array.from(ema ? t.emaParameter(name)! : t.parameter(name))));
 }
 
 describe('data-parallel replicas', () => {

@@ -118,6 +118,7 @@ export const HAVE_TSHARK = commandRuns('tshark', ['--version']);
 
 export { alternate, benchCapture, benchPairs, median, mergedLabCapture, throughput, timedCommand, type AlternatedTimes, type TimedRun } from './bench.js';
 export { syntheticSeries, type SeriesRng, type SyntheticSeries } from './series.js';
+export { concat } from './bytes.js';
 export { gaussianDenoiser, sampleStats, type GaussianPrediction } from './diffusion.js';
 export { CHROMIUM, consoleLines, haveChromium, reportLayout, runChromium, type ReportLayoutFacts } from './chromium.js';
 export { TSHARK_FIELDS, TsharkComparison, innerOnly, tsharkFields, tsharkView } from './tshark.js';

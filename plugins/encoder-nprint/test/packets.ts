@@ -1,4 +1,5 @@
 import type { Packet } from '@netsynth/core';
+import { concat } from '@netsynth/test-support';
 
 /** Hand-made datagrams for unit tests (checksums are arbitrary: nPrint keeps whatever is there). */
 export interface Ipv4Spec {
@@ -91,15 +92,7 @@ export function icmpEcho(type = 8): Uint8Array {
   return Uint8Array.of(type, 0, 0xf7, 0xff, 0x00, 0x01, 0x00, 0x07);
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+export { concat };
 
 export function rawPacket(data: Uint8Array, timestampNs = 0n): Packet {
   return { timestampNs, capturedLength: data.length, originalLength: data.length, linkType: 101, data };
