@@ -51,3 +51,14 @@ export async function sampleReportInput(): Promise<ReportInput> {
     lossHistory,
   };
 }
+
+/** The whole-run CDF plots the report of {@link sampleReportInput} draws (per-class views aside). */
+export const SAMPLE_REPORT_CDFS = [
+  'cdf-packets-length',
+  'cdf-packets-iat',
+  'cdf-flows-packets',
+  'cdf-flows-bytes',
+  'cdf-flows-duration',
+  'cdf-trace-concurrency',
+  'cdf-privacy-dcr',
+] as const;

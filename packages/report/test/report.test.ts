@@ -5,7 +5,7 @@ import type { ImageTensor } from '@netsynth/core';
 import { createImageTensor } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
 import { buildMetricsJson, imageGroupsFor, pngDataUri, renderCdfSvg, renderReport, REPORT_SECTION_IDS, thumbnailSize, writeReport } from '../src/index.js';
-import { sampleReportInput, testCard } from './fixture.js';
+import { SAMPLE_REPORT_CDFS, sampleReportInput, testCard } from './fixture.js';
 
 describe('report pieces', () => {
   it('encodes RGBA renders as PNG data URIs and rejects wrong sizes', () => {
@@ -83,16 +83,7 @@ describe('renderReport and writeReport', () => {
     // Per-class CDFs sit behind a radio-button class selector (no script).
     expect(html).toContain('<input type="radio" name="class-view" id="cls-0" checked><label for="cls-0">bulk</label>');
     expect(html).toContain('<svg class="cdf" id="plot-training-loss"');
-    for (const id of [
-      'cdf-packets-length',
-      'cdf-packets-iat',
-      'cdf-flows-packets',
-      'cdf-flows-bytes',
-      'cdf-flows-duration',
-      'cdf-trace-concurrency',
-      'cdf-packets-length-class-dns',
-      'cdf-privacy-dcr',
-    ]) {
+    for (const id of [...SAMPLE_REPORT_CDFS, 'cdf-packets-length-class-dns']) {
       expect(html).toContain(`<svg class="cdf" id="${id}"`);
     }
     expect(html).toContain('id="downstream-classifiers"');
