@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { EngineError } from '@netsynth/core';
+import { EngineError, InterruptedError } from '@netsynth/core';
 
 /** What tshark says about a capture, per packet counted once. */
 export interface TsharkCounts {
@@ -89,9 +89,13 @@ export async function tsharkCounts(pcapPath: string, tshark = findTshark(), sign
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
+    // Ctrl-C aborts tshark through `signal`: that is an interruption, not an engine failure.
+    child.on('error', (e) => reject(signal?.aborted ? new InterruptedError('tshark stopped: interrupted') : e));
     child.on('close', resolve);
   });
+  // It may reject while stdout is still read below; without a handler by then Node quits on it
+  // (issue 20: Ctrl-C during `eval` died with an AbortError stack). Awaited after the loop.
+  exited.catch(() => undefined);
   for await (const line of createInterface({ input: child.stdout })) {
     if (!line) continue;
     const [, malformed = '', severity = '', ...checksums] = line.split('\t');
