@@ -150,7 +150,7 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   const labelsFrom = folders.size >= 2 ? 'directory' : 'filename';
   const labels = [...new Set(captures.map((c) => (labelsFrom === 'directory' ? basename(dirname(c)) : basename(c).replace(/\.[^.]+$/, ''))))].sort();
   // Preference by measured fidelity on real captures (examples/ headers): packet fields first
-  // (init default, 661113c: TSTR/TRTR macro-F1 best 0.89 / mean 0.75 on ../shared/data/lab, 1.20 / 0.92 on apps).
+  // (init default, 661113c: TSTR/TRTR macro-F1 best 0.87 / mean 0.74 on ../shared/data/lab, 1.20 / 0.92 on apps).
   const encoders = usable(installed, 'encoder', ['@netsynth/encoder-packetfields', '@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
   const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
   const rulesets = usable(installed, 'constraint', [
