@@ -43,7 +43,9 @@ describe('flow summaries (count, back share, per-direction mean and spread)', ()
         (values, n, k, label) => {
           const back = Math.min(k, n);
           const data = Float32Array.from(values);
-          const set = (name: string, v: number): void => data.fill(v, channel(name) * P, (channel(name) + 1) * P);
+          const set = (name: string, v: number): void => {
+            data.fill(v, channel(name) * P, (channel(name) + 1) * P);
+          };
           set('flow.packets', (2 * n) / P - 1);
           set('flow.backShare', (2 * back) / n - 1);
           // Forward payload ranks: centred at 0.2 with no spread, so every forward packet gets one size.
