@@ -23,13 +23,14 @@ export function snapCutOf(dp: DissectedPacket): SnapCut {
   return 'payload';
 }
 
-/** Packets the snap length cut, and how many of them lost header bytes (reported by inspect, encode and run). */
-export interface TruncationCounts {
+/** Packets the snap length cut, and how many of them lost header bytes (reported by inspect, encode and run).
+ * A type, not an interface, so it is plain JSON to the manifest's details. */
+export type TruncationCounts = {
   /** Captured length < wire length. */
   packets: number;
   /** Of those, packets with a header (or the transport header) cut: fields marked absent when encoded. */
   headers: number;
-}
+};
 
 export function emptyTruncationCounts(): TruncationCounts {
   return { packets: 0, headers: 0 };
