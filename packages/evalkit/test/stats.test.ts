@@ -1,8 +1,8 @@
 import { createRng } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
 import { countValues, jensenShannonCounts, jensenShannonRankCounts, jensenShannonVectors } from '../src/stats/jsd.js';
-import { ecdfPoints, quantile, ranks, spearman } from '../src/stats/summary.js';
-import { normaliseAcrossModels, normalisedWasserstein1, wasserstein1 } from '../src/stats/wasserstein.js';
+import { ecdfPoints, quantile, ranks, spearman, weightedEcdfPoints } from '../src/stats/summary.js';
+import { normaliseAcrossModels, normalisedWasserstein1, wasserstein1, weightedWasserstein1 } from '../src/stats/wasserstein.js';
 
 describe('Jensen–Shannon', () => {
   it('is 0 for identical distributions whatever the counts scale', () => {
@@ -78,6 +78,20 @@ describe('Wasserstein-1', () => {
     expect(wasserstein1(a, b)).toBeCloseTo(0.5, 3);
   });
 
+  it("weighted: SciPy's figure, and unit weights give the unweighted one exactly", () => {
+    // SciPy's docs: wasserstein_distance([3.4, 3.9, 7.5, 7.8], [4.5, 1.4], [1.4, 0.9, 3.1, 7.2], [3.2, 3.5]).
+    expect(weightedWasserstein1([3.4, 3.9, 7.5, 7.8], [1.4, 0.9, 3.1, 7.2], [4.5, 1.4], [3.2, 3.5])).toBeCloseTo(4.0781331438047861, 12);
+    // Doubling a value's weight is the same as listing it twice.
+    expect(weightedWasserstein1([0, 1], [2, 1], [5], [1])).toBeCloseTo(wasserstein1([0, 0, 1], [5]) as number, 12);
+    const rng = createRng(3);
+    const a = Array.from({ length: 301 }, () => Math.round(rng.normal() * 20) / 4);
+    const b = Array.from({ length: 97 }, () => rng.next() * 9);
+    const unit = (v: readonly number[]) => v.map(() => 1);
+    expect(weightedWasserstein1(a, unit(a), b, unit(b))).toBe(wasserstein1(a, b));
+    expect(weightedWasserstein1(a, unit(a), b, unit(b).fill(0))).toBeNull();
+    expect(() => weightedWasserstein1([1, 2], [1], [1], [1])).toThrow(/2 values but 1 weights/);
+  });
+
   it('normalises by the real range and across models', () => {
     const real = [0, 10, 20];
     expect(
@@ -108,6 +122,19 @@ describe('summaries', () => {
     );
     expect(big.x.length).toBeLessThanOrEqual(50);
     expect(big.y.at(-1)).toBe(1);
+  });
+
+  it('weighted ECDF points: y is the weight up to x, unit weights give ecdfPoints exactly', () => {
+    expect(weightedEcdfPoints([3, 1, 2, 2], [2, 1, 0.5, 0.5], 10)).toEqual({ x: [1, 2, 3], y: [0.25, 0.5, 1] });
+    const values = Array.from({ length: 1000 }, (_, i) => (i * 37) % 101);
+    expect(
+      weightedEcdfPoints(
+        values,
+        values.map(() => 1),
+        40,
+      ),
+    ).toEqual(ecdfPoints(values, 40));
+    expect(weightedEcdfPoints([1, 2], [0, 0])).toEqual({ x: [], y: [] });
   });
 
   it('Spearman handles ties and monotone maps', () => {

@@ -1,5 +1,3 @@
-import { InvalidArgumentError } from '@netsynth/core';
-
 /**
  * Weights that give each class of the other side the share of values it has on the real side:
  * real share over other share, per class (0 for a class the real side lacks). Why: an overall
@@ -38,58 +36,4 @@ export function weightedMean(values: readonly number[], weights: readonly number
     total += weights[i] as number;
   });
   return total > 0 ? sum / total : null;
-}
-
-/** Values sorted ascending with their weights normalised to sum 1 (null when they sum to 0). */
-function normalisedPoints(values: readonly number[], weights: readonly number[]): { x: number[]; w: number[] } | null {
-  if (values.length !== weights.length) throw new InvalidArgumentError(`weighted EMD: ${values.length} values but ${weights.length} weights`);
-  const order = values.map((_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
-  const total = weights.reduce((a, b) => a + b, 0);
-  if (!(total > 0)) return null;
-  return { x: order.map((i) => values[i] as number), w: order.map((i) => (weights[i] as number) / total) };
-}
-
-/**
- * Exact 1-D earth mover's distance between two weighted empirical distributions: the integral
- * of |F_a − F_b|, each F the cumulative normalised weight (with unit weights, evalkit's
- * wasserstein1). Null when a side is empty or weighs nothing.
- */
-export function weightedWasserstein1(a: readonly number[], aw: readonly number[], b: readonly number[], bw: readonly number[]): number | null {
-  const pa = normalisedPoints(a, aw);
-  const pb = normalisedPoints(b, bw);
-  if (!pa || !pb || pa.x.length === 0 || pb.x.length === 0) return null;
-  let i = 0;
-  let j = 0;
-  let fa = 0;
-  let fb = 0;
-  let total = 0;
-  let prev = Math.min(pa.x[0] as number, pb.x[0] as number);
-  while (i < pa.x.length || j < pb.x.length) {
-    const x = Math.min(pa.x[i] ?? Infinity, pb.x[j] ?? Infinity);
-    total += Math.abs(fa - fb) * (x - prev);
-    for (; i < pa.x.length && pa.x[i] === x; i++) fa += pa.w[i] as number;
-    for (; j < pb.x.length && pb.x[j] === x; j++) fb += pb.w[j] as number;
-    prev = x;
-  }
-  return total;
-}
-
-/** The weighted empirical CDF at most `maxPoints` points (the plots' view of weightedWasserstein1's F). */
-export function weightedEcdfPoints(values: readonly number[], weights: readonly number[], maxPoints = 200): { x: number[]; y: number[] } {
-  const p = normalisedPoints(values, weights);
-  const x: number[] = [];
-  const y: number[] = [];
-  if (!p || p.x.length === 0) return { x, y };
-  const step = Math.max(1, Math.ceil(p.x.length / maxPoints));
-  let cumulative = 0;
-  p.x.forEach((v, i) => {
-    cumulative += p.w[i] as number;
-    // The last copy of a tied value (y is the true F(x)), every step-th point and the last.
-    const last = i === p.x.length - 1;
-    if (last || (p.x[i + 1] !== v && i % step === 0)) {
-      x.push(v);
-      y.push(last ? 1 : cumulative);
-    }
-  });
-  return { x, y };
 }

@@ -1,7 +1,7 @@
 import type { LabelledSample, Metric, ReportSection } from '@netsynth/core';
 import { createRng } from '@netsynth/core';
-import { cdfSection, ecdfPoints, flowOfSampleId, mean, sampleAtMost, wasserstein1 } from '@netsynth/evalkit';
-import { classMixWeights, weightedEcdfPoints, weightedMean, weightedWasserstein1 } from './class-mix.js';
+import { cdfSection, ecdfPoints, flowOfSampleId, mean, sampleAtMost, wasserstein1, weightedEcdfPoints, weightedWasserstein1 } from '@netsynth/evalkit';
+import { classMixWeights, weightedMean } from './class-mix.js';
 
 /** One flow of a trace: its class, first and last packet time (s, absolute) and its packet times. */
 export interface TraceFlow {

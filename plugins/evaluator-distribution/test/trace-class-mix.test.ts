@@ -1,8 +1,8 @@
 import type { LabelledSample, Metric } from '@netsynth/core';
 import { createRng, silentProgress } from '@netsynth/core';
+import { weightedWasserstein1 } from '@netsynth/evalkit';
 import { describe, expect, it } from 'vitest';
 import { createDistributionEvaluator, holdoutShares, seriesOfFlows, thinFlows, traceFlows } from '../src/index.js';
-import { weightedWasserstein1 } from '../src/class-mix.js';
 import { poissonStarts, timedFlows } from './timed-flows.js';
 
 const ctx = { seed: 1, rng: createRng(1), progress: silentProgress, workDir: '/tmp', baseDir: '/tmp' };

@@ -1,3 +1,5 @@
+import { type SortedSample, unitSample, weightedSample } from './sorted-sample.js';
+
 /** Quantile by linear interpolation between order statistics (NumPy's default, type 7). */
 export function quantileSorted(sorted: ArrayLike<number>, q: number): number | null {
   const n = sorted.length;
@@ -28,12 +30,9 @@ export function standardDeviation(values: ArrayLike<number>): number | null {
   return Math.sqrt(s / values.length);
 }
 
-/**
- * Points of the empirical CDF for plotting, at most `maxPoints` of them (evenly spaced in
- * rank), always including the minimum and the maximum. y is the share of values ≤ x.
- */
-export function ecdfPoints(values: ArrayLike<number>, maxPoints = 200): { x: number[]; y: number[] } {
-  const sorted = Float64Array.from(values as ArrayLike<number>).sort();
+/** At most `maxPoints` points of a sorted sample's CDF, evenly spaced in rank, the minimum and the maximum included. */
+function cdfPoints(sample: SortedSample, maxPoints: number): { x: number[]; y: number[] } {
+  const sorted = sample.x;
   const n = sorted.length;
   const x: number[] = [];
   const y: number[] = [];
@@ -47,9 +46,26 @@ export function ecdfPoints(values: ArrayLike<number>, maxPoints = 200): { x: num
     if (idx === lastIndex) continue;
     lastIndex = idx;
     x.push(sorted[idx] as number);
-    y.push((idx + 1) / n);
+    y.push(sample.share(idx + 1));
   }
   return { x, y };
+}
+
+/**
+ * Points of the empirical CDF for plotting, at most `maxPoints` of them (evenly spaced in
+ * rank), always including the minimum and the maximum. y is the share of values ≤ x.
+ */
+export function ecdfPoints(values: ArrayLike<number>, maxPoints = 200): { x: number[]; y: number[] } {
+  return cdfPoints(unitSample(Float64Array.from(values as ArrayLike<number>).sort()), maxPoints);
+}
+
+/**
+ * ecdfPoints of a weighted sample (the plots' view of weightedWasserstein1's F): y is the
+ * weight of the values ≤ x over the total; unit weights give ecdfPoints exactly. No points when
+ * the weights sum to 0.
+ */
+export function weightedEcdfPoints(values: readonly number[], weights: readonly number[], maxPoints = 200): { x: number[]; y: number[] } {
+  return cdfPoints(weightedSample(values, weights, 'weighted CDF') ?? unitSample([]), maxPoints);
 }
 
 /** Average ranks (ties share the mean of their positions), 1-based. */
