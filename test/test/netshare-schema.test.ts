@@ -8,7 +8,7 @@ import { HAVE_CLI, HEAVY, REPO_ROOT, netsynth } from '../src/env.js';
 /**
  * The files a NetShare user brings, laid out as NetShare's published samples are: UGR16
  * (`srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type`, addresses as unsigned 32-bit
- * integers, ts as float microseconds, one file per class that carries its label in `type`)
+ * integers, ts as float seconds `1458000000.0`, one file per class that carries its label in `type`)
  * and CIDDS (`…,byt,label,type`). Made from the demo captures with `netsynth export` and
  * reshaped here; `netsynth init` + `netsynth run` must keep the layout and take the labels
  * from the column, not from the file names.
@@ -22,12 +22,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** A dotted quad as NetShare's UGR16 sample writes addresses: the unsigned 32-bit value. */
 const integerAddress = (dotted: string): string => String(dotted.split('.').reduce((n, p) => n * 256 + Number(p), 0));
 
-/** netsynth export's rows (dotted quads, integer ts) rewritten in the UGR16 sample's value formats. */
+/** netsynth export's rows (dotted quads, integer microseconds) rewritten in the UGR16 sample's value formats. */
 function ugr16Rows(exported: string): string[][] {
   const [, ...rows] = exported.trimEnd().split('\n');
   return rows.map((line) => {
     const v = line.split(',');
-    return [integerAddress(v[0]!), integerAddress(v[1]!), v[2]!, v[3]!, v[4]!, `${v[5]!}.0`, ...v.slice(6)];
+    return [integerAddress(v[0]!), integerAddress(v[1]!), v[2]!, v[3]!, v[4]!, `${v[5]!.slice(0, -6)}.0`, ...v.slice(6)];
   });
 }
 
@@ -69,6 +69,8 @@ describe.skipIf(!HAVE_CLI)('NetShare-schema record files: init picks the label c
       ];
       const run = await netsynth(['run', join(dir, 'netsynth.yaml'), ...sets.flatMap((s) => ['--set', s])]);
       expect(run.code, run.stderr).toBe(0);
+      const starts = [...perClass.values()].flat().map((r) => Number(r[5]));
+      const [firstStart, lastStart, DAY] = [Math.min(...starts), Math.max(...starts), 86_400];
       const [header, ...rows] = readFileSync(join(dir, 'out', 'synthetic.csv'), 'utf8')
         .trimEnd()
         .split('\n');
@@ -81,6 +83,10 @@ describe.skipIf(!HAVE_CLI)('NetShare-schema record files: init picks the label c
         expect(Number(v[1])).toBeLessThanOrEqual(0xffffffff);
         expect(v[4]).toMatch(/^([A-Z]+|\d{1,3})$/); // a name, or the number of a protocol without one (20 steps learn little)
         expect(CLASSES).toContain(v[9]);
+        // Start times stay whole seconds with `.0`, in the input's range (not microseconds, not rescaled).
+        expect(v[5]).toMatch(/^\d+\.0$/);
+        expect(Number(v[5])).toBeGreaterThanOrEqual(firstStart - DAY);
+        expect(Number(v[5])).toBeLessThanOrEqual(lastStart + DAY);
       }
       expect(new Set(rows.map((r) => r.split(',')[9]))).toEqual(new Set(CLASSES));
 

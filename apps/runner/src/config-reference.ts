@@ -10,7 +10,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'input.captures':
     'Capture files, folders (every .pcap/.pcapng/.cap inside, recursively) or globs, relative to the config file. A run reads captures or `input.records`, one of the two.',
   'input.records':
-    "NetFlow-style record CSVs (files, folders: every .csv inside, globs), instead of `input.captures`. Default header: NetShare's `srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt` plus any label columns (addresses dotted or as integers, `proto` a name or number, `ts` microseconds or a date, `td` seconds). Each record is one sample; synthetic.csv is written in the first file's header and column order.",
+    "NetFlow-style record CSVs (files, folders: every .csv inside, globs), instead of `input.captures`. Default header: NetShare's `srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt` plus any label columns (addresses dotted or as integers, `proto` a name or number, `ts` a number since the epoch, its unit told by its size (seconds, milliseconds or microseconds), or a date; `td` seconds). Each record is one sample; synthetic.csv is written in the first file's header and column order.",
   'input.recordColumns':
     'Record field (srcip, dstip, srcport, dstport, proto, ts, td, pkt, byt) → the column holding it, for exports with another header (CIDDS: `ts: Date first seen`, `srcip: Src IP Addr` …); fields not named are found by their own name.',
   'input.labels': "How each capture's class label is found.",

@@ -8,7 +8,20 @@ export {
   type RecordSchema,
   type ValueFormats,
 } from './schema.js';
-export { addressText, durationText, parseAddress, parseNumber, parseProtocol, parseTimestamp, protocolText, timestampText } from './values.js';
+export {
+  addressText,
+  durationText,
+  parseAddress,
+  parseNumber,
+  parseProtocol,
+  parseTimestamp,
+  protocolText,
+  timeUnitOf,
+  timestampText,
+  type ParsedTimestamp,
+  type TimeFraction,
+  type TimeUnit,
+} from './values.js';
 export { RecordReader, readRecordHeader, readRecordSchema, type ReadRecordsOptions, type RecordRow } from './reader.js';
 export { RecordCsvWriter, recordRow } from './writer.js';
 export { captureRecords, ipLength, recordOfFlow, recordsOfSamples, type CaptureRecordsOptions } from './from-flows.js';

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
 import { InterruptedError, RecordFormatError, type NetflowRecord } from '@netsynth/core';
 import { DEFAULT_FORMATS, resolveColumns, type RecordField, type RecordSchema, type ValueFormats } from './schema.js';
-import { parseAddress, parseNumber, parseProtocol, parseTimestamp } from './values.js';
+import { parseAddress, parseNumber, parseProtocol, parseTimestamp, type TimeUnit } from './values.js';
 
 export interface ReadRecordsOptions {
   /** Record field → column name, for headers other than NetShare's (`input.recordColumns`). */
@@ -31,6 +31,7 @@ function parseRow(
   columns: Record<RecordField, string>,
   file: string,
   line: number,
+  timeUnit: TimeUnit | undefined,
 ): { record: NetflowRecord; formats: ValueFormats } {
   const text = (f: RecordField): string => row[columns[f]] ?? '';
   const fail = (f: RecordField, what: string): never => {
@@ -47,7 +48,7 @@ function parseRow(
     return v !== undefined && v >= 0 ? v : fail(f, 'a non-negative number');
   };
   const proto = parseProtocol(text('proto')) ?? fail('proto', 'a protocol name (TCP, UDP, ICMP…) or number');
-  const ts = parseTimestamp(text('ts')) ?? fail('ts', 'a start time (microseconds since the epoch, or a date and time)');
+  const ts = parseTimestamp(text('ts'), timeUnit) ?? fail('ts', 'a start time (a number since the epoch, or a date and time)');
   const record: NetflowRecord = {
     srcip: src.address,
     dstip: dst.address,
@@ -62,7 +63,8 @@ function parseRow(
   const formats: ValueFormats = {
     address: src.integer ? 'integer' : 'dotted',
     proto: /^\s*\d+\s*$/.test(text('proto')) ? 'number' : 'name',
-    ts: ts.datetime ? 'datetime' : 'microseconds',
+    ts: ts.format,
+    ...(ts.fraction && { tsFraction: ts.fraction }),
   };
   return { record, formats };
 }
@@ -103,7 +105,9 @@ export class RecordReader {
         }
         const row: Record<string, string> = {};
         header.forEach((h, i) => (row[h] = item.record[i] ?? ''));
-        const parsed = parseRow(row, columns!, this.file, line);
+        // Every row's numbers in the unit the first row's size said (a file has one unit).
+        const learned = this.schemaValue?.formats.ts;
+        const parsed = parseRow(row, columns!, this.file, line, learned === 'datetime' ? undefined : learned);
         this.schemaValue ??= { header, columns: columns!, formats: parsed.formats };
         yield { record: parsed.record, row, line };
       }

@@ -1,4 +1,5 @@
 import { ConfigError } from '@netsynth/core';
+import type { TimeFraction, TimeUnit } from './values.js';
 
 /** NetShare's record fields, in the order of its preprocessed CSVs. */
 export const RECORD_FIELDS = ['srcip', 'dstip', 'srcport', 'dstport', 'proto', 'ts', 'td', 'pkt', 'byt'] as const;
@@ -10,8 +11,13 @@ export interface ValueFormats {
   address: 'dotted' | 'integer';
   /** Protocols as names (TCP, UDP…) or IP protocol numbers. */
   proto: 'name' | 'number';
-  /** Start times as microseconds since the epoch (NetShare) or date-time text (CIDDS, nfdump). */
-  ts: 'microseconds' | 'datetime';
+  /**
+   * Start times as a number since the epoch in its unit (NetShare: microseconds; UGR16-style
+   * files: seconds, `1458000000.0`) or date-time text (CIDDS, nfdump).
+   */
+  ts: TimeUnit | 'datetime';
+  /** The fraction numeric start times are written with (absent: none, integers). */
+  tsFraction?: TimeFraction;
 }
 
 /**

@@ -75,22 +75,64 @@ export function parseNumber(text: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
+/** The unit of a numeric start time. */
+export type TimeUnit = 'seconds' | 'milliseconds' | 'microseconds';
+const PER_SECOND: Readonly<Record<TimeUnit, number>> = { seconds: 1, milliseconds: 1e3, microseconds: 1e6 };
+
 /**
- * A start time → seconds since the epoch: a number is microseconds (NetShare's `ts`);
- * date-time text (`2017-03-15 00:01:16.632`, ISO 8601) is read as UTC.
+ * The unit of a numeric start time from its size: the one that puts it between 1973 and 5138
+ * since the epoch (seconds from 1e8, milliseconds from 1e11, microseconds from 1e14; no value
+ * fits two). Anything else, such as times relative to a capture's start, is microseconds,
+ * NetShare's unit.
  */
-export function parseTimestamp(text: string): { seconds: number; datetime: boolean } | undefined {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return { seconds: Number(t) / 1e6, datetime: false };
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t) ? `${t.replace(' ', 'T')}Z` : t;
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? { seconds: ms / 1000, datetime: true } : undefined;
+export function timeUnitOf(value: number): TimeUnit {
+  if (value >= 1e8 && value < 1e11) return 'seconds';
+  if (value >= 1e11 && value < 1e14) return 'milliseconds';
+  return 'microseconds';
 }
 
-/** Seconds since the epoch as the file writes them: integer microseconds, or `YYYY-MM-DD HH:MM:SS.mmm` (UTC). */
-export function timestampText(seconds: number, format: 'microseconds' | 'datetime'): string {
-  if (format === 'microseconds') return String(Math.round(seconds * 1e6));
-  return new Date(Math.round(seconds * 1000)).toISOString().replace('T', ' ').replace('Z', '');
+/** How a file writes the fraction of numeric times: digits after the point, and whether they were all zeros. */
+export interface TimeFraction {
+  digits: number;
+  /** `1458000000.0`: a float column holding whole units, written back whole. */
+  zeros: boolean;
+}
+
+export interface ParsedTimestamp {
+  seconds: number;
+  /** Date-time text, or the unit of a number. */
+  format: TimeUnit | 'datetime';
+  /** The number's fraction as written (absent for integers and date-time text). */
+  fraction?: TimeFraction;
+}
+
+/**
+ * A start time → seconds since the epoch: a number is in `unit` (when not given, the unit its
+ * size says: timeUnitOf); date-time text (`2017-03-15 00:01:16.632`, ISO 8601) is read as UTC.
+ */
+export function parseTimestamp(text: string, unit?: TimeUnit): ParsedTimestamp | undefined {
+  const t = text.trim();
+  const number = /^\d+(?:\.(\d+))?$/.exec(t);
+  if (number) {
+    const value = Number(t);
+    const format = unit ?? timeUnitOf(value);
+    const digits = number[1];
+    return { seconds: value / PER_SECOND[format], format, ...(digits !== undefined && { fraction: { digits: digits.length, zeros: /^0+$/.test(digits) } }) };
+  }
+  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t) ? `${t.replace(' ', 'T')}Z` : t;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? { seconds: ms / 1000, format: 'datetime' } : undefined;
+}
+
+/**
+ * Seconds since the epoch as the file writes them: a number in its unit, with the file's
+ * fraction (none: whole units), or `YYYY-MM-DD HH:MM:SS.mmm` (UTC).
+ */
+export function timestampText(seconds: number, format: TimeUnit | 'datetime', fraction?: TimeFraction): string {
+  if (format === 'datetime') return new Date(Math.round(seconds * 1000)).toISOString().replace('T', ' ').replace('Z', '');
+  const value = seconds * PER_SECOND[format];
+  if (!fraction || fraction.digits === 0) return String(Math.round(value));
+  return fraction.zeros ? `${Math.round(value)}.${'0'.repeat(fraction.digits)}` : value.toFixed(fraction.digits);
 }
 
 /** Seconds with microsecond resolution, without trailing zeros. */

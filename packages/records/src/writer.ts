@@ -19,7 +19,7 @@ export function recordRow(record: NetflowRecord, schema: RecordSchema, extra: Re
     srcport: String(record.srcport),
     dstport: String(record.dstport),
     proto: protocolText(record.proto, formats.proto),
-    ts: timestampText(record.ts, formats.ts),
+    ts: timestampText(record.ts, formats.ts, formats.tsFraction),
     td: durationText(record.td),
     pkt: String(Math.round(record.pkt)),
     byt: String(Math.round(record.byt)),

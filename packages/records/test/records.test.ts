@@ -30,7 +30,13 @@ describe('values', () => {
     expect(parseProtocol('FOO')).toBeUndefined();
     expect(parseNumber('1.5 M')).toBe(1.5e6);
     expect(parseTimestamp('1500000000123456')!.seconds).toBeCloseTo(1500000000.123456, 6);
-    expect(parseTimestamp('2017-03-15 00:01:16.632')).toEqual({ seconds: Date.UTC(2017, 2, 15, 0, 1, 16, 632) / 1000, datetime: true });
+    expect(parseTimestamp('2017-03-15 00:01:16.632')).toEqual({ seconds: Date.UTC(2017, 2, 15, 0, 1, 16, 632) / 1000, format: 'datetime' });
+    // A number's unit from its size (epoch seconds, milliseconds, microseconds), or the file's.
+    expect(parseTimestamp('1458000000.0')).toEqual({ seconds: 1458000000, format: 'seconds', fraction: { digits: 1, zeros: true } });
+    expect(parseTimestamp('1458000000250')).toEqual({ seconds: 1458000000.25, format: 'milliseconds' });
+    expect(parseTimestamp('1458000000250000.0')!.format).toBe('microseconds');
+    expect(parseTimestamp('2500000')).toEqual({ seconds: 2.5, format: 'microseconds' });
+    expect(parseTimestamp('1458000000', 'microseconds')!.seconds).toBe(1458);
   });
 });
 
@@ -60,6 +66,30 @@ describe('reader and writer', () => {
     await w.close();
     expect(readFileSync(out, 'utf8')).toBe(text);
     await expect(RecordCsvWriter.create(out, reader.schema!)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+  });
+
+  it("keeps a time column's unit and fraction: UGR16-style seconds with .0, float microseconds", async () => {
+    const header = 'srcip,dstip,srcport,dstport,proto,ts,td,pkt,byt,type\n';
+    for (const [ts, later, seconds] of [
+      ['1458000000.0', '1458000007.0', 1458000007],
+      ['1458000000123456.0', '1458000000623456.0', 1458000000.623456],
+      ['1458000000.125', '1458000001.500', 1458000001.5],
+    ] as const) {
+      const text = `${header}3232235777,167772161,51000,443,TCP,${ts},1.25,10,5000,benign\n3232235778,167772162,5353,53,UDP,${later},0,1,80,dos\n`;
+      const p = file('ugr16.csv', text);
+      const reader = new RecordReader(p);
+      const rows = await all(reader);
+      expect(rows[1]!.record.ts).toBeCloseTo(seconds, 6);
+      const out = join(dir, 'ugr16.out.csv');
+      const w = await RecordCsvWriter.create(out, reader.schema!, { force: true });
+      for (const r of rows) await w.write(r.record, r.row);
+      // A synthetic start between whole units is written in the file's resolution.
+      await w.write({ ...rows[0]!.record, ts: rows[0]!.record.ts + 0.4 }, rows[0]!.row);
+      await w.close();
+      const written = readFileSync(out, 'utf8').trimEnd().split('\n');
+      expect(written.slice(0, 3).join('\n')).toBe(text.trimEnd());
+      expect(written[3]!.split(',')[5]).toBe(ts.endsWith('456.0') ? '1458000000523456.0' : ts.endsWith('.0') ? '1458000000.0' : '1458000000.525');
+    }
   });
 
   it('maps CIDDS-style columns and keeps their order and formats', async () => {
