@@ -33,7 +33,8 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   generator: 'The generator plugin: trains on the encoded training samples, then samples new ones. Needs an encoder.',
   'generator.plugin': 'Package name or local path, as for `encoder.plugin`.',
   'generator.options': "The plugin's options.",
-  'generator.samplesPerLabel': 'Synthetic samples to make per label: one number for every label, or a map label → count.',
+  'generator.samplesPerLabel':
+    "Synthetic samples to make per label: one number for every label, a map label → count, or `{mix: capture, total: N, min: M}`: counts in proportion to each class's flows in the real training trace (each generated sample is one flow of synthetic.pcap), so the trace holds its classes as the capture did. `min` (default `holdout`: each label's holdout sample count, what the evaluation compares with; or a number) is each label's least count. Without `total`, every label gets the same multiple (≥ 1) of its real flows, the smallest at which each reaches its minimum: the mix holds exactly and the trace is that many times as long as the capture, at its rates. With `total`, a label whose share falls below its minimum is raised to it (a warning names it; the mix bends there).",
   'generator.extensions':
     'Plugins of kind `extension` added to this generator, in order (e.g. `@netsynth/generator-controlnet` beside the Stable Diffusion UNet). Each is created once with its own seed and handed to the generator as `ctx.extensions`; the generator decides which roles it accepts.',
   'generator.extensions[].plugin': 'Package name or local path, as for `encoder.plugin`.',
@@ -94,7 +95,9 @@ function typeText(node: JsonSchemaNode): string {
   if (node.anyOf) return node.anyOf.map(typeText).join(' or ');
   let t = Array.isArray(node.type) ? node.type.join(' | ') : (node.type ?? 'any');
   if (t === 'array') t = `list of ${node.items ? typeText(node.items) : 'any'}${node.minItems ? ` (at least ${node.minItems})` : ''}`;
-  if (t === 'object' && !node.properties) {
+  // An object form inside a union (samplesPerLabel's class mix): its keys.
+  if (t === 'object' && node.properties) t = `{${Object.keys(node.properties).join(', ')}}`;
+  else if (t === 'object') {
     const values = typeof node.additionalProperties === 'object' ? typeText(node.additionalProperties) : 'any';
     t = `map of string → ${values}`;
   }

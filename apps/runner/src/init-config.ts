@@ -76,8 +76,6 @@ const q = (s: string): string => JSON.stringify(s);
 const WINDOW = 32;
 const MAX_SAMPLES = 200;
 const HOLDOUT = 0.2;
-/** Synthetic samples per label: at least each label's holdout (HOLDOUT of MAX_SAMPLES), so the evaluation compares like with like. */
-const SAMPLES_PER_LABEL = Math.ceil(MAX_SAMPLES * HOLDOUT);
 
 /** Training steps of a starter generator that has a `steps` option (the DDPM). */
 const STARTER_STEPS = 1500;
@@ -207,7 +205,9 @@ export function starterConfig(captures: readonly string[], installed: readonly A
     lines.push(`  plugin: ${q(generator.name)}   # ${generator.description}`);
     const options = starterGeneratorOptions(generator, series);
     if (options) lines.push(`  options: ${options}   # steps: training steps, the longest stage; raise for better samples`);
-    lines.push(`  samplesPerLabel: ${SAMPLES_PER_LABEL}          # at least each label's holdout`);
+    // At the capture's class mix (flows per class), so synthetic.pcap holds its classes as the
+    // capture did; each label still gets at least its holdout, so the evaluation compares like with like.
+    lines.push("  samplesPerLabel: { mix: capture, min: holdout }   # per class as the capture's flows, at least each label's holdout");
   } else {
     lines.push('');
     lines.push('# generator: no generator plugin is installed; add one to make synthetic traffic, e.g.');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { didYouMean } from './suggest.js';
+import { closestMatch, didYouMean } from './suggest.js';
 
 /** One plugin use in a config: the package name (or a local path) and its options. */
 export const pluginUseSchema = z.strictObject({
@@ -63,9 +63,41 @@ export const inputSchema = z
     }
   });
 
+/**
+ * `generator.samplesPerLabel: {mix: capture}`: per-label counts in the proportions of the real
+ * training trace's flows per class (the runner computes them when it samples), so a generated
+ * trace holds its classes as the capture did. `total`: samples at that mix (default: as many as
+ * the training trace has flows, raised until every label reaches `min`); `min`: each label's
+ * least count (`holdout`: its holdout sample count, what the evaluation compares against).
+ */
+export const samplesAtMixSchema = z.strictObject({
+  mix: z.literal('capture'),
+  total: z.number().int().positive().optional(),
+  min: z.union([z.literal('holdout'), z.number().int().nonnegative()], { error: 'expected "holdout" or a count ≥ 0' }).default('holdout'),
+});
+
+const SAMPLES_PER_LABEL_FORMS = 'a count > 0 for every label, a map label → count, or {mix: capture, total: N, min: holdout | M}';
+
+/**
+ * A failed samplesPerLabel says which form it was read as: an object with `mix` is the class-mix
+ * form (its own problems, by key), anything else one of the count forms.
+ */
+function samplesPerLabelError(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const input = issue.input;
+  if (input !== null && typeof input === 'object' && 'mix' in input) {
+    const branch = issue.errors[1] ?? [];
+    const problems = branch.map((i) => `${i.path.length ? i.path.join('.') : 'value'}: ${i.message}`).join('; ');
+    return `class-mix form {mix: capture, total: N, min: holdout | M}: ${problems}`;
+  }
+  return `expected ${SAMPLES_PER_LABEL_FORMS}`;
+}
+
 export const generatorUseSchema = pluginUseSchema.extend({
-  /** Synthetic samples per label; a number, or per label. */
-  samplesPerLabel: z.union([z.number().int().positive(), z.record(z.string(), z.number().int().nonnegative())]).default(8),
+  /** Synthetic samples per label: a number, per label, or at the capture's class mix. */
+  samplesPerLabel: z
+    .union([z.number().int().positive(), samplesAtMixSchema, z.record(z.string(), z.number().int().nonnegative())], { error: samplesPerLabelError })
+    .default(8),
   /** Plugins of kind `extension` added to this generator (e.g. a ControlNet beside an SD UNet). */
   extensions: z.array(pluginUseSchema).default([]),
 });
@@ -116,6 +148,7 @@ export const runConfigSchema = z.strictObject({
 
 export type PluginUse = z.output<typeof pluginUseSchema>;
 export type GeneratorUse = z.output<typeof generatorUseSchema>;
+export type SamplesAtMix = z.output<typeof samplesAtMixSchema>;
 export type RunConfig = z.output<typeof runConfigSchema>;
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 
@@ -163,10 +196,27 @@ function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): str
   return Object.keys(objectShape(node) ?? {});
 }
 
-/** Every problem zod found, one per unknown key, with "did you mean" for near misses. */
+/** zod's issue for a required key the file does not have. */
+const isMissingKey = (issue: z.core.$ZodIssue): boolean => issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+
+/**
+ * Every problem zod found, one per unknown key, with "did you mean" for near misses. A required
+ * key that is missing because it was mistyped (`inptu:`) is one problem, the typo, not also a
+ * missing key.
+ */
 export function configIssues(error: z.ZodError): ConfigIssue[] {
   const out: ConfigIssue[] = [];
+  const meant = new Set<string>();
   for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const known = knownKeysAt(runConfigSchema, issue.path);
+    for (const key of issue.keys) {
+      const match = closestMatch(key, known);
+      if (match !== undefined) meant.add(formatConfigPath([...issue.path, match]));
+    }
+  }
+  for (const issue of error.issues) {
+    if (isMissingKey(issue) && meant.has(formatConfigPath(issue.path))) continue;
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeysAt(runConfigSchema, issue.path);
       for (const key of issue.keys) {

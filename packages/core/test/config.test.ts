@@ -61,3 +61,33 @@ describe('run config schema', () => {
     expect(e.configPath).toBe('constraints.0.plugin');
   });
 });
+
+describe('generator.samplesPerLabel', () => {
+  const withCounts = (samplesPerLabel: unknown) => ({ input: { captures: ['a.pcap'] }, generator: { plugin: 'g', samplesPerLabel } });
+
+  it('reads a count, a map label → count, and the class-mix form with its defaults', () => {
+    expect(parseRunConfig(withCounts(4)).generator?.samplesPerLabel).toBe(4);
+    expect(parseRunConfig(withCounts({ dns: 3, mix: 2 })).generator?.samplesPerLabel).toEqual({ dns: 3, mix: 2 });
+    expect(parseRunConfig(withCounts({ mix: 'capture' })).generator?.samplesPerLabel).toEqual({ mix: 'capture', min: 'holdout' });
+    expect(parseRunConfig(withCounts({ mix: 'capture', total: 500, min: 10 })).generator?.samplesPerLabel).toEqual({ mix: 'capture', total: 500, min: 10 });
+  });
+
+  it('names the key and the class-mix form when that form is wrong', () => {
+    const mix = configErrorOf(withCounts({ mix: 'flows' }));
+    expect(mix.configPath).toBe('generator.samplesPerLabel');
+    expect(mix.message).toContain('class-mix form {mix: capture, total: N, min: holdout | M}');
+    expect(mix.message).toContain('mix: Invalid input: expected "capture"');
+    const min = configErrorOf(withCounts({ mix: 'capture', min: 'all' }));
+    expect(min.message).toContain('min: expected "holdout" or a count ≥ 0');
+    // Inside the form, zod says where: a bad total or an unknown key is reported at its own path.
+    expect(configErrorOf(withCounts({ mix: 'capture', total: 0 })).configPath).toBe('generator.samplesPerLabel.total');
+    expect(configErrorOf(withCounts({ mix: 'capture', totl: 5 })).configPath).toBe('generator.samplesPerLabel.totl');
+  });
+
+  it('lists the three forms for a value that is none of them', () => {
+    const e = configErrorOf(withCounts('many'));
+    expect(e.configPath).toBe('generator.samplesPerLabel');
+    expect(e.message).toContain('expected a count > 0 for every label, a map label → count, or {mix: capture, total: N, min: holdout | M}');
+    expect(configErrorOf(withCounts({ dns: 'x' })).message).toContain('expected a count > 0 for every label');
+  });
+});

@@ -1,4 +1,12 @@
-import { EngineError, InvalidArgumentError, type GeneratedSample, type ImageTensor, type JsonValue, type SampleRequest } from '@netsynth/core';
+import {
+  EngineError,
+  InvalidArgumentError,
+  type GeneratedSample,
+  type ImageTensor,
+  type JsonValue,
+  type SampleRequest,
+  type SamplesAtMix,
+} from '@netsynth/core';
 import { writeTensorFile } from '../../tensor-file.js';
 import { OUT, REFERENCES_PER_LABEL } from '../paths.js';
 import { mergeShares, shardRequest } from '../shard.js';
@@ -6,7 +14,10 @@ import type { Stage } from '../stage.js';
 import type { RunState } from '../state.js';
 import { formatCounts } from './common.js';
 import { renderImages } from './images.js';
-import { EncodedKey, EncoderKey, GeneratedKey, GeneratorKey } from '../artifacts.js';
+import { EncodedKey, EncoderKey, GeneratedKey, GeneratorKey, IngestKey } from '../artifacts.js';
+import { learnArrivals } from '../arrivals.js';
+import { countsAtMix, isAtMix, type MixCounts } from '../mix-counts.js';
+import { countByLabel } from '../split.js';
 
 /** Stable ids of generated samples: `<label>#<k>`, k counting within the label from `first[label]` (a shard's first index; default 0). */
 export function generatedIds(samples: readonly { label: string }[], first: Readonly<Record<string, number>> = {}): string[] {
@@ -24,13 +35,14 @@ function nonFinite(values: Float32Array): number {
   return n;
 }
 
-/** generator.sample: `generator.samplesPerLabel` images per label from the trained model. */
 /** Samples per label the config asks for (all of them, whatever the shard), labels warned about when they have no training sample. */
-function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Record<string, number> {
+async function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Promise<Record<string, number>> {
   const use = state.config.generator;
   if (!use) throw new Error('sample stage without a generator');
-  const perLabel: Record<string, number> =
-    typeof use.samplesPerLabel === 'number' ? Object.fromEntries(labels.map((l) => [l, use.samplesPerLabel as number])) : { ...use.samplesPerLabel };
+  const spec = use.samplesPerLabel;
+  if (typeof spec === 'number') return Object.fromEntries(labels.map((l) => [l, spec]));
+  if (isAtMix(spec)) return (await mixCounts(state, spec, warn)).perLabel;
+  const perLabel = { ...spec };
   if (warn) {
     for (const label of Object.keys(perLabel)) {
       if (!labels.includes(label))
@@ -40,11 +52,24 @@ function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolea
   return perLabel;
 }
 
+/** `samplesPerLabel: {mix: capture}`: counts from the real training trace's flows per class (mix-counts.ts). */
+async function mixCounts(state: RunState, spec: SamplesAtMix, warn: boolean): Promise<MixCounts> {
+  const { train, holdout } = await state.get(IngestKey);
+  const flows = new Map([...learnArrivals(train)].map(([label, a]) => [label, a.startsNs.length]));
+  const counts = countsAtMix(spec, flows, new Map(Object.entries(countByLabel(holdout))));
+  if (warn && counts.raised.length) {
+    state.progress.warn(
+      `generator.samplesPerLabel: ${counts.raised.join(', ')} raised to ${spec.min === 'holdout' ? 'the holdout size' : spec.min} above ${spec.total} samples' share of the capture's mix; the trace over-represents ${counts.raised.length > 1 ? 'them' : 'it'} (leave total out to scale every label instead)`,
+    );
+  }
+  return counts;
+}
+
 /** The request of this process: every sample, or the share of `--shard K/N` (first index per label included). */
 export async function sampleShare(state: RunState, warn = false): Promise<{ perLabel: Record<string, number>; first: Record<string, number> }> {
   const encoded = await state.get(EncodedKey);
   const labels = [...new Set(encoded.trainLabels)].sort();
-  return shardRequest(wantedPerLabel(state, labels, warn), state.shard);
+  return shardRequest(await wantedPerLabel(state, labels, warn), state.shard);
 }
 
 /** What the generator makes: the merged shards when given, else its own samples of this process's share. */
@@ -115,10 +140,15 @@ export const sampleStage: Stage = {
     state.provide(GeneratedKey, samples);
     const counts: Record<string, number> = {};
     for (const s of samples) counts[s.label] = (counts[s.label] ?? 0) + 1;
+    const spec = use.samplesPerLabel;
+    const mix = isAtMix(spec) ? await mixCounts(state, spec, false) : undefined;
+    const atMix = mix
+      ? ` at the capture's class mix (${mix.scale.toFixed(2)} per real training flow${mix.raised.length ? `; ${mix.raised.join(', ')} raised to the minimum` : ''})`
+      : '';
     return {
-      summary: `${samples.length} synthetic images (${formatCounts(counts)})${rendered ? `; ${rendered} PNG renders` : ''}`,
+      summary: `${samples.length} synthetic images${atMix} (${formatCounts(counts)})${rendered ? `; ${rendered} PNG renders` : ''}`,
       outputs,
-      details: { samples: samples.length, perLabel: counts },
+      details: { samples: samples.length, perLabel: counts, ...(mix && { mix: { scale: mix.scale, raised: mix.raised } }) },
     };
   },
 };
