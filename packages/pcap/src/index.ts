@@ -4,6 +4,7 @@ export { MAX_RECORD_BYTES, type CaptureFormat, type CaptureWarning, type ReadCap
 
 // Dissection
 export { dissect, ipDatagram } from './dissect/dissect.js';
+export { ipLength } from './dissect/ip-length.js';
 export { isSupportedLinkType } from './dissect/link.js';
 export { formatIpv4, formatIpv6, formatMac, parseMac } from './dissect/address.js';
 export { tcpFlagsOf, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './dissect/transport.js';

@@ -1,21 +1,5 @@
-import { nsToSeconds, type Flow, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
-import { FlowAssembler, ipDatagram, readCapture } from '@netsynth/pcap';
-
-/** IP length of a packet from its header (snap-length-cut packets and offloaded lengths count their wire size). */
-export function ipLength(packet: Packet): number {
-  const ip = ipDatagram(packet);
-  if (!ip) return packet.originalLength;
-  const b = ip.bytes;
-  const o = ip.offset;
-  const version = (b[o] ?? 0) >> 4;
-  if (version === 4 && o + 3 < packet.capturedLength) {
-    const total = ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
-    // A total length below the header (0 under TCP segmentation offload) says nothing: count the wire bytes, as Wireshark does.
-    if (total >= 20) return total;
-  }
-  if (version === 6 && o + 5 < packet.capturedLength) return 40 + (((b[o + 4] ?? 0) << 8) | (b[o + 5] ?? 0));
-  return Math.max(0, packet.originalLength - o);
-}
+import { nsToSeconds, type Flow, type LabelledSample, type NetflowRecord } from '@netsynth/core';
+import { FlowAssembler, ipLength, readCapture } from '@netsynth/pcap';
 
 /**
  * A flow as one record: its own when it was read from records, else summarised from its

@@ -24,6 +24,6 @@ export {
 } from './values.js';
 export { RecordReader, readRecordHeader, readRecordSchema, type ReadRecordsOptions, type RecordRow } from './reader.js';
 export { RecordCsvWriter, recordRow } from './writer.js';
-export { captureRecords, ipLength, recordOfFlow, recordsOfSamples, type CaptureRecordsOptions } from './from-flows.js';
+export { captureRecords, recordOfFlow, recordsOfSamples, type CaptureRecordsOptions } from './from-flows.js';
 export { RECORD_PATTERNS, expandRecordFiles } from './files.js';
 export { loadRecordSamples, sampleOfRecord, type LoadRecordSamplesOptions, type RecordSamples } from './samples.js';

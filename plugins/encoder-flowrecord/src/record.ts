@@ -1,5 +1,8 @@
-import { EncodingError, nsToSeconds, type LabelledSample, type NetflowRecord, type Packet } from '@netsynth/core';
-import { ipDatagram } from '@netsynth/pcap';
+import { EncodingError, nsToSeconds, type LabelledSample, type NetflowRecord } from '@netsynth/core';
+import { ipLength } from '@netsynth/pcap';
+
+// Part of this plugin's API before it moved to @netsynth/pcap.
+export { ipLength };
 
 /** The protocols a record distinguishes; everything else is `other`. */
 export const PROTOCOLS = ['tcp', 'udp', 'icmp', 'other'] as const;
@@ -51,18 +54,6 @@ export function toNetflow(r: FlowRecord, otherProtocol: number): NetflowRecord {
     pkt: r.pkt,
     byt: r.byt,
   };
-}
-
-/** IP length of a packet from its header (snap-length-cut packets count their wire size). */
-export function ipLength(packet: Packet): number {
-  const ip = ipDatagram(packet);
-  if (!ip) return packet.originalLength;
-  const b = ip.bytes;
-  const o = ip.offset;
-  const version = (b[o] ?? 0) >> 4;
-  if (version === 4 && o + 3 < packet.capturedLength) return ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0);
-  if (version === 6 && o + 5 < packet.capturedLength) return 40 + (((b[o + 4] ?? 0) << 8) | (b[o + 5] ?? 0));
-  return Math.max(0, packet.originalLength - o);
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

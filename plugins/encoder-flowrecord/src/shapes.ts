@@ -6,7 +6,7 @@
  * distribution) and scales it to the record, instead of splitting bytes and time evenly.
  */
 import type { Direction, LabelledSample } from '@netsynth/core';
-import { ipLength } from './record.js';
+import { ipLength } from '@netsynth/pcap';
 
 /** One real flow's shape: per-packet size / mean size, gap / duration, direction, at most MAX_POINTS packets. */
 export interface FlowShape {

@@ -10,7 +10,9 @@ export { FEATURES, FEATURE_NAMES, ETHERNET_MTU, type FeatureFacts, type FeatureN
 export { gasf, gasfImage, gasfToSeries, diagonalToSeries, gasfValueToPixel, pixelToHalfGasf, NETDIFFUS_MAPPING, type PixelMapping } from './gasf.js';
 export { areaResize, areaTaps, type AxisTaps } from './resize.js';
 export { createNormaliser, denormalise, normalise, scaleOf, type Normaliser } from './normalise.js';
-export { extractSeries, extractAllSeries, ipLength, DEFAULT_SERIES_OPTIONS, type SeriesOptions } from './series.js';
+export { extractSeries, extractAllSeries, DEFAULT_SERIES_OPTIONS, type SeriesOptions } from './series.js';
+// Part of this plugin's API before it moved to @netsynth/pcap.
+export { ipLength } from '@netsynth/pcap';
 export { seriesToPackets, bytesPerBinPackets, minPacketSize, type PacketTemplate, type SeriesPackets } from './packets.js';
 export { pixelToTensor, tensorToPixel, valueRangeOf, type TensorRange } from './tensor-range.js';
 export { renderTensor, type RenderLayout } from './render.js';

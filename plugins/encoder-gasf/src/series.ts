@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Direction, type Flow, type LabelledSample, type Packet } from '@netsynth/core';
-import { ipDatagram } from '@netsynth/pcap';
+import { ipLength } from '@netsynth/pcap';
 import type { FeatureName } from './features.js';
 
 export interface SeriesOptions {
@@ -12,23 +12,6 @@ export interface SeriesOptions {
 }
 
 export const DEFAULT_SERIES_OPTIONS: Readonly<SeriesOptions> = { length: 300, binSeconds: 0.25, binDirection: 'both' };
-
-/**
- * The IP length of a packet: the IPv4 total length or 40 + the IPv6 payload length, read
- * from the header, so packets cut by the snap length still count their wire size. Without
- * a readable IP header: the wire length minus the link header (or the whole frame).
- */
-export function ipLength(packet: Packet): number {
-  const ip = ipDatagram(packet);
-  if (!ip) return packet.originalLength;
-  const b = ip.bytes;
-  const o = ip.offset;
-  const linkHeader = o;
-  const version = (b[o] ?? 0) >> 4;
-  if (version === 4 && o + 3 < packet.capturedLength) return ((b[o + 2] as number) << 8) | (b[o + 3] as number);
-  if (version === 6 && o + 5 < packet.capturedLength) return 40 + (((b[o + 4] as number) << 8) | (b[o + 5] as number));
-  return Math.max(0, packet.originalLength - linkHeader);
-}
 
 /** Packets and directions of a sample (a flow, or a window of one). */
 function partsOf(sample: LabelledSample | Flow): { packets: Packet[]; directions: Direction[] } {
