@@ -6,7 +6,8 @@
  * ruleset's fields), at most `maxRounds` times. Packets still invalid then are dropped or
  * kept unchanged (`RepairOptions.unrepairable`) and listed.
  */
-import type { Constraint, Packet, RepairChange, Rng, Violation } from '@netsynth/core';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { InterruptedError, type Constraint, type Packet, type RepairChange, type Rng, type Violation } from '@netsynth/core';
 
 /** The order repairs are applied in; `sortRulesets` puts known names in it. */
 export const RULESET_ORDER: readonly string[] = ['ipv4', 'tcp', 'udp', 'icmp', 'flow'];
@@ -25,15 +26,49 @@ export interface ChainCheck {
   total: number;
 }
 
-export function checkAll(rulesets: readonly Constraint[], packets: readonly Packet[]): ChainCheck {
+/**
+ * The chain's work as steps: the generators below yield after each ruleset's pass over the
+ * sample (one check or one repair of every packet). `checkAll`/`repairAll` run the steps
+ * back to back; the async forms give the event loop a turn between them, so a Ctrl-C (whose
+ * handler only runs when the loop is free) is seen after at most one pass, not one chunk.
+ */
+type Steps<T> = Generator<void, T, void>;
+
+function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+  }
+}
+
+async function runStepsAsync<T>(steps: Steps<T>, signal: AbortSignal | undefined): Promise<T> {
+  for (;;) {
+    const s = steps.next();
+    if (s.done) return s.value;
+    await nextTurn();
+    if (signal?.aborted) throw new InterruptedError('check interrupted');
+  }
+}
+
+function* checkSteps(rulesets: readonly Constraint[], packets: readonly Packet[]): Steps<ChainCheck> {
   const byRuleset: Record<string, Violation[]> = {};
   let total = 0;
   for (const r of rulesets) {
     const v = r.check(packets);
     byRuleset[r.name] = v;
     total += v.length;
+    yield;
   }
   return { byRuleset, total };
+}
+
+export function checkAll(rulesets: readonly Constraint[], packets: readonly Packet[]): ChainCheck {
+  return runSteps(checkSteps(rulesets, packets));
+}
+
+/** `checkAll`, stopping with InterruptedError between two rulesets once `signal` is aborted. */
+export function checkAllAsync(rulesets: readonly Constraint[], packets: readonly Packet[], signal?: AbortSignal): Promise<ChainCheck> {
+  return runStepsAsync(checkSteps(rulesets, packets), signal);
 }
 
 /** What to do with a packet no ruleset can make valid. */
@@ -76,19 +111,33 @@ const MAX_ATTEMPTS = 3;
  * the reason. Never throws for a packet it cannot fix.
  */
 export function repairAll(rulesets: readonly Constraint[], packets: readonly Packet[], rng: Rng, options: RepairOptions = {}): ChainRepair {
+  return runSteps(repairSteps(rulesets, packets, rng, options));
+}
+
+/** `repairAll`, stopping with InterruptedError between two ruleset passes once `signal` is aborted. */
+export function repairAllAsync(
+  rulesets: readonly Constraint[],
+  packets: readonly Packet[],
+  rng: Rng,
+  options: RepairOptions & { signal?: AbortSignal } = {},
+): Promise<ChainRepair> {
+  return runStepsAsync(repairSteps(rulesets, packets, rng, options), options.signal);
+}
+
+function* repairSteps(rulesets: readonly Constraint[], packets: readonly Packet[], rng: Rng, options: RepairOptions): Steps<ChainRepair> {
   const ordered = sortRulesets(rulesets);
   const maxRounds = options.maxRounds ?? 3;
   const policy = options.unrepairable ?? 'drop';
   const state: ChainState = { current: [...packets], origin: packets.map((_, i) => i), changes: [], failures: new Map(), rounds: 0 };
   const unrepairable: UnrepairableEntry[] = [];
-  let remaining = checkAll(ordered, state.current);
+  let remaining = yield* checkSteps(ordered, state.current);
   for (let attempt = 0; attempt < MAX_ATTEMPTS && remaining.total > 0; attempt++) {
-    remaining = runRounds(ordered, state, rng, maxRounds, remaining);
+    remaining = yield* runRounds(ordered, state, rng, maxRounds, remaining);
     const bad = badPackets(remaining, state);
     if (bad.size === 0) break;
     for (const [i, entry] of bad) unrepairable.push({ ...entry, index: state.origin[i] ?? i });
     settle(state, new Set(bad.keys()), packets, policy);
-    remaining = checkAll(ordered, state.current);
+    remaining = yield* checkSteps(ordered, state.current);
     if (policy === 'keep') break;
   }
   unrepairable.sort((a, b) => a.index - b.index);
@@ -105,7 +154,7 @@ interface ChainState {
   rounds: number;
 }
 
-function runRounds(ordered: readonly Constraint[], state: ChainState, rng: Rng, maxRounds: number, start: ChainCheck): ChainCheck {
+function* runRounds(ordered: readonly Constraint[], state: ChainState, rng: Rng, maxRounds: number, start: ChainCheck): Steps<ChainCheck> {
   let remaining = start;
   for (let round = 0; remaining.total > 0 && round < maxRounds; round++) {
     state.rounds++;
@@ -119,8 +168,9 @@ function runRounds(ordered: readonly Constraint[], state: ChainState, rng: Rng, 
       for (const u of result.unrepairable ?? []) {
         if (!state.failures.has(at(u.packetIndex))) state.failures.set(at(u.packetIndex), { ruleset: r.name, rule: u.rule, reason: u.reason });
       }
+      yield;
     }
-    remaining = checkAll(ordered, state.current);
+    remaining = yield* checkSteps(ordered, state.current);
   }
   return remaining;
 }

@@ -12,9 +12,9 @@
  */
 import { InterruptedError, type Constraint, type Packet, type Rng, type Violation } from '@netsynth/core';
 import {
-  checkAll,
+  checkAllAsync,
   countByRule,
-  repairAll,
+  repairAllAsync,
   type ChainCheck,
   type ChainRepair,
   type RepairOptions,
@@ -50,7 +50,7 @@ export interface StreamChainOptions {
   examples?: number;
   /** Repair each chunk too, and hand it to `write`. */
   repair?: StreamRepairOptions;
-  /** Checked between chunks: abort ⇒ InterruptedError. */
+  /** Checked between chunks and between the rulesets' passes over a chunk: abort ⇒ InterruptedError. */
   signal?: AbortSignal;
 }
 
@@ -167,7 +167,7 @@ export async function checkStream(
   let chunks = 0;
   for await (const chunk of packetChunks(batches, chunkPackets)) {
     if (options.signal?.aborted) throw new InterruptedError('check interrupted');
-    const check = checkAll(rulesets, chunk);
+    const check = await checkAllAsync(rulesets, chunk, options.signal);
     before.add(check);
     for (const [name, violations] of Object.entries(check.byRuleset)) {
       const kept = examples.get(name) ?? [];
@@ -175,7 +175,7 @@ export async function checkStream(
       examples.set(name, kept);
     }
     if (repair) {
-      const result = repairAll(rulesets, chunk, repair.rng, repair);
+      const result = await repairAllAsync(rulesets, chunk, repair.rng, { ...repair, signal: options.signal });
       repaired.add(result, offset);
       await repair.write(result.packets);
     }

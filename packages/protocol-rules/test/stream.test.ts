@@ -3,7 +3,7 @@
  * one chunk gives what checkAll/repairAll give on the whole list; with several chunks, indices
  * are the packets' indices in the whole input and counts are sums.
  */
-import { createRng, InterruptedError, type Packet } from '@netsynth/core';
+import { createRng, InterruptedError, type Constraint, type Packet } from '@netsynth/core';
 import { describe, expect, it } from 'vitest';
 import { buildUdpPacket, checkAll, checkStream, countByRule, packetChunks, repairAll } from '../src/index.js';
 import { toyTtlRuleset } from './toy-ttl.js';
@@ -67,5 +67,34 @@ describe('checkStream', () => {
     const write = async (): Promise<void> => controller.abort();
     const run = checkStream([toy()], batchesOf(capture(), 2), { chunkPackets: 2, repair: { rng: createRng(1), write }, signal: controller.signal });
     await expect(run).rejects.toBeInstanceOf(InterruptedError);
+  });
+
+  it('stops inside a chunk, between two ruleset passes, when the signal is aborted during one', async () => {
+    // Ctrl-C arrives while the first ruleset repairs the only chunk: the second ruleset never
+    // runs on it and nothing is written (before, the whole chunk was finished and written).
+    const controller = new AbortController();
+    const passes: string[] = [];
+    const spy = (name: string, abortOnRepair: boolean): Constraint => {
+      const inner = toy();
+      return {
+        name,
+        scope: inner.scope,
+        check: (p) => (passes.push(`${name}.check`), inner.check(p)),
+        repair: (p, rng) => {
+          passes.push(`${name}.repair`);
+          if (abortOnRepair) controller.abort();
+          return inner.repair(p, rng);
+        },
+      };
+    };
+    const written: Packet[] = [];
+    const write = async (p: readonly Packet[]): Promise<void> => void written.push(...p);
+    const run = checkStream([spy('first', true), spy('second', false)], batchesOf(capture(), 2), {
+      repair: { rng: createRng(1), write },
+      signal: controller.signal,
+    });
+    await expect(run).rejects.toBeInstanceOf(InterruptedError);
+    expect(passes).toEqual(['first.check', 'second.check', 'first.check', 'second.check', 'first.repair']);
+    expect(written).toEqual([]);
   });
 });
