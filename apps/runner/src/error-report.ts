@@ -11,8 +11,11 @@ export function exitCodeOf(error: unknown): number {
   return USAGE_CODES.has(error.code) ? ExitCode.USAGE : ExitCode.RUNTIME;
 }
 
-/** What a user can do about each kind of failure. */
-function hintFor(error: NetsynthError): string {
+/**
+ * What a user can do about each kind of failure. `command` is the subcommand that failed:
+ * only `run` keeps finished stages and resumes, so only it gets the resume hint on Ctrl-C.
+ */
+function hintFor(error: NetsynthError, command: string | undefined): string {
   switch (error.code) {
     case 'CONFIG':
       return 'fix that key in the config file; `netsynth run --help` and the runner README list every key, its type and default';
@@ -30,7 +33,9 @@ function hintFor(error: NetsynthError): string {
     case 'MODEL_FILE':
       return 'the model folder is damaged or from another version; re-run with --force to train it again';
     case 'INTERRUPTED':
-      return 'finished stages are kept: run the same command again to resume where it stopped';
+      return command === 'run'
+        ? 'finished stages are kept: run the same command again to resume where it stopped'
+        : 'no output is left half-written; run the same command again to start it over';
     case 'INVALID_ARGUMENT':
       return 'check the command-line arguments (`netsynth help COMMAND`)';
     case 'ENCODING':
@@ -48,10 +53,10 @@ function hintFor(error: NetsynthError): string {
 
 /**
  * The text printed for an error: `error [CODE] message`, then the file / offset / config
- * key it concerns, then a hint of what to do. Unexpected errors (bugs) show their stack
- * when NETSYNTH_DEBUG is set.
+ * key it concerns, then a hint of what to do (`command`: the subcommand that failed).
+ * Unexpected errors (bugs) show their stack when NETSYNTH_DEBUG is set.
  */
-export function formatError(error: unknown, debug = false): string {
+export function formatError(error: unknown, debug = false, command?: string): string {
   if (isNetsynthError(error)) {
     const lines = [`error [${error.code}] ${error.message}`];
     if (error.file !== undefined) lines.push(`  file: ${error.file}`);
@@ -59,7 +64,7 @@ export function formatError(error: unknown, debug = false): string {
     if (error.configPath !== undefined) lines.push(`  config key: ${error.configPath}`);
     const cause = (error as { cause?: unknown }).cause;
     if (cause !== undefined) lines.push(`  cause: ${cause instanceof Error ? cause.message : String(cause)}`);
-    lines.push(`  hint: ${hintFor(error)}`);
+    lines.push(`  hint: ${hintFor(error, command)}`);
     if (debug && error.stack) lines.push(error.stack);
     return lines.join('\n') + '\n';
   }

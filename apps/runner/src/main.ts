@@ -63,6 +63,11 @@ export async function main(argv: readonly string[], commands: readonly CliComman
     },
   };
   const program = createProgram(commands, env);
+  // The subcommand that runs, for the error's hint (the resume hint is `run`'s alone).
+  let command: string | undefined;
+  program.hook('preAction', (_program, action) => {
+    command = action.name();
+  });
   try {
     await program.parseAsync(args, { from: 'user' });
     return exitCode;
@@ -72,7 +77,7 @@ export async function main(argv: readonly string[], commands: readonly CliComman
       return ExitCode.USAGE;
     }
     const error = namedFsError(e);
-    io.stderr.write(formatError(error, Boolean(io.env['NETSYNTH_DEBUG'])));
+    io.stderr.write(formatError(error, Boolean(io.env['NETSYNTH_DEBUG']), command));
     return exitCodeOf(error);
   }
 }

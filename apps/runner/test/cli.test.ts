@@ -214,6 +214,32 @@ describe('netsynth run (CLI)', () => {
   });
 });
 
+describe('Ctrl-C (an aborted signal): exit 130, and the resume hint only where it applies', () => {
+  async function interrupted(args: string[]): Promise<{ code: number; err: string }> {
+    const controller = new AbortController();
+    controller.abort();
+    const io = memoryIo(dir);
+    const code = await main(args, ALL, { io, signal: controller.signal });
+    return { code, err: io.err() };
+  }
+
+  it('run keeps its finished stages: the hint says to run it again to resume', async () => {
+    writeFiles(dir, { 'stop.yaml': 'input:\n  captures: [captures]\n  holdout: 0.5\nevaluators: []\n' });
+    const r = await interrupted(['run', 'stop.yaml', '--out', 'stop-out']);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/error \[INTERRUPTED\]/);
+    expect(r.err).toMatch(/hint: finished stages are kept: run the same command again to resume/);
+  });
+
+  it('any other command has no stages to resume: no resume hint', async () => {
+    const r = await interrupted(['inspect', 'captures/web.pcap']);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/error \[INTERRUPTED\]/);
+    expect(r.err).not.toMatch(/finished stages|resume/);
+    expect(r.err).toMatch(/hint: no output is left half-written/);
+  });
+});
+
 function cpFixture(name: string): void {
   copyFileSync(join(FIXTURES, name), join(dir, name));
 }
