@@ -22,6 +22,14 @@ async function configError(yaml: string): Promise<{ code: string; message: strin
 }
 
 describe('config validation errors name the YAML path, its line and what was expected', () => {
+  it('a mistyped required key is reported as the typo, not also as a missing key (issue 20: `inptu:`)', async () => {
+    const e = await configError('version: 1\ninptu:\n  captures: [captures]\n');
+    expect(e.code).toBe('CONFIG');
+    expect(e.configPath).toBe('inptu');
+    expect(e.message).toMatch(/\.yaml:2:1, at inptu: unknown key "inptu" \(did you mean "input"\?\)/);
+    expect(e.message).not.toMatch(/received undefined|problems in the config/);
+  });
+
   it('unknown key', async () => {
     const e = await configError('input:\n  captures: [captures]\n  flow:\n    windowPackets: 8\n');
     expect(e.code).toBe('CONFIG');

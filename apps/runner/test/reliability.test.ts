@@ -5,9 +5,9 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FileIOError, asFileError, makeDir, removeStaleTempFiles, writeFileAtomic } from '@netsynth/core';
+import { FileIOError, asFileError, definePlugin, makeDir, removeStaleTempFiles, writeFileAtomic } from '@netsynth/core';
 import { runPipeline } from '../src/index.js';
-import { FAKE_RUN_CONFIG as FULL, fakeRunOptions as opts } from './fixtures/fake-plugins.js';
+import { ALL_FAKES, FAKE_RUN_CONFIG as FULL, fakeRunOptions as opts, meanGenerator } from './fixtures/fake-plugins.js';
 import { cleanupTmp, tmp, writeFiles, writeTinyCaptures } from './helpers.js';
 
 let dir: string;
@@ -15,7 +15,11 @@ let dir: string;
 beforeAll(async () => {
   dir = tmp();
   await writeTinyCaptures(dir);
-  writeFiles(dir, { 'full.yaml': FULL, 'no-eval.yaml': FULL.replace(/evaluators:[\s\S]*$/, '') });
+  writeFiles(dir, {
+    'full.yaml': FULL,
+    'no-eval.yaml': FULL.replace(/evaluators:[\s\S]*$/, ''),
+    'nan.yaml': FULL.replace('plugin: test/mean-generator', 'plugin: test/nan-generator'),
+  });
 });
 afterAll(cleanupTmp);
 
@@ -67,6 +71,35 @@ describe('sha256 of outputs verified before a stage is skipped', () => {
     await flipBit(join(outDir, 'generated/samples.safetensors'));
     const again = await runPipeline(join(dir, 'full.yaml'), opts({ outDir }));
     expect(again.stages.find((s) => s.name === 'sample')?.status).toBe('ran');
+  });
+});
+
+/** The fake mean generator, diverged: every value it samples is NaN. */
+const nanGenerator = definePlugin({
+  ...meanGenerator,
+  name: 'test/nan-generator',
+  async create(options, ctx) {
+    const g = await meanGenerator.create(options, ctx);
+    return {
+      ...g,
+      name: 'test/nan-generator',
+      async sample(modelDir, request, c) {
+        const out = await g.sample(modelDir, request, c);
+        for (const s of out) s.tensor.data.fill(Number.NaN);
+        return out;
+      },
+    };
+  },
+});
+
+describe('NaN in generated tensors', () => {
+  it('fails the sample stage (an ENGINE error naming the model folder), not a 0-packet synthetic.pcap with exit 0', async () => {
+    const outDir = join(dir, 'nan');
+    const err = await runPipeline(join(dir, 'nan.yaml'), opts({ outDir, plugins: [...ALL_FAKES, nanGenerator] })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ENGINE', file: join(outDir, 'model') });
+    expect((err as Error).message).toMatch(/sample stage: generated image 0 .* NaN\/Inf value/);
+    expect(existsSync(join(outDir, 'synthetic.pcap'))).toBe(false);
+    expect(existsSync(join(outDir, 'stages', 'sample.done.json'))).toBe(false);
   });
 });
 
