@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { basename, extname, resolve } from 'node:path';
 import { Option } from 'commander';
 import {
   decodeProblemKind,
   deriveSeed,
   formatForExtension,
+  InterruptedError,
   InvalidArgumentError,
   ModelFileError,
   OutputExistsError,
@@ -43,6 +45,8 @@ interface DecodeFlags {
 
 /** Gap put between decoded samples that carry no start time of their own. */
 const GAP_BETWEEN_SAMPLES_NS = 1_000_000_000n;
+/** The decode loop gives the event loop a turn this often, so a Ctrl-C (handled there) is seen mid-decode. */
+const YIELD_EVERY_MS = 50;
 
 interface DecodeSummary {
   out: string;
@@ -237,9 +241,14 @@ export const decodeCommand: CliCommand = {
           const reports: NonNullable<DecodeSummary['reports']> = [];
           let nextStart = 0n;
           const task = progress.start('decode', tensors.count, 'samples');
+          let turn = performance.now();
           try {
-            tensors.tensors.forEach((tensor, i) => {
-              if (signal.aborted) return;
+            for (const [i, tensor] of tensors.tensors.entries()) {
+              if (performance.now() - turn > YIELD_EVERY_MS) {
+                await nextTurn();
+                turn = performance.now();
+              }
+              if (signal.aborted) throw new InterruptedError(`decode interrupted; ${out} was not written`);
               const id = tensors.ids[i] ?? String(i);
               const label = tensors.labels[i] ?? '';
               const d = encoder.decode(tensor, label);
@@ -252,11 +261,13 @@ export const decodeCommand: CliCommand = {
               for (const p of d.problems) problems.push({ sample: id, ...p });
               if (d.report) reports.push({ sample: id, ...d.report });
               task.tick(1);
-            });
+            }
           } finally {
-            task.done();
+            task.done(signal.aborted ? 'interrupted' : undefined);
           }
           const report = await writeSamplesPcap(out, decoded, progress, signal);
+          // writeSamplesPcap stops early and removes its temp file; an empty "result" must not follow.
+          if (signal.aborted) throw new InterruptedError(`decode interrupted; ${out} was not written`);
           const summary: DecodeSummary = { out, samples: decoded.length, packets: report.written, problems };
           if (reports.length > 0) summary.reports = reports;
           finish(summary);
