@@ -25,13 +25,18 @@ describe.skipIf(!HAVE_CLI)('time chunks on NetFlow records', () => {
   it(
     'trains 3 chunks (the later fine-tuned from the first) and writes each class’s records inside its chunks’ time ranges',
     async () => {
+      // What is checked is the chunk plan, the warm starts and where records land (the time
+      // axis clips each sample into its chunk), not what the model learns: a small, short
+      // training, and no evaluators (their metrics are not asserted here).
       const sets = [
-        'generator.options.steps=60',
-        'generator.options.channels=16',
+        'generator.options.steps=30',
+        'generator.options.channels=8',
+        'generator.options.batchSize=16',
         'generator.options.sampleSteps=5',
         'generator.options.timeChunks.count=3',
-        'generator.options.timeChunks.fineTuneSteps=20',
+        'generator.options.timeChunks.fineTuneSteps=10',
         'generator.samplesPerLabel=8',
+        'evaluators=[]',
       ];
       const run = await netsynth(['run', join(REPO_ROOT, 'examples', 'netshare-records.yaml'), '--out', out, '--json', ...sets.flatMap((s) => ['--set', s])]);
       expect(run.code, run.stderr).toBe(0);
@@ -40,14 +45,14 @@ describe.skipIf(!HAVE_CLI)('time chunks on NetFlow records', () => {
       const model = (k: number): { trainingKey: string; warmStart: { from: string; trainingKey: string } | null; training: { steps: number } } =>
         JSON.parse(readFileSync(join(out, 'model', `chunk-${k}`, 'model.json'), 'utf8'));
       expect(model(0).warmStart).toBeNull();
-      expect(model(0).training.steps).toBe(60);
+      expect(model(0).training.steps).toBe(30);
       for (const k of [1, 2]) {
         expect(model(k).warmStart).toEqual({ from: '../chunk-0', trainingKey: model(0).trainingKey });
-        expect(model(k).training.steps).toBe(20);
+        expect(model(k).training.steps).toBe(10);
       }
       // The train stage's record counts every chunk's steps, and its outputs hold every chunk's model.
       const train = JSON.parse(readFileSync(join(out, 'stages', 'train.done.json'), 'utf8')) as { details: { steps: number }; files: { path: string }[] };
-      expect(train.details.steps).toBe(100);
+      expect(train.details.steps).toBe(50);
       for (const k of [0, 1, 2]) expect(train.files.map((f) => f.path)).toContain(`model/chunk-${k}/model.onnx`);
 
       const [header, ...rows] = readFileSync(join(out, 'synthetic.csv'), 'utf8').trimEnd().split('\n');
