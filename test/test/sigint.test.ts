@@ -1,11 +1,11 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEMP_FILE_PATTERN, type Packet } from '@netsynth/core';
+import type { Packet } from '@netsynth/core';
 import { readCaptureAll, writePcap } from '@netsynth/pcap';
-import { CLI, HAVE_CLI, HAVE_SHARED, HEAVY, REPO_ROOT, SHARED, netsynth } from '../src/env.js';
+import { HAVE_CLI, HAVE_SHARED, HEAVY, REPO_ROOT, SHARED, netsynth } from '../src/env.js';
+import { HAVE_PROC, signalAtCpu, tempFiles, type Interrupted } from '../src/signal-at-cpu.js';
 
 /**
  * Issue 20: Ctrl-C is honoured by every long command. Each command is started by the built CLI
@@ -15,83 +15,11 @@ import { CLI, HAVE_CLI, HAVE_SHARED, HEAVY, REPO_ROOT, SHARED, netsynth } from '
  * between the SIGINT and its exit is measured from /proc and printed; the bound asserted is
  * generous (a slow machine stretches it) — the figures to watch are the printed ones.
  */
-const HAVE_PROC = existsSync('/proc/self/stat');
 const ready = HAVE_SHARED && HAVE_CLI && HAVE_PROC;
 /** Node's start-up and the CLI's imports take ~0.7 s of CPU; by 1.2 s the command is at work. */
 const START_CPU_MS = 1200;
 /** Generous: the target is a second; a loaded machine's scheduler and GC add to it. */
 const MAX_CPU_AFTER_SIGINT_MS = 3000;
-
-const TICK_MS = HAVE_PROC ? 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || '100') : 10;
-
-/** user + system CPU of a live process, in ms (undefined once it is gone). */
-function cpuMs(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
-}
-
-interface Interrupted {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** False when the command ended before it could be interrupted (the input is too short). */
-  sent: boolean;
-  cpuAfterSigintMs: number;
-  wallAfterSigintMs: number;
-}
-
-/** Runs the CLI and sends SIGINT once it has used START_CPU_MS of CPU. */
-function interrupt(args: readonly string[], cwd: string): Promise<Interrupted> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let sentAt: { cpu: number; wall: number } | undefined;
-    let lastCpu = 0;
-    const poll = setInterval(() => {
-      const cpu = child.pid === undefined ? undefined : cpuMs(child.pid);
-      if (cpu === undefined) return;
-      lastCpu = cpu;
-      if (!sentAt && cpu >= START_CPU_MS) {
-        sentAt = { cpu, wall: performance.now() };
-        child.kill('SIGINT');
-      }
-    }, 20);
-    child.on('error', (e) => {
-      clearInterval(poll);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearInterval(poll);
-      const ended = performance.now();
-      resolve({
-        code,
-        signal,
-        stdout,
-        stderr,
-        sent: sentAt !== undefined,
-        cpuAfterSigintMs: sentAt ? lastCpu - sentAt.cpu : 0,
-        wallAfterSigintMs: sentAt ? ended - sentAt.wall : 0,
-      });
-    });
-  });
-}
-
-/** Every netsynth temp file (`.NAME.<hex>.tmp`) under `dir`. */
-function tempFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile() && TEMP_FILE_PATTERN.test(e.name))
-    .map((e) => relative(dir, join(e.parentPath, e.name)));
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'netsynth-sigint-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -121,14 +49,16 @@ async function writeBig(): Promise<void> {
   await writePcap(BIG, packets(), { linkType: captures[0]?.[0]?.linkType ?? 1, nanosecond: true });
 }
 
+const interrupt = (args: readonly string[], cwd: string): Promise<Interrupted> => signalAtCpu(args, cwd, 'SIGINT', START_CPU_MS);
+
 /** The checks every interrupted command must pass; `finals` are its output names, which must not exist. */
 function expectInterrupted(name: string, r: Interrupted, work: string, finals: readonly string[]): void {
-  console.log(`SIGINT ${name}: exit ${r.code}, ${Math.round(r.cpuAfterSigintMs)} ms CPU and ${Math.round(r.wallAfterSigintMs)} ms wall after SIGINT`);
+  console.log(`SIGINT ${name}: exit ${r.code}, ${Math.round(r.cpuAfterSignalMs)} ms CPU and ${Math.round(r.wallAfterSignalMs)} ms wall after SIGINT`);
   expect(r.sent, `${name} ended before it could be interrupted: ${r.stderr}`).toBe(true);
   expect(r.code, r.stderr).toBe(130);
   expect(r.stderr).toMatch(/error \[INTERRUPTED\]/);
   expect(r.stderr).not.toMatch(/\[INTERNAL\]/);
-  expect(r.cpuAfterSigintMs).toBeLessThan(MAX_CPU_AFTER_SIGINT_MS);
+  expect(r.cpuAfterSignalMs).toBeLessThan(MAX_CPU_AFTER_SIGINT_MS);
   for (const f of finals) expect(existsSync(join(work, f)), `${name} left ${f}`).toBe(false);
   expect(tempFiles(work)).toEqual([]);
 }
