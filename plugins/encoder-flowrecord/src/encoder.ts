@@ -10,6 +10,7 @@ import {
   type LabelledSample,
   type RenderedImage,
 } from '@netsynth/core';
+import { pluginRuntime, type ProviderContext, type RuntimeOptions } from '@netsynth/nn';
 import { Ip2VecTable, recordSentence, trainIp2Vec, type Ip2VecModel } from './ip2vec.js';
 import { CONTINUOUS, continuousOf, decodeRecord, encodeRecord, makeLayout, type Embedded, type Layout, type Ranges } from './layout.js';
 import type { FlowRecordOptions } from './options.js';
@@ -60,7 +61,15 @@ export class FlowRecordEncoder implements Encoder {
     return e.addresses === 'ip2vec' || e.ports === 'ip2vec' || e.protocol === 'ip2vec';
   }
 
-  constructor(private readonly options: FlowRecordOptions) {
+  /** Providers and warnings of the IP2Vec session: this plugin's `executionProviders`, else the run's. */
+  private readonly runtime: RuntimeOptions;
+
+  /** `env`: the plugin context the encoder was created in (the run's providers, where fallback warnings go). */
+  constructor(
+    private readonly options: FlowRecordOptions,
+    env?: ProviderContext,
+  ) {
+    this.runtime = pluginRuntime(env, options.executionProviders);
     const { layout, length } = makeLayout(options.addresses, options.encoding, options.ip2vec.dim);
     this.layout = layout;
     this.length = length;
@@ -85,7 +94,7 @@ export class FlowRecordEncoder implements Encoder {
   async fit(samples: readonly LabelledSample[]): Promise<void> {
     if (samples.length === 0) return;
     const records = samples.map((s) => this.record(s));
-    if (this.usesIp2Vec) this.setEmbedding(await trainIp2Vec(records.map(recordSentence), this.options.ip2vec));
+    if (this.usesIp2Vec) this.setEmbedding(await trainIp2Vec(records.map(recordSentence), this.options.ip2vec, this.runtime));
     this.baseSeconds = records.reduce((m, r) => Math.min(m, r.ts), Infinity);
     this.otherProtocol = mostCommonOther(samples.map((s) => s.flow.record?.proto ?? s.flow.key.protocol)) ?? 255;
     const learned = {} as Ranges;

@@ -1,4 +1,5 @@
 import { definePlugin } from '@netsynth/core';
+import type { ProviderContext } from '@netsynth/nn';
 import { ENCODER_NAME, FlowRecordEncoder } from './encoder.js';
 import { flowRecordOptionsSchema, type FlowRecordOptionsInput } from './options.js';
 // The version is read from package.json at build time (bundled), so a release changes stage hashes.
@@ -13,8 +14,8 @@ export { BITS_ENCODING, type FieldEncoding, type Embedded } from './layout.js';
 export { recordToPackets, directionsFor, splitBytes, MIN_SIZE, type RecordPackets } from './packets.js';
 
 /** An encoder with options parsed from a plain object (defaults filled in). */
-export function createFlowRecordEncoder(options: FlowRecordOptionsInput = {}): FlowRecordEncoder {
-  return new FlowRecordEncoder(flowRecordOptionsSchema.parse(options));
+export function createFlowRecordEncoder(options: FlowRecordOptionsInput = {}, env?: ProviderContext): FlowRecordEncoder {
+  return new FlowRecordEncoder(flowRecordOptionsSchema.parse(options), env);
 }
 
 export default definePlugin({
@@ -24,5 +25,5 @@ export default definePlugin({
   description:
     "Flow records (NetShare's NetFlow fields: addresses and ports as bits, protocol, start, log duration / packets / bytes) as 1×1×L series for the 1-D DDPM, decoded to timed packet flows",
   options: flowRecordOptionsSchema,
-  create: (options) => new FlowRecordEncoder(options),
+  create: (options, ctx) => new FlowRecordEncoder(options, ctx),
 });

@@ -1,6 +1,17 @@
 import { InvalidArgumentError, createRng, type Rng } from '@netsynth/core';
 import type { FlowRecord } from './record.js';
-import { Module, adam, buildTrainingSession, epochOrder, initParameters, ops as op, type Parameter, type TraceContext, type Value } from '@netsynth/nn';
+import {
+  Module,
+  adam,
+  buildTrainingSession,
+  epochOrder,
+  initParameters,
+  ops as op,
+  type Parameter,
+  type RuntimeOptions,
+  type TraceContext,
+  type Value,
+} from '@netsynth/nn';
 
 /**
  * IP2Vec (Ring et al., as NetShare uses it): word2vec skip-gram with negative sampling where a
@@ -98,8 +109,12 @@ class SkipGram extends Module {
   }
 }
 
-/** Trains IP2Vec on the sentences (seeded: same sentences, options and seed → same vectors). */
-export async function trainIp2Vec(sentences: readonly (readonly string[])[], o: Ip2VecOptions): Promise<Ip2VecModel> {
+/**
+ * Trains IP2Vec on the sentences (seeded: same sentences, options and seed → same vectors).
+ * `runtime` picks the session's execution providers (a missing one falls back to the CPU
+ * through its `onWarning`); one intra-op thread unless it says otherwise, as the batches are small.
+ */
+export async function trainIp2Vec(sentences: readonly (readonly string[])[], o: Ip2VecOptions, runtime: RuntimeOptions = {}): Promise<Ip2VecModel> {
   const { vocab, counts } = vocabulary(sentences);
   if (vocab.length === 0) throw new InvalidArgumentError('IP2Vec needs at least one record to learn its vocabulary');
   const index = new Map(vocab.map((w, i) => [w, i]));
@@ -113,7 +128,7 @@ export async function trainIp2Vec(sentences: readonly (readonly string[])[], o: 
       inputs: { centre: { shape: [B], dtype: 'int64' }, context: { shape: [B], dtype: 'int64' }, noise: { shape: [B * K], dtype: 'int64' } },
       loss: (ctx, i) => net.forward(ctx, i.centre!, i.context!, i.noise!),
       optimizer: adam({ lr: o.lr }),
-      runtime: { intraOpNumThreads: 1 },
+      runtime: { intraOpNumThreads: 1, ...runtime },
     });
     try {
       const cum = noiseTable(counts);

@@ -38,6 +38,14 @@ export const flowRecordOptionsSchema = z.strictObject({
     })
     .default({ dim: 10, epochs: 5, negatives: 5, batch: 512, lr: 0.01, seed: 1 })
     .describe('IP2Vec (skip-gram with negative sampling over the fields of a record) for the fields whose encoding is ip2vec'),
+  /** Execution providers of the IP2Vec training session, e.g. [cuda, cpu] (default: the run's `runtime.executionProviders`); a missing one falls back to the CPU with a warning. */
+  executionProviders: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .describe(
+      "execution providers of the IP2Vec training session, e.g. [cuda, cpu] (default: the run's runtime.executionProviders); a missing one falls back to the CPU with a warning",
+    ),
   /** Fixed value ranges in real units; unset ones are learned by `fit` (the training flows' min and max). */
   range: z
     .strictObject({
