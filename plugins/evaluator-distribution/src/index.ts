@@ -10,7 +10,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export { compareDistributions, comparePerClass, topPorts } from './compare.js';
 export type { Comparison, TopPort } from './compare.js';
-export { compareTraces, holdoutShares, seriesOfFlows, thinFlows, traceFlows, traceSections, traceSeries, TRACE_SERIES } from './trace.js';
+export { compareTraces, holdoutShares, seriesOfFlows, thinFlows, traceFlows, traceSections, traceSeries, THINNING_DRAWS, TRACE_SERIES } from './trace.js';
 export type { TraceFlow, TraceReference, TraceSeries } from './trace.js';
 export { distributionOptionsSchema } from './options.js';
 export type { DistributionOptions, DistributionOptionsInput } from './options.js';

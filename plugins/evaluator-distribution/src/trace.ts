@@ -167,9 +167,21 @@ export function holdoutShares(real: readonly TraceFlow[], training: readonly Tra
   return shares;
 }
 
-/** Per class, a seeded random choice of round(share × n) flows (all of them for a class without a share). */
-export function thinFlows(flows: readonly TraceFlow[], shares: ReadonlyMap<string, number>, seed: number): TraceFlow[] {
-  const rng = createRng(seed).fork('trace-thin');
+/**
+ * Thinning draws whose metrics are averaged. Why: a floor is what real data scores in
+ * expectation, and one draw of a holdout-sized trace is a noisy estimate of it, worst for rare
+ * events. On the lab captures, 3 of the 279 training flows start while another is open; a
+ * draw at the holdout's density keeps both flows of such a pair with p ≈ 0.08, so one draw's
+ * concurrency floor was 0 (no pair kept) while a synthetic trace 8× as long showed the
+ * capture's rare overlaps at their thinned rate every time: "within 2× of 0" could only be met
+ * by a trace with no overlap at all. Averaged over draws, both sides estimate the same
+ * expectation. The draws are cheap: series of a few thousand flows.
+ */
+export const THINNING_DRAWS = 16;
+
+/** Per class, a seeded random choice of round(share × n) flows (all of them for a class without a share); `draw` picks another choice. */
+export function thinFlows(flows: readonly TraceFlow[], shares: ReadonlyMap<string, number>, seed: number, draw = 0): TraceFlow[] {
+  const rng = createRng(seed).fork(draw === 0 ? 'trace-thin' : `trace-thin#${draw}`);
   const out: TraceFlow[] = [];
   for (const [label, list] of [...byLabel(flows)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const share = shares.get(label) ?? 1;
@@ -178,16 +190,28 @@ export function thinFlows(flows: readonly TraceFlow[], shares: ReadonlyMap<strin
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** Both sides' flows, the other side thinned to the holdout's density when a reference is given. */
+/**
+ * Both sides' flows, the other side thinned to the holdout's density when a reference is given:
+ * `draws` thinnings (one when nothing is thinned: every share is 1).
+ */
 function comparedFlows(
   real: readonly LabelledSample[],
   other: readonly LabelledSample[],
   reference: TraceReference | undefined,
-): { real: TraceFlow[]; other: TraceFlow[] } {
+  draws = 1,
+): { real: TraceFlow[]; others: TraceFlow[][] } {
   const r = traceFlows(real);
   const o = traceFlows(other);
-  if (!reference || reference.training.length === 0) return { real: r, other: o };
-  return { real: r, other: thinFlows(o, holdoutShares(r, traceFlows(reference.training)), reference.seed) };
+  if (!reference || reference.training.length === 0) return { real: r, others: [o] };
+  const shares = holdoutShares(r, traceFlows(reference.training));
+  const n = [...shares.values()].every((v) => v >= 1) ? 1 : draws;
+  return { real: r, others: Array.from({ length: n }, (_, d) => thinFlows(o, shares, reference.seed, d)) };
+}
+
+/** The mean of the non-null values (null when there are none). */
+function meanOf(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
 }
 
 /** One series compared: EMD and means, the other side at the real class mix when both sides' classes are known. */
@@ -203,11 +227,24 @@ function compareSeries(r: number[], o: number[], realLabels?: string[], otherLab
  * mean), over all flows and per class. A generator that lays flows end to end shows here as
  * concurrency 1 against real overlap, whatever its per-flow fidelity. With a reference, the
  * other side is first thinned to the real holdout's flow density (holdoutShares), so the floor
- * (training vs holdout) and a synthetic trace are judged at the density the holdout has. Over
+ * (training vs holdout) and a synthetic trace are judged at the density the holdout has; each
+ * metric is the mean over THINNING_DRAWS thinnings (why: at THINNING_DRAWS). Over
  * all flows, the other side's values are read at the real class mix (classMixWeights): the
  * generator's per-class counts are a choice of the run, not a property of its timeline.
  */
 export function compareTraces(real: readonly LabelledSample[], other: readonly LabelledSample[], reference?: TraceReference): Metric[] {
+  const flows = comparedFlows(real, other, reference, THINNING_DRAWS);
+  const perDraw = flows.others.map((o) => compareThinned(flows.real, o));
+  // Every draw lists the same metrics in the same order (the real side's classes): average them.
+  return (perDraw[0] as Metric[]).map((m, i) => ({
+    ...m,
+    value: meanOf(perDraw.map((d) => (d[i] as Metric).value)),
+    synthetic: meanOf(perDraw.map((d) => (d[i] as Metric).synthetic ?? null)),
+  }));
+}
+
+/** The metrics of one thinned draw of the other side. */
+function compareThinned(real: readonly TraceFlow[], other: readonly TraceFlow[]): Metric[] {
   const metrics: Metric[] = [];
   const push = (r: readonly TraceFlow[], o: readonly TraceFlow[], label?: string): void => {
     const [rs, os] = [seriesOfFlows(r), seriesOfFlows(o)];
@@ -223,10 +260,9 @@ export function compareTraces(real: readonly LabelledSample[], other: readonly L
       });
     }
   };
-  const flows = comparedFlows(real, other, reference);
-  push(flows.real, flows.other);
-  const otherBy = byLabel(flows.other);
-  for (const [label, r] of [...byLabel(flows.real)].sort(([a], [b]) => (a < b ? -1 : 1))) push(r, otherBy.get(label) ?? [], label);
+  push(real, other);
+  const otherBy = byLabel(other);
+  for (const [label, r] of [...byLabel(real)].sort(([a], [b]) => (a < b ? -1 : 1))) push(r, otherBy.get(label) ?? [], label);
   return metrics;
 }
 
@@ -249,9 +285,10 @@ export function traceSections(
   reference: TraceReference | undefined,
   points: number,
 ): ReportSection[] {
+  // One draw each (the first of compareTraces'): a plot shows one trace.
   const compared = comparedFlows(real, synthetic, reference);
   const r = seriesOfFlows(compared.real);
-  const floor = reference?.training.length ? comparedFlows(real, reference.training, reference).other : undefined;
+  const floor = reference?.training.length ? comparedFlows(real, reference.training, reference).others[0] : undefined;
   return TRACE_SERIES.map(({ key, title, xLabel, logX }) =>
     cdfSection(title, {
       id: `cdf-trace-${key.replace(/_/g, '-')}`,
@@ -259,7 +296,7 @@ export function traceSections(
       logX,
       series: [
         { name: 'real', ...ecdfPoints(r[key], points) },
-        { name: 'synthetic', ...overallCdf(compared.real, compared.other, key, points) },
+        { name: 'synthetic', ...overallCdf(compared.real, compared.others[0] as TraceFlow[], key, points) },
         ...(floor ? [{ name: 'real (training, floor)', ...overallCdf(compared.real, floor, key, points) }] : []),
       ],
     }),
