@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HAVE_CLI, HEAVY, REPO_ROOT, netsynth } from '../src/env.js';
 import { HAVE_PROC, signalAtCpu, tempFiles } from '../src/signal-at-cpu.js';
+import { MODEL_CAPTURES, MODEL_CONFIG } from '../fuzz/model-kind.mjs';
 
 /**
  * Issue 20's acceptance: after a kill and a successful rerun, no temp file remains. A small run
@@ -15,29 +16,8 @@ import { HAVE_PROC, signalAtCpu, tempFiles } from '../src/signal-at-cpu.js';
 const dir = mkdtempSync(join(tmpdir(), 'netsynth-kill-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const demo = (name: string): string => JSON.stringify(join(REPO_ROOT, 'examples', 'data', 'demo', name));
-const CONFIG = `version: 1
-name: kill-rerun
-seed: 3
-input:
-  captures: [${demo('dns.pcap')}, ${demo('icmp.pcap')}]
-  labels: { from: filename }
-  flows: { idleTimeoutSeconds: 60, windowPackets: 8, minPackets: 2, maxSamplesPerLabel: 16 }
-  holdout: 0.25
-encoder:
-  plugin: "@netsynth/encoder-packetfields"
-  options: { maxPackets: 8 }
-generator:
-  plugin: "@netsynth/generator-ddpm"
-  options: { dims: 1, channels: 8, groups: 4, steps: 200, batchSize: 8, warmupSteps: 1, timesteps: 10, sampleSteps: 2, threads: 1, checkpointEvery: 1 }
-  samplesPerLabel: 4
-constraints:
-  - plugin: "@netsynth/ruleset-ipv4"
-evaluators: []
-output:
-  dir: out
-  images: false
-`;
+/** The fuzz harness's smallest full run, trained longer and checkpointing after each step. */
+const CONFIG = MODEL_CONFIG.replace('steps: 2,', 'steps: 200,');
 /** CPU (ms) at which each run is killed: Node's start-up is ~0.7 s; the run itself ~2-4 s more. */
 const KILL_AT_CPU_MS = [1000, 1500, 2200, 3000];
 
@@ -46,8 +26,11 @@ describe.skipIf(!(HAVE_CLI && HAVE_PROC))('a run SIGKILLed, then run again (need
     it(
       `killed at ${at} ms of CPU: the rerun finishes and leaves no temp file`,
       async () => {
+        expect(CONFIG).not.toBe(MODEL_CONFIG); // the longer training took
         const work = mkdtempSync(join(dir, `at-${at}-`));
         writeFileSync(join(work, 'run.yaml'), CONFIG);
+        mkdirSync(join(work, 'captures'));
+        for (const c of MODEL_CAPTURES) copyFileSync(join(REPO_ROOT, c), join(work, 'captures', basename(c)));
         const killed = await signalAtCpu(['run', 'run.yaml', '--quiet'], work, 'SIGKILL', at);
         const left = tempFiles(join(work, 'out'));
         console.log(`kill at ${at} ms CPU: ${killed.sent ? 'killed' : `ended first (exit ${killed.code})`}; temp files left: ${left.join(', ') || 'none'}`);
