@@ -31,6 +31,7 @@ export { FlowAssembler, assembleFlows, compareFlows, windowFlow, type FlowAssemb
 export { endpointsKeyOf, endpointsOf, fragmentOf, type FragmentInfo, type PacketEndpoints } from './flows/flow-key.js';
 export { labelForCapture, type LabelsConfig } from './flows/labels.js';
 export { DEFAULT_MAX_OPEN_PACKETS, expandCaptures, flowOfSampleId, loadSamples, type InputConfig, type LoadSamplesOptions } from './flows/samples.js';
+export { expandInputFiles, type InputFileKind } from './input-files.js';
 
 // Inspection
 export { summarizeCapture, type CaptureSummary, type ProtocolCounts, type SummarizeOptions } from './summarize.js';

@@ -1,9 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
-import { glob } from 'tinyglobby';
-import { ConfigError, createRng, deriveSeed, type Flow, type LabelledSample, type ProgressReporter, type RunConfig } from '@netsynth/core';
+import { relative, sep } from 'node:path';
+import { createRng, deriveSeed, type Flow, type LabelledSample, type ProgressReporter, type RunConfig } from '@netsynth/core';
 import { CaptureReader } from '../reader/capture-reader.js';
 import type { CaptureWarning } from '../reader/types.js';
+import { expandInputFiles } from '../input-files.js';
 import { FlowAssembler, windowFlow } from './assembler.js';
 import type { TruncationCounts } from '../truncation.js';
 import { labelForCapture } from './labels.js';
@@ -53,23 +52,13 @@ function toPosix(p: string): string {
  * de-duplicated list of absolute paths. An entry matching nothing is a ConfigError at
  * `input.captures.N`.
  */
-export async function expandCaptures(captures: readonly string[], baseDir: string): Promise<string[]> {
-  const found = new Set<string>();
-  for (const [i, entry] of captures.entries()) {
-    const abs = resolve(baseDir, entry);
-    let matches: string[];
-    if (existsSync(abs) && statSync(abs).isFile()) {
-      matches = [abs];
-    } else if (existsSync(abs) && statSync(abs).isDirectory()) {
-      matches = await glob(CAPTURE_PATTERNS, { cwd: abs, absolute: true, onlyFiles: true, dot: false });
-      if (matches.length === 0) throw new ConfigError(`directory ${entry} holds no .pcap, .pcapng or .cap file`, `input.captures.${i}`);
-    } else {
-      matches = await glob(toPosix(entry), { cwd: baseDir, absolute: true, onlyFiles: true, expandDirectories: false });
-      if (matches.length === 0) throw new ConfigError(`no capture matches "${entry}" (relative to ${baseDir})`, `input.captures.${i}`);
-    }
-    for (const m of matches) found.add(resolve(m));
-  }
-  return [...found].sort();
+export function expandCaptures(captures: readonly string[], baseDir: string): Promise<string[]> {
+  return expandInputFiles(captures, baseDir, {
+    patterns: CAPTURE_PATTERNS,
+    configKey: 'input.captures',
+    extensions: '.pcap, .pcapng or .cap file',
+    noun: 'capture',
+  });
 }
 
 /**
