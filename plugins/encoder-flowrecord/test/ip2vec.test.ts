@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LinkType, createRng, parsePluginOptions, silentProgress, type LabelledSample, type Packet, type PluginContext } from '@netsynth/core';
+import { LinkType, type LabelledSample, type Packet } from '@netsynth/core';
 import { assembleFlows, recomputeChecksums } from '@netsynth/pcap';
-import plugin, { Ip2VecTable, createFlowRecordEncoder, recordSentence, token, trainIp2Vec, type FlowRecord } from '../src/index.js';
+import { Ip2VecTable, createFlowRecordEncoder, recordSentence, token, trainIp2Vec, type FlowRecord } from '../src/index.js';
 
 const OPTS = { dim: 8, epochs: 30, negatives: 4, batch: 64, lr: 0.02, seed: 3 };
 
@@ -152,25 +152,18 @@ describe('flow-record encoder with IP2Vec fields', () => {
 
   it("trains on the CPU with one warning when the run's execution provider is missing, the plugin's own option first", async () => {
     const warnings: string[] = [];
-    const ctx: PluginContext = {
-      seed: 1,
-      rng: createRng(1),
-      progress: { ...silentProgress, warn: (m) => warnings.push(m) },
-      workDir: '.',
-      baseDir: '.',
-      executionProviders: ['no-such-provider', 'cpu'],
-    };
+    // What the encoder takes from its plugin context: the run's providers and where warnings go.
+    const run = { executionProviders: ['no-such-provider', 'cpu'], progress: { warn: (m: string) => void warnings.push(m) } };
     const train = samples();
-    const fallback = await plugin.create(parsePluginOptions(plugin, options, 'encoder.options'), ctx);
-    await fallback.fit?.(train);
+    const fallback = createFlowRecordEncoder(options, run);
+    await fallback.fit(train);
     expect(warnings.filter((w) => w.includes('"no-such-provider" is not available'))).toHaveLength(1);
     // The fallback is the CPU session itself: the same vectors as a CPU-only encoder.
     const cpu = createFlowRecordEncoder(options);
     await cpu.fit(train);
     expect(fallback.state()).toEqual(cpu.state());
     // The plugin's own executionProviders wins over the run's.
-    const own = await plugin.create(parsePluginOptions(plugin, { ...options, executionProviders: ['other-missing', 'cpu'] }, 'encoder.options'), ctx);
-    await own.fit?.(train);
+    await createFlowRecordEncoder({ ...options, executionProviders: ['other-missing', 'cpu'] }, run).fit(train);
     expect(warnings.filter((w) => w.includes('"other-missing" is not available'))).toHaveLength(1);
     expect(warnings.filter((w) => w.includes('"no-such-provider" is not available'))).toHaveLength(1);
   });
