@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { toyTraffic } from '@netsynth/evalkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalCommand } from '../src/commands/eval.js';
@@ -96,6 +97,29 @@ describe('netsynth eval', () => {
     expect(rf?.real).toBeGreaterThan(0.8);
     expect(rf?.synthetic).toBeGreaterThan(0.8);
     expect(existsSync(join(dir, 'out3', 'report.html'))).toBe(true);
+  });
+
+  it('writes captures of the evaluated samples only when a chosen evaluator declares needsPcap', async () => {
+    const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/plugins/${file}`, import.meta.url));
+    const [probe, blind] = [fixture('pcap-probe-evaluator.mjs'), fixture('pcap-blind-evaluator.mjs')];
+    const run = async (evaluators: string, out: string): Promise<MetricsJson> => {
+      const io = memoryIo(dir);
+      expect(
+        await main(['eval', '--real', 'real.pcap', '--synthetic', 'other.pcap', '-o', out, '--evaluators', evaluators, '--json'], [evalCommand], { io }),
+      ).toBe(0);
+      return JSON.parse(io.out()) as MetricsJson;
+    };
+    const bytes = (m: MetricsJson, evaluator: string, name: string): number | null | undefined =>
+      m.evaluators.find((e) => e.evaluator === evaluator)?.metrics.find((x) => x.name === name)?.value;
+    const alone = await run(blind, 'out5');
+    expect(bytes(alone, 'local/pcap-blind', 'real_pcap_bytes')).toBe(0);
+    expect(bytes(alone, 'local/pcap-blind', 'synthetic_pcap_bytes')).toBe(0);
+    const both = await run(`${blind},${probe}`, 'out6');
+    // A pcap header (24 bytes) and at least one packet record on each side.
+    expect(bytes(both, 'local/pcap-probe', 'real_pcap_bytes')).toBeGreaterThan(40);
+    expect(bytes(both, 'local/pcap-probe', 'synthetic_pcap_bytes')).toBeGreaterThan(40);
+    // Both evaluators are handed the same sides.
+    expect(bytes(both, 'local/pcap-blind', 'real_pcap_bytes')).toBe(bytes(both, 'local/pcap-probe', 'real_pcap_bytes'));
   });
 
   it('names an evaluator it cannot load', async () => {

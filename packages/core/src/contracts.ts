@@ -291,5 +291,12 @@ export interface EvaluationResult {
 
 export interface Evaluator {
   readonly name: string;
+  /**
+   * True when `evaluate` reads `EvalSet.pcapPath` (it runs a tool on the capture, as validity's
+   * tshark does). A caller that has to write the capture first (`netsynth eval` writes the
+   * evaluated samples to temporary pcaps) writes it only when some chosen evaluator says so;
+   * absent = the evaluator reads the samples alone.
+   */
+  readonly needsPcap?: boolean;
   evaluate(real: EvalSet, synthetic: EvalSet, ctx: PluginContext): Promise<EvaluationResult>;
 }

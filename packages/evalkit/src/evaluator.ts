@@ -16,9 +16,10 @@ export type ScoreFn = (real: EvalSet, synthetic: EvalSet, ctx?: PluginContext) =
  * tables its metrics the same way (formatMetricTable), so that part lives here and a plugin
  * writes only its scoring.
  */
-export function evaluatorOf(name: string, score: ScoreFn): Evaluator {
+export function evaluatorOf(name: string, score: ScoreFn, declared: Pick<Evaluator, 'needsPcap'> = {}): Evaluator {
   return {
     name,
+    ...(declared.needsPcap !== undefined && { needsPcap: declared.needsPcap }),
     async evaluate(real: EvalSet, synthetic: EvalSet, ctx?: PluginContext): Promise<EvaluationResult> {
       const { metrics, sections, table } = await score(real, synthetic, ctx);
       return { evaluator: name, metrics, table: table ?? formatMetricTable(metrics), ...(sections !== undefined && { sections }) };

@@ -1,6 +1,6 @@
 import type { Constraint, Evaluator, Metric, PluginContext, ReportSection } from '@netsynth/core';
 import { createRng, definePlugin, silentProgress } from '@netsynth/core';
-import type { TableCell } from '@netsynth/evalkit';
+import type { ScoreFn, TableCell } from '@netsynth/evalkit';
 import { analyseSamples, evaluatorOf, tableSection } from '@netsynth/evalkit';
 import { NETSHARE_TESTS, netShareShares } from './netshare.js';
 import type { ValidityOptions, ValidityOptionsInput } from './options.js';
@@ -103,7 +103,7 @@ export function createValidityEvaluator(input: ValidityOptionsInput = {}, extras
     })();
     return loaded;
   };
-  return evaluatorOf(EVALUATOR_NAME, async (real, synthetic, ctx) => {
+  const score: ScoreFn = async (real, synthetic, ctx) => {
     const context: PluginContext = ctx ?? { seed: 0, rng: createRng(0), progress: silentProgress, workDir: process.cwd(), baseDir: process.cwd() };
     const metrics: Metric[] = [];
     const sections: ReportSection[] = [];
@@ -175,7 +175,9 @@ export function createValidityEvaluator(input: ValidityOptionsInput = {}, extras
     }
 
     return { metrics, sections };
-  });
+  };
+  // The capture is read for tshark's counts alone: a caller that must write it first skips that otherwise.
+  return evaluatorOf(EVALUATOR_NAME, score, { needsPcap: options.tshark === 'auto' && findTshark() !== null });
 }
 
 export default definePlugin({

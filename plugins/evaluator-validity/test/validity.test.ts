@@ -162,6 +162,13 @@ describe.skipIf(!findTshark())('tshark counts', () => {
   });
 });
 
+describe('the capture it declares it reads', () => {
+  it('needs a pcap only when tshark is on and found (callers write none otherwise)', () => {
+    expect(createValidityEvaluator({ tshark: 'off' }).needsPcap).toBe(false);
+    expect(createValidityEvaluator({ tshark: 'auto' }).needsPcap).toBe(findTshark() !== null);
+  });
+});
+
 describe('the netsynth rulesets by default', () => {
   it('loads the installed @netsynth/ruleset-* packages and passes clean crafted traffic', async () => {
     const warnings: string[] = [];

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EvalSet, LabelledSample, ProgressReporter } from '@netsynth/core';
+import type { EvalSet, Evaluator, LabelledSample, ProgressReporter } from '@netsynth/core';
 import { writeSamplesPcap } from '../pipeline/pcap-out.js';
 
 /**
@@ -38,4 +38,19 @@ export async function evalSetsWithPcaps(
     dispose();
     throw e;
   }
+}
+
+/**
+ * The two sides for `evaluators`: with temporary pcaps (evalSetsWithPcaps) only when one of
+ * them declares `needsPcap`, so an eval whose evaluators read samples alone writes no capture
+ * of either side (time and disk that grow with the samples kept).
+ */
+export async function evalSetsFor(
+  evaluators: readonly Pick<Evaluator, 'needsPcap'>[],
+  sides: { real: readonly LabelledSample[]; synthetic: readonly LabelledSample[] },
+  progress: ProgressReporter,
+  signal?: AbortSignal,
+): Promise<{ real: EvalSet; synthetic: EvalSet; dispose: () => void }> {
+  if (evaluators.some((e) => e.needsPcap === true)) return evalSetsWithPcaps(sides, progress, signal);
+  return { real: { samples: [...sides.real] }, synthetic: { samples: [...sides.synthetic] }, dispose: () => undefined };
 }

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { Option } from 'commander';
-import type { EvaluationResult, LabelledSample, PluginContext } from '@netsynth/core';
+import type { EvaluationResult, Evaluator, LabelledSample, PluginContext } from '@netsynth/core';
 import { createRng, deriveSeed, InvalidArgumentError, parsePluginOptions } from '@netsynth/core';
 import { loadSamples } from '@netsynth/pcap';
 import { buildMetricsJson, writeReport } from '@netsynth/report';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
-import { evalSetsWithPcaps } from './eval-pcaps.js';
+import { evalSetsFor } from './eval-pcaps.js';
 import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
 import { createProgressReporter } from '../progress.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './options.js';
@@ -117,24 +117,31 @@ export const evalCommand: CliCommand = {
         const loader = new PluginLoader({ baseDir: io.cwd });
         const names = flags.evaluators ? flags.evaluators.split(',').filter((s) => s.trim() !== '') : [...DEFAULT_EVAL_EVALUATORS];
         if (names.length === 0) throw new InvalidArgumentError('--evaluators names no evaluator');
-        const evaluators = [];
+        // Created before the captures are read too: what they declare (needsPcap) decides what the sides carry.
+        const evaluators: { name: string; ctx: PluginContext; evaluator: Evaluator }[] = [];
         for (const [i, name] of names.entries()) {
           const loaded = await loader.load(evaluatorSpec(name), 'evaluator', `--evaluators.${i}`);
-          evaluators.push({ def: loaded.def, options: parsePluginOptions(loaded.def, {}, `--evaluators.${i}`) });
+          const options = parsePluginOptions(loaded.def, {}, `--evaluators.${i}`);
+          const seed = deriveSeed(flags.seed, `eval:${i}:${loaded.def.name}`);
+          const ctx: PluginContext = { seed, rng: createRng(seed), progress, workDir: outDir, baseDir: io.cwd, signal };
+          evaluators.push({ name: loaded.def.name, ctx, evaluator: await loaded.def.create(options, ctx) });
         }
 
         const ctxBase = { progress, signal };
         const realSamples = await readSide(realPath, labels, flags, io.cwd, ctxBase);
         const synSamples = await readSide(synPath, labels, flags, io.cwd, ctxBase);
-        const { real, synthetic, dispose } = await evalSetsWithPcaps({ real: realSamples, synthetic: synSamples }, progress, signal);
+        const sides = { real: realSamples, synthetic: synSamples };
+        const { real, synthetic, dispose } = await evalSetsFor(
+          evaluators.map((e) => e.evaluator),
+          sides,
+          progress,
+          signal,
+        );
         const results: EvaluationResult[] = [];
         try {
-          for (const [i, e] of evaluators.entries()) {
+          for (const { name, ctx, evaluator } of evaluators) {
             if (signal.aborted) break;
-            const seed = deriveSeed(flags.seed, `eval:${i}:${e.def.name}`);
-            const ctx: PluginContext = { seed, rng: createRng(seed), progress, workDir: outDir, baseDir: io.cwd, signal };
-            const task = progress.start(`evaluate ${e.def.name}`);
-            const evaluator = await e.def.create(e.options, ctx);
+            const task = progress.start(`evaluate ${name}`);
             results.push(await evaluator.evaluate(real, synthetic, ctx));
             task.done();
           }
