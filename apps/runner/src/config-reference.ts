@@ -57,7 +57,7 @@ export const CONFIG_KEY_DOCS: Record<string, string> = {
   'output.labels':
     'Class labels in the capture: none; comments (also synthetic.pcapng, `label=<class> flow=<id>` on every packet); per-class (also by-class/<class>.pcap). flows.csv is always written.',
   'output.timeline':
-    'Generated flows: learned (per class, flow starts follow the real training trace: its inter-arrival gaps drawn near the same point of the trace, at the real rate, so n flows span what n real flows did; classes keep their real layout; each flow keeps its generated duration) or sequential (end to end, 1 s apart).',
+    'Generated flows: learned (per class, flow starts follow the real training trace: its inter-arrival gaps drawn near the same point of the trace, at the real rate, so n flows span what n real flows did; a flow that began after every open flow of its class had ended begins the same idle time after the generated ones end, so flows overlap only where the capture had them; classes keep their real layout; each flow keeps its generated duration) or sequential (end to end, 1 s apart).',
   runtime: 'Where ONNX sessions run, for every plugin that runs onnxruntime.',
   'runtime.executionProviders':
     "Execution providers in order of preference, e.g. [cuda, cpu]; a provider this onnxruntime-node install cannot load falls back to the CPU with one warning; cpu is always last. A plugin's own `executionProviders` option overrides it.",

@@ -129,6 +129,17 @@ describe('learned timeline', () => {
     expect(first('c') - last('b')).toBeCloseTo(134.45 - 129.45, 6);
   });
 
+  it('flows back to back in the capture stay back to back when the generated ones run longer: no overlap the capture did not have', () => {
+    // Real: 20 flows 0.8 s long, each starting 0.01 s after the one before ended (pings in a row).
+    const real = Array.from({ length: 20 }, (_, f) => flow('a', f, 50 + 0.81 * f, 9, 0.1));
+    // Generated: twice as many, 1.5 s long.
+    const generated = Array.from({ length: 40 }, (_, f) => flow('a', f, 0, 16, 0.1));
+    const spans = place(generated, real).sort((x, y) => x.start - y.start);
+    expect(Math.max(...concurrency(spans))).toBe(1);
+    // Each starts the real idle time (0.01 s) after the one before ends.
+    for (let i = 1; i < spans.length; i++) expect((spans[i] as Span).start - (spans[i - 1] as Span).end).toBeCloseTo(0.01, 6);
+  });
+
   it('follows the time-of-trace profile: a burst in the capture is a burst at the same point of the generated trace', () => {
     // Real: 50 flows 0.01 s apart (a burst), then 50 flows 1 s apart.
     const real = [

@@ -7,6 +7,11 @@ export interface ClassArrivals {
   startsNs: bigint[];
   /** The class's last real packet: where its activity period ends. */
   endNs: bigint;
+  /**
+   * Per gap i (start i to start i+1): null when flow i+1 started while an earlier flow of the
+   * class was still open, else the idle time from the end of the last open flow to its start.
+   */
+  idleNs: (bigint | null)[];
 }
 
 const byTime = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -14,6 +19,7 @@ const byTime = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Per class, the real flows' start times and the class's last packet time. */
 export function learnArrivals(real: readonly LabelledSample[]): Map<string, ClassArrivals> {
   const starts = new Map<string, Map<string, bigint>>();
+  const flowEnds = new Map<string, bigint>();
   const ends = new Map<string, bigint>();
   for (const s of real) {
     if (s.flow.packets.length === 0) continue;
@@ -28,11 +34,30 @@ export function learnArrivals(real: readonly LabelledSample[]): Map<string, Clas
     const key = flowOfSampleId(s.id);
     const known = flows.get(key);
     if (known === undefined || first < known) flows.set(key, first);
+    const endKey = `${s.label}\u0000${key}`;
+    const knownEnd = flowEnds.get(endKey);
+    if (knownEnd === undefined || last > knownEnd) flowEnds.set(endKey, last);
     const end = ends.get(s.label);
     if (end === undefined || last > end) ends.set(s.label, last);
   }
   const out = new Map<string, ClassArrivals>();
-  for (const [label, flows] of starts) out.set(label, { startsNs: [...flows.values()].sort(byTime), endNs: ends.get(label) as bigint });
+  for (const [label, flows] of starts) {
+    const byStart = [...flows].map(([key, start]) => ({ start, end: flowEnds.get(`${label}\u0000${key}`) as bigint })).sort((a, b) => byTime(a.start, b.start));
+    out.set(label, { startsNs: byStart.map((f) => f.start), endNs: ends.get(label) as bigint, idleNs: idleGaps(byStart) });
+  }
+  return out;
+}
+
+/** Per gap between consecutive flow starts: the idle time before the later flow, or null when an earlier flow was still open. */
+function idleGaps(flows: readonly { start: bigint; end: bigint }[]): (bigint | null)[] {
+  const out: (bigint | null)[] = [];
+  let busyUntil: bigint | null = null;
+  for (let i = 0; i + 1 < flows.length; i++) {
+    const end = (flows[i] as { end: bigint }).end;
+    if (busyUntil === null || end > busyUntil) busyUntil = end;
+    const next = (flows[i + 1] as { start: bigint }).start;
+    out.push(next > busyUntil ? next - busyUntil : null);
+  }
   return out;
 }
 
@@ -68,6 +93,11 @@ export class GapSampler {
 
   /** The gap after a flow that starts `positionNs` after the class's first start. */
   next(positionNs: bigint): bigint {
+    return this.gaps[this.nextIndex(positionNs)] as bigint;
+  }
+
+  /** Which real gap (its index) follows a flow that starts `positionNs` after the class's first start. */
+  nextIndex(positionNs: bigint): number {
     const p = positionNs % this.cycle;
     // The last real gap that began at or before p (binary search over the sorted positions).
     let lo = 0;
@@ -79,6 +109,11 @@ export class GapSampler {
     }
     const from = Math.max(0, lo - this.half);
     const to = Math.min(this.gaps.length - 1, lo + this.half);
-    return this.gaps[from + this.rng.int(to - from + 1)] as bigint;
+    return from + this.rng.int(to - from + 1);
+  }
+
+  /** The real gap of that index. */
+  gap(index: number): bigint {
+    return this.gaps[index] as bigint;
   }
 }

@@ -26,6 +26,12 @@ export { learnArrivals, type ClassArrivals } from './arrivals.js';
  *   a class that began while another was active begins at the same offset from it. Classes
  *   captured together interleave; classes captured one after another stay apart.
  * - A flow's duration and inner gaps are the generated packets' own; only its start moves.
+ * - Overlap as in the capture, not more: after a drawn gap whose real next flow started with
+ *   none of the class's flows open (idle), the generated next flow starts no earlier than the
+ *   same idle time after the generated ones end. Drawn gaps alone overlap generated flows that
+ *   run longer than the real ones wherever the capture had flows back to back (lab icmp: pings
+ *   0.814 s long, 0.816 s apart; generated ones up to 1.6 s overlapped the next). A gap whose
+ *   real next flow started while another was open stays as drawn, so real overlap stays.
  *
  * A class with one real flow (no gap to draw) continues end to end, GENERATED_GAP_NS apart.
  */
@@ -71,7 +77,17 @@ function classStarts(
     starts.set(i, at);
     const stop = at + e.last - e.first;
     if (stop > end) end = stop;
-    at = sampler ? at + sampler.next(at) : stop + GENERATED_GAP_NS;
+    if (!sampler || !arrivals) {
+      at = stop + GENERATED_GAP_NS;
+      continue;
+    }
+    // The real gap after this start; but where the real next flow began with none of the
+    // class's flows open, not before the generated ones end plus that idle time (no overlap the
+    // capture did not have, even when generated flows run longer than real ones).
+    const k = sampler.nextIndex(at);
+    const idle = arrivals.idleNs[k] ?? null;
+    const next = at + sampler.gap(k);
+    at = idle !== null && end + idle > next ? end + idle : next;
   }
   return { starts, end, sequential: sampler ? 0 : starts.size };
 }
