@@ -79,8 +79,9 @@ const HOLDOUT = 0.2;
 /**
  * Synthetic samples per label: as many as a label's real training share can hold (MAX_SAMPLES
  * less the holdout), so classifiers trained on synthetic data (TSTR) see as many samples as
- * those trained on real data (TRTR) do for a full class; 4× the holdout size measured mean
- * TSTR/TRTR macro-F1 +0.03 on ../shared/data/lab (GB, LR, MLP gain most) for ~50 CPU-s more.
+ * those trained on real data (TRTR) do for a full class. Against 40 (the holdout size), on the
+ * same models: mean TSTR/TRTR macro-F1 +0.02 over four lab runs (2 seeds × 1500/3000 steps;
+ * GB, LR, MLP gain most) and +0.04 on apps, for ~50 CPU-s more (examples/packetfields.yaml).
  */
 const SAMPLES_PER_LABEL = Math.round(MAX_SAMPLES * (1 - HOLDOUT));
 
@@ -156,7 +157,8 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   const labels = [...new Set(captures.map((c) => (labelsFrom === 'directory' ? basename(dirname(c)) : basename(c).replace(/\.[^.]+$/, ''))))].sort();
   // Preference by measured fidelity on real captures (examples/ headers): packet fields first
   // (init default, 661113c: TSTR/TRTR macro-F1 best 0.87 / mean 0.74 on ../shared/data/lab, 1.20 / 0.92 on apps;
-  // with 160 synthetic samples per label instead of 40, lab seeds 0 / 1: best 0.89 / 0.96, mean 0.78 / 0.79).
+  // with 160 synthetic samples per label instead of 40, lab seeds 0 / 1: best 0.89 / 0.96, mean 0.78 / 0.79;
+  // apps seed 0: best 1.15, mean 0.92).
   const encoders = usable(installed, 'encoder', ['@netsynth/encoder-packetfields', '@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
   const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
   const rulesets = usable(installed, 'constraint', [
