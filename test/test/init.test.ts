@@ -31,7 +31,7 @@ describe.skipIf(!HAVE_CLI)('netsynth init → netsynth run on your own captures'
       const { config } = await loadConfigFile(join(dir, 'netsynth.yaml'));
       expect(config.input.labels.from).toBe('directory');
       expect(config.encoder).toMatchObject({ plugin: '@netsynth/encoder-packetfields', options: { maxPackets: 32 } });
-      expect(config.generator).toMatchObject({ plugin: '@netsynth/generator-ddpm', options: { dims: 1 }, samplesPerLabel: { mix: 'capture', min: 'holdout' } });
+      expect(config.generator).toMatchObject({ plugin: '@netsynth/generator-ddpm', options: { dims: 1 }, samplesPerLabel: 160 });
       expect(config.constraints.map((c) => c.plugin)).toEqual([
         '@netsynth/ruleset-ipv4',
         '@netsynth/ruleset-tcp',
