@@ -27,6 +27,8 @@ import {
   type OptionSpec,
 } from '@netsynth/protocol-rules';
 import type { FlowChoice } from './choose.js';
+import { openingDirections } from './opening.js';
+import { snapOptions } from './optionsets.js';
 import type { PacketRow } from './rows.js';
 
 export interface BuildOptions {
@@ -122,10 +124,10 @@ function snapFlags(s: FlowState, row: PacketRow): number {
 }
 
 /** Whether a TCP flow opens with a handshake: its first generated segment, snapped, is a SYN. */
-export function opensWithSyn(s: { choice: FlowChoice }, first: PacketRow | undefined): boolean {
-  if (!first) return false;
+export function opensWithSyn(s: { choice: FlowChoice }, firstFlags: number | undefined): boolean {
+  if (firstFlags === undefined) return false;
   const learned = dirProfile(s.choice.profile, 0)?.flags;
-  const f = (learned && nearest(learned, first.flags, bitDistance8)) ?? first.flags;
+  const f = (learned && nearest(learned, firstFlags, bitDistance8)) ?? firstFlags;
   return (f & SYN) !== 0;
 }
 
@@ -134,7 +136,7 @@ const bitDistance8 = (a: number, b: number): number => bitDistance(a, b, 8);
 function tcpOptions(s: FlowState, row: PacketRow, syn: boolean, elapsedMs: number): Uint8Array {
   const dp = dirProfile(s.choice.profile, row.direction);
   const synSet = syn && dp ? mode(dp.synOptions) : undefined;
-  const present = synSet !== undefined ? optionSetOf(synSet) : { ...row.options };
+  const present = synSet !== undefined ? optionSetOf(synSet) : snapOptions(row.options, s.choice.optionSets?.[row.direction]);
   if (!syn) present.mss = present.sackOk = present.wscale = false;
   const me = s.sides[row.direction];
   const other = s.sides[row.direction === 0 ? 1 : 0];
@@ -229,12 +231,11 @@ function icmpPacket(s: FlowState, row: PacketRow, t: bigint): Packet {
 }
 
 /**
- * Directions as a flow needs them: the initiator sends first (the flow's key is taken from the
- * first packet), and a TCP flow that opens with a SYN continues SYN-ACK from the responder, then
- * the initiator's ACK.
+ * Directions as a flow needs them (opening.ts): the encoder already turned these positions
+ * before reading the rows; this keeps rows from elsewhere (tests, other callers) valid too.
  */
 function shapeRows(rows: readonly PacketRow[], opening: boolean): PacketRow[] {
-  const forced: Direction[] = opening ? [0, 1, 0] : [0];
+  const forced = openingDirections(opening);
   return rows.map((r, i) => (forced[i] !== undefined && r.direction !== forced[i] ? { ...r, direction: forced[i] as Direction } : r));
 }
 
@@ -256,7 +257,7 @@ export function buildFlow(
   };
   if (choice.protocol !== 6 && choice.protocol !== 17 && choice.protocol !== 1)
     problems.push({ message: `protocol ${choice.protocol} has no builder: decoded as UDP` });
-  const opening = choice.protocol === 6 && opensWithSyn(s, generated[0]);
+  const opening = choice.protocol === 6 && opensWithSyn(s, generated[0]?.flags);
   const rows = shapeRows(generated, opening);
   const lastData: [number, number] = [-1, -1];
   rows.forEach((r, i) => {

@@ -11,6 +11,8 @@ export interface FlowChoice {
   clientPort: number;
   servicePort: number;
   profile: ProtocolProfile | undefined;
+  /** Option sets the label's flows of this protocol sent on non-SYN segments, per direction (optionsets.ts). */
+  optionSets?: [Counts, Counts];
 }
 
 /** The generated protocol, kept to those the class used (the highest-scoring of them). */

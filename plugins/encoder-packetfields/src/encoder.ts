@@ -14,25 +14,36 @@ import {
   type LabelledSample,
   type RenderedImage,
 } from '@netsynth/core';
-import { buildFlow } from './build.js';
+import { buildFlow, opensWithSyn } from './build.js';
 import { chooseFlow, type FlowChoice } from './choose.js';
 import { markAbsent } from './absent.js';
 import { sampleRows } from './extract.js';
 import { holdToSummary } from './flowstats.js';
-import { decodeFlow, decodeRows, encodeRows, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS, SUMMARY_CHANNELS } from './layout.js';
+import { decodeFlow, decodeRows, encodeRows, flagsAt, FIELD_COUNT, FIELD_NAMES, FLOW_FIELDS, PACKET_FIELDS, SUMMARY_CHANNELS } from './layout.js';
 import type { PacketFieldsOptions } from './options.js';
 import { learnProfiles, type ClassProfile } from '@netsynth/protocol-rules';
 import type { PacketRow, SampleRows } from './rows.js';
-import { fieldScaler, learnKnots, type DirectionKnots, type FieldScaler, type Scales } from './scaling.js';
+import { fieldScaler, learnKnots, type DirectionKnots, type FieldScaler, type FlowKnots, type Scales } from './scaling.js';
+import { buildKindKnots, withFallback } from './kinds.js';
+import { openingDirections } from './opening.js';
+import { learnOptionSets, type OptionSets } from './optionsets.js';
 
 export const ENCODER_NAME = '@netsynth/encoder-packetfields';
-const STATE_FORMAT = 'netsynth.packetfields/2';
-/** States before the quantile scaling (no knots: they decode with the linear map). */
-const STATE_FORMATS = new Set(['netsynth.packetfields/1', STATE_FORMAT]);
+const STATE_FORMAT = 'netsynth.packetfields/3';
+/** States before the quantile scaling (/1: no knots, the linear map) and before per-protocol, count and back-share knots (/2). */
+const STATE_FORMATS = new Set(['netsynth.packetfields/1', 'netsynth.packetfields/2', STATE_FORMAT]);
 /** Quantile knots of every label, and of all labels together (the fallback for an unseen label). */
 interface Knots {
   labels: Record<string, DirectionKnots>;
   pooled: DirectionKnots | null;
+  /**
+   * Knots of a label's flows of one protocol, for labels whose flows used more than one (label →
+   * protocol → knots): a class that mixes kinds of flow (a UDP stream and its TCP control
+   * connection) maps a generated rank to what flows of the decoded protocol sent, not to a blend.
+   */
+  protocols?: Record<string, Record<string, DirectionKnots>>;
+  /** Packet-count and back-share knots (label → protocol → knots): a generated rank decodes to what flows of that kind had. */
+  flows?: Record<string, Record<string, FlowKnots>>;
 }
 /** Scales before fit: an Ethernet MTU of bytes, 10 s gaps. */
 const DEFAULT_SCALES: Scales = { length: 1500, iat: 10 };
@@ -57,6 +68,7 @@ export class PacketFieldsEncoder implements Encoder {
   private scales: Scales = { ...DEFAULT_SCALES };
   private profiles: Record<string, ClassProfile> = {};
   private knots: Knots = { labels: {}, pooled: null };
+  private optionSets: OptionSets = {};
 
   constructor(
     readonly options: PacketFieldsOptions,
@@ -82,13 +94,20 @@ export class PacketFieldsEncoder implements Encoder {
     this.scales = { length, iat };
     this.knots =
       this.options.scaling === 'quantile'
-        ? { labels: Object.fromEntries([...byLabel].map(([l, r]) => [l, learnKnots(r)])), pooled: learnKnots([...byLabel.values()].flat()) }
+        ? {
+            labels: Object.fromEntries([...byLabel].map(([l, r]) => [l, learnKnots(r)])),
+            pooled: learnKnots([...byLabel.values()].flat()),
+            ...buildKindKnots(byLabel, this.options.maxPackets),
+          }
         : { labels: {}, pooled: null };
     this.profiles = learnProfiles(samples);
+    this.optionSets = learnOptionSets(byLabel);
   }
 
-  private scaler(label: string): FieldScaler {
-    return fieldScaler(this.scales, this.knots.labels[label], this.knots.pooled ?? undefined);
+  /** The scaler of a label's flows of one protocol: that protocol's knots when the label has several, else the label's. */
+  private scaler(label: string, protocol: number): FieldScaler {
+    const own = withFallback(this.knots.protocols?.[label]?.[String(protocol)], this.knots.labels[label]);
+    return fieldScaler(this.scales, own, this.knots.pooled ?? undefined, this.knots.flows?.[label]?.[String(protocol)]);
   }
 
   /** The learned profile of a label (undefined before fit or for an unseen label). */
@@ -145,7 +164,8 @@ export class PacketFieldsEncoder implements Encoder {
 
   encode(sample: LabelledSample): ImageTensor {
     const rows = sampleRows(sample, this.options.maxPackets);
-    return this.toTensor(markAbsent(encodeRows(rows, this.options.maxPackets, this.scaler(sample.label)), rows.rows, this.options.maxPackets));
+    const scaler = this.scaler(sample.label, rows.flow.protocol);
+    return this.toTensor(markAbsent(encodeRows(rows, this.options.maxPackets, scaler), rows.rows, this.options.maxPackets));
   }
 
   decode(tensor: ImageTensor, label: string): PacketFieldsDecoded {
@@ -154,13 +174,20 @@ export class PacketFieldsEncoder implements Encoder {
     const problems: DecodeProblem[] = [];
     let nonFinite = 0;
     for (const v of generated) if (!Number.isFinite(v)) nonFinite++;
-    // Packets held to the flow's own count, direction share and per-direction means and spreads.
-    const values = holdToSummary(generated, p, SUMMARY_CHANNELS);
     if (nonFinite) problems.push({ message: `${nonFinite} non-finite value(s) in the tensor, read as -1` });
     const rng = createRng(deriveSeed(this.seed, `${label}#${fnv1a(tensor.data)}`));
-    const flow = chooseFlow(decodeFlow(values, p), this.profiles[label], rng, problems);
+    // The protocol first: the sizes, gaps and count are read with that kind of flow's knots.
+    const flow = chooseFlow(decodeFlow(generated, p), this.profiles[label], rng, problems);
+    const sets = this.optionSets[label]?.[String(flow.protocol)];
+    if (sets) flow.optionSets = sets;
+    const scaler = this.scaler(label, flow.protocol);
+    // Packets held to the flow's own count, direction share and per-direction means and spreads.
+    // The opening's directions (the initiator first; SYN, SYN-ACK, ACK) are set before the values
+    // are read, so a turned packet takes its new side's values at its rank (opening.ts).
+    const opening = flow.protocol === 6 && opensWithSyn({ choice: flow }, flagsAt(generated, p, 0));
+    const values = holdToSummary(generated, p, SUMMARY_CHANNELS, scaler, openingDirections(opening));
     // No more packets than a sample of this class and protocol ever held (e.g. one query and its answer).
-    const rows = decodeRows(values, p, this.scaler(label)).rows.slice(0, flow.profile?.maxPackets ?? p);
+    const rows = decodeRows(values, p, scaler).rows.slice(0, flow.profile?.maxPackets ?? p);
     if (rows.length === 0) problems.push({ message: 'no position is marked present: the sample decodes to no packet' });
     const d = this.options.decode;
     // Flows start within an hour of startTimeSeconds (a seeded offset), so a capture of many is not one burst.
@@ -198,11 +225,12 @@ export class PacketFieldsEncoder implements Encoder {
       scales: { ...this.scales },
       knots: this.knots as unknown as JsonValue,
       profiles: this.profiles as unknown as JsonValue,
+      optionSets: this.optionSets as unknown as JsonValue,
     };
   }
 
   loadState(state: JsonValue): void {
-    const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; knots?: Knots; profiles?: unknown } | null;
+    const s = state as { format?: unknown; maxPackets?: unknown; scales?: Partial<Scales>; knots?: Knots; profiles?: unknown; optionSets?: OptionSets } | null;
     if (
       !s ||
       !STATE_FORMATS.has(String(s.format)) ||
@@ -221,5 +249,6 @@ export class PacketFieldsEncoder implements Encoder {
     this.scales = { length: s.scales.length, iat: s.scales.iat };
     this.knots = s.knots ?? { labels: {}, pooled: null };
     this.profiles = s.profiles as Record<string, ClassProfile>;
+    this.optionSets = s.optionSets ?? {};
   }
 }

@@ -52,7 +52,7 @@ const clamp = (x: number): number => Math.min(1, Math.max(-1, x));
 export function summaryValues(rows: readonly PacketRow[], positions: number, s: FieldScaler): number[] {
   const n = rows.length;
   const back = rows.filter((r) => r.direction === 1).length;
-  const out = [clamp((2 * n) / positions - 1), n > 0 ? (2 * back) / n - 1 : -1];
+  const out = [s.countToUnit(n, positions), n > 0 ? s.shareToUnit(back / n) : -1];
   for (const f of SUMMARISED_FIELDS) {
     for (const d of [0, 1] as Direction[]) {
       const u = rows.flatMap((r, i) => (r.direction === d && counts(f, i) ? [s.toUnit(f, d, r)] : []));
@@ -67,11 +67,18 @@ export function summaryValues(rows: readonly PacketRow[], positions: number, s: 
 /**
  * Generated values (field-major, a copy is returned) held to their own flow summary: the first
  * `packets` positions are present, the `backShare` of them with the lowest direction values go
- * back, and each summarised field's values of one direction are shifted and scaled (their order
- * kept) to that direction's mean and spread. Values that already match (an encoded real flow)
+ * back, the first positions then take the `opening` directions (the initiator sends first), and
+ * each summarised field's values of one direction are shifted and scaled (their order kept) to
+ * that direction's mean and spread. Values that already match (an encoded real flow)
  * are left as they are, so a round trip stays exact.
  */
-export function holdToSummary(values: ArrayLike<number>, positions: number, ch: SummaryChannels): Float32Array {
+export function holdToSummary(
+  values: ArrayLike<number>,
+  positions: number,
+  ch: SummaryChannels,
+  s: Pick<FieldScaler, 'countFromUnit' | 'shareFromUnit'>,
+  opening: readonly Direction[] = [],
+): Float32Array {
   const out = Float32Array.from(values as ArrayLike<number>, (x) => (Number.isFinite(x) ? x : -1));
   const at = (c: number, i: number): number => out[c * positions + i] as number;
   const summary = (k: number): number => {
@@ -79,12 +86,16 @@ export function holdToSummary(values: ArrayLike<number>, positions: number, ch: 
     for (let i = 0; i < positions; i++) sum += at(ch.summary + k, i);
     return sum / positions;
   };
-  const n = Math.min(positions, Math.max(1, Math.round(((summary(0) + 1) / 2) * positions)));
-  const back = Math.min(n, Math.max(0, Math.round(((summary(1) + 1) / 2) * n)));
+  const n = s.countFromUnit(summary(0), positions);
+  const back = Math.min(n, Math.max(0, Math.round(s.shareFromUnit(summary(1)) * n)));
   for (let i = 0; i < positions; i++) out[ch.present * positions + i] = i < n ? 1 : -1;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => at(ch.direction, a) - at(ch.direction, b) || a - b);
   const dirs: Direction[] = new Array<Direction>(n).fill(0);
   order.slice(0, back).forEach((i) => (dirs[i] = 1));
+  // The opening's directions win (opening.ts), before the per-direction values are held.
+  opening.forEach((d, i) => {
+    if (i < n) dirs[i] = d;
+  });
   dirs.forEach((d, i) => {
     // A real flow's ±1 directions stay; only a position on the wrong side of 0 is flipped.
     if ((at(ch.direction, i) > 0 ? 0 : 1) !== d) out[ch.direction * positions + i] = d === 0 ? 1 : -1;

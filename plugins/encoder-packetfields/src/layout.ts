@@ -149,6 +149,17 @@ export function decodeFlow(values: ArrayLike<number>, positions: number): Decode
   };
 }
 
+/** The TCP flag bits generated at a position (field-major values). */
+export function flagsAt(values: ArrayLike<number>, positions: number, i: number): number {
+  const first = PACKET_FIELDS.indexOf('flag.fin');
+  let flags = 0;
+  FLAG_NAMES.forEach((_, k) => {
+    const x = values[(first + k) * positions + i] as number;
+    if (Number.isFinite(x) && x > 0) flags |= 1 << k;
+  });
+  return flags;
+}
+
 /** Generated per-packet rows in real units (before the profile shapes them); absent positions skipped. */
 export function decodeRows(values: ArrayLike<number>, positions: number, s: FieldScaler): { rows: PacketRow[]; positions: number[] } {
   const rows: PacketRow[] = [];
@@ -159,8 +170,7 @@ export function decodeRows(values: ArrayLike<number>, positions: number, s: Fiel
   };
   for (let i = 0; i < positions; i++) {
     if (v(0, i) <= 0) continue;
-    let flags = 0;
-    FLAG_NAMES.forEach((_, k) => (flags |= v(9 + k, i) > 0 ? 1 << k : 0));
+    const flags = flagsAt(values, positions, i);
     const options = noOptions();
     OPTION_NAMES.forEach((o, k) => (options[o] = v(19 + k, i) > 0));
     const d = v(1, i) > 0 ? 0 : 1;

@@ -60,16 +60,38 @@ function linearValue(field: ScaledField, x: number, s: Scales): number {
   return unlin(x, s.length);
 }
 
-/** Field ⇄ [-1, 1] for the packets of one label. */
+/** Field ⇄ [-1, 1] for the packets of one label (and protocol). */
 export interface FieldScaler {
   toUnit(field: ScaledField, d: Direction, r: PacketRow): number;
   fromUnit(field: ScaledField, d: Direction, x: number): number;
+  /** A sample's packet count ⇄ [-1, 1] (of `positions` at most). */
+  countToUnit(n: number, positions: number): number;
+  countFromUnit(x: number, positions: number): number;
+  /** The share of a sample's packets sent back ⇄ [-1, 1]. */
+  shareToUnit(share: number): number;
+  shareFromUnit(x: number): number;
 }
 
-/** The scaler of a label: its own knots, else all classes' knots (`pooled`), else the linear map. */
-export function fieldScaler(s: Scales, own: DirectionKnots | undefined, pooled: DirectionKnots | undefined): FieldScaler {
+/** Knots of per-sample values of one kind of flow: its packet count and the share of its packets sent back. */
+export interface FlowKnots {
+  count: QuantileKnots;
+  backShare: QuantileKnots;
+}
+
+/**
+ * The scaler of a label: its own knots, else all classes' knots (`pooled`), else the linear map.
+ * `flow`: knots of the packet counts and back shares of the label's flows of this kind; without
+ * them the count is linear over the positions and the share over [0, 1].
+ */
+export function fieldScaler(s: Scales, own: DirectionKnots | undefined, pooled: DirectionKnots | undefined, flow?: FlowKnots): FieldScaler {
   const knots = (field: ScaledField, d: Direction): QuantileKnots | null => own?.[field][d] ?? pooled?.[field][d] ?? null;
+  const clampCount = (n: number, positions: number): number => Math.min(positions, Math.max(1, Math.round(n)));
   return {
+    countToUnit: (n, positions) => (flow ? toUnit(flow.count, n) : lin(n, positions)),
+    // A linear count of 0 is read as 1: a sample has at least one packet.
+    countFromUnit: (x, positions) => clampCount(flow ? fromUnit(flow.count, x) : unlin(x, positions), positions),
+    shareToUnit: (share) => (flow ? toUnit(flow.backShare, share) : lin(share, 1)),
+    shareFromUnit: (x) => Math.min(1, Math.max(0, flow ? fromUnit(flow.backShare, x) : unlin(x, 1))),
     toUnit: (field, d, r) => {
       const q = knots(field, d);
       return q ? toUnit(q, raw(field, r)) : linearUnit(field, raw(field, r), s);
@@ -88,4 +110,20 @@ export function learnKnots(samples: readonly SampleRows[]): DirectionKnots {
   for (const s of samples) for (const r of s.rows) for (const f of SCALED_FIELDS) if (!r.absent?.includes(f)) values[f][r.direction].push(raw(f, r));
   const knotsOf = (v: number[]): QuantileKnots | null => (v.length ? quantileKnots(v, KNOTS) : null);
   return Object.fromEntries(SCALED_FIELDS.map((f) => [f, [knotsOf(values[f][0]), knotsOf(values[f][1])]])) as unknown as DirectionKnots;
+}
+
+/** Knots of the samples' packet counts (each sample's rows, at most `positions`) and back shares, or null for none. */
+export function learnFlowKnots(samples: readonly SampleRows[], positions: number): FlowKnots | null {
+  const rows = samples.map((x) => x.rows.slice(0, positions)).filter((r) => r.length > 0);
+  if (rows.length === 0) return null;
+  return {
+    count: quantileKnots(
+      rows.map((r) => r.length),
+      KNOTS,
+    ),
+    backShare: quantileKnots(
+      rows.map((r) => r.filter((x) => x.direction === 1).length / r.length),
+      KNOTS,
+    ),
+  };
 }
