@@ -99,6 +99,18 @@ describe('netsynth eval', () => {
     expect(existsSync(join(dir, 'out3', 'report.html'))).toBe(true);
   });
 
+  it('gives downstream the same figures alone as after other evaluators (its seed follows its name, not its place in --evaluators)', async () => {
+    const downstreamOf = async (evaluators: string, out: string): Promise<MetricsJson['evaluators'][number]['metrics']> => {
+      const io = memoryIo(dir);
+      expect(await main(['eval', '--real', 'a', '--synthetic', 'b', '-o', out, '--evaluators', evaluators, '--json'], [evalCommand], { io })).toBe(0);
+      const m = JSON.parse(io.out()) as MetricsJson;
+      return m.evaluators.find((e) => e.evaluator === '@netsynth/evaluator-downstream')?.metrics ?? [];
+    };
+    const alone = await downstreamOf('downstream', 'out7');
+    expect(alone.length).toBeGreaterThan(0);
+    expect(await downstreamOf('distribution,privacy,downstream', 'out8')).toEqual(alone);
+  });
+
   it('writes captures of the evaluated samples only when a chosen evaluator declares needsPcap', async () => {
     const fixture = (file: string): string => fileURLToPath(new URL(`./fixtures/plugins/${file}`, import.meta.url));
     const [probe, blind] = [fixture('pcap-probe-evaluator.mjs'), fixture('pcap-blind-evaluator.mjs')];

@@ -148,8 +148,9 @@ describe.skipIf(!HAVE_LAB)('netsynth run on ../shared/data/lab: real vs held-bac
     // 0.43 vs TRTR 0.95; every packet fails a ruleset (mismatched lengths and checksums);
     // 11 % break NetShare's port/protocol test. Per-field marginals barely move (packet length 0.038 vs 0.034).
     expect(bad.images.every((g) => g.synthetic === 8)).toBe(true);
-    // (With the flow split the real-vs-real FD is about 16, the shuffled one about 99.)
-    expect(v(bad, 'fd', 'fd.all')).toBeGreaterThan(4 * v(base, 'fd', 'fd.all'));
+    // FD's small feature network depends on its seed: measured shuffled / real-vs-real 93 / 34 (seed 5),
+    // 95 / 19 (seed 6), 144 / 21 (seed 7); the real-vs-real figure moves most, so the margin is 2x.
+    expect(v(bad, 'fd', 'fd.all')).toBeGreaterThan(2 * v(base, 'fd', 'fd.all'));
     expect(v(bad, 'distribution', 'flows.bytes.emd_norm')).toBeGreaterThan(1.5 * v(base, 'distribution', 'flows.bytes.emd_norm'));
     const tstr = CLASSIFIERS.map((c) => get(bad, 'downstream', `tstr.${c}.accuracy`).synthetic as number);
     const trtr = CLASSIFIERS.map((c) => get(bad, 'downstream', `tstr.${c}.accuracy`).real as number);

@@ -8,7 +8,8 @@ import { buildMetricsJson, writeReport } from '@netsynth/report';
 import type { CliCommand } from '../command.js';
 import { toJson } from '../json.js';
 import { evalSetsFor } from './eval-pcaps.js';
-import { PluginLoader, shortPluginSpec } from '../plugin-loader.js';
+import { PluginLoader, shortPluginSpec, type LoadedPlugin } from '../plugin-loader.js';
+import { evaluatorSeeds } from '../pipeline/evaluator-seeds.js';
 import { createProgressReporter } from '../progress.js';
 import { parseNonNegativeInt, parsePositiveNumber } from './options.js';
 
@@ -119,10 +120,16 @@ export const evalCommand: CliCommand = {
         if (names.length === 0) throw new InvalidArgumentError('--evaluators names no evaluator');
         // Created before the captures are read too: what they declare (needsPcap) decides what the sides carry.
         const evaluators: { name: string; ctx: PluginContext; evaluator: Evaluator }[] = [];
-        for (const [i, name] of names.entries()) {
-          const loaded = await loader.load(evaluatorSpec(name), 'evaluator', `--evaluators.${i}`);
+        const loadedAll: LoadedPlugin<'evaluator'>[] = [];
+        for (const [i, name] of names.entries()) loadedAll.push(await loader.load(evaluatorSpec(name), 'evaluator', `--evaluators.${i}`));
+        // Seeded by plugin name, not list position: the other evaluators chosen leave each one's figures alone.
+        const seeds = evaluatorSeeds(
+          deriveSeed(flags.seed, 'eval'),
+          loadedAll.map((l) => l.def.name),
+        );
+        for (const [i, loaded] of loadedAll.entries()) {
           const options = parsePluginOptions(loaded.def, {}, `--evaluators.${i}`);
-          const seed = deriveSeed(flags.seed, `eval:${i}:${loaded.def.name}`);
+          const seed = seeds[i] as number;
           const ctx: PluginContext = { seed, rng: createRng(seed), progress, workDir: outDir, baseDir: io.cwd, signal };
           evaluators.push({ name: loaded.def.name, ctx, evaluator: await loaded.def.create(options, ctx) });
         }

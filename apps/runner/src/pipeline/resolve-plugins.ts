@@ -1,5 +1,6 @@
 import { ConfigError, deriveSeed, parsePluginOptions, type PluginKind, type RunConfig } from '@netsynth/core';
 import type { PluginLoader } from '../plugin-loader.js';
+import { evaluatorSeeds } from './evaluator-seeds.js';
 import type { PluginUse, ResolvedPlugins } from './state.js';
 
 /** Options as written in the YAML (before defaults), so schema errors point at the user's keys. */
@@ -40,8 +41,13 @@ export async function resolvePlugins(config: RunConfig, raw: unknown, loader: Pl
   for (const [i, c] of config.constraints.entries()) {
     plugins.constraints.push(await use('constraint', c.plugin, ['constraints', i], deriveSeed(deriveSeed(seed, 'constraints'), `${i}:${c.plugin}`)));
   }
-  for (const [i, e] of config.evaluators.entries()) {
-    plugins.evaluators.push(await use('evaluator', e.plugin, ['evaluators', i], deriveSeed(deriveSeed(seed, 'evaluate'), `${i}:${e.plugin}`)));
-  }
+  const evaluators: PluginUse<'evaluator'>[] = [];
+  for (const [i, e] of config.evaluators.entries()) evaluators.push(await use('evaluator', e.plugin, ['evaluators', i], 0));
+  // Seeded by plugin name, not list position: the other evaluators in a run leave each one's figures alone.
+  const seeds = evaluatorSeeds(
+    deriveSeed(seed, 'evaluate'),
+    evaluators.map((u) => u.loaded.def.name),
+  );
+  plugins.evaluators = evaluators.map((u, i) => ({ ...u, seed: seeds[i] as number }));
   return plugins;
 }
