@@ -156,9 +156,9 @@ export function starterConfig(captures: readonly string[], installed: readonly A
   const labelsFrom = folders.size >= 2 ? 'directory' : 'filename';
   const labels = [...new Set(captures.map((c) => (labelsFrom === 'directory' ? basename(dirname(c)) : basename(c).replace(/\.[^.]+$/, ''))))].sort();
   // Preference by measured fidelity on real captures (examples/ headers): packet fields first
-  // (init default, 661113c: TSTR/TRTR macro-F1 best 0.87 / mean 0.74 on ../shared/data/lab, 1.20 / 0.92 on apps;
-  // with 160 synthetic samples per label instead of 40, lab seeds 0 / 1: best 0.89 / 0.96, mean 0.78 / 0.79;
-  // apps seed 0: best 1.15, mean 0.92).
+  // (init default with 37dd643's per-protocol kinds and opening directions and 160 samples per
+  // label, seed 0: TSTR/TRTR macro-F1 best 0.92 / mean 0.87 on ../shared/data/lab, 217 s wall at
+  // load ~4 on 2 cores; apps seeds 0 / 1: mean 0.88 / 0.93; before them 0.87 / 0.74 on the lab).
   const encoders = usable(installed, 'encoder', ['@netsynth/encoder-packetfields', '@netsynth/encoder-gasf', '@netsynth/encoder-nprint']);
   const generators = usable(installed, 'generator', ['@netsynth/generator-ddpm']);
   const rulesets = usable(installed, 'constraint', [
