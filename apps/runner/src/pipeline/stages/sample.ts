@@ -36,12 +36,15 @@ function nonFinite(values: Float32Array): number {
 }
 
 /** Samples per label the config asks for (all of them, whatever the shard), labels warned about when they have no training sample. */
-async function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Promise<Record<string, number>> {
+async function wantedPerLabel(state: RunState, labels: readonly string[], warn: boolean): Promise<{ perLabel: Record<string, number>; mix?: MixCounts }> {
   const use = state.config.generator;
   if (!use) throw new Error('sample stage without a generator');
   const spec = use.samplesPerLabel;
-  if (typeof spec === 'number') return Object.fromEntries(labels.map((l) => [l, spec]));
-  if (isAtMix(spec)) return (await mixCounts(state, spec, warn)).perLabel;
+  if (typeof spec === 'number') return { perLabel: Object.fromEntries(labels.map((l) => [l, spec])) };
+  if (isAtMix(spec)) {
+    const mix = await mixCounts(state, spec, warn);
+    return { perLabel: mix.perLabel, mix };
+  }
   const perLabel = { ...spec };
   if (warn) {
     for (const label of Object.keys(perLabel)) {
@@ -49,7 +52,7 @@ async function wantedPerLabel(state: RunState, labels: readonly string[], warn: 
         state.progress.warn(`generator.samplesPerLabel names "${label}", which has no training sample (labels: ${labels.join(', ')})`);
     }
   }
-  return perLabel;
+  return { perLabel };
 }
 
 /** `samplesPerLabel: {mix: capture}`: counts from the real training trace's flows per class (mix-counts.ts). */
@@ -65,11 +68,18 @@ async function mixCounts(state: RunState, spec: SamplesAtMix, warn: boolean): Pr
   return counts;
 }
 
-/** The request of this process: every sample, or the share of `--shard K/N` (first index per label included). */
-export async function sampleShare(state: RunState, warn = false): Promise<{ perLabel: Record<string, number>; first: Record<string, number> }> {
+/**
+ * The request of this process: every sample, or the share of `--shard K/N` (first index per label
+ * included); with `samplesPerLabel: {mix: capture}` also how the counts were reached.
+ */
+export async function sampleShare(
+  state: RunState,
+  warn = false,
+): Promise<{ perLabel: Record<string, number>; first: Record<string, number>; mix?: MixCounts }> {
   const encoded = await state.get(EncodedKey);
   const labels = [...new Set(encoded.trainLabels)].sort();
-  return shardRequest(await wantedPerLabel(state, labels, warn), state.shard);
+  const wanted = await wantedPerLabel(state, labels, warn);
+  return { ...shardRequest(wanted.perLabel, state.shard), ...(wanted.mix && { mix: wanted.mix }) };
 }
 
 /** What the generator makes: the merged shards when given, else its own samples of this process's share. */
@@ -97,7 +107,7 @@ export const sampleStage: Stage = {
     const use = state.config.generator;
     if (!use) throw new Error('sample stage without a generator');
     const encoded = await state.get(EncodedKey);
-    const { perLabel, first } = await sampleShare(state, true);
+    const { perLabel, first, mix } = await sampleShare(state, true);
     const references: Record<string, ImageTensor[]> = {};
     encoded.train.forEach((tensor, i) => {
       const label = encoded.trainLabels[i] ?? '';
@@ -140,8 +150,6 @@ export const sampleStage: Stage = {
     state.provide(GeneratedKey, samples);
     const counts: Record<string, number> = {};
     for (const s of samples) counts[s.label] = (counts[s.label] ?? 0) + 1;
-    const spec = use.samplesPerLabel;
-    const mix = isAtMix(spec) ? await mixCounts(state, spec, false) : undefined;
     const atMix = mix
       ? ` at the capture's class mix (${mix.scale.toFixed(2)} per real training flow${mix.raised.length ? `; ${mix.raised.join(', ')} raised to the minimum` : ''})`
       : '';
